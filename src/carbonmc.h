@@ -1,0 +1,115 @@
+/*
+ * carbonmc.h: the public interface of libcarbonmc.
+ *
+ * carbonmc turns a scenario (what is known about one AI training run, and how
+ * unsure it is) into distributions of its energy and carbon footprint. The
+ * library does the work; the `carbonmc` program only parses options, calls it and
+ * prints. The library never prints and never exits: every function that can fail
+ * returns NULL or a negative status and appends what went wrong, with its place in
+ * the source, to a caller-owned cmc_diags list.
+ *
+ * Ownership: every cmc_X_new / cmc_X_load has a cmc_X_free, and cmc_X_free(NULL)
+ * is harmless. Strings and structures returned by accessors belong to the object
+ * they came from and live until it is freed. Nothing here keeps global state: a
+ * model may be used from several threads at once for reading and evaluation.
+ */
+#ifndef CARBONMC_H
+#define CARBONMC_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+const char *cmc_version(void);
+
+/* ---- Diagnostics ----------------------------------------------------------- */
+
+typedef enum cmc_severity { CMC_ERROR, CMC_WARNING, CMC_NOTE } cmc_severity;
+
+typedef struct cmc_diag {
+    cmc_severity severity;
+    const char *file;    /* the file (or "--set") it is about; NULL if no place */
+    int line, col;       /* 1-based; 0 when there is no place */
+    int len;             /* columns to underline, >= 1 when there is a place */
+    const char *source;  /* the whole source line, without its newline, or NULL */
+    const char *msg;
+} cmc_diag;
+
+typedef struct cmc_diags cmc_diags;
+
+cmc_diags *cmc_diags_new(void);
+void cmc_diags_free(cmc_diags *d);
+size_t cmc_diags_count(const cmc_diags *d);
+const cmc_diag *cmc_diags_get(const cmc_diags *d, size_t i);
+size_t cmc_diags_errors(const cmc_diags *d);   /* how many have CMC_ERROR */
+
+/* ---- Loading a scenario ------------------------------------------------------ */
+
+typedef struct cmc_load_options {
+    /* "NAME=EXPR" overrides, applied after the scenario, in order (--set). */
+    const char *const *sets;
+    size_t nsets;
+    /* Folders searched by `use` after the using file's own folder and the models/
+       folder beside it, before the built-in models folder (CARBONMC_PATH). */
+    const char *const *path;
+    size_t npath;
+} cmc_load_options;
+
+typedef struct cmc_model cmc_model;
+
+/* Parse, resolve and compile a scenario file (and everything it uses). Returns NULL
+   with at least one CMC_ERROR in diags when anything is wrong; warnings may be added
+   on success. opt may be NULL. */
+cmc_model *cmc_model_load(const char *path, const cmc_load_options *opt,
+                          cmc_diags *diags);
+/* The same for scenario text held in memory; name is used in diagnostics and its
+   folder for `use`. */
+cmc_model *cmc_model_load_string(const char *name, const char *text,
+                                 const cmc_load_options *opt, cmc_diags *diags);
+void cmc_model_free(cmc_model *m);
+
+const char *cmc_model_title(const cmc_model *m);
+/* Files read, the scenario first, then each used file in the order first used. */
+size_t cmc_model_nfiles(const cmc_model *m);
+const char *cmc_model_file(const cmc_model *m, size_t i);
+
+/* ---- The quantities of a compiled model --------------------------------------- */
+
+typedef enum cmc_qkind {
+    CMC_RANDOM,     /* a distribution written in the source: one random input */
+    CMC_CONSTANT,   /* a name whose value is fixed (numbers and constant arithmetic) */
+    CMC_DERIVED,    /* a name computed from random inputs */
+    CMC_OUTPUT      /* an `output` (its value is also one of the kinds above) */
+} cmc_qkind;
+
+typedef struct cmc_quantity {
+    const char *name;        /* "gpu_count"; an unnamed distribution inside a
+                                definition is "NAME.k", k = 1, 2, ... in source order */
+    const char *description; /* "" if none */
+    const char *unit;        /* "" if none: the label written in [brackets] */
+    const char *expression;  /* the definition as canonical source text */
+    const char *file;        /* where it is defined */
+    int line;
+    int from_set;            /* defined by --set */
+    int is_default;          /* the value is the default of a model's `input` */
+    double point;            /* the value `point` uses: constants their value, random
+                                inputs their median (a choice its first value),
+                                derived quantities and outputs computed from those */
+} cmc_quantity;
+
+/* Random inputs in the order the program draws them; constants and derived
+   quantities in evaluation order; outputs in declaration order. */
+size_t cmc_model_count(const cmc_model *m, cmc_qkind kind);
+const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i);
+
+/* The compiled program, one operation a line, for `check --program`. The returned
+   string is owned by the model. */
+const char *cmc_model_program_text(const cmc_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,431 @@
+/*
+ * compile.c: from resolved definitions to a flat program.
+ *
+ * The names the outputs need are compiled in dependency order. Each expression
+ * becomes either a constant, folded right here with the kernel's own arithmetic
+ * (cmc_op_fold), or a slot written by an operation, so `days * 24 * pue` costs two
+ * multiplications by a constant and no constant ever occupies a slot. A name that
+ * is just another name shares its slot. Every distribution written in the source
+ * becomes a random input with a slot of its own; the sampler fills those slots
+ * before the program runs. Distribution parameters must fold to constants: a
+ * parameter that depends on a random input would make the draws hierarchical, which
+ * the block sampler does not do, and is reported as an error where it is written.
+ */
+#include "lex.h"
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct val {
+    int is_const;
+    double k;
+    int slot;
+} val;
+
+typedef struct compiler {
+    cmc_model *m;
+    const cmc_graph *g;
+    cmc_diags *d;
+    cmc_arena *a;
+    cmc_op *ops;
+    int nops, capops;
+    const cmc_sym *cur;     /* the name being compiled */
+    int ndist;              /* distributions met so far in its definition */
+    int in_param;           /* compiling a distribution parameter */
+} compiler;
+
+static int new_slot(compiler *c, const char *name)
+{
+    cmc_model *m = c->m;
+    int s = m->prog.nslots++;
+    if ((s & (s - 1)) == 0) {   /* grow at powers of two */
+        const char **v = cmc_arena_alloc(c->a, (size_t)(s ? 2 * s : 1) * sizeof *v);
+        if (!v)
+            return -1;
+        if (s)
+            memcpy(v, m->slot_names, (size_t)s * sizeof *v);
+        m->slot_names = v;
+    }
+    m->slot_names[s] = name;
+    return s;
+}
+
+static int emit(compiler *c, int code, const val *args, val *out)
+{
+    int n = cmc_op_arity(code);
+    int allk = 1;
+    double k[3] = {0, 0, 0};
+    for (int i = 0; i < n; i++) {
+        allk &= args[i].is_const;
+        k[i] = args[i].k;
+    }
+    if (allk) {
+        out->is_const = 1;
+        out->k = cmc_op_fold(code, k);
+        out->slot = -1;
+        return 0;
+    }
+    if (c->nops == c->capops) {
+        int cap = c->capops ? 2 * c->capops : 32;
+        cmc_op *v = cmc_arena_alloc(c->a, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        if (c->nops)
+            memcpy(v, c->ops, (size_t)c->nops * sizeof *v);
+        c->ops = v;
+        c->capops = cap;
+    }
+    cmc_op *o = &c->ops[c->nops++];
+    memset(o, 0, sizeof *o);
+    o->code = code;
+    for (int i = 0; i < n; i++) {
+        if (args[i].is_const) {
+            o->konst |= 1u << i;
+            o->k[i] = args[i].k;
+        } else {
+            o->arg[i] = args[i].slot;
+        }
+    }
+    if ((o->dst = new_slot(c, NULL)) < 0)
+        return -1;
+    out->is_const = 0;
+    out->slot = o->dst;
+    return 0;
+}
+
+static cmc_quantity *add_quantity(compiler *c, cmc_qkind kind, int slot)
+{
+    cmc_model *m = c->m;
+    if (m->nq[kind] == m->cap[kind]) {
+        size_t cap = m->cap[kind] ? 2 * m->cap[kind] : 16;
+        cmc_quantity *q = cmc_arena_alloc(c->a, cap * sizeof *q);
+        int *s = cmc_arena_alloc(c->a, cap * sizeof *s);
+        cmc_dist **d = kind == CMC_RANDOM ? cmc_arena_alloc(c->a, cap * sizeof *d) : NULL;
+        if (!q || !s || (kind == CMC_RANDOM && !d))
+            return NULL;
+        if (m->nq[kind]) {
+            memcpy(q, m->q[kind], m->nq[kind] * sizeof *q);
+            memcpy(s, m->slot[kind], m->nq[kind] * sizeof *s);
+            if (d)
+                memcpy(d, m->dists, m->nq[kind] * sizeof *d);
+        }
+        m->q[kind] = q;
+        m->slot[kind] = s;
+        if (d)
+            m->dists = d;
+        m->cap[kind] = cap;
+    }
+    m->slot[kind][m->nq[kind]] = slot;
+    cmc_quantity *q = &m->q[kind][m->nq[kind]++];
+    memset(q, 0, sizeof *q);
+    q->description = q->unit = "";
+    return q;
+}
+
+static const char *format(compiler *c, const cmc_expr *e)
+{
+    cmc_buf b;
+    cmc_buf_init(&b);
+    cmc_expr_format(&b, e);
+    const char *s = b.failed ? NULL : cmc_arena_strdup(c->a, cmc_buf_str(&b));
+    cmc_buf_free(&b);
+    return s ? s : "";
+}
+
+static int compile_expr(compiler *c, const cmc_expr *e, val *out);
+
+static int const_arg(compiler *c, const cmc_expr *e, const char *what, double *out)
+{
+    val v;
+    c->in_param++;
+    int rc = compile_expr(c, e, &v);
+    c->in_param--;
+    if (rc < 0)
+        return -1;
+    if (!v.is_const) {
+        cmc_error(c->d, &e->loc,
+                  "%s must be a constant, but this depends on a random input", what);
+        return -1;
+    }
+    *out = v.k;
+    return 0;
+}
+
+static cmc_dist *build_dist(compiler *c, const cmc_expr *e)
+{
+    const cmc_dist_type *t = e->dist;
+    int n = e->nargs;
+    double p[64], w[64];
+    cmc_dist *parts[64];
+    cmc_dist_error err = {-1, 0, ""};
+    cmc_dist *d = NULL;
+    char what[96];
+
+    for (int i = 0; i < n; i++) {
+        const char *pname = t->nparams > 0 ? t->params[i] : NULL;
+        if (t->kind == CMC_DIST_TRUNCATE)
+            pname = i == 1 ? "lo" : "hi";
+        if (t->kind == CMC_DIST_TO)
+            pname = i == 0 ? "a" : "b";
+        if (pname)
+            snprintf(what, sizeof what, "%s: %s", t->kind == CMC_DIST_TO ? "a to b" : t->name,
+                     pname);
+        else
+            snprintf(what, sizeof what, "%s: every value", t->name);
+        if (t->kind == CMC_DIST_TRUNCATE && i == 0)
+            continue;
+        if (t->kind == CMC_DIST_MIXTURE) {
+            if (e->args[i]->kind == EX_DIST) {
+                if (!(parts[i] = build_dist(c, e->args[i]))) {
+                    while (i--)
+                        cmc_dist_free(parts[i]);
+                    return NULL;
+                }
+            } else {
+                double v;
+                if (const_arg(c, e->args[i], "mixture: each component (a distribution or a number)", &v) < 0 ||
+                    !(parts[i] = cmc_dist_new_choice(&v, NULL, 1, &err))) {
+                    while (i--)
+                        cmc_dist_free(parts[i]);
+                    if (err.msg[0])
+                        cmc_error(c->d, &e->args[i + 1 > 0 ? 0 : 0]->loc, "%s", err.msg);
+                    return NULL;
+                }
+            }
+        } else if (const_arg(c, e->args[i], what, &p[i]) < 0) {
+            return NULL;
+        }
+        if (e->weights && e->weights[i]) {
+            if (const_arg(c, e->weights[i], t->kind == CMC_DIST_CHOICE ? "choice: every weight"
+                                                                         : "mixture: every weight",
+                          &w[i]) < 0) {
+                if (t->kind == CMC_DIST_MIXTURE)
+                    for (int j = 0; j <= i; j++)
+                        cmc_dist_free(parts[j]);
+                return NULL;
+            }
+        }
+    }
+
+    switch (t->kind) {
+    case CMC_DIST_CHOICE:
+        d = cmc_dist_new_choice(p, e->weights ? w : NULL, (size_t)n, &err);
+        break;
+    case CMC_DIST_MIXTURE:
+        d = cmc_dist_new_mixture(parts, e->weights ? w : NULL, (size_t)n, &err);
+        break;
+    case CMC_DIST_TRUNCATE: {
+        cmc_dist *inner = build_dist(c, e->args[0]);
+        if (!inner)
+            return NULL;
+        d = cmc_dist_new_truncate(inner, p[1], p[2], &err);
+        break;
+    }
+    default:
+        d = cmc_dist_new(t, p, n, &err);
+        break;
+    }
+    if (!d) {
+        const cmc_loc *l = &e->loc;
+        if (err.bad >= 0 && err.bad < n)
+            l = err.bad_is_weight && e->weights && e->weights[err.bad] ? &e->weights[err.bad]->loc
+                                                                       : &e->args[err.bad]->loc;
+        cmc_error(c->d, l, "%s", err.msg);
+    }
+    return d;
+}
+
+static int compile_dist(compiler *c, const cmc_expr *e, val *out)
+{
+    if (c->in_param) {
+        cmc_error(c->d, &e->loc, "a distribution cannot be a parameter of another "
+                                 "(to combine distributions, use mixture())");
+        return -1;
+    }
+    cmc_dist *d = build_dist(c, e);
+    if (!d)
+        return -1;
+    const cmc_sym *s = c->cur;
+    c->ndist++;
+    int whole = s->def->value == e;
+    const char *name = whole ? s->name : cmc_arena_printf(c->a, "%s.%d", s->name, c->ndist);
+    int slot = name ? new_slot(c, name) : -1;
+    cmc_quantity *q = slot >= 0 ? add_quantity(c, CMC_RANDOM, slot) : NULL;
+    if (!q) {
+        cmc_dist_free(d);
+        return -1;
+    }
+    c->m->dists[c->m->nq[CMC_RANDOM] - 1] = d;
+    q->name = name;
+    q->expression = format(c, e);
+    q->file = e->loc.src->name;
+    q->line = e->loc.line;
+    q->from_set = s->from_set;
+    q->is_default = s->is_default;
+    q->point = cmc_dist_point(d);
+    out->is_const = 0;
+    out->slot = slot;
+    return 0;
+}
+
+static int opcode_of(int tok)
+{
+    switch (tok) {
+    case TK_PLUS: return OP_ADD;
+    case TK_MINUS: return OP_SUB;
+    case TK_STAR: return OP_MUL;
+    case TK_SLASH: return OP_DIV;
+    case TK_CARET: return OP_POW;
+    case TK_LT: return OP_LT;
+    case TK_LE: return OP_LE;
+    case TK_GT: return OP_GT;
+    case TK_GE: return OP_GE;
+    case TK_EQ: return OP_EQ;
+    default: return OP_NE;
+    }
+}
+
+static int compile_expr(compiler *c, const cmc_expr *e, val *out)
+{
+    val a[3];
+    switch (e->kind) {
+    case EX_NUM:
+        out->is_const = 1;
+        out->k = e->num;
+        out->slot = -1;
+        return 0;
+    case EX_NAME: {
+        const cmc_sym *s = cmc_graph_find(c->g, e->name);
+        out->is_const = s->is_const;
+        out->k = s->k;
+        out->slot = s->slot;
+        return 0;
+    }
+    case EX_NEG:
+        if (compile_expr(c, e->args[0], &a[0]) < 0)
+            return -1;
+        return emit(c, OP_NEG, a, out);
+    case EX_BIN:
+        if (compile_expr(c, e->args[0], &a[0]) < 0 || compile_expr(c, e->args[1], &a[1]) < 0)
+            return -1;
+        return emit(c, opcode_of(e->op), a, out);
+    case EX_CALL:
+        if (compile_expr(c, e->args[0], &a[0]) < 0)
+            return -1;
+        if (e->func->opcode == OP_MIN || e->func->opcode == OP_MAX) {
+            /* min(a, b, c) = min(min(a, b), c) */
+            for (int i = 1; i < e->nargs; i++) {
+                if (compile_expr(c, e->args[i], &a[1]) < 0 || emit(c, e->func->opcode, a, &a[0]) < 0)
+                    return -1;
+            }
+            *out = a[0];
+            return 0;
+        }
+        for (int i = 1; i < e->nargs; i++)
+            if (compile_expr(c, e->args[i], &a[i]) < 0)
+                return -1;
+        return emit(c, e->func->opcode, a, out);
+    case EX_DIST:
+        return compile_dist(c, e, out);
+    }
+    return -1;
+}
+
+static const char *desc_of(const cmc_sym *s)
+{
+    if (s->output && s->output->desc)
+        return s->output->desc;
+    if (s->input && s->input->desc)
+        return s->input->desc;
+    return s->def && s->def->desc ? s->def->desc : "";
+}
+
+static const char *unit_of(const cmc_sym *s)
+{
+    if (s->output && s->output->unit)
+        return s->output->unit;
+    if (s->input && s->input->unit)
+        return s->input->unit;
+    return s->def && s->def->unit ? s->def->unit : "";
+}
+
+static void describe(compiler *c, cmc_quantity *q, const cmc_sym *s)
+{
+    q->name = s->name;
+    q->description = desc_of(s);
+    q->unit = unit_of(s);
+    q->expression = format(c, s->def->value);
+    q->file = s->def_src->name;
+    q->line = s->def->name_loc.line;
+    q->from_set = s->from_set;
+    q->is_default = s->is_default;
+}
+
+int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
+{
+    compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0};
+    for (int i = 0; i < g->norder; i++) {
+        cmc_sym *s = g->order[i];
+        c.cur = s;
+        c.ndist = 0;
+        val v;
+        if (compile_expr(&c, s->def->value, &v) < 0)
+            return -1;
+        s->is_const = v.is_const;
+        s->k = v.k;
+        s->slot = v.slot;
+        if (s->def->value->kind == EX_DIST) {
+            /* the name is the random input itself: give it the name's labels */
+            cmc_quantity *q = &m->q[CMC_RANDOM][m->nq[CMC_RANDOM] - 1];
+            q->description = desc_of(s);
+            q->unit = unit_of(s);
+            continue;
+        }
+        if (!v.is_const && !m->slot_names[v.slot])
+            m->slot_names[v.slot] = s->name;
+        cmc_quantity *q = add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);
+        if (!q)
+            return -1;
+        describe(&c, q, s);
+        q->point = v.k;
+    }
+    for (int i = 0; i < g->noutputs; i++) {
+        cmc_sym *s = g->outputs[i];
+        int slot = s->slot;
+        if (s->is_const) {
+            /* a constant output still gets a slot, so every output reads alike */
+            val k = {1, s->k, -1}, out;
+            if (emit(&c, OP_COPY, &k, &out) < 0)
+                return -1;
+            /* emit folded it: materialise the copy by hand */
+            cmc_op *o;
+            if (c.nops == c.capops) {
+                int cap = c.capops ? 2 * c.capops : 32;
+                cmc_op *nv = cmc_arena_alloc(c.a, (size_t)cap * sizeof *nv);
+                if (!nv)
+                    return -1;
+                if (c.nops)
+                    memcpy(nv, c.ops, (size_t)c.nops * sizeof *nv);
+                c.ops = nv;
+                c.capops = cap;
+            }
+            o = &c.ops[c.nops++];
+            memset(o, 0, sizeof *o);
+            o->code = OP_COPY;
+            o->konst = 1;
+            o->k[0] = s->k;
+            if ((o->dst = new_slot(&c, s->name)) < 0)
+                return -1;
+            slot = o->dst;
+        }
+        cmc_quantity *q = add_quantity(&c, CMC_OUTPUT, slot);
+        if (!q)
+            return -1;
+        describe(&c, q, s);
+    }
+    m->prog.ops = c.ops;
+    m->prog.nops = c.nops;
+    return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * dist.h: the distribution table.
+ *
+ * Every distribution a scenario can name is one row of a table (GSL's gsl_rng_type
+ * pattern): its name, its parameter names, a check of the parameters, and the
+ * functions that the rest of carbonmc needs from it: CDF, quantile, the value used
+ * by `point`, and a human description. Adding a distribution means adding one row
+ * and one test. The table knows nothing of the parser: parameters arrive as numbers
+ * and a bad one is reported by its index, which the caller turns into a source
+ * location.
+ *
+ * Special forms: `choice` (discrete values with optional weights), `mixture`
+ * (weighted components) and `truncate` (a distribution restricted to [lo, hi]) have
+ * their own constructors because their arguments are not a fixed list of numbers.
+ * `a to b` is the row "to": a lognormal whose 5th and 95th percentiles are a and b.
+ *
+ * Ownership: cmc_dist objects are heap-allocated by the constructors and released
+ * with cmc_dist_free, which also frees the components of a mixture or truncate.
+ * cmc_dist_new_mixture and cmc_dist_new_truncate consume their component
+ * distributions, on success and on failure alike.
+ */
+#ifndef CMC_DIST_H
+#define CMC_DIST_H
+
+#include <stddef.h>
+
+typedef struct cmc_dist cmc_dist;
+
+typedef enum cmc_dist_kind {
+    CMC_DIST_UNIFORM,
+    CMC_DIST_TRIANGULAR,
+    CMC_DIST_PERT,
+    CMC_DIST_NORMAL,
+    CMC_DIST_LOGNORMAL,
+    CMC_DIST_TO,          /* a to b: lognormal with P5 = a, P95 = b */
+    CMC_DIST_BETA,
+    CMC_DIST_GAMMA,
+    CMC_DIST_WEIBULL,
+    CMC_DIST_EXPONENTIAL,
+    CMC_DIST_CHOICE,
+    CMC_DIST_TRUNCATE,
+    CMC_DIST_MIXTURE,
+    CMC_DIST_NKINDS
+} cmc_dist_kind;
+
+typedef struct cmc_dist_type {
+    const char *name;           /* as written in a scenario ("to" for a to b) */
+    cmc_dist_kind kind;
+    int nparams;                /* fixed arity; -1 for choice, truncate, mixture */
+    const char *params[4];      /* parameter names, for messages and `check` */
+} cmc_dist_type;
+
+struct cmc_dist {
+    const cmc_dist_type *type;
+    double p[4];        /* parameters as written (truncate: p[0] = lo, p[1] = hi) */
+    double q[4];        /* derived constants, e.g. mu and sigma of "to";
+                           truncate: q[0] = F(lo), q[1] = F(hi) of the inner one */
+    size_t n;           /* choice, mixture: number of entries */
+    double *values;     /* choice: the values [n] */
+    double *weights;    /* choice, mixture: weights normalised to sum 1 [n] */
+    double *cumw;       /* choice, mixture: cumulative weights [n], cumw[n-1] == 1 */
+    cmc_dist **parts;   /* mixture: components [n]; truncate: parts[0] */
+};
+
+/* The table, in a fixed order; *n receives its length. */
+const cmc_dist_type *cmc_dist_types(size_t *n);
+/* Row by name (exact match), NULL if none. */
+const cmc_dist_type *cmc_dist_lookup(const char *name);
+
+/*
+ * Constructors. On success they return a new distribution. On a bad argument they
+ * return NULL, set *bad to the index of the offending argument (0-based, in the
+ * order written; for choice and mixture weights, the index of the entry), set
+ * *bad_is_weight to 1 when the weight rather than the value is at fault, and write
+ * a message such as "normal: sigma must be > 0 (got -0.1)" into msg. On allocation
+ * failure they return NULL with *bad = -1 and msg "out of memory".
+ * Every parameter must be finite.
+ */
+typedef struct cmc_dist_error {
+    int bad;            /* argument index, -1 when not about one argument */
+    int bad_is_weight;
+    char msg[256];
+} cmc_dist_error;
+
+cmc_dist *cmc_dist_new(const cmc_dist_type *t, const double *p, int np,
+                       cmc_dist_error *err);
+/* weights may be NULL (equal weights); weights must be >= 0 with a positive sum. */
+cmc_dist *cmc_dist_new_choice(const double *values, const double *weights, size_t n,
+                              cmc_dist_error *err);
+cmc_dist *cmc_dist_new_mixture(cmc_dist **parts, const double *weights, size_t n,
+                               cmc_dist_error *err);
+/* lo < hi and the inner distribution must put positive probability on [lo, hi].
+   Argument indices for errors: 0 inner, 1 lo, 2 hi. */
+cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
+                                cmc_dist_error *err);
+void cmc_dist_free(cmc_dist *d);   /* NULL is harmless */
+
+/* P(X <= x). */
+double cmc_dist_cdf(const cmc_dist *d, double x);
+/* Smallest x with P(X <= x) >= u, for u in [0, 1]. */
+double cmc_dist_quantile(const cmc_dist *d, double u);
+/* The value `point` uses: the median; a choice's first value (DESIGN section 3);
+   truncate(choice) its first value inside [lo, hi]. */
+double cmc_dist_point(const cmc_dist *d);
+double cmc_dist_mean(const cmc_dist *d);      /* NaN where it does not exist */
+/* "triangular(1.1, 1.18, 1.4)", "20000 to 30000", "choice(240.6, 20)" with
+   parameters in shortest round-trip form; mixtures and truncations nest. */
+void cmc_dist_format(const cmc_dist *d, char *buf, size_t size);
+
+#endif

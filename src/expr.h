@@ -1,0 +1,76 @@
+/*
+ * expr.h: the syntax tree of the scenario language (internal).
+ *
+ * Parsing yields one cmc_stmt per line and a small tree per expression; both live
+ * in the model's arena. The tree is short-lived in spirit: resolve.c reads it to
+ * find dependencies and compile.c turns it into the flat program. Keeping the
+ * literal text of numbers ("20k") lets `check` and the stored scenario show the
+ * source as the user wrote it.
+ */
+#ifndef CMC_EXPR_H
+#define CMC_EXPR_H
+
+#include "diag.h"
+#include "dist.h"
+#include "util.h"
+
+typedef enum cmc_expr_kind {
+    EX_NUM,    /* num, lit, unit */
+    EX_NAME,   /* name */
+    EX_NEG,    /* -args[0] */
+    EX_BIN,    /* args[0] op args[1]; op is a cmc_tok */
+    EX_CALL,   /* func(args...) */
+    EX_DIST    /* dist(args...), weights[i] for choice/mixture; "a to b" too */
+} cmc_expr_kind;
+
+typedef struct cmc_func {
+    const char *name;
+    int minargs, maxargs;
+    int opcode;           /* cmc_opcode of prog.h */
+} cmc_func;
+
+typedef struct cmc_expr {
+    cmc_expr_kind kind;
+    cmc_loc loc;                   /* the number, name, operator or function name */
+    double num;
+    const char *lit;               /* EX_NUM: as written */
+    const char *unit;              /* EX_NUM: a [unit] label after it, or NULL */
+    const char *name;              /* EX_NAME, EX_CALL, EX_DIST */
+    int op;                        /* EX_BIN */
+    const cmc_func *func;          /* EX_CALL */
+    const cmc_dist_type *dist;     /* EX_DIST */
+    int nargs;
+    struct cmc_expr **args;
+    struct cmc_expr **weights;     /* EX_DIST: NULL, or [nargs] with NULL entries */
+    cmc_loc open;                  /* EX_CALL, EX_DIST: the '(' */
+} cmc_expr;
+
+typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF } cmc_stmt_kind;
+
+typedef struct cmc_stmt {
+    cmc_stmt_kind kind;
+    cmc_loc loc;            /* the keyword, or the name of a definition */
+    cmc_loc name_loc;       /* INPUT, OUTPUT, DEF: the name */
+    const char *name;
+    const char *str;        /* TITLE: the title; USE: the model name */
+    cmc_expr *value;        /* DEF; INPUT default; OUTPUT with '=' (NULL if none) */
+    const char *desc;       /* "..." after it, or NULL */
+    const char *unit;       /* [unit] on the line, or NULL */
+    struct cmc_stmt *next;
+} cmc_stmt;
+
+const cmc_func *cmc_func_lookup(const char *name);
+const cmc_func *cmc_funcs(size_t *n);
+
+/* Canonical source text of an expression, parenthesised only where needed. */
+void cmc_expr_format(cmc_buf *b, const cmc_expr *e);
+
+/* Visit every EX_NAME reference of e in source order (distribution arguments too). */
+typedef int (*cmc_expr_visit)(const cmc_expr *name, void *ctx);
+int cmc_expr_names(const cmc_expr *e, cmc_expr_visit fn, void *ctx);
+
+/* Parse a whole file into statements. Returns 0, or -1 when errors were reported
+   (statements that parsed are still returned). */
+int cmc_parse(const cmc_src *src, cmc_arena *a, cmc_diags *d, cmc_stmt **out);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * lex.h: tokens of the scenario language (internal).
+ */
+#ifndef CMC_LEX_H
+#define CMC_LEX_H
+
+#include "diag.h"
+#include "util.h"
+
+typedef enum cmc_tok {
+    TK_EOF, TK_NEWLINE, TK_NAME, TK_NUMBER, TK_STRING, TK_UNIT,
+    TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_CARET,
+    TK_LPAREN, TK_RPAREN, TK_COMMA, TK_COLON, TK_ASSIGN,
+    TK_LT, TK_LE, TK_GT, TK_GE, TK_EQ, TK_NE,
+    TK_ERROR
+} cmc_tok;
+
+typedef struct cmc_token {
+    cmc_tok kind;
+    const char *start;   /* into the source text */
+    int len;             /* bytes of source text */
+    int line, col;       /* 1-based */
+    double num;          /* TK_NUMBER: the value, suffix applied */
+    const char *text;    /* TK_STRING, TK_UNIT: the contents (arena); TK_NAME: the name */
+} cmc_token;
+
+typedef struct cmc_lexer {
+    const cmc_src *src;
+    const char *p, *line_start;
+    int line;
+    cmc_arena *arena;
+    cmc_diags *diags;
+} cmc_lexer;
+
+void cmc_lex_init(cmc_lexer *lx, const cmc_src *src, cmc_arena *arena, cmc_diags *diags);
+/* The next token. A malformed one is reported to diags and returned as TK_ERROR,
+   spanning the bad text so the caller can skip it. */
+cmc_token cmc_lex_next(cmc_lexer *lx);
+const char *cmc_tok_name(cmc_tok t);   /* "')'", "end of line", ... for messages */
+
+/* Parse a number literal in the language's syntax ("25_000", "2.5e4", "25k",
+   "85%"). Returns the number of bytes used (0 if s does not start a number), or -1
+   when it is malformed; *val receives the value. */
+int cmc_lex_number(const char *s, double *val);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * model.c: the public face of a compiled model: load (parse, resolve, compile),
+ * the point evaluation, accessors.
+ *
+ * Loading is all or nothing: any error leaves no model and everything allocated so
+ * far is released with the model's arena. The point values are computed once at
+ * load by running the compiled program on a single sample whose random slots hold
+ * each distribution's point value (its median; a choice its first value), so
+ * `point` exercises exactly the arithmetic that sampling will.
+ */
+#include "model.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CMC_VERSION
+#define CMC_VERSION "0"
+#endif
+
+const char *cmc_version(void)
+{
+    return CMC_VERSION;
+}
+
+void cmc_model_free(cmc_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nq[CMC_RANDOM]; i++)
+        cmc_dist_free(m->dists[i]);
+    cmc_arena_free(m->arena);
+}
+
+static int evaluate_points(cmc_model *m)
+{
+    double *slots = calloc((size_t)m->prog.nslots + 1, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < m->nq[CMC_RANDOM]; i++)
+        slots[m->slot[CMC_RANDOM][i]] = m->q[CMC_RANDOM][i].point;
+    cmc_prog_run(&m->prog, slots, 1, 1);
+    for (int k = CMC_DERIVED; k <= CMC_OUTPUT; k++)
+        for (size_t i = 0; i < m->nq[k]; i++)
+            if (m->slot[k][i] >= 0)
+                m->q[k][i].point = slots[m->slot[k][i]];
+    free(slots);
+    return 0;
+}
+
+static cmc_model *load(const char *path, const char *text, const cmc_load_options *opt,
+                       cmc_diags *d)
+{
+    gsl_set_error_handler_off();
+    cmc_model *m = NULL;
+    cmc_arena *a = cmc_arena_new();
+    if (!a || !(m = cmc_arena_alloc(a, sizeof *m))) {
+        cmc_arena_free(a);
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return NULL;
+    }
+    m->arena = a;
+    cmc_graph g;
+    memset(&g, 0, sizeof g);
+    g.arena = a;
+    if (cmc_resolve(&g, path, text, opt, d) < 0 || cmc_compile(&g, m, d) < 0)
+        goto fail;
+    m->title = g.title ? g.title : g.top->path;
+    for (cmc_file *f = g.files; f; f = f->next)
+        m->nfiles++;
+    m->files = cmc_arena_alloc(a, (m->nfiles + 1) * sizeof *m->files);
+    if (!m->files)
+        goto oom;
+    size_t i = 0;
+    for (cmc_file *f = g.files; f; f = f->next)
+        m->files[i++] = f->path;
+    if (evaluate_points(m) < 0)
+        goto oom;
+    cmc_buf b;
+    cmc_buf_init(&b);
+    for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
+        cmc_buf_printf(&b, "  s%-3d <- draw  %s ~ %s\n", m->slot[CMC_RANDOM][k],
+                       m->q[CMC_RANDOM][k].name, m->q[CMC_RANDOM][k].expression);
+    cmc_prog_format(&m->prog, m->slot_names, &b);
+    m->program_text = cmc_arena_strdup(a, cmc_buf_str(&b));
+    cmc_buf_free(&b);
+    if (!m->program_text)
+        goto oom;
+    return m;
+oom:
+    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+fail:
+    cmc_model_free(m);
+    return NULL;
+}
+
+cmc_model *cmc_model_load(const char *path, const cmc_load_options *opt, cmc_diags *d)
+{
+    return load(path, NULL, opt, d);
+}
+
+cmc_model *cmc_model_load_string(const char *name, const char *text,
+                                 const cmc_load_options *opt, cmc_diags *d)
+{
+    return load(name, text, opt, d);
+}
+
+const char *cmc_model_title(const cmc_model *m) { return m->title; }
+size_t cmc_model_nfiles(const cmc_model *m) { return m->nfiles; }
+const char *cmc_model_file(const cmc_model *m, size_t i) { return i < m->nfiles ? m->files[i] : NULL; }
+const char *cmc_model_program_text(const cmc_model *m) { return m->program_text; }
+
+size_t cmc_model_count(const cmc_model *m, cmc_qkind kind)
+{
+    return (unsigned)kind < CMC_NKINDS ? m->nq[kind] : 0;
+}
+
+const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i)
+{
+    return (unsigned)kind < CMC_NKINDS && i < m->nq[kind] ? &m->q[kind][i] : NULL;
+}

@@ -1,0 +1,31 @@
+/*
+ * model.h: the compiled model behind the public cmc_model handle (internal).
+ */
+#ifndef CMC_MODEL_H
+#define CMC_MODEL_H
+
+#include "carbonmc.h"
+#include "dist.h"
+#include "prog.h"
+#include "resolve.h"
+
+#define CMC_NKINDS 4
+
+struct cmc_model {
+    cmc_arena *arena;
+    const char *title;
+    const char **files;
+    size_t nfiles;
+    cmc_prog prog;
+    cmc_quantity *q[CMC_NKINDS];   /* by cmc_qkind */
+    int *slot[CMC_NKINDS];         /* each quantity's slot, -1 for a constant */
+    size_t nq[CMC_NKINDS], cap[CMC_NKINDS];
+    cmc_dist **dists;              /* one per random input (owned) */
+    const char **slot_names;       /* [prog.nslots] */
+    char *program_text;
+};
+
+/* Compile the resolved graph into m's program and quantity tables. */
+int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d);
+
+#endif

@@ -1,0 +1,586 @@
+/*
+ * parse.c: recursive-descent parser of the scenario language.
+ *
+ * One statement a line:
+ *     title "text"            use "model"
+ *     input NAME [= expr] ["description"] [[unit]]
+ *     output NAME [= expr] ["description"] [[unit]]
+ *     NAME = expr ["description"] [[unit]]
+ * Expressions, loosest first: comparison (< <= > >= == !=, not chained), "a to b",
+ * + -, * /, unary -, ^ (right-associative, so -2^2 = -4 and 2^-1 = 0.5), atoms
+ * (numbers with an optional [unit], names, calls, parentheses). A name followed by
+ * '(' is a call of a function or a distribution; any other name is a reference, so
+ * a quantity may be called `beta` without clashing with beta(a, b).
+ *
+ * Argument lists and parentheses may break across lines after '(' or ','; a missing
+ * ')' is reported where the line ended, naming the '(' it would close (as Lua
+ * does). After an error the parser skips to the next line and goes on, so one run
+ * reports every syntax error, up to a limit.
+ */
+#include "expr.h"
+#include "lex.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ERRORS 20
+
+typedef struct parser {
+    cmc_lexer lx;
+    cmc_token cur;
+    cmc_token prev;        /* the last token consumed */
+    cmc_arena *a;
+    cmc_diags *d;
+    const cmc_src *src;
+    int failed;            /* errors in this statement: skip to end of line */
+    int nerrors;
+    cmc_expr *last_unit;   /* the number that took the most recent [unit] */
+} parser;
+
+static void next(parser *p)
+{
+    p->prev = p->cur;
+    p->cur = cmc_lex_next(&p->lx);
+    while (p->cur.kind == TK_ERROR) {
+        p->failed = 1;
+        p->nerrors++;
+        p->cur = cmc_lex_next(&p->lx);
+    }
+}
+
+static cmc_loc tok_loc(parser *p, const cmc_token *t)
+{
+    cmc_loc l = {p->src, t->line, t->col, t->len > 0 ? t->len : 1};
+    return l;
+}
+
+static void describe(const cmc_token *t, char *buf, size_t n)
+{
+    if (t->kind == TK_NAME || t->kind == TK_NUMBER)
+        snprintf(buf, n, "'%.*s'", t->len > 40 ? 40 : t->len, t->start);
+    else
+        snprintf(buf, n, "%s", cmc_tok_name(t->kind));
+}
+
+/* Report at token t, once per statement. */
+static void error_at(parser *p, const cmc_token *t, const char *fmt, const char *arg)
+{
+    if (p->failed)
+        return;
+    p->failed = 1;
+    p->nerrors++;
+    cmc_loc l = tok_loc(p, t);
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    cmc_error(p->d, &l, "%s", msg);
+}
+
+static void expected(parser *p, const char *what)
+{
+    char found[64], msg[200];
+    describe(&p->cur, found, sizeof found);
+    snprintf(msg, sizeof msg, "expected %s, found %%s", what);
+    error_at(p, &p->cur, msg, found);
+}
+
+static cmc_expr *node(parser *p, cmc_expr_kind k, const cmc_token *t)
+{
+    cmc_expr *e = cmc_arena_alloc(p->a, sizeof *e);
+    if (!e) {
+        error_at(p, t, "%s", "out of memory");
+        return NULL;
+    }
+    e->kind = k;
+    e->loc = tok_loc(p, t);
+    return e;
+}
+
+static int is_keyword(const char *s)
+{
+    return !strcmp(s, "title") || !strcmp(s, "use") || !strcmp(s, "input") ||
+           !strcmp(s, "output") || !strcmp(s, "to");
+}
+
+static int is_name(const cmc_token *t, const char *s)
+{
+    return t->kind == TK_NAME && (size_t)t->len == strlen(s) && !memcmp(t->start, s, t->len);
+}
+
+/* Skip newlines inside parentheses; returns the first newline skipped (or the
+   current token if none) so that a missing ')' is reported where the line ended. */
+static cmc_token skip_newlines(parser *p)
+{
+    cmc_token first = p->cur;
+    while (p->cur.kind == TK_NEWLINE)
+        next(p);
+    return first;
+}
+
+static cmc_expr *parse_expr(parser *p);
+
+static void expect_close(parser *p, const cmc_token *open, const cmc_token *where)
+{
+    char found[64], msg[200];
+    describe(where, found, sizeof found);
+    snprintf(msg, sizeof msg, "')' expected (to close '(' at line %d, column %d), found %s",
+             open->line, open->col, found);
+    error_at(p, where, "%s", msg);
+}
+
+/* name '(' args ')': a function call or a distribution */
+static cmc_expr *parse_call(parser *p, const cmc_token *name)
+{
+    cmc_token open = p->cur;
+    next(p); /* ( */
+    cmc_expr *args[64], *weights[64];
+    int nargs = 0, nweights = 0;
+    cmc_token colon = {0};
+    skip_newlines(p);
+    if (p->cur.kind != TK_RPAREN) {
+        for (;;) {
+            if (nargs == 64) {
+                error_at(p, &p->cur, "%s", "too many arguments (at most 64)");
+                return NULL;
+            }
+            cmc_expr *arg = parse_expr(p);
+            if (!arg)
+                return NULL;
+            weights[nargs] = NULL;
+            if (p->cur.kind == TK_COLON) {
+                if (!nweights)
+                    colon = p->cur;
+                next(p);
+                if (!(weights[nargs] = parse_expr(p)))
+                    return NULL;
+                nweights++;
+            }
+            args[nargs++] = arg;
+            cmc_token nl = skip_newlines(p);
+            if (p->cur.kind == TK_COMMA) {
+                next(p);
+                skip_newlines(p);
+                continue;
+            }
+            if (p->cur.kind == TK_RPAREN)
+                break;
+            expect_close(p, &open, nl.kind == TK_NEWLINE || p->cur.kind == TK_EOF ? &nl : &p->cur);
+            return NULL;
+        }
+    }
+    next(p); /* ) */
+
+    cmc_expr *e;
+    const char *nm = name->text;
+    const cmc_dist_type *dt = cmc_dist_lookup(nm);
+    const cmc_func *fn = dt ? NULL : cmc_func_lookup(nm);
+    if (dt && dt->kind == CMC_DIST_TO)
+        dt = NULL, fn = NULL;   /* "to" is an operator, not a function */
+    if (!dt && !fn) {
+        size_t nd, nf;
+        const cmc_dist_type *ds = cmc_dist_types(&nd);
+        const cmc_func *fs = cmc_funcs(&nf);
+        const char *cands[64];
+        size_t nc = 0;
+        for (size_t i = 0; i < nd && nc < 64; i++)
+            if (ds[i].kind != CMC_DIST_TO)
+                cands[nc++] = ds[i].name;
+        for (size_t i = 0; i < nf && nc < 64; i++)
+            cands[nc++] = fs[i].name;
+        char hint[128];
+        cmc_suggest_text(hint, sizeof hint, nm, cands, nc);
+        char msg[256];
+        snprintf(msg, sizeof msg, "unknown function or distribution '%s'%s", nm, hint);
+        error_at(p, name, "%s", msg);
+        return NULL;
+    }
+    if (nweights && !(dt && (dt->kind == CMC_DIST_CHOICE || dt->kind == CMC_DIST_MIXTURE))) {
+        error_at(p, &colon, "weights ('value: weight') are only allowed in %s",
+                 "choice() and mixture()");
+        return NULL;
+    }
+    if (nweights && nweights != nargs) {
+        int i = 0;
+        while (weights[i])
+            i++;
+        p->failed = 0;
+        cmc_loc l = args[i]->loc;
+        p->failed = 1;
+        p->nerrors++;
+        cmc_error(p->d, &l, "%s: give a weight to every entry or to none (this one has none)",
+                  nm);
+        return NULL;
+    }
+    int minargs, maxargs;
+    if (dt) {
+        minargs = maxargs = dt->nparams;
+        if (dt->kind == CMC_DIST_CHOICE || dt->kind == CMC_DIST_MIXTURE)
+            minargs = 1, maxargs = 64;
+        else if (dt->kind == CMC_DIST_TRUNCATE)
+            minargs = maxargs = 3;
+    } else {
+        minargs = fn->minargs;
+        maxargs = fn->maxargs;
+    }
+    if (nargs < minargs || nargs > maxargs) {
+        char msg[256], params[96] = "";
+        if (dt && dt->nparams > 0) {
+            strcat(params, " (");
+            for (int i = 0; i < dt->nparams; i++) {
+                if (i)
+                    strcat(params, ", ");
+                strcat(params, dt->params[i]);
+            }
+            strcat(params, ")");
+        } else if (dt && dt->kind == CMC_DIST_TRUNCATE) {
+            strcpy(params, " (dist, lo, hi)");
+        }
+        if (minargs == maxargs)
+            snprintf(msg, sizeof msg, "%s takes %d argument%s%s, got %d", nm, minargs,
+                     minargs == 1 ? "" : "s", params, nargs);
+        else if (nargs < minargs)
+            snprintf(msg, sizeof msg, "%s takes at least %d arguments, got %d", nm,
+                     minargs, nargs);
+        else
+            snprintf(msg, sizeof msg, "%s takes at most %d arguments, got %d", nm,
+                     maxargs, nargs);
+        error_at(p, name, "%s", msg);
+        return NULL;
+    }
+    if (dt && dt->kind == CMC_DIST_TRUNCATE && args[0]->kind != EX_DIST) {
+        p->failed = 1;
+        p->nerrors++;
+        cmc_error(p->d, &args[0]->loc,
+                  "truncate: the first argument must be a distribution, e.g. "
+                  "truncate(normal(1, 0.2), 0, 2)");
+        return NULL;
+    }
+    if (!(e = node(p, dt ? EX_DIST : EX_CALL, name)))
+        return NULL;
+    e->name = nm;
+    e->dist = dt;
+    e->func = fn;
+    e->open = tok_loc(p, &open);
+    e->nargs = nargs;
+    e->args = cmc_arena_alloc(p->a, (size_t)(nargs ? nargs : 1) * sizeof *e->args);
+    if (!e->args)
+        return NULL;
+    memcpy(e->args, args, (size_t)nargs * sizeof *args);
+    if (nweights) {
+        e->weights = cmc_arena_alloc(p->a, (size_t)nargs * sizeof *e->weights);
+        if (!e->weights)
+            return NULL;
+        memcpy(e->weights, weights, (size_t)nargs * sizeof *weights);
+    }
+    return e;
+}
+
+static cmc_expr *parse_primary(parser *p)
+{
+    cmc_token t = p->cur;
+    switch (t.kind) {
+    case TK_NUMBER: {
+        next(p);
+        cmc_expr *e = node(p, EX_NUM, &t);
+        if (!e)
+            return NULL;
+        e->num = t.num;
+        e->lit = cmc_arena_strndup(p->a, t.start, (size_t)t.len);
+        if (p->cur.kind == TK_UNIT) {
+            e->unit = p->cur.text;
+            p->last_unit = e;
+            next(p);
+        }
+        return e;
+    }
+    case TK_NAME:
+        if (is_keyword(t.text)) {
+            expected(p, "an expression");
+            return NULL;
+        }
+        next(p);
+        if (p->cur.kind == TK_LPAREN)
+            return parse_call(p, &t);
+        {
+            cmc_expr *e = node(p, EX_NAME, &t);
+            if (e)
+                e->name = t.text;
+            return e;
+        }
+    case TK_LPAREN: {
+        next(p);
+        skip_newlines(p);
+        cmc_expr *e = parse_expr(p);
+        if (!e)
+            return NULL;
+        cmc_token nl = skip_newlines(p);
+        if (p->cur.kind != TK_RPAREN) {
+            expect_close(p, &t, nl.kind == TK_NEWLINE || p->cur.kind == TK_EOF ? &nl : &p->cur);
+            return NULL;
+        }
+        next(p);
+        return e;
+    }
+    case TK_UNIT:
+        error_at(p, &t, "%s", "a [unit] label must follow a number or an input/output name");
+        return NULL;
+    default:
+        expected(p, "an expression");
+        return NULL;
+    }
+}
+
+static cmc_expr *binary(parser *p, const cmc_token *op, cmc_expr *l, cmc_expr *r)
+{
+    cmc_expr *e = node(p, EX_BIN, op);
+    if (!e)
+        return NULL;
+    e->op = op->kind;
+    e->nargs = 2;
+    e->args = cmc_arena_alloc(p->a, 2 * sizeof *e->args);
+    if (!e->args)
+        return NULL;
+    e->args[0] = l;
+    e->args[1] = r;
+    return e;
+}
+
+static cmc_expr *parse_unary(parser *p);
+
+static cmc_expr *parse_power(parser *p)
+{
+    cmc_expr *base = parse_primary(p);
+    if (!base || p->cur.kind != TK_CARET)
+        return base;
+    cmc_token op = p->cur;
+    next(p);
+    cmc_expr *ex = parse_unary(p);
+    return ex ? binary(p, &op, base, ex) : NULL;
+}
+
+static cmc_expr *parse_unary(parser *p)
+{
+    if (p->cur.kind == TK_PLUS) {
+        next(p);
+        return parse_unary(p);
+    }
+    if (p->cur.kind == TK_MINUS) {
+        cmc_token op = p->cur;
+        next(p);
+        cmc_expr *a = parse_unary(p);
+        if (!a)
+            return NULL;
+        cmc_expr *e = node(p, EX_NEG, &op);
+        if (!e)
+            return NULL;
+        e->nargs = 1;
+        e->args = cmc_arena_alloc(p->a, sizeof *e->args);
+        if (!e->args)
+            return NULL;
+        e->args[0] = a;
+        return e;
+    }
+    return parse_power(p);
+}
+
+static cmc_expr *parse_mul(parser *p)
+{
+    cmc_expr *l = parse_unary(p);
+    while (l && (p->cur.kind == TK_STAR || p->cur.kind == TK_SLASH)) {
+        cmc_token op = p->cur;
+        next(p);
+        cmc_expr *r = parse_unary(p);
+        l = r ? binary(p, &op, l, r) : NULL;
+    }
+    return l;
+}
+
+static cmc_expr *parse_add(parser *p)
+{
+    cmc_expr *l = parse_mul(p);
+    while (l && (p->cur.kind == TK_PLUS || p->cur.kind == TK_MINUS)) {
+        cmc_token op = p->cur;
+        next(p);
+        cmc_expr *r = parse_mul(p);
+        l = r ? binary(p, &op, l, r) : NULL;
+    }
+    return l;
+}
+
+static cmc_expr *parse_range(parser *p)
+{
+    cmc_expr *l = parse_add(p);
+    if (!l || !is_name(&p->cur, "to"))
+        return l;
+    cmc_token op = p->cur;
+    next(p);
+    cmc_expr *r = parse_add(p);
+    if (!r)
+        return NULL;
+    if (is_name(&p->cur, "to")) {
+        error_at(p, &p->cur, "%s", "'a to b' does not chain");
+        return NULL;
+    }
+    cmc_expr *e = node(p, EX_DIST, &op);
+    if (!e)
+        return NULL;
+    e->dist = cmc_dist_lookup("to");
+    e->name = "to";
+    e->loc = l->loc;  /* errors about a range point at its start */
+    e->open = tok_loc(p, &op);
+    e->nargs = 2;
+    e->args = cmc_arena_alloc(p->a, 2 * sizeof *e->args);
+    if (!e->args)
+        return NULL;
+    e->args[0] = l;
+    e->args[1] = r;
+    return e;
+}
+
+static int is_cmp(cmc_tok k)
+{
+    return k == TK_LT || k == TK_LE || k == TK_GT || k == TK_GE || k == TK_EQ || k == TK_NE;
+}
+
+static cmc_expr *parse_expr(parser *p)
+{
+    cmc_expr *l = parse_range(p);
+    if (!l || !is_cmp(p->cur.kind))
+        return l;
+    cmc_token op = p->cur;
+    next(p);
+    cmc_expr *r = parse_range(p);
+    if (!r)
+        return NULL;
+    if (is_cmp(p->cur.kind)) {
+        error_at(p, &p->cur, "%s", "comparisons do not chain: use parentheses");
+        return NULL;
+    }
+    return binary(p, &op, l, r);
+}
+
+/* The expression after '='. A [unit] ending it labels the definition: in
+   `co2_t = e * i / 1e6 [t]` it is co2_t that is in tonnes, not the 1e6. */
+static cmc_expr *parse_value(parser *p, cmc_stmt *s)
+{
+    p->last_unit = NULL;
+    if (!(s->value = parse_expr(p)))
+        return NULL;
+    if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit) {
+        s->unit = p->last_unit->unit;
+        if (p->last_unit != s->value)
+            p->last_unit->unit = NULL;
+    }
+    return s->value;
+}
+
+/* ["description"] [[unit]] [= expr], each at most once, in any order */
+static void parse_attrs(parser *p, cmc_stmt *s, int allow_value)
+{
+    while (!p->failed) {
+        if (p->cur.kind == TK_STRING && !s->desc) {
+            s->desc = p->cur.text;
+            next(p);
+        } else if (p->cur.kind == TK_UNIT && !s->unit) {
+            s->unit = p->cur.text;
+            next(p);
+        } else if (p->cur.kind == TK_ASSIGN && allow_value && !s->value) {
+            next(p);
+            parse_value(p, s);
+        } else {
+            break;
+        }
+    }
+}
+
+static cmc_stmt *parse_stmt(parser *p)
+{
+    cmc_token t = p->cur;
+    if (t.kind != TK_NAME) {
+        expected(p, "a statement (title, use, input, output or NAME = ...)");
+        return NULL;
+    }
+    cmc_stmt *s = cmc_arena_alloc(p->a, sizeof *s);
+    if (!s)
+        return NULL;
+    s->loc = tok_loc(p, &t);
+    next(p);
+    if (!strcmp(t.text, "title") || !strcmp(t.text, "use")) {
+        s->kind = t.text[0] == 't' ? ST_TITLE : ST_USE;
+        if (p->cur.kind != TK_STRING) {
+            expected(p, s->kind == ST_TITLE ? "a string after 'title'"
+                                            : "a model name in quotes after 'use'");
+            return NULL;
+        }
+        s->str = p->cur.text;
+        s->name_loc = tok_loc(p, &p->cur);
+        next(p);
+    } else if (!strcmp(t.text, "input") || !strcmp(t.text, "output")) {
+        s->kind = t.text[0] == 'i' ? ST_INPUT : ST_OUTPUT;
+        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+            expected(p, s->kind == ST_INPUT ? "a name after 'input'" : "a name after 'output'");
+            return NULL;
+        }
+        s->name = p->cur.text;
+        s->name_loc = tok_loc(p, &p->cur);
+        next(p);
+        parse_attrs(p, s, 1);
+    } else if (!strcmp(t.text, "to")) {
+        expected(p, "a statement (title, use, input, output or NAME = ...)");
+        return NULL;
+    } else {
+        s->kind = ST_DEF;
+        s->name = t.text;
+        s->name_loc = s->loc;
+        if (p->cur.kind != TK_ASSIGN) {
+            char found[64];
+            describe(&p->cur, found, sizeof found);
+            char msg[256];
+            snprintf(msg, sizeof msg, "expected '=' after '%s', found %s", t.text, found);
+            error_at(p, &p->cur, "%s", msg);
+            return NULL;
+        }
+        next(p);
+        if (!parse_value(p, s))
+            return NULL;
+        parse_attrs(p, s, 0);
+    }
+    if (p->failed)
+        return NULL;
+    if (p->cur.kind != TK_NEWLINE && p->cur.kind != TK_EOF) {
+        if (p->cur.kind == TK_ASSIGN && s->kind == ST_DEF)
+            error_at(p, &p->cur, "%s", "unexpected '=' (use '==' to compare)");
+        else
+            expected(p, "end of line");
+        return NULL;
+    }
+    return s;
+}
+
+int cmc_parse(const cmc_src *src, cmc_arena *a, cmc_diags *d, cmc_stmt **out)
+{
+    parser p;
+    memset(&p, 0, sizeof p);
+    p.a = a;
+    p.d = d;
+    p.src = src;
+    cmc_lex_init(&p.lx, src, a, d);
+    cmc_stmt *first = NULL, **tail = &first;
+    next(&p);
+    while (p.cur.kind != TK_EOF && p.nerrors < MAX_ERRORS) {
+        if (p.cur.kind == TK_NEWLINE) {
+            next(&p);
+            continue;
+        }
+        p.failed = 0;
+        cmc_stmt *s = parse_stmt(&p);
+        if (s) {
+            *tail = s;
+            tail = &s->next;
+        } else {
+            while (p.cur.kind != TK_NEWLINE && p.cur.kind != TK_EOF)
+                next(&p);
+        }
+    }
+    *out = first;
+    return p.nerrors ? -1 : 0;
+}

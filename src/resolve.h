@@ -1,0 +1,57 @@
+/*
+ * resolve.h: from source files to a dependency-ordered set of named quantities
+ * (internal). resolve.c fills a cmc_graph; compile.c turns it into a program.
+ */
+#ifndef CMC_RESOLVE_H
+#define CMC_RESOLVE_H
+
+#include "carbonmc.h"
+#include "expr.h"
+
+typedef struct cmc_file {
+    cmc_src src;
+    const char *path;          /* as opened, for messages */
+    const char *dir;           /* its folder, for `use` */
+    const char *real;          /* canonical path: a file used twice is loaded once */
+    cmc_stmt *stmts;
+    struct cmc_file **uses;    /* files this one uses, in order */
+    const cmc_stmt **use_stmts;
+    int nuses;
+    int loading, applied;
+    struct cmc_file *next;     /* all files, in the order first loaded */
+} cmc_file;
+
+typedef struct cmc_sym {
+    const char *name;
+    const cmc_stmt *input;     /* the first `input` declaration, or NULL */
+    const cmc_file *input_file;
+    const cmc_stmt *output;    /* the `output` declaration, or NULL */
+    const cmc_stmt *def;       /* the definition in force (its value), or NULL */
+    const cmc_file *def_file;  /* NULL when the definition came from --set */
+    const cmc_src *def_src;
+    int from_set, is_default, needed, state;
+    /* filled by compile.c */
+    int is_const, slot;
+    double k;
+} cmc_sym;
+
+typedef struct cmc_graph {
+    cmc_arena *arena;
+    cmc_file *files, *top;
+    const char *title;
+    cmc_sym **syms;            /* every name, in the order first seen */
+    int nsyms, capsyms;
+    cmc_sym **order;           /* the names the outputs need, dependencies first */
+    int norder;
+    cmc_sym **outputs;         /* in declaration order */
+    int noutputs;
+} cmc_graph;
+
+/* Load path (or, if text is not NULL, that text under the name path), everything it
+   uses and the --set overrides; resolve names. Returns 0, or -1 with errors in d. */
+int cmc_resolve(cmc_graph *g, const char *path, const char *text,
+                const cmc_load_options *opt, cmc_diags *d);
+
+cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
+
+#endif

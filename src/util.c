@@ -1,0 +1,224 @@
+/*
+ * util.c: arena allocator, growable string buffer, whole-file reading and
+ * round-trip formatting of doubles.
+ *
+ * The arena hands out memory from 64 KiB chunks (or a dedicated chunk for a larger
+ * request); chunks are linked and released together. Allocations are rounded up to
+ * 16 bytes so any object, doubles included, is aligned. Nothing here is used in the
+ * sampling hot loop: it serves parsing and compiling, which happen once per run.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+#define ALIGN 16
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    _Alignas(ALIGN) unsigned char data[];
+} chunk;
+
+struct cmc_arena {
+    chunk *head;
+};
+
+cmc_arena *cmc_arena_new(void)
+{
+    return calloc(1, sizeof(cmc_arena));
+}
+
+void cmc_arena_free(cmc_arena *a)
+{
+    if (!a)
+        return;
+    chunk *c = a->head;
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+void *cmc_arena_alloc(cmc_arena *a, size_t size)
+{
+    size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (size == 0)
+        size = ALIGN;
+    chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        size_t want = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+        chunk *n = malloc(sizeof(chunk) + want);
+        if (!n)
+            return NULL;
+        n->used = 0;
+        n->size = want;
+        if (c && size > CHUNK_SIZE) {
+            /* keep the partly used chunk at the head for later small requests */
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            a->head = n;
+        }
+        c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *cmc_arena_strndup(cmc_arena *a, const char *s, size_t n)
+{
+    char *p = cmc_arena_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+char *cmc_arena_strdup(cmc_arena *a, const char *s)
+{
+    return cmc_arena_strndup(a, s, strlen(s));
+}
+
+char *cmc_arena_printf(cmc_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = cmc_arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void cmc_buf_init(cmc_buf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+void cmc_buf_free(cmc_buf *b)
+{
+    free(b->data);
+    cmc_buf_init(b);
+}
+
+static int reserve(cmc_buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+void cmc_buf_add(cmc_buf *b, const char *s, size_t n)
+{
+    if (reserve(b, n) < 0)
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void cmc_buf_puts(cmc_buf *b, const char *s)
+{
+    cmc_buf_add(b, s, strlen(s));
+}
+
+void cmc_buf_vprintf(cmc_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || reserve(b, (size_t)n) < 0)
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void cmc_buf_printf(cmc_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cmc_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+const char *cmc_buf_str(const cmc_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+char *cmc_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *s = malloc(cap);
+    while (s) {
+        size_t got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
+        if (n + 1 < cap)
+            break;
+        char *t = realloc(s, cap * 2);
+        if (!t) {
+            free(s);
+            s = NULL;
+            errno = ENOMEM;
+            break;
+        }
+        s = t;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!s)
+        return NULL;
+    if (err) {
+        free(s);
+        errno = EIO;
+        return NULL;
+    }
+    s[n] = '\0';
+    if (len)
+        *len = n;
+    return s;
+}
+
+void cmc_format_double(char *out, size_t size, double x)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, size, "%.*g", prec, x);
+        if (strtod(out, NULL) == x)
+            return;
+    }
+}

@@ -1,0 +1,69 @@
+/*
+ * check.h: the whole test framework. A test program is a main() calling CHECK*
+ * macros; a failed check prints its location and makes the program exit 1, and
+ * CHECK_DONE prints "N passed, N failed" and returns the exit status.
+ * CHECK_REL compares with a relative tolerance (GSL's gsl_test_rel in spirit);
+ * statistical tests pass a tolerance derived from the Monte Carlo standard error.
+ */
+#ifndef CMC_CHECK_H
+#define CMC_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int check_passed, check_failed;
+
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (cond) {                                                            \
+            check_passed++;                                                    \
+        } else {                                                               \
+            check_failed++;                                                    \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+        }                                                                      \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                   \
+    do {                                                                       \
+        if (cond) {                                                            \
+            check_passed++;                                                    \
+        } else {                                                               \
+            check_failed++;                                                    \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+        }                                                                      \
+    } while (0)
+
+/* |got - want| <= tol * max(|want|, tiny); equal infinities and NaNs pass. */
+#define CHECK_REL(got, want, tol)                                              \
+    do {                                                                       \
+        double g_ = (got), w_ = (want), t_ = (tol);                            \
+        int ok_ = (isnan(g_) && isnan(w_)) || g_ == w_ ||                      \
+                  fabs(g_ - w_) <= t_ * fmax(fabs(w_), 1e-300);                \
+        CHECK_MSG(ok_, "got %.17g, want %.17g (rel tol %g)", g_, w_, t_);      \
+    } while (0)
+
+/* |got - want| <= tol */
+#define CHECK_ABS(got, want, tol)                                              \
+    do {                                                                       \
+        double g_ = (got), w_ = (want), t_ = (tol);                            \
+        CHECK_MSG(fabs(g_ - w_) <= t_, "got %.17g, want %.17g (abs tol %g)",   \
+                  g_, w_, t_);                                                 \
+    } while (0)
+
+#define CHECK_STR(got, want)                                                   \
+    do {                                                                       \
+        const char *g_ = (got), *w_ = (want);                                  \
+        CHECK_MSG(g_ && w_ && strcmp(g_, w_) == 0, "got \"%s\", want \"%s\"",  \
+                  g_ ? g_ : "(null)", w_ ? w_ : "(null)");                     \
+    } while (0)
+
+#define CHECK_DONE()                                                           \
+    (printf("%d passed, %d failed\n", check_passed, check_failed),             \
+     check_failed ? 1 : 0)
+
+#endif

@@ -1,0 +1,113 @@
+#!/bin/sh
+# The command line's contract (DESIGN section 2): exit codes 0/1/2, --help on
+# stdout only when asked, diagnostics on stderr, nothing on stdout after an error,
+# JSON that parses, and the published point arithmetic through the real binary.
+# usage: cli.sh CARBONMC SOURCE_DIR
+bin=$1 src=$2
+cd "$src" || exit 1
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+pass=0 fail=0
+
+# expect STATUS STDOUT(empty|nonempty) STDERR(empty|nonempty) -- ARGS...
+expect() {
+    want=$1 wout=$2 werr=$3
+    shift 4
+    "$bin" "$@" >"$out" 2>"$err"
+    rc=$?
+    problem=""
+    [ "$rc" -eq "$want" ] || problem="exit $rc, want $want"
+    if [ "$wout" = empty ] && [ -s "$out" ]; then problem="$problem; stdout not empty"; fi
+    if [ "$wout" = nonempty ] && [ ! -s "$out" ]; then problem="$problem; stdout empty"; fi
+    if [ "$werr" = empty ] && [ -s "$err" ]; then problem="$problem; stderr not empty"; fi
+    if [ "$werr" = nonempty ] && [ ! -s "$err" ]; then problem="$problem; stderr empty"; fi
+    verdict "$problem" "$*"
+}
+
+verdict() {
+    if [ -n "$1" ]; then
+        echo "FAIL carbonmc $2: $1"
+        [ -s "$err" ] && sed 's/^/  stderr: /' "$err" | head -5
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1))
+    fi
+}
+
+# stdout contains TEXT
+contains() {
+    if grep -qF -- "$1" "$out"; then verdict "" "$1"; else verdict "stdout lacks '$1'" "(last command)"; fi
+}
+err_contains() {
+    if grep -qF -- "$1" "$err"; then verdict "" "$1"; else verdict "stderr lacks '$1'" "(last command)"; fi
+}
+
+expect 0 nonempty empty -- --help
+contains "usage: carbonmc COMMAND"
+expect 0 nonempty empty -- -h
+expect 0 nonempty empty -- --version
+contains "carbonmc "
+expect 2 empty nonempty --
+err_contains "--help"
+expect 2 empty nonempty -- frobnicate scenarios/gpt4.cmc
+err_contains "unknown command 'frobnicate'"
+expect 2 empty nonempty -- --frob
+expect 2 empty nonempty -- check
+err_contains "needs a SCENARIO"
+expect 2 empty nonempty -- check scenarios/gpt4.cmc --bogus
+expect 2 empty nonempty -- check scenarios/gpt4.cmc scenarios/bloom.cmc
+expect 2 empty nonempty -- point scenarios/gpt4.cmc --format yaml
+expect 2 empty nonempty -- point scenarios/gpt4.cmc --set
+expect 2 empty nonempty -- point scenarios/gpt4.cmc --set days
+expect 1 empty nonempty -- check no/such/file.cmc
+err_contains "cannot read 'no/such/file.cmc'"
+expect 1 empty nonempty -- point tests/errors/normal_sigma.cmc
+
+for s in scenarios/*.cmc; do
+    expect 0 nonempty empty -- check "$s"
+    expect 0 nonempty empty -- point "$s"
+    expect 0 nonempty empty -- point "$s" --format json
+    if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["title"] and d["outputs"]' "$out"; then
+        verdict "" json
+    else
+        verdict "invalid JSON" "point $s --format json"
+    fi
+done
+expect 0 nonempty empty -- check scenarios/gpt4.cmc --program
+contains "<- draw  gpu_count ~ 20k to 30k"
+
+# The GPT-4 article's arithmetic, and its slip: 100 days are 57,525,000 kWh
+set -- --set gpu_count=25000 --set days=90 --set server_kw=6.5 --set load=1 --set pue=1.18
+expect 0 nonempty empty -- point scenarios/gpt4.cmc "$@" --set intensity=240.6
+contains "51,772,500"
+contains "12,456.4635"
+expect 0 nonempty empty -- point scenarios/gpt4.cmc "$@" --set intensity=20 --format json
+contains '"co2_t": 1035.45'
+expect 0 nonempty empty -- point scenarios/gpt4.cmc --set=gpu_count=25000 --set=days=100 --format=json
+contains '"outputs": {"energy_kwh": '
+expect 1 empty nonempty -- point scenarios/gpt4.cmc --set days=90 --set days=100
+err_contains "'days' is set twice"
+set --
+expect 0 nonempty empty -- point scenarios/gpt4.cmc --set gpu_count=25000 --set days=100 \
+    --set server_kw=6.5 --set load=1 --set pue=1.18 --set intensity=240.6 --format json
+contains '"energy_kwh": 57525000'
+
+expect 0 nonempty empty -- point scenarios/gpt3_patterson.cmc --format json
+contains '"energy_kwh": 1289376'
+contains '"co2_t": 553.142304'
+expect 0 nonempty empty -- point scenarios/bloom.cmc --format json
+contains '"energy_kwh": 433196'
+contains '"co2_t": 24.692172'
+
+# CARBONMC_PATH is searched for models
+tmp=$(mktemp -d)
+printf 'input x\noutput y = x * 2\n' >"$tmp/mymodel.cmc"
+printf 'use "mymodel"\nx = 21\n' >"$tmp/s.cmc"
+mkdir "$tmp/elsewhere" && mv "$tmp/mymodel.cmc" "$tmp/elsewhere/"
+expect 1 empty nonempty -- point "$tmp/s.cmc"
+CARBONMC_PATH="/nonexistent:$tmp/elsewhere" expect 0 nonempty empty -- point "$tmp/s.cmc" --format json
+contains '"y": 42'
+rm -rf "$tmp"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

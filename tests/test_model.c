@@ -1,0 +1,401 @@
+/*
+ * test_model.c: the language end to end, through the library: the published point
+ * arithmetic of the shipped scenarios, expression semantics and precedence, the
+ * canonical printer, random-input naming, `use` and its override rules, --set,
+ * dependency order, cycles, missing and unused names, and the block kernel against
+ * scalar evaluation.
+ */
+#include "check.h"
+#include "model.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static cmc_model *load_sets(const char *text, const char **sets, size_t nsets, cmc_diags *d)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s/scenario.cmc", tmpdir);
+    cmc_load_options o = {sets, nsets, NULL, 0};
+    return cmc_model_load_string(name, text, &o, d);
+}
+
+static const cmc_quantity *find(const cmc_model *m, cmc_qkind k, const char *name)
+{
+    for (size_t i = 0; i < cmc_model_count(m, k); i++)
+        if (!strcmp(cmc_model_get(m, k, i)->name, name))
+            return cmc_model_get(m, k, i);
+    return NULL;
+}
+
+static double out(const cmc_model *m, const char *name)
+{
+    const cmc_quantity *q = find(m, CMC_OUTPUT, name);
+    CHECK_MSG(q != NULL, "no output %s", name);
+    return q ? q->point : NAN;
+}
+
+/* The first error message (or "" if none). */
+static const char *first_error(const cmc_diags *d)
+{
+    for (size_t i = 0; i < cmc_diags_count(d); i++)
+        if (cmc_diags_get(d, i)->severity == CMC_ERROR)
+            return cmc_diags_get(d, i)->msg;
+    return "";
+}
+
+/* Value of `output y = EXPR` in a scenario that also defines x = uniform(1, 3)
+   (point 2) and k = 3. */
+static double eval(const char *expr)
+{
+    char text[512];
+    snprintf(text, sizeof text, "output x = uniform(1, 3)\noutput k = 3\noutput y = %s\n", expr);
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets(text, NULL, 0, d);
+    CHECK_MSG(m != NULL, "'%s': %s", expr, first_error(d));
+    double v = m ? out(m, "y") : NAN;
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    return v;
+}
+
+static void semantics(void)
+{
+    static const struct { const char *e; double v; } cases[] = {
+        {"1 + 2 * 3", 7}, {"(1 + 2) * 3", 9}, {"10 - 4 - 3", 3}, {"16 / 4 / 2", 2},
+        {"-2^2", -4}, {"2^-1", 0.5}, {"2^3^2", 512}, {"-x^2", -4}, {"(-x)^2", 4},
+        {"x^2 + if(x > 1.5, 10, 20)", 14}, {"if(x < 1.5, 10, 20)", 20},
+        {"min(3, x, 2.5)", 2}, {"max(x, k, 1)", 3}, {"clamp(x * 5, 0, k)", 3},
+        {"clamp(-x, 0, 1)", 0}, {"85%", 0.85}, {"25k + 1.2M", 1225000},
+        {"log10(1000) + log(exp(2))", 5}, {"floor(2.7) + ceil(2.2) + abs(-x)", 7},
+        {"sqrt(x * 8)", 4}, {"x == 2", 1}, {"x != 2", 0}, {"x >= 2", 1}, {"x <= 1.9", 0},
+        {"k * x / 4", 1.5}, {"1 - x", -1}, {"x - 1", 1}, {"6 / x", 3}, {"x / 4", 0.5},
+        {"2.5e4 * 25_000 / 1e6", 625}, {"+x", 2}, {"--x", 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = eval(cases[i].e);
+        CHECK_MSG(fabs(v - cases[i].v) <= 1e-12 * fmax(1, fabs(cases[i].v)),
+                  "%s = %.17g, want %.17g", cases[i].e, v, cases[i].v);
+    }
+    /* NaN is never hidden by a comparison, min/max, if or clamp */
+    static const char *const nan_cases[] = {
+        "log(x - 5)", "if(log(x - 5) > 0, 1, 2)", "min(log(x - 5), 1)", "max(1, log(-x))",
+        "log(-x) == log(-x)", "clamp(sqrt(-x), 0, 1)", "if(sqrt(-x), 1, 2)",
+    };
+    for (size_t i = 0; i < sizeof nan_cases / sizeof nan_cases[0]; i++)
+        CHECK_MSG(isnan(eval(nan_cases[i])), "%s should be NaN", nan_cases[i]);
+}
+
+static void printer(void)
+{
+    static const struct { const char *in, *want; } cases[] = {
+        {"(1 + 2) * k", "(1 + 2) * k"}, {"1 + (2 * k)", "1 + 2 * k"},
+        {"k - (k - 1)", "k - (k - 1)"}, {"(k - k) - 1", "k - k - 1"},
+        {"-(k ^ 2)", "-k ^ 2"}, {"(-k) ^ 2", "(-k) ^ 2"}, {"k ^ (k ^ 2)", "k ^ k ^ 2"},
+        {"(k ^ k) ^ 2", "(k ^ k) ^ 2"}, {"if(k>1,2,3)", "if(k > 1, 2, 3)"},
+        {"k * (20k to 30k)", "k * (20k to 30k)"},
+        {"choice(240.6: 1, 20: 3)", "choice(240.6: 1, 20: 3)"},
+        {"truncate(normal(1, 0.1), 0.5, 1.5)", "truncate(normal(1, 0.1), 0.5, 1.5)"},
+        {"6.5 [kW] * k", "6.5 [kW] * k"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "output k = 3\noutput y = %s\n", cases[i].in);
+        cmc_diags *d = cmc_diags_new();
+        cmc_model *m = load_sets(text, NULL, 0, d);
+        CHECK_MSG(m != NULL, "'%s': %s", cases[i].in, first_error(d));
+        if (m)
+            CHECK_STR(find(m, CMC_OUTPUT, "y")->expression, cases[i].want);
+        cmc_model_free(m);
+        cmc_diags_free(d);
+    }
+}
+
+static void published(void)
+{
+    const char *src = getenv("CMC_SOURCE_DIR");
+    CHECK_MSG(src != NULL, "CMC_SOURCE_DIR not set");
+    if (!src)
+        return;
+    char path[512];
+    cmc_diags *d = cmc_diags_new();
+
+    /* GPT-4 article: 25,000 A100, 90 days, 6.5 kW per 8-GPU server, PUE 1.18 */
+    const char *sets[] = {"gpu_count=25000", "days=90", "server_kw=6.5", "load=1",
+                          "pue=1.18", "intensity=240.6"};
+    snprintf(path, sizeof path, "%s/scenarios/gpt4.cmc", src);
+    cmc_load_options o = {sets, 6, NULL, 0};
+    cmc_model *m = cmc_model_load(path, &o, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK_REL(out(m, "energy_kwh"), 51772500, 1e-12);
+        CHECK_REL(out(m, "co2_t"), 12456.4635, 1e-12);
+        CHECK(cmc_model_count(m, CMC_RANDOM) == 0);
+    }
+    cmc_model_free(m);
+    sets[5] = "intensity=20";
+    m = cmc_model_load(path, &o, d);
+    CHECK(m != NULL);
+    if (m)
+        CHECK_REL(out(m, "co2_t"), 1035.45, 1e-12);
+    cmc_model_free(m);
+    /* the article's 62,318,750 kWh for 100 days is 2,600 h; 100 days give this */
+    sets[1] = "days=100";
+    m = cmc_model_load(path, &o, d);
+    CHECK(m != NULL);
+    if (m)
+        CHECK_REL(out(m, "energy_kwh"), 57525000, 1e-12);
+    cmc_model_free(m);
+
+    /* the scenario as shipped: medians, and a choice at its first value (240.6) */
+    m = cmc_model_load(path, NULL, d);
+    CHECK(m != NULL);
+    if (m) {
+        const cmc_quantity *g = find(m, CMC_RANDOM, "gpu_count");
+        CHECK(g != NULL);
+        if (g)
+            CHECK_REL(g->point, sqrt(20000.0 * 30000.0), 1e-12);
+        const cmc_quantity *i = find(m, CMC_RANDOM, "intensity");
+        CHECK(i && i->point == 240.6);
+        CHECK(cmc_model_count(m, CMC_RANDOM) == 5);
+    }
+    cmc_model_free(m);
+
+    /* Patterson et al. 2021: 10,000 V100 x 14.8 d x 330 W x PUE 1.10 x 429 g/kWh */
+    snprintf(path, sizeof path, "%s/scenarios/gpt3_patterson.cmc", src);
+    m = cmc_model_load(path, NULL, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK_REL(out(m, "energy_kwh"), 1289376, 1e-12);
+        CHECK_REL(out(m, "co2_t"), 553.142304, 1e-12);
+    }
+    cmc_model_free(m);
+
+    /* Luccioni et al. 2022: 1,082,990 A100-hours x 400 W x 57 g/kWh, no PUE */
+    snprintf(path, sizeof path, "%s/scenarios/bloom.cmc", src);
+    m = cmc_model_load(path, NULL, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK_REL(out(m, "energy_kwh"), 433196, 1e-12);
+        CHECK_REL(out(m, "co2_t"), 24.692172, 1e-12);
+    }
+    cmc_model_free(m);
+
+    /* every shipped scenario loads without an error */
+    static const char *const all[] = {"gpt4", "gpt4_flops", "gpt3_patterson",
+                                      "gpt3_carbontracker", "bloom"};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+        cmc_diags *d2 = cmc_diags_new();
+        snprintf(path, sizeof path, "%s/scenarios/%s.cmc", src, all[k]);
+        m = cmc_model_load(path, NULL, d2);
+        CHECK_MSG(m != NULL && cmc_diags_count(d2) == 0, "%s: %s", all[k], first_error(d2));
+        cmc_model_free(m);
+        cmc_diags_free(d2);
+    }
+    cmc_diags_free(d);
+}
+
+static void naming_and_order(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets("output z\n"
+                             "z = y * 2\n"
+                             "y = 2 * uniform(1, 3) + normal(0, 1)\n"
+                             "w = 5 to 10 \"a range\" [kg]\n"
+                             "output w\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK(cmc_model_count(m, CMC_RANDOM) == 3);
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 0)->name, "y.1");
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 0)->expression, "uniform(1, 3)");
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 1)->name, "y.2");
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 2)->name, "w");
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 2)->unit, "kg");
+        CHECK_STR(cmc_model_get(m, CMC_RANDOM, 2)->description, "a range");
+        CHECK(cmc_model_count(m, CMC_DERIVED) == 2);
+        /* dependencies first */
+        CHECK_STR(cmc_model_get(m, CMC_DERIVED, 0)->name, "y");
+        CHECK_STR(cmc_model_get(m, CMC_DERIVED, 1)->name, "z");
+        CHECK_REL(out(m, "z"), 8, 1e-15);
+        CHECK_REL(out(m, "w"), sqrt(50.0), 1e-12);
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "z");
+    }
+    cmc_model_free(m);
+
+    /* a trailing [unit] labels the definition, not the last number */
+    m = load_sets("output co2 = 5 * 2 / 1e6 [t]\n", NULL, 0, d);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->unit, "t");
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->expression, "5 * 2 / 1e6");
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
+}
+
+static void uses_and_overrides(void)
+{
+    write_file("base.cmc", "input a \"first\" [kg]\ninput b = 2\n"
+                           "c = a * b\noutput c \"product\"\n");
+    write_file("left.cmc", "use \"base\"\nd = c + 1\noutput d\n");
+    write_file("right.cmc", "use \"base\"\ne = c + 2\noutput e\n");
+    write_file("clash.cmc", "input a\nc = a * 100\n");
+    write_file("loop1.cmc", "use \"loop2\"\n");
+    write_file("named.cmc", "input watts\noutput e = watts * 2\n");
+    write_file("loop2.cmc", "use \"loop1\"\n");
+
+    cmc_diags *d = cmc_diags_new();
+    /* diamond: base is read once, its definitions do not clash with themselves */
+    cmc_model *m = load_sets("use \"left\"\nuse \"right\"\na = 3\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK(cmc_model_nfiles(m) == 4);
+        CHECK_REL(out(m, "c"), 6, 0);
+        CHECK_REL(out(m, "d"), 7, 0);
+        CHECK_REL(out(m, "e"), 8, 0);
+        CHECK_STR(find(m, CMC_OUTPUT, "c")->description, "product");
+        CHECK(find(m, CMC_CONSTANT, "b")->is_default);
+    }
+    cmc_model_free(m);
+
+    /* the scenario redefines a derived quantity of the model, and --set beats both */
+    const char *sets[] = {"b = 10"};
+    m = load_sets("use \"base\"\na = 3\nc = a + b\n", sets, 1, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK_REL(out(m, "c"), 13, 0);
+        CHECK(find(m, CMC_CONSTANT, "b")->from_set);
+    }
+    cmc_model_free(m);
+
+    /* --set may give a distribution, and refers to other names */
+    const char *sets2[] = {"a=uniform(2, 4)", "b=a*2"};
+    m = load_sets("use \"base\"\na = 3\n", sets2, 2, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m)
+        CHECK_REL(out(m, "c"), 18, 1e-15);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+
+    struct { const char *text; const char *set; const char *msg; int line, col; } bad[] = {
+        {"use \"base\"\nuse \"clash\"\n", NULL, "is defined both here and in", 2, 1},
+        {"use \"loop1\"\n", NULL, "uses itself", 1, 5},
+        {"use \"base\"\n", NULL, "'base' needs a value for input 'a' (first), used by 'c'", 1, 5},
+        {"use \"named\"\nwats = 3\n", NULL, "did you mean 'wats', defined at line 2?", 1, 5},
+        {"use \"bsae\"\n", NULL, "cannot find model 'bsae' (did you mean 'base'?)", 1, 5},
+        {"a = b + 1\nb = c * 2\nc = a\noutput c\n", NULL, "circular definition: c -> a -> b -> c", 2, 5},
+        {"a = 1\na = 2\noutput a\n", NULL, "'a' is already defined at line 1", 2, 1},
+        {"use \"base\"\na = 3\n", "dyas=3", "no quantity 'dyas'", 1, 1},
+        {"use \"base\"\na = 3\n", "a=bb", "unknown name 'bb' (did you mean 'b'?)", 1, 3},
+        {"use \"base\"\na = 3\n", "a=", "expected an expression", 1, 3},
+        {"use \"base\"\na = 3\nlaod = 1\n", NULL, "'laod' is defined but no output depends on it", 3, 1},
+        {"x = 1\n", NULL, "no outputs", 0, 0},
+        {"output y = normal(uniform(1, 2), 1)\n", NULL, "cannot be a parameter", 1, 19},
+        {"x = uniform(1, 2)\noutput y = normal(x, 1)\n", NULL, "normal: mu must be a constant", 2, 19},
+        {"output y\n", NULL, "declared as an output but never defined", 1, 8},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cmc_diags *e = cmc_diags_new();
+        const char *s[] = {bad[i].set};
+        m = load_sets(bad[i].text, s, bad[i].set ? 1 : 0, e);
+        CHECK_MSG(m == NULL, "case %zu should fail", i);
+        cmc_model_free(m);
+        const cmc_diag *g = NULL;
+        for (size_t j = 0; j < cmc_diags_count(e) && !g; j++)
+            if (cmc_diags_get(e, j)->severity == CMC_ERROR)
+                g = cmc_diags_get(e, j);
+        CHECK_MSG(g != NULL, "case %zu: no error", i);
+        if (g) {
+            CHECK_MSG(strstr(g->msg, bad[i].msg) != NULL, "case %zu: '%s'", i, g->msg);
+            CHECK_MSG(g->line == bad[i].line && g->col == bad[i].col,
+                      "case %zu: at %d:%d, want %d:%d", i, g->line, g->col, bad[i].line,
+                      bad[i].col);
+            if (bad[i].set)
+                CHECK_STR(g->file, "--set");
+        }
+        cmc_diags_free(e);
+    }
+
+    /* a name a model knows but no output needs: a warning, and the model loads */
+    cmc_diags *w = cmc_diags_new();
+    m = load_sets("use \"base\"\na = 3\n", (const char *[]){"b=2"}, 1, w);
+    CHECK(m != NULL);
+    cmc_model_free(m);
+    write_file("extra.cmc", "input a\ninput unused_in\noutput a\n");
+    m = load_sets("use \"extra\"\na = 1\nunused_in = 5\n", NULL, 0, w);
+    CHECK(m != NULL);
+    CHECK(cmc_diags_count(w) == 1 && cmc_diags_get(w, 0)->severity == CMC_WARNING);
+    if (cmc_diags_count(w) == 1)
+        CHECK(strstr(cmc_diags_get(w, 0)->msg, "does not affect any output") != NULL);
+    cmc_model_free(m);
+    cmc_diags_free(w);
+}
+
+/* The kernel on a block of samples equals the scalar point evaluation of each. */
+static void blocks(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets("a = uniform(1, 2)\nb = normal(0, 1)\n"
+                             "output y = if(a > 1.5, a * b, 2 - b) + max(a, 1.7) ^ 2 / (b + 10)"
+                             " - clamp(b, -0.5, a) + log(a) * 3 - 7 / a\n",
+                             NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (!m) {
+        cmc_diags_free(d);
+        return;
+    }
+    enum { N = 1000 };
+    int ns = m->prog.nslots;
+    double *slots = calloc((size_t)ns * N, sizeof *slots);
+    int sa = m->slot[CMC_RANDOM][0], sb = m->slot[CMC_RANDOM][1];
+    int sy = m->slot[CMC_OUTPUT][0];
+    for (int j = 0; j < N; j++) {
+        slots[sa * N + j] = 1 + j / (double)N;
+        slots[sb * N + j] = -3 + 6 * ((j * 7919) % N) / (double)N;
+    }
+    cmc_prog_run(&m->prog, slots, N, N);
+    int bad = 0;
+    for (int j = 0; j < N; j++) {
+        double a = slots[sa * N + j], b = slots[sb * N + j];
+        double want = (a > 1.5 ? a * b : 2 - b) + pow(a > 1.7 ? a : 1.7, 2) / (b + 10) -
+                      (b < -0.5 ? -0.5 : b > a ? a : b) + log(a) * 3 - 7 / a;
+        bad += fabs(slots[sy * N + j] - want) > 1e-12 * fmax(1, fabs(want));
+    }
+    CHECK_MSG(bad == 0, "%d of %d samples differ from scalar evaluation", bad, N);
+    free(slots);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cmc_test_model_XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    semantics();
+    printer();
+    published();
+    naming_and_order();
+    uses_and_overrides();
+    blocks();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return CHECK_DONE();
+}
