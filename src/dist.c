@@ -26,9 +26,9 @@
  * the magnitudes, and infinite ends are ordinary keys.
  *
  * Memory: a distribution is one malloc. Choice and mixture keep their arrays after
- * the struct, in this order (n entries each): weights (normalised), cumw, the
- * weights as written (to print them back), and for choice the values sorted, their
- * cumulative probabilities and the values as written. Mixture and truncate keep
+ * the struct, in this order (n entries each), each reached by its field: weights
+ * (normalised), cumw, raw_weights (as written, to print them back), and for choice
+ * sorted_values, sorted_cdf and values (as written). Mixture and truncate keep
  * their component pointers after the doubles. cmc_dist_free therefore frees the
  * components and then the struct, nothing else.
  *
@@ -78,7 +78,6 @@ enum side { LE, LT, GT, GE };   /* P(X <= x), P(X < x), P(X > x), P(X >= x) */
 
 static double prob(const cmc_dist *d, double x, enum side s);
 static double quant(const cmc_dist *d, double t, int upper);
-static void format_to(const cmc_dist *d, char *buf, size_t size, size_t *len);
 
 const cmc_dist_type *cmc_dist_types(size_t *n)
 {
@@ -141,9 +140,9 @@ static const char *label(const cmc_dist_type *t)
 
 /* ---- layout of the trailing arrays ----------------------------------------- */
 
-static double *raw_weights(const cmc_dist *d) { return d->weights + 2 * d->n; }
-static double *sorted_x(const cmc_dist *d) { return d->weights + 3 * d->n; }
-static double *sorted_F(const cmc_dist *d) { return d->weights + 4 * d->n; }
+static double *raw_weights(const cmc_dist *d) { return d->raw_weights; }
+static double *sorted_x(const cmc_dist *d) { return d->sorted_values; }
+static double *sorted_F(const cmc_dist *d) { return d->sorted_cdf; }
 
 /* One allocation for the struct, ndoubles doubles and nptrs pointers after it. */
 static cmc_dist *alloc_dist(cmc_dist_kind kind, size_t ndoubles, size_t nptrs)
@@ -378,6 +377,9 @@ cmc_dist *cmc_dist_new_choice(const double *values, const double *weights, size_
     }
     d->n = n;
     d->cumw = d->weights + n;
+    d->raw_weights = d->weights + 2 * n;
+    d->sorted_values = d->weights + 3 * n;
+    d->sorted_cdf = d->weights + 4 * n;
     d->values = d->weights + 5 * n;
     memcpy(d->values, values, n * sizeof *values);
     set_weights(d, weights);
@@ -428,6 +430,7 @@ cmc_dist *cmc_dist_new_mixture(cmc_dist **parts, const double *weights, size_t n
     }
     d->n = n;
     d->cumw = d->weights + n;
+    d->raw_weights = d->weights + 2 * n;
     set_weights(d, weights);
     memcpy(d->parts, parts, n * sizeof *parts);
     return d;

@@ -53,12 +53,16 @@ typedef struct cmc_dist_type {
 struct cmc_dist {
     const cmc_dist_type *type;
     double p[4];        /* parameters as written (truncate: p[0] = lo, p[1] = hi) */
-    double q[4];        /* derived constants, e.g. mu and sigma of "to";
-                           truncate: q[0] = F(lo), q[1] = F(hi) of the inner one */
+    double q[4];        /* derived constants, e.g. mu and sigma of "to"; truncate:
+                           q[0] = P(X < lo), q[1] = F(hi), q[2] = P(X >= lo),
+                           q[3] = P(X > hi) of the inner distribution */
     size_t n;           /* choice, mixture: number of entries */
-    double *values;     /* choice: the values [n] */
+    double *values;     /* choice: the values as written [n] */
     double *weights;    /* choice, mixture: weights normalised to sum 1 [n] */
     double *cumw;       /* choice, mixture: cumulative weights [n], cumw[n-1] == 1 */
+    double *raw_weights;    /* choice, mixture: the weights as written [n] */
+    double *sorted_values;  /* choice: the values in increasing order [n] */
+    double *sorted_cdf;     /* choice: P(X <= sorted_values[i]) [n] */
     cmc_dist **parts;   /* mixture: components [n]; truncate: parts[0] */
 };
 
@@ -87,6 +91,7 @@ cmc_dist *cmc_dist_new(const cmc_dist_type *t, const double *p, int np,
 /* weights may be NULL (equal weights); weights must be >= 0 with a positive sum. */
 cmc_dist *cmc_dist_new_choice(const double *values, const double *weights, size_t n,
                               cmc_dist_error *err);
+/* weights may be NULL (equal weights). */
 cmc_dist *cmc_dist_new_mixture(cmc_dist **parts, const double *weights, size_t n,
                                cmc_dist_error *err);
 /* lo < hi and the inner distribution must put positive probability on [lo, hi].
@@ -97,7 +102,8 @@ void cmc_dist_free(cmc_dist *d);   /* NULL is harmless */
 
 /* P(X <= x). */
 double cmc_dist_cdf(const cmc_dist *d, double x);
-/* Smallest x with P(X <= x) >= u, for u in [0, 1]. */
+/* Smallest x with P(X <= x) >= u, for u in [0, 1]; Q(0) and Q(1) are the ends of
+   the support (possibly infinite); u outside [0, 1] gives NaN. */
 double cmc_dist_quantile(const cmc_dist *d, double u);
 /* The value `point` uses: the median; a choice's first value (DESIGN section 3);
    truncate(choice) its first value inside [lo, hi]. */
