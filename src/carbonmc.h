@@ -17,6 +17,7 @@
 #define CARBONMC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,76 @@ const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i);
 /* The compiled program, one operation a line, for `check --program`. The returned
    string is owned by the model. */
 const char *cmc_model_program_text(const cmc_model *m);
+
+/* ---- Results of a Monte Carlo run ------------------------------------------------ */
+
+/* The statistics of one quantity (an output or a random input) over all samples. */
+typedef struct cmc_stat {
+    const char *name;
+    const char *description;   /* "" if none */
+    const char *unit;          /* "" if none */
+    const char *expression;    /* outputs: the definition; inputs: the distribution */
+    uint64_t count;            /* finite samples */
+    uint64_t nonfinite;        /* samples that were NaN or infinite (not in the rest) */
+    double mean, std, mean_se, min, max;   /* over the finite samples */
+    size_t npercentiles;
+    double *p;                 /* probabilities, e.g. 0.05 */
+    double *value;             /* the percentiles */
+    double *ci_low, *ci_high;  /* 95% Monte Carlo confidence interval of each */
+    size_t nbins;              /* plotting histogram */
+    double *edges;             /* [nbins + 1] */
+    uint64_t *counts;          /* [nbins] */
+    uint64_t underflow, overflow;
+    int log_bins;              /* edges are log-spaced */
+} cmc_stat;
+
+typedef struct cmc_results {
+    const char *title;
+    const char *tool_version;
+    const char *created;       /* UTC, ISO 8601 */
+    uint64_t seed, samples;
+    const char *method;        /* "monte carlo" */
+    const char *rng;           /* "philox4x32-10" */
+    const char *source;        /* the scenario as run, after `use` and --set */
+    size_t noutputs, ninputs;
+    cmc_stat *outputs, *inputs;
+    struct cmc_arena *arena;   /* owns everything above */
+} cmc_results;
+
+/* The scenario as it runs, as one self-contained scenario text: every definition in
+   force after `use` and --set, in evaluation order, then the outputs. Loading this
+   text gives the same model. Owned by the model. */
+const char *cmc_model_source(const cmc_model *m);
+
+#define CMC_DEFAULT_SAMPLES 1000000
+#define CMC_DEFAULT_SEED 1
+#define CMC_DEFAULT_BINS 100
+
+typedef struct cmc_run_options {
+    uint64_t samples;            /* 0: CMC_DEFAULT_SAMPLES */
+    uint64_t seed;
+    int threads;                 /* 0: every core OpenMP offers */
+    const double *percentiles;   /* probabilities in (0, 1), increasing; NULL: the
+                                    default 0.005 0.025 0.05 0.1 0.25 0.5 0.75 0.9
+                                    0.95 0.975 0.995 */
+    size_t npercentiles;
+    size_t bins;                 /* plotting histogram bins; 0: CMC_DEFAULT_BINS */
+    const char *output;          /* HDF5 file to write (atomically), or NULL */
+    int save_samples;            /* also store every sample in the file */
+    /* Called now and then from one thread with the samples done so far. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} cmc_run_options;
+
+/* Sample the model and compute the statistics of every random input and output;
+   write them to o->output if given. The datasets depend only on the model, the seed,
+   the sample count, the percentiles and the bins: not on the thread count. Returns
+   NULL with errors in diags on failure (nothing is left at o->output then). */
+cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *o, cmc_diags *diags);
+
+/* Read a file written by `carbonmc run` (HDF5, DESIGN section 4). */
+cmc_results *cmc_results_read(const char *path, cmc_diags *diags);
+void cmc_results_free(cmc_results *r);
 
 #ifdef __cplusplus
 }

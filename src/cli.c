@@ -7,11 +7,15 @@
  * 0 success, 1 a runtime failure (bad scenario, I/O), 2 a usage error.
  */
 #include "carbonmc.h"
+#include "report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 
@@ -21,20 +25,35 @@ static const char usage[] =
     "Error bars on the energy and carbon footprint of training AI models.\n"
     "\n"
     "commands:\n"
+    "  run SCENARIO [-n N] [--seed S] [--threads T] [--set NAME=EXPR]... [-o OUT.h5]\n"
+    "              [--format FMT] [--save-samples] [--percentiles LIST] [--bins B]\n"
+    "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
+    "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
+    "        the current folder) and print the summary\n"
+    "  summary OUT.h5 [--format FMT]\n"
+    "        print the summary of a run's file again\n"
+    "  point SCENARIO [--set NAME=EXPR]... [--format text|json]\n"
+    "        evaluate once, every distribution at its median (a choice at its first\n"
+    "        value), no sampling: reproduces a paper's point arithmetic\n"
     "  check SCENARIO [--set NAME=EXPR]... [--program]\n"
     "        parse and resolve the scenario; print its random inputs, constants,\n"
     "        derived quantities in evaluation order and outputs (--program: also the\n"
     "        compiled program)\n"
-    "  point SCENARIO [--set NAME=EXPR]... [--format text|json]\n"
-    "        evaluate once, every distribution at its median (a choice at its first\n"
-    "        value), no sampling: reproduces a paper's point arithmetic\n"
     "\n"
     "options:\n"
-    "  --set NAME=EXPR   replace the definition of NAME (any expression or\n"
-    "                    distribution of the scenario language); repeatable\n"
-    "  --format FMT      output format (point: text or json)\n"
-    "  -h, --help        show this help and exit\n"
-    "  --version         show the version and exit\n"
+    "  --set NAME=EXPR    replace the definition of NAME (any expression or\n"
+    "                     distribution of the scenario language); repeatable\n"
+    "  -n N               samples (25000, 1e6, 10M, ...)\n"
+    "  --seed S           random seed (default 1); the same seed gives the same\n"
+    "                     results for any thread count\n"
+    "  --threads T        threads (default: every core)\n"
+    "  -o OUT.h5          the HDF5 file to write\n"
+    "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
+    "  --percentiles LIST comma-separated probabilities (0.05,0.5,0.95 or 5%,50%,95%)\n"
+    "  --bins B           bins of the stored histograms (default 100)\n"
+    "  --format FMT       text, json, csv, markdown or latex (point: text or json)\n"
+    "  -h, --help         show this help and exit\n"
+    "  --version          show the version and exit\n"
     "\n"
     "`use \"model\"` finds model.cmc in the scenario's folder, in models/ beside that\n"
     "folder, in each folder of CARBONMC_PATH (colon-separated), then in the models\n"
@@ -80,143 +99,164 @@ static void print_diags(const cmc_diags *d)
         print_diag(cmc_diags_get(d, i));
 }
 
-/* ---- Numbers --------------------------------------------------------------------- */
-
-/* Human text: up to 10 significant digits, thousands grouped ("51,772,500",
-   "12,456.4635"); exponent form outside [1e-4, 1e12). */
-static void human(char *out, size_t size, double x)
-{
-    if (!isfinite(x)) {
-        snprintf(out, size, "%s", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
-        return;
-    }
-    double ax = fabs(x);
-    if (ax != 0 && (ax < 1e-4 || ax >= 1e12)) {
-        snprintf(out, size, "%.6g", x);
-        return;
-    }
-    char raw[64];
-    int digits_before = ax >= 1 ? (int)floor(log10(ax)) + 1 : 1;
-    int decimals = 10 - digits_before;
-    if (decimals < 0)
-        decimals = 0;
-    if (ax < 1 && ax > 0)
-        decimals = 10 - (int)floor(log10(ax)) - 1;
-    snprintf(raw, sizeof raw, "%.*f", decimals, x);
-    char *dot = strchr(raw, '.');
-    if (dot) {
-        char *e = raw + strlen(raw) - 1;
-        while (e > dot && *e == '0')
-            *e-- = '\0';
-        if (e == dot)
-            *e = '\0';
-    }
-    /* group the integer digits */
-    const char *s = raw;
-    size_t o = 0;
-    if (*s == '-' && o + 1 < size)
-        out[o++] = *s++;
-    size_t intlen = strcspn(s, ".");
-    for (size_t i = 0; s[i] && o + 1 < size; i++) {
-        if (i > 0 && i < intlen && (intlen - i) % 3 == 0 && o + 1 < size)
-            out[o++] = ',';
-        if (o + 1 < size)
-            out[o++] = s[i];
-    }
-    out[o] = '\0';
-    if (!strcmp(out, "-0"))
-        snprintf(out, size, "0");
-}
-
-/* JSON: the shortest text that reads back as exactly x; null for NaN and inf. */
-static void json_number(FILE *f, double x)
-{
-    if (!isfinite(x)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
-    fputs(buf, f);
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 /* ---- Options ----------------------------------------------------------------------- */
 
+enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8 };
+
 typedef struct options {
-    const char *scenario;
+    const char *file;         /* the scenario, or the .h5 of `summary` */
     const char *format;
     const char **sets;
     size_t nsets;
-    int program;
+    int program, save_samples;
+    uint64_t samples, seed;
+    long threads;
+    size_t bins;
+    const char *output;
+    double *percentiles;
+    size_t npercentiles;
     char **path;
     size_t npath;
 } options;
 
-/* Returns 0, or EXIT_USAGE after printing the problem. */
-static int parse_options(int argc, char **argv, options *o, const char *command,
-                         const char *const *formats)
+/* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. */
+static int parse_count(const char *s, uint64_t *out)
 {
-    o->sets = calloc((size_t)argc, sizeof *o->sets);
+    char buf[64];
+    size_t n = 0;
+    for (const char *p = s; *p && n + 1 < sizeof buf; p++)
+        if (*p != '_')
+            buf[n++] = *p;
+    buf[n] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    double scale = 1;
+    if (*end == 'k')
+        scale = 1e3, end++;
+    else if (*end == 'M')
+        scale = 1e6, end++;
+    else if (*end == 'G')
+        scale = 1e9, end++;
+    v *= scale;
+    if (end == buf || *end || !(v >= 1) || v > 9e15 || v != floor(v))
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int parse_percentiles(const char *s, options *o)
+{
+    size_t n = 1;
+    for (const char *p = s; *p; p++)
+        n += *p == ',';
+    o->percentiles = calloc(n, sizeof *o->percentiles);
+    if (!o->percentiles)
+        return -1;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p)
+            return -1;
+        if (*end == '%')
+            v /= 100, end++;
+        if (*end && *end != ',')
+            return -1;
+        if (!(v > 0 && v < 1))
+            return -1;
+        if (o->npercentiles && !(v > o->percentiles[o->npercentiles - 1]))
+            return -1;
+        o->percentiles[o->npercentiles++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return o->npercentiles ? 0 : -1;
+}
+
+/* Returns 0, or EXIT_USAGE after printing the problem. `allowed` is a set of O_*
+   bits; formats is the NULL-terminated list --format accepts. */
+static int parse_options(int argc, char **argv, options *o, const char *command,
+                         int allowed, const char *const *formats)
+{
+    o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
     if (!o->sets)
         return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = NULL;
-        if (!strncmp(a, "--set=", 6) || !strncmp(a, "--format=", 9)) {
-            val = strchr(a, '=') + 1;
-        } else if (!strcmp(a, "--set") || !strcmp(a, "--format")) {
-            if (i + 1 >= argc)
-                return usage_error("option '%s' needs a value", a);
-            val = argv[++i];
+        /* options with a value: "--name VALUE" or "--name=VALUE" */
+        static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
+                                             "-o", "--percentiles", "--bins", NULL};
+        const char *name = NULL, *val = NULL;
+        for (const char *const *v = valued; *v; v++) {
+            size_t len = strlen(*v);
+            if (!strncmp(a, *v, len) && (a[len] == '\0' || (a[len] == '=' && a[1] == '-'))) {
+                name = *v;
+                if (a[len] == '=')
+                    val = a + len + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                else
+                    return usage_error("option '%s' needs a value", a);
+                break;
+            }
         }
-        if (!strncmp(a, "--set", 5) && val) {
+        int bit = !name ? 0 : !strcmp(name, "--set") ? O_SET : !strcmp(name, "--format") ? O_FORMAT : O_RUN;
+        if (name && !(allowed & bit)) {
+            fprintf(stderr, "carbonmc: '%s' does not take %s (see 'carbonmc --help')\n", command, name);
+            return EXIT_USAGE;
+        }
+        if (name && !strcmp(name, "--set")) {
             if (!strchr(val, '='))
                 return usage_error("--set expects NAME=EXPR, got '%s'", val);
             o->sets[o->nsets++] = val;
-        } else if (!strncmp(a, "--format", 8) && val) {
-            if (!formats)
-                return usage_error("'%s' takes no --format", command);
+        } else if (name && !strcmp(name, "--format")) {
             int ok = 0;
             for (const char *const *f = formats; *f; f++)
                 ok |= !strcmp(*f, val);
             if (!ok)
                 return usage_error("unknown --format '%s'", val);
             o->format = val;
-        } else if (!strcmp(a, "--program") && !strcmp(command, "check")) {
+        } else if (name && !strcmp(name, "-n")) {
+            if (parse_count(val, &o->samples) < 0)
+                return usage_error("-n expects a whole number of samples >= 1, got '%s'", val);
+        } else if (name && !strcmp(name, "--seed")) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(val, &end, 10);
+            if (!*val || *end || errno || val[0] == '-')
+                return usage_error("--seed expects a whole number >= 0, got '%s'", val);
+            o->seed = v;
+        } else if (name && !strcmp(name, "--threads")) {
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (!*val || *end || v < 1 || v > 4096)
+                return usage_error("--threads expects a number from 1 to 4096, got '%s'", val);
+            o->threads = v;
+        } else if (name && !strcmp(name, "-o")) {
+            o->output = val;
+        } else if (name && !strcmp(name, "--percentiles")) {
+            if (parse_percentiles(val, o) < 0)
+                return usage_error("--percentiles expects increasing probabilities in (0, 1), "
+                                   "e.g. 0.05,0.5,0.95 or 5%%,50%%,95%%; got '%s'", val);
+        } else if (name && !strcmp(name, "--bins")) {
+            uint64_t b;
+            if (parse_count(val, &b) < 0 || b > 100000)
+                return usage_error("--bins expects a number from 1 to 100000, got '%s'", val);
+            o->bins = (size_t)b;
+        } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
+        } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
+            o->save_samples = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
-        } else if (!o->scenario) {
-            o->scenario = a;
+        } else if (!o->file) {
+            o->file = a;
         } else {
             return usage_error("unexpected argument '%s'", a);
         }
     }
-    if (!o->scenario)
-        return usage_error("'%s' needs a SCENARIO file", command);
+    if (!o->file)
+        return usage_error(!strcmp(command, "summary") ? "'%s' needs an HDF5 file"
+                                                       : "'%s' needs a SCENARIO file", command);
     return 0;
 }
 
@@ -248,6 +288,7 @@ static void split_path(options *o)
 static void free_options(options *o)
 {
     free(o->sets);
+    free(o->percentiles);
     for (size_t i = 0; i < o->npath; i++)
         free(o->path[i]);
     free(o->path);
@@ -262,7 +303,7 @@ static cmc_model *load(options *o)
         fputs("carbonmc: error: out of memory\n", stderr);
         return NULL;
     }
-    cmc_model *m = cmc_model_load(o->scenario, &lo, d);
+    cmc_model *m = cmc_model_load(o->file, &lo, d);
     print_diags(d);
     cmc_diags_free(d);
     return m;
@@ -309,7 +350,7 @@ static int cmd_check(options *o)
         w = width(m, (cmc_qkind)k, w);
     int ew = expr_width(m, 10);
     char num[64], where[512];
-    printf("scenario  %s\ntitle     %s\nfiles    ", o->scenario, cmc_model_title(m));
+    printf("scenario  %s\ntitle     %s\nfiles    ", o->file, cmc_model_title(m));
     for (size_t i = 0; i < cmc_model_nfiles(m); i++)
         printf(" %s", cmc_model_file(m, i));
     printf("\n");
@@ -319,7 +360,7 @@ static int cmd_check(options *o)
     printf("  %-*s   %-*s %14s  %s\n", w, "name", ew, "distribution", "median", "defined at");
     for (size_t i = 0; i < n; i++) {
         const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
-        human(num, sizeof num, q->point);
+        cmc_fmt_human(num, sizeof num, q->point);
         origin(q, where, sizeof where);
         printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, num, where);
     }
@@ -328,7 +369,7 @@ static int cmd_check(options *o)
     for (size_t i = 0; i < n; i++) {
         const cmc_quantity *q = cmc_model_get(m, CMC_CONSTANT, i);
         origin(q, where, sizeof where);
-        human(num, sizeof num, q->point);
+        cmc_fmt_human(num, sizeof num, q->point);
         printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, num, where);
     }
     n = cmc_model_count(m, CMC_DERIVED);
@@ -363,22 +404,22 @@ static int cmd_point(options *o)
     size_t nin = cmc_model_count(m, CMC_RANDOM), nout = cmc_model_count(m, CMC_OUTPUT);
     if (o->format && !strcmp(o->format, "json")) {
         printf("{\"title\": ");
-        json_string(stdout, cmc_model_title(m));
+        cmc_fmt_json_string(stdout, cmc_model_title(m));
         printf(", \"outputs\": {");
         for (size_t i = 0; i < nout; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_OUTPUT, i);
             printf("%s", i ? ", " : "");
-            json_string(stdout, q->name);
+            cmc_fmt_json_string(stdout, q->name);
             printf(": ");
-            json_number(stdout, q->point);
+            cmc_fmt_json_number(stdout, q->point);
         }
         printf("}, \"inputs\": {");
         for (size_t i = 0; i < nin; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
             printf("%s", i ? ", " : "");
-            json_string(stdout, q->name);
+            cmc_fmt_json_string(stdout, q->name);
             printf(": ");
-            json_number(stdout, q->point);
+            cmc_fmt_json_number(stdout, q->point);
         }
         printf("}}\n");
     } else {
@@ -400,13 +441,13 @@ static int cmd_point(options *o)
             printf("\nrandom inputs at their point values:\n");
         for (size_t i = 0; i < nin; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
-            human(num, sizeof num, q->point);
+            cmc_fmt_human(num, sizeof num, q->point);
             printf("  %-*s %18s   %s\n", w, q->name, num, q->expression);
         }
         printf("\noutputs:\n");
         for (size_t i = 0; i < nout; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_OUTPUT, i);
-            human(num, sizeof num, q->point);
+            cmc_fmt_human(num, sizeof num, q->point);
             printf("  %-*s %18s   %s%s%s%s%s\n", w, q->name, num, q->unit[0] ? "[" : "",
                    q->unit, q->unit[0] ? "]" : "", q->unit[0] && q->description[0] ? " " : "",
                    q->description);
@@ -414,6 +455,96 @@ static int cmd_point(options *o)
     }
     cmc_model_free(m);
     return 0;
+}
+
+/* ---- run and summary ---------------------------------------------------------------- */
+
+typedef struct progress {
+    double start, last;
+    int shown;
+} progress;
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* A bar on stderr, only for a terminal and only once the run has taken a second. */
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress *p = ctx;
+    double now = seconds();
+    if (now - p->start < 1 || (now - p->last < 0.1 && done < total))
+        return;
+    p->last = now;
+    p->shown = 1;
+    int width = 30, fill = (int)((double)width * (double)done / (double)total);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %3.0f%%  %.3g samples/s ", bar, 100.0 * (double)done / (double)total,
+            (double)done / (now - p->start));
+    fflush(stderr);
+}
+
+/* The default output file: the scenario's base name with .h5, in the current folder. */
+static char *default_output(const char *scenario)
+{
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    size_t n = strlen(base);
+    if (n > 4 && !strcmp(base + n - 4, ".cmc"))
+        n -= 4;
+    char *out = malloc(n + 4);
+    if (out) {
+        memcpy(out, base, n);
+        memcpy(out + n, ".h5", 4);
+    }
+    return out;
+}
+
+static int cmd_run(options *o)
+{
+    cmc_model *m = load(o);
+    if (!m)
+        return 1;
+    char *def = o->output ? NULL : default_output(o->file);
+    progress pr = {seconds(), 0, 0};
+    cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
+                          o->bins, o->output ? o->output : def, o->save_samples,
+                          isatty(2) ? show_progress : NULL, &pr};
+    cmc_diags *d = cmc_diags_new();
+    cmc_results *r = d ? cmc_run(m, &ro, d) : NULL;
+    if (pr.shown)
+        fprintf(stderr, "\r%60s\r", "");
+    if (d)
+        print_diags(d);
+    int rc = 1;
+    if (r) {
+        rc = cmc_report(stdout, r, o->format ? o->format : "text") < 0 ? 1 : 0;
+        if (!o->format || !strcmp(o->format, "text"))
+            printf("\nwritten to %s\n", ro.output);
+    }
+    cmc_results_free(r);
+    cmc_diags_free(d);
+    free(def);
+    cmc_model_free(m);
+    return rc;
+}
+
+static int cmd_summary(options *o)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_results *r = d ? cmc_results_read(o->file, d) : NULL;
+    if (d)
+        print_diags(d);
+    int rc = r ? (cmc_report(stdout, r, o->format ? o->format : "text") < 0 ? 1 : 0) : 1;
+    cmc_results_free(r);
+    cmc_diags_free(d);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -432,15 +563,24 @@ int main(int argc, char **argv)
     static const char *const point_formats[] = {"text", "json", NULL};
     options o;
     memset(&o, 0, sizeof o);
+    o.seed = CMC_DEFAULT_SEED;
     int rc;
     if (!strcmp(cmd, "check")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, NULL);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_PROGRAM, NULL);
         if (!rc)
             rc = cmd_check(&o);
     } else if (!strcmp(cmd, "point")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, point_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT, point_formats);
         if (!rc)
             rc = cmd_point(&o);
+    } else if (!strcmp(cmd, "run")) {
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT | O_RUN, cmc_report_formats);
+        if (!rc)
+            rc = cmd_run(&o);
+    } else if (!strcmp(cmd, "summary")) {
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT, cmc_report_formats);
+        if (!rc)
+            rc = cmd_summary(&o);
     } else {
         rc = usage_error(cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
     }

@@ -23,6 +23,9 @@
 #define CMC_DIST_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
 
 typedef struct cmc_dist cmc_dist;
 
@@ -112,5 +115,15 @@ double cmc_dist_mean(const cmc_dist *d);      /* NaN where it does not exist */
 /* "triangular(1.1, 1.18, 1.4)", "20000 to 30000", "choice(240.6, 20)" with
    parameters in shortest round-trip form; mixtures and truncations nest. */
 void cmc_dist_format(const cmc_dist *d, char *buf, size_t size);
+
+/*
+ * Block sampling (draw.c). out[0..n) receives samples i0 .. i0 + n - 1 of d for
+ * the random input keyed by k; the result for sample i depends only on (k, i), never
+ * on i0 or n, so any partition of the samples into blocks gives identical values.
+ * scratch must hold CMC_DRAW_SCRATCH * n doubles; nothing is allocated.
+ */
+#define CMC_DRAW_SCRATCH 4
+void cmc_dist_draw(const cmc_dist *d, const cmc_rng_key *k, uint64_t i0, size_t n,
+                   double *out, double *scratch);
 
 #endif

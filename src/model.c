@@ -109,6 +109,7 @@ const char *cmc_model_title(const cmc_model *m) { return m->title; }
 size_t cmc_model_nfiles(const cmc_model *m) { return m->nfiles; }
 const char *cmc_model_file(const cmc_model *m, size_t i) { return i < m->nfiles ? m->files[i] : NULL; }
 const char *cmc_model_program_text(const cmc_model *m) { return m->program_text; }
+const char *cmc_model_source(const cmc_model *m) { return m->source; }
 
 size_t cmc_model_count(const cmc_model *m, cmc_qkind kind)
 {

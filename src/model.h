@@ -23,6 +23,7 @@ struct cmc_model {
     cmc_dist **dists;              /* one per random input (owned) */
     const char **slot_names;       /* [prog.nslots] */
     char *program_text;
+    char *source;                  /* the scenario as run (cmc_model_source) */
 };
 
 /* Compile the resolved graph into m's program and quantity tables. */

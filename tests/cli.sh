@@ -109,5 +109,74 @@ CARBONMC_PATH="/nonexistent:$tmp/elsewhere" expect 0 nonempty empty -- point "$t
 contains '"y": 42'
 rm -rf "$tmp"
 
+# ---- run and summary --------------------------------------------------------------
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+tmp=$(mktemp -d)
+expect 0 nonempty empty -- run scenarios/gpt4.cmc -n 20000 --seed 5 --threads 1 -o "$tmp/a.h5"
+contains "energy_kwh"
+contains "95% Monte Carlo interval"
+contains "20,000 samples, seed 5"
+[ -f "$tmp/a.h5" ] && verdict "" file || verdict "no $tmp/a.h5" "run -o"
+ls "$tmp" | grep -q tmp && verdict "temporary file left behind" "run" || verdict "" tmpfile
+expect 0 nonempty empty -- run scenarios/gpt4.cmc -n 20000 --seed 5 --threads 2 -o "$tmp/b.h5" --format json
+if $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 20000 and d["seed"] == 5; assert len(d["outputs"]["co2_t"]["percentiles"]) == 11' "$out"; then
+    verdict "" "run json"
+else
+    verdict "bad JSON from run" "run --format json"
+fi
+# the same seed gives the same statistics with 1 and 2 threads
+"$bin" summary "$tmp/a.h5" --format json >"$tmp/a.json" 2>"$err"
+"$bin" summary "$tmp/b.h5" --format json >"$tmp/b.json" 2>>"$err"
+cmp -s "$tmp/a.json" "$tmp/b.json" && verdict "" determinism || verdict "1 and 2 threads differ" summary
+for f in text json csv markdown latex; do
+    expect 0 nonempty empty -- summary "$tmp/a.h5" --format "$f"
+done
+contains '\toprule'
+expect 0 nonempty empty -- summary "$tmp/a.h5" --format csv
+contains "kind,name,statistic,p,value,ci_low,ci_high"
+expect 2 empty nonempty -- summary "$tmp/a.h5" --format yaml
+expect 2 empty nonempty -- summary "$tmp/a.h5" --set days=1
+expect 1 empty nonempty -- summary "$tmp/missing.h5"
+err_contains "cannot open"
+expect 1 empty nonempty -- summary scenarios/gpt4.cmc
+err_contains "not a carbonmc file"
+# a bad scenario or an unwritable path writes nothing
+expect 1 empty nonempty -- run tests/errors/normal_sigma.cmc -o "$tmp/bad.h5"
+[ -e "$tmp/bad.h5" ] && verdict "file written for a bad scenario" run || verdict "" nofile
+expect 1 empty nonempty -- run scenarios/gpt4.cmc -n 1000 -o "$tmp/no/such/dir/x.h5"
+err_contains "cannot"
+expect 2 empty nonempty -- run scenarios/gpt4.cmc -n 0
+expect 2 empty nonempty -- run scenarios/gpt4.cmc -n 2.5
+expect 2 empty nonempty -- run scenarios/gpt4.cmc --threads 0
+expect 2 empty nonempty -- run scenarios/gpt4.cmc --percentiles 0.5,0.2
+expect 2 empty nonempty -- run scenarios/gpt4.cmc --percentiles 1.5
+expect 2 empty nonempty -- point scenarios/gpt4.cmc -n 100
+# options: 1e4 and 10k, percent percentiles, bins, samples saved
+expect 0 nonempty empty -- run scenarios/bloom.cmc -n 10k --percentiles 5%,50%,95% --bins 7 \
+    --save-samples -o "$tmp/s.h5" --format json
+if $PY - "$tmp/s.h5" <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["format"] == "carbonmc/1" and int(f.attrs["samples"]) == 10000
+assert list(f["outputs/co2_t/percentiles/probability"][()]) == [0.05, 0.5, 0.95]
+assert f["outputs/co2_t/histogram/counts"].shape == (7,)
+x = f["samples/co2_t"][()]
+assert x.shape == (10000,) and np.all(x == x[0])   # bloom is all constants
+assert abs(x[0] - 24.692172) < 1e-9
+assert "gpu_hours = 1082990" in f["scenario/source"].asstr()[()]
+PYEOF
+then verdict "" h5py; else verdict "h5py check of --save-samples failed" run; fi
+# the default output is the scenario's name in the current folder
+(cd "$tmp" && "$bin" run "$src/scenarios/gpt3_patterson.cmc" -n 1000 >/dev/null 2>&1)
+[ -f "$tmp/gpt3_patterson.h5" ] && verdict "" default-output || verdict "no default output" run
+# the stored scenario is itself a valid scenario with the same point values
+$PY -c 'import h5py,sys; print(h5py.File(sys.argv[1])["scenario/source"].asstr()[()])' "$tmp/a.h5" >"$tmp/flat.cmc"
+expect 0 nonempty empty -- point "$tmp/flat.cmc" --format json
+"$bin" point scenarios/gpt4.cmc --format json | sed 's/"title": "[^"]*"//' >"$tmp/p1"
+sed 's/"title": "[^"]*"//' "$out" >"$tmp/p2"
+cmp -s "$tmp/p1" "$tmp/p2" && verdict "" flat-source || verdict "flattened source gives other point values" point
+rm -rf "$tmp"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,761 @@
+/*
+ * report.c: the summary of a run in five formats, and the number formatting the
+ * CLI shares (report.h). Part of the `carbonmc` program, not of libcarbonmc.
+ *
+ * Machine formats (json, csv) carry every number at full precision: the shortest
+ * decimal text that reads back as exactly the same double. Formats for people
+ * (text, markdown, latex) round, and the rounding follows the Monte Carlo error
+ * rather than a fixed number of digits: a percentile is shown to the digit at which
+ * its 95% Monte Carlo interval spans at least two units (so a value that another
+ * seed would move by ±300 is not printed to the unit), never with fewer than 3 or
+ * more than 10 significant digits; its interval bounds are shown to the same digit.
+ * The mean is rounded by its own interval (mean ± 1.96 standard errors). Numbers
+ * group thousands ("51,772,500", LaTeX "51{,}772{,}500") and switch to exponent
+ * form outside [1e-4, 1e12). Statistics are looked up by probability, so a run
+ * with its own --percentiles shows what it has and nothing is made up.
+ */
+#include "report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const cmc_report_formats[] = {"text", "json", "csv", "markdown", "latex", NULL};
+
+/* ---- Numbers --------------------------------------------------------------------- */
+
+typedef enum style { PLAIN, LATEX } style;
+
+/* The decimal exponent of x (finite, non-zero): 12456 -> 4, 0.05 -> -2. */
+static int exponent_of(double x)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.16e", fabs(x));
+    const char *e = strchr(buf, 'e');
+    return e ? atoi(e + 1) : 0;
+}
+
+static void strip_zeros(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot)
+        return;
+    char *end = s + strlen(s);
+    while (end > dot + 1 && end[-1] == '0')
+        end--;
+    if (end == dot + 1)
+        end = dot;
+    *end = '\0';
+}
+
+/* Append to out (size) without overflowing; out stays NUL-terminated. */
+static void put(char *out, size_t size, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n >= size)
+        n = *len < size ? size - *len - 1 : 0;
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
+/* x rounded to a multiple of 10^d; strip drops trailing zeros of the fraction. */
+static void fmt_at(char *out, size_t size, double x, int d, int strip, style st)
+{
+    size_t len = 0;
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    if (isnan(x)) {
+        put(out, size, &len, st == LATEX ? "NaN" : "nan");
+        return;
+    }
+    if (isinf(x)) {
+        put(out, size, &len, st == LATEX ? (x < 0 ? "$-\\infty$" : "$\\infty$")
+                                         : (x < 0 ? "-inf" : "inf"));
+        return;
+    }
+    if (d < -400)   /* beyond any double's digits; keeps num[] and pow() in range */
+        d = -400;
+    if (d > 300)
+        d = 300;
+    char num[420];
+    int sig = x != 0 ? exponent_of(x) - d + 1 : 0;
+    if (sig >= 1) {
+        /* the exponent after rounding to sig digits decides the form */
+        snprintf(num, sizeof num, "%.*e", sig > 17 ? 16 : sig - 1, x);
+        char *e = strchr(num, 'e');
+        int ex = e ? atoi(e + 1) : 0;
+        if (e && (ex >= 12 || ex < -4)) {
+            *e = '\0';
+            if (strip)
+                strip_zeros(num);
+            char tail[32];
+            if (st == LATEX) {
+                snprintf(tail, sizeof tail, "\\times10^{%d}$", ex);
+                put(out, size, &len, "$");
+            } else {
+                snprintf(tail, sizeof tail, "e%d", ex);
+            }
+            put(out, size, &len, num);
+            put(out, size, &len, tail);
+            return;
+        }
+    }
+    if (d > 0) {
+        double s = pow(10, d);
+        snprintf(num, sizeof num, "%.0f", round(x / s) * s);
+    } else {
+        snprintf(num, sizeof num, "%.*f", -d, x);
+    }
+    if (strip)
+        strip_zeros(num);
+    const char *p = num;
+    int neg = *p == '-';
+    p += neg;
+    if (neg && strspn(p, "0.") != strlen(p))   /* no "-0.00" */
+        put(out, size, &len, st == LATEX ? "$-$" : "-");
+    size_t nint = strcspn(p, ".");
+    for (size_t i = 0; i < nint; i++) {
+        char c[2] = {p[i], '\0'};
+        put(out, size, &len, c);
+        if (i + 1 < nint && (nint - i - 1) % 3 == 0)
+            put(out, size, &len, st == LATEX ? "{,}" : ",");
+    }
+    put(out, size, &len, p + nint);
+}
+
+void cmc_fmt_human(char *out, size_t size, double x)
+{
+    fmt_at(out, size, x, isfinite(x) && x != 0 ? exponent_of(x) - 9 : 0, 1, PLAIN);
+}
+
+/* The shortest decimal that reads back as exactly x (the correctly rounded n-digit
+   decimal is the nearest one, so the first n that round-trips is the least), laid
+   out like Python's repr: plain digits for exponents -4..15, else "5e-324". */
+static void shortest(char *out, size_t size, double x)
+{
+    char buf[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    char *e = strchr(buf, 'e');
+    int ex = e ? atoi(e + 1) : 0;
+    if (!e || ex < -4 || ex >= 16) {
+        snprintf(out, size, "%s", buf);
+        return;
+    }
+    char digits[24];
+    size_t n = 0;
+    const char *p = buf + (buf[0] == '-');
+    for (; p < e && n < sizeof digits - 1; p++)
+        if (*p != '.')
+            digits[n++] = *p;
+    digits[n] = '\0';
+    char *o = out, *end = out + size - 1;
+#define OUT(c) do { if (o < end) *o++ = (c); } while (0)
+    if (buf[0] == '-')
+        OUT('-');
+    if (ex < 0) {
+        OUT('0');
+        OUT('.');
+        for (int i = 0; i < -ex - 1; i++)
+            OUT('0');
+        for (size_t i = 0; i < n; i++)
+            OUT(digits[i]);
+    } else {
+        for (int i = 0; i <= ex; i++)
+            OUT((size_t)i < n ? digits[i] : '0');
+        if ((size_t)ex + 1 < n) {
+            OUT('.');
+            for (size_t i = (size_t)ex + 1; i < n; i++)
+                OUT(digits[i]);
+        }
+    }
+#undef OUT
+    *o = '\0';
+}
+
+void cmc_fmt_json_number(FILE *f, double x)
+{
+    char buf[40];
+    if (!isfinite(x)) {
+        fputs("null", f);
+        return;
+    }
+    if (x == 0 && signbit(x)) {   /* "-0" would read back as the integer 0 */
+        fputs("-0.0", f);
+        return;
+    }
+    shortest(buf, sizeof buf, x);
+    fputs(buf, f);
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static int utf8_len(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    int n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xf4)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    /* overlong forms, surrogates, beyond U+10FFFF */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+void cmc_fmt_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned char c = *p;
+        int n = utf8_len(p);
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc(c, f);
+        } else if (c == '\n') {
+            fputs("\\n", f);
+        } else if (c == '\r') {
+            fputs("\\r", f);
+        } else if (c == '\t') {
+            fputs("\\t", f);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(f, "\\u%04x", c);
+        } else if (n == 0) {
+            fputs("\\ufffd", f);
+            p++;
+            continue;
+        } else {
+            fwrite(p, 1, (size_t)n, f);
+            p += n;
+            continue;
+        }
+        p++;
+    }
+    fputc('"', f);
+}
+
+/* ---- Rounding by Monte Carlo error ---------------------------------------------- */
+
+typedef struct shown {
+    int d;       /* the last digit shown is 10^d */
+    int strip;   /* nothing limits the digits: show up to 10, without trailing zeros */
+} shown;
+
+/* Clamp d to 3..10 significant digits of v. */
+static int clamp_digits(double v, int d)
+{
+    if (!isfinite(v) || v == 0)
+        return d;
+    int e = exponent_of(v);
+    return d < e - 9 ? e - 9 : d > e - 2 ? e - 2 : d;
+}
+
+/* The digits to show of v whose 95% Monte Carlo interval has width w: the last
+   digit is the largest power of ten that w spans at least twice. */
+static shown resolution(double v, double w)
+{
+    shown s = {0, 0};
+    if (isfinite(w) && w / 2 > 0 && isfinite(log10(w / 2))) {
+        s.d = (int)floor(log10(w / 2));
+    } else {
+        s.strip = 1;
+        s.d = isfinite(v) && v != 0 ? exponent_of(v) - 9 : 0;
+    }
+    s.d = clamp_digits(v, s.d);
+    return s;
+}
+
+static void fmt_shown(char *out, size_t size, double x, shown s, style st)
+{
+    fmt_at(out, size, x, s.d, s.strip, st);
+}
+
+/* Index of probability p in s, or -1. */
+static int find_p(const cmc_stat *s, double p)
+{
+    for (size_t i = 0; i < s->npercentiles; i++)
+        if (fabs(s->p[i] - p) < 1e-9)
+            return (int)i;
+    return -1;
+}
+
+static void p_label(char *out, size_t size, double p)
+{
+    snprintf(out, size, "P%g", p * 100);
+}
+
+/* Percentile i of s for people: its value and interval bounds, all to the digit
+   the interval resolves. */
+static void fmt_percentile(const cmc_stat *s, int i, char *value, char *lo, char *hi,
+                           size_t size, style st)
+{
+    shown sh = resolution(s->value[i], s->ci_high[i] - s->ci_low[i]);
+    fmt_shown(value, size, s->value[i], sh, st);
+    fmt_shown(lo, size, s->ci_low[i], sh, st);
+    fmt_shown(hi, size, s->ci_high[i], sh, st);
+}
+
+static shown mean_resolution(const cmc_stat *s)
+{
+    return resolution(s->mean, 2 * 1.959963984540054 * s->mean_se);
+}
+
+/* The percentiles text shows by name: the median and two central intervals. */
+static const double standard_p[] = {0.5, 0.05, 0.95, 0.025, 0.975};
+#define NSTANDARD (sizeof standard_p / sizeof standard_p[0])
+
+/* ---- text ------------------------------------------------------------------------ */
+
+typedef struct row {
+    const char *label;
+    char sub[16];
+    char value[64];
+    char mc[240];
+} row;
+
+#define MAXROWS 64
+
+static row *add_row(row *rows, int *n, const char *label)
+{
+    if (*n >= MAXROWS)
+        return NULL;
+    row *r = &rows[(*n)++];
+    memset(r, 0, sizeof *r);
+    r->label = label;
+    return r;
+}
+
+static void percentile_row(row *rows, int *n, const char *label, const cmc_stat *s, int i)
+{
+    row *r = add_row(rows, n, label);
+    if (!r)
+        return;
+    char lo[64], hi[64];
+    if (strcmp(label, "median") != 0)
+        p_label(r->sub, sizeof r->sub, s->p[i]);
+    fmt_percentile(s, i, r->value, lo, hi, sizeof lo, PLAIN);
+    if (isfinite(s->ci_low[i]) && isfinite(s->ci_high[i]))
+        snprintf(r->mc, sizeof r->mc, "%s to %s", lo, hi);
+}
+
+static void text_stat(FILE *f, const cmc_stat *s)
+{
+    row rows[MAXROWS];
+    int n = 0;
+    char num[64], lo[64], hi[64];
+
+    fprintf(f, "\n%s", s->name);
+    if (s->description && s->description[0])
+        fprintf(f, "  %s", s->description);
+    if (s->unit && s->unit[0])
+        fprintf(f, " [%s]", s->unit);
+    fputc('\n', f);
+
+    int med = find_p(s, 0.5);
+    if (med >= 0)
+        percentile_row(rows, &n, "median", s, med);
+    row *r = add_row(rows, &n, "mean");
+    shown ms = mean_resolution(s);
+    fmt_shown(r->value, sizeof r->value, s->mean, ms, PLAIN);
+    if (isfinite(s->mean_se) && s->count > 0) {
+        double h = 1.959963984540054 * s->mean_se;
+        fmt_shown(lo, sizeof lo, s->mean - h, ms, PLAIN);
+        fmt_shown(hi, sizeof hi, s->mean + h, ms, PLAIN);
+        fmt_at(num, sizeof num, s->mean_se,
+               s->mean_se > 0 ? exponent_of(s->mean_se) - 1 : 0, s->mean_se == 0, PLAIN);
+        snprintf(r->mc, sizeof r->mc, "%s to %s (standard error %s)", lo, hi, num);
+    }
+    static const char *const intervals[] = {"90% interval", "95% interval"};
+    int missing = med < 0;
+    for (int k = 0; k < 2; k++) {
+        int a = find_p(s, standard_p[1 + 2 * k]), b = find_p(s, standard_p[2 + 2 * k]);
+        missing |= a < 0 || b < 0;
+        if (a >= 0)
+            percentile_row(rows, &n, intervals[k], s, a);
+        if (b >= 0)
+            percentile_row(rows, &n, a >= 0 ? "" : intervals[k], s, b);
+    }
+    if (missing) {   /* a run with its own --percentiles: show the rest it has */
+        int first = 1;
+        for (size_t i = 0; i < s->npercentiles; i++) {
+            int standard = 0;
+            for (size_t j = 0; j < NSTANDARD; j++)
+                standard |= fabs(s->p[i] - standard_p[j]) < 1e-9;
+            if (!standard) {
+                percentile_row(rows, &n, first ? "percentiles" : "", s, (int)i);
+                first = 0;
+            }
+        }
+    }
+    r = add_row(rows, &n, "std");
+    fmt_at(r->value, sizeof r->value, s->std,
+           isfinite(s->std) && s->std != 0 ? exponent_of(s->std) - 2 : 0, s->std == 0, PLAIN);
+    /* min and max to the digit of the median (or the mean) */
+    shown ref = med >= 0 ? resolution(s->value[med], s->ci_high[med] - s->ci_low[med]) : ms;
+    static const char *const ext[] = {"min", "max"};
+    for (int k = 0; k < 2; k++) {
+        double v = k ? s->max : s->min;
+        shown sh = {clamp_digits(v, ref.d), ref.strip};
+        r = add_row(rows, &n, ext[k]);
+        fmt_shown(r->value, sizeof r->value, v, sh, PLAIN);
+    }
+    if (s->nonfinite) {
+        r = add_row(rows, &n, "nonfinite");
+        snprintf(r->value, sizeof r->value, "%" PRIu64, s->nonfinite);
+        fmt_at(num, sizeof num, (double)(s->count + s->nonfinite), 0, 1, PLAIN);
+        snprintf(r->mc, sizeof r->mc, "of %s samples were NaN or infinite (left out above)",
+                 num);
+    }
+
+    int w = 5;
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(rows[i].value) > w)
+            w = (int)strlen(rows[i].value);
+    fprintf(f, "  %-14s%-7s%*s   %s\n", "", "", w, "value", "95% Monte Carlo interval");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %-14s%-7s%*s%s%s\n", rows[i].label, rows[i].sub, w, rows[i].value,
+                rows[i].mc[0] ? "   " : "", rows[i].mc);
+}
+
+static void text_inputs(FILE *f, const cmc_results *r)
+{
+    if (!r->ninputs)
+        return;
+    int wn = 4, wm = 6, wi = 12;
+    char (*med)[64] = calloc(r->ninputs, sizeof *med);
+    char (*iv)[140] = calloc(r->ninputs, sizeof *iv);
+    char (*nm)[200] = calloc(r->ninputs, sizeof *nm);
+    if (!med || !iv || !nm)
+        goto out;
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const cmc_stat *s = &r->inputs[i];
+        char lo[64], hi[64], v[64], x[64];
+        if (s->unit && s->unit[0])
+            snprintf(nm[i], sizeof nm[i], "%s [%s]", s->name, s->unit);
+        else
+            snprintf(nm[i], sizeof nm[i], "%s", s->name);
+        int m = find_p(s, 0.5), a = find_p(s, 0.05), b = find_p(s, 0.95);
+        if (m >= 0)
+            fmt_percentile(s, m, med[i], lo, hi, sizeof lo, PLAIN);
+        else
+            snprintf(med[i], sizeof med[i], "-");
+        if (a >= 0)   /* the bound itself, its own Monte Carlo interval unused */
+            fmt_percentile(s, a, lo, v, x, sizeof lo, PLAIN);
+        if (b >= 0)
+            fmt_percentile(s, b, hi, v, x, sizeof lo, PLAIN);
+        snprintf(iv[i], sizeof iv[i], "%s to %s", a >= 0 ? lo : "-", b >= 0 ? hi : "-");
+        if ((int)strlen(nm[i]) > wn)
+            wn = (int)strlen(nm[i]);
+        if ((int)strlen(med[i]) > wm)
+            wm = (int)strlen(med[i]);
+        if ((int)strlen(iv[i]) > wi)
+            wi = (int)strlen(iv[i]);
+    }
+    fprintf(f, "\nrandom inputs\n  %-*s  %*s   %-*s   %s\n", wn, "", wm, "median", wi,
+            "90% interval", "distribution");
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const cmc_stat *s = &r->inputs[i];
+        fprintf(f, "  %-*s  %*s   %-*s   %s", wn, nm[i], wm, med[i], wi, iv[i],
+                s->expression ? s->expression : "");
+        if (s->nonfinite)
+            fprintf(f, "  (%" PRIu64 " samples NaN or infinite)", s->nonfinite);
+        fputc('\n', f);
+    }
+out:
+    free(med);
+    free(iv);
+    free(nm);
+}
+
+static void report_text(FILE *f, const cmc_results *r)
+{
+    char n[64];
+    if (r->title && r->title[0])
+        fprintf(f, "%s\n", r->title);
+    fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
+    fprintf(f, "%s samples, seed %" PRIu64, n, r->seed);
+    if (r->method && r->method[0] && r->rng && r->rng[0])
+        fprintf(f, " (%s, %s)", r->method, r->rng);
+    fputc('\n', f);
+    for (size_t i = 0; i < r->noutputs; i++)
+        text_stat(f, &r->outputs[i]);
+    text_inputs(f, r);
+}
+
+/* ---- json ------------------------------------------------------------------------ */
+
+static void json_stats(FILE *f, const cmc_stat *s, size_t n)
+{
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++) {
+        const cmc_stat *q = &s[i];
+        fputs(i ? ",\n    " : "\n    ", f);
+        cmc_fmt_json_string(f, q->name);
+        fputs(": {\n      \"description\": ", f);
+        cmc_fmt_json_string(f, q->description);
+        fputs(",\n      \"unit\": ", f);
+        cmc_fmt_json_string(f, q->unit);
+        fprintf(f, ",\n      \"count\": %" PRIu64 ",\n      \"nonfinite\": %" PRIu64,
+                q->count, q->nonfinite);
+        const char *names[] = {"mean", "std", "mean_se", "min", "max"};
+        const double v[] = {q->mean, q->std, q->mean_se, q->min, q->max};
+        for (int k = 0; k < 5; k++) {
+            fprintf(f, ",\n      \"%s\": ", names[k]);
+            cmc_fmt_json_number(f, v[k]);
+        }
+        fputs(",\n      \"percentiles\": [", f);
+        for (size_t k = 0; k < q->npercentiles; k++) {
+            fputs(k ? ",\n        {\"p\": " : "\n        {\"p\": ", f);
+            cmc_fmt_json_number(f, q->p[k]);
+            fputs(", \"value\": ", f);
+            cmc_fmt_json_number(f, q->value[k]);
+            fputs(", \"ci_low\": ", f);
+            cmc_fmt_json_number(f, q->ci_low[k]);
+            fputs(", \"ci_high\": ", f);
+            cmc_fmt_json_number(f, q->ci_high[k]);
+            fputc('}', f);
+        }
+        fputs(q->npercentiles ? "\n      ]\n    }" : "]\n    }", f);
+    }
+    fputs(n ? "\n  }" : "}", f);
+}
+
+static void report_json(FILE *f, const cmc_results *r)
+{
+    fputs("{\n  \"title\": ", f);
+    cmc_fmt_json_string(f, r->title);
+    fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64 ",\n  \"outputs\": ",
+            r->seed, r->samples);
+    json_stats(f, r->outputs, r->noutputs);
+    fputs(",\n  \"inputs\": ", f);
+    json_stats(f, r->inputs, r->ninputs);
+    fputs("\n}\n", f);
+}
+
+/* ---- csv ------------------------------------------------------------------------- */
+
+/* RFC 4180: quote a field holding a comma, quote or line break; double quotes. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Full precision; NaN and infinities as R and pandas read them. */
+static void csv_number(FILE *f, double x)
+{
+    char buf[40];
+    if (isnan(x))
+        fputs("NaN", f);
+    else if (isinf(x))
+        fputs(x < 0 ? "-Inf" : "Inf", f);
+    else {
+        shortest(buf, sizeof buf, x);
+        fputs(buf, f);
+    }
+}
+
+static void csv_stats(FILE *f, const char *kind, const cmc_stat *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cmc_stat *q = &s[i];
+        const char *names[] = {"mean", "std", "mean_se", "min", "max"};
+        const double v[] = {q->mean, q->std, q->mean_se, q->min, q->max};
+        for (int k = 0; k < 5; k++) {
+            fprintf(f, "%s,", kind);
+            csv_field(f, q->name);
+            fprintf(f, ",%s,,", names[k]);
+            csv_number(f, v[k]);
+            fputs(",,\n", f);
+        }
+        fprintf(f, "%s,", kind);
+        csv_field(f, q->name);
+        fprintf(f, ",nonfinite,,%" PRIu64 ",,\n", q->nonfinite);
+        fprintf(f, "%s,", kind);
+        csv_field(f, q->name);
+        fprintf(f, ",count,,%" PRIu64 ",,\n", q->count);
+        for (size_t k = 0; k < q->npercentiles; k++) {
+            fprintf(f, "%s,", kind);
+            csv_field(f, q->name);
+            fputs(",percentile,", f);
+            csv_number(f, q->p[k]);
+            fputc(',', f);
+            csv_number(f, q->value[k]);
+            fputc(',', f);
+            csv_number(f, q->ci_low[k]);
+            fputc(',', f);
+            csv_number(f, q->ci_high[k]);
+            fputc('\n', f);
+        }
+    }
+}
+
+static void report_csv(FILE *f, const cmc_results *r)
+{
+    fputs("kind,name,statistic,p,value,ci_low,ci_high\n", f);
+    csv_stats(f, "output", r->outputs, r->noutputs);
+    csv_stats(f, "input", r->inputs, r->ninputs);
+}
+
+/* ---- markdown and latex tables --------------------------------------------------- */
+
+/* Backslash-escape what Markdown would read as markup (and | in tables). */
+static void md_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (strchr("\\`*_[]<>|#", *s))
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+static void tex_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+            fputc('\\', f);
+            fputc(*s, f);
+            break;
+        case '~': fputs("\\textasciitilde{}", f); break;
+        case '^': fputs("\\textasciicircum{}", f); break;
+        case '\\': fputs("\\textbackslash{}", f); break;
+        case '<': fputs("\\textless{}", f); break;
+        case '>': fputs("\\textgreater{}", f); break;
+        case '|': fputs("\\textbar{}", f); break;
+        case '\n': case '\r': fputc(' ', f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* The cells of one table row: median, its MC interval, mean, P5, P95, P2.5, P97.5. */
+typedef struct cells {
+    char median[64], ci[140], mean[64], p[4][64];
+} cells;
+
+static void table_cells(const cmc_stat *s, cells *c, style st)
+{
+    const char *na = "n/a", *dash = st == LATEX ? "--" : "\u2013";
+    char lo[64], hi[64];
+    int m = find_p(s, 0.5);
+    if (m >= 0) {
+        fmt_percentile(s, m, c->median, lo, hi, sizeof lo, st);
+        snprintf(c->ci, sizeof c->ci, "%s%s%s", lo, dash, hi);
+    } else {
+        snprintf(c->median, sizeof c->median, "%s", na);
+        snprintf(c->ci, sizeof c->ci, "%s", na);
+    }
+    fmt_shown(c->mean, sizeof c->mean, s->mean, mean_resolution(s), st);
+    for (int k = 0; k < 4; k++) {
+        int i = find_p(s, standard_p[1 + k]);
+        if (i >= 0)
+            fmt_percentile(s, i, c->p[k], lo, hi, sizeof lo, st);
+        else
+            snprintf(c->p[k], sizeof c->p[k], "%s", na);
+    }
+}
+
+static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n)
+{
+    if (!n)
+        return;
+    fprintf(f, "\n| %s | unit | median [95%% MC CI] | mean | P5 | P95 | P2.5 | P97.5 |\n"
+               "|:--|:--|--:|--:|--:|--:|--:|--:|\n", head);
+    for (size_t i = 0; i < n; i++) {
+        cells c;
+        table_cells(&s[i], &c, PLAIN);
+        fputs("| `", f);
+        fputs(s[i].name, f);
+        fputs("` | ", f);
+        md_text(f, s[i].unit);
+        int has = find_p(&s[i], 0.5) >= 0;
+        fprintf(f, " | %s%s%s%s | %s | %s | %s | %s | %s |\n", c.median, has ? " [" : "",
+                has ? c.ci : "", has ? "]" : "", c.mean, c.p[0], c.p[1], c.p[2], c.p[3]);
+    }
+}
+
+static void report_markdown(FILE *f, const cmc_results *r)
+{
+    char n[64];
+    fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
+    if (r->title && r->title[0]) {
+        fputs("**", f);
+        md_text(f, r->title);
+        fputs("**: ", f);
+    }
+    fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
+    md_table(f, "output", r->outputs, r->noutputs);
+    md_table(f, "random input", r->inputs, r->ninputs);
+}
+
+static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n)
+{
+    if (!n)
+        return;
+    fprintf(f, "\\midrule\n\\multicolumn{9}{l}{\\textit{%s}} \\\\\n", head);
+    for (size_t i = 0; i < n; i++) {
+        cells c;
+        table_cells(&s[i], &c, LATEX);
+        tex_text(f, s[i].name);
+        fputs(" & ", f);
+        tex_text(f, s[i].unit);
+        fprintf(f, " & %s & %s & %s & %s & %s & %s & %s \\\\\n", c.median, c.ci, c.mean,
+                c.p[0], c.p[1], c.p[2], c.p[3]);
+    }
+}
+
+static void report_latex(FILE *f, const cmc_results *r)
+{
+    char n[64];
+    fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
+    fputs("% carbonmc summary", f);
+    if (r->title && r->title[0]) {
+        fputs(": ", f);
+        for (const char *p = r->title; *p; p++)
+            fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+    }
+    fprintf(f, "\n%% %s Monte Carlo samples, seed %" PRIu64 ". Needs \\usepackage{booktabs}.\n"
+               "%% Rounded to the Monte Carlo error; {,} separates thousands.\n", n, r->seed);
+    fputs("\\begin{tabular}{llrrrrrrr}\n\\toprule\n"
+          "Quantity & Unit & Median & 95\\% MC CI & Mean & P5 & P95 & P2.5 & P97.5 \\\\\n", f);
+    tex_rows(f, "Outputs", r->outputs, r->noutputs);
+    tex_rows(f, "Random inputs", r->inputs, r->ninputs);
+    fputs("\\bottomrule\n\\end{tabular}\n", f);
+}
+
+/* ---- dispatch -------------------------------------------------------------------- */
+
+int cmc_report(FILE *f, const cmc_results *r, const char *format)
+{
+    static void (*const fns[])(FILE *, const cmc_results *) = {
+        report_text, report_json, report_csv, report_markdown, report_latex};
+    for (size_t i = 0; cmc_report_formats[i]; i++)
+        if (format && strcmp(format, cmc_report_formats[i]) == 0) {
+            fns[i](f, r);
+            return ferror(f) || fflush(f) != 0 ? -2 : 0;
+        }
+    return -1;
+}

@@ -1,0 +1,236 @@
+/*
+ * run.c: cmc_run, from a compiled model to results (and an HDF5 file).
+ *
+ * It checks the options, opens the output file first (so an unwritable path fails
+ * before minutes of sampling, and nothing is left behind: the writer works on a
+ * temporary name), lets the sampler gather moments and sketches of every random
+ * input and every output, and turns them into cmc_stat records: percentiles with
+ * their order-statistic confidence intervals, and a plotting histogram re-binned
+ * from the sketch over [P0.05%, P99.95%] (log-spaced when that range is positive
+ * and spans more than a decade; what falls outside is counted as underflow and
+ * overflow, not dropped).
+ */
+#include "h5.h"
+#include "sampler.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const double default_percentiles[] = {0.005, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                              0.75, 0.9, 0.95, 0.975, 0.995};
+
+typedef struct saver {
+    cmc_h5 *h5;
+    const int *dataset;     /* per target: its /samples index, or -1 (duplicate name) */
+    size_t ntargets;
+    cmc_diags *d;
+} saver;
+
+static int save_round(void *ctx, uint64_t first, size_t n, const double *x)
+{
+    saver *s = ctx;
+    for (size_t t = 0; t < s->ntargets; t++)
+        if (s->dataset[t] >= 0 &&
+            cmc_h5_samples_write(s->h5, (size_t)s->dataset[t], first,
+                                 x + t * CMC_ROUND * CMC_BLOCK, n, s->d) < 0)
+            return 1;
+    return 0;
+}
+
+static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t np,
+                     size_t nbins, cmc_arena *a)
+{
+    const cmc_moments *m = &t->moments;
+    st->count = m->n;
+    st->nonfinite = m->nonfinite;
+    st->mean = m->n ? m->mean : NAN;
+    st->std = cmc_moments_std(m);
+    st->mean_se = m->n >= 2 ? st->std / sqrt((double)m->n) : NAN;
+    st->min = m->n ? m->min : NAN;
+    st->max = m->n ? m->max : NAN;
+    st->npercentiles = np;
+    st->p = cmc_arena_alloc(a, np * sizeof(double));
+    st->value = cmc_arena_alloc(a, np * sizeof(double));
+    st->ci_low = cmc_arena_alloc(a, np * sizeof(double));
+    st->ci_high = cmc_arena_alloc(a, np * sizeof(double));
+    st->nbins = nbins;
+    st->edges = cmc_arena_alloc(a, (nbins + 1) * sizeof(double));
+    st->counts = cmc_arena_alloc(a, nbins * sizeof(uint64_t));
+    if (!st->p || !st->value || !st->ci_low || !st->ci_high || !st->edges || !st->counts)
+        return -1;
+    memcpy(st->p, p, np * sizeof *p);
+    cmc_sketch_percentiles(t->sketch, p, np, st->value, st->ci_low, st->ci_high);
+
+    double lo = NAN, hi = NAN;
+    uint64_t n = cmc_sketch_count(t->sketch);
+    if (n) {
+        uint64_t r[2] = {(uint64_t)ceil(0.0005 * (double)n), (uint64_t)ceil(0.9995 * (double)n)};
+        double v[2];
+        r[0] = r[0] < 1 ? 1 : r[0];
+        cmc_sketch_ranks(t->sketch, r, 2, v);
+        lo = v[0];
+        hi = v[1];
+        if (!(hi > lo)) {   /* (nearly) constant: one value in the middle bin */
+            double w = lo != 0 ? 0.5 * fabs(lo) : 0.5;
+            lo -= w;
+            hi += w;
+        }
+    } else {
+        lo = 0;
+        hi = 1;
+    }
+    st->log_bins = lo > 0 && hi / lo > 10;
+    cmc_sketch_histogram(t->sketch, lo, hi, nbins, st->log_bins, st->edges, st->counts,
+                         &st->underflow, &st->overflow);
+    return 0;
+}
+
+static const char *now_iso8601(cmc_arena *a)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    char buf[32];
+    if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return "";
+    return cmc_arena_strdup(a, buf);
+}
+
+static int check_options(const cmc_run_options *o, cmc_diags *d)
+{
+    if (o->npercentiles && !o->percentiles) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "percentiles missing");
+        return -1;
+    }
+    for (size_t i = 0; i < o->npercentiles; i++) {
+        double p = o->percentiles[i];
+        if (!(p > 0 && p < 1)) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "percentile %g is not a probability in (0, 1)", p);
+            return -1;
+        }
+        if (i && !(p > o->percentiles[i - 1])) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "percentiles must increase (%g after %g)", p,
+                         o->percentiles[i - 1]);
+            return -1;
+        }
+    }
+    if (o->bins > 100000) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "%zu histogram bins is too many (at most 100000)",
+                     o->bins);
+        return -1;
+    }
+    return 0;
+}
+
+cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *d)
+{
+    cmc_run_options o;
+    memset(&o, 0, sizeof o);
+    if (opt)
+        o = *opt;
+    if (check_options(&o, d) < 0)
+        return NULL;
+    if (!o.samples)
+        o.samples = CMC_DEFAULT_SAMPLES;
+    if (!o.bins)
+        o.bins = CMC_DEFAULT_BINS;
+    const double *p = o.percentiles ? o.percentiles : default_percentiles;
+    size_t np = o.percentiles ? o.npercentiles
+                              : sizeof default_percentiles / sizeof default_percentiles[0];
+
+    size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nt = nin + nout;
+    cmc_arena *a = cmc_arena_new();
+    cmc_results *r = a ? cmc_arena_alloc(a, sizeof *r) : NULL;
+    cmc_target *targets = calloc(nt, sizeof *targets);
+    int *dataset = calloc(nt, sizeof *dataset);
+    const char **names = calloc(nt, sizeof *names);
+    cmc_h5 *h5 = NULL;
+    if (!r || !targets || !dataset || !names) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        goto fail;
+    }
+    r->arena = a;
+    for (size_t i = 0; i < nin; i++)
+        targets[i].slot = m->slot[CMC_RANDOM][i];
+    for (size_t i = 0; i < nout; i++)
+        targets[nin + i].slot = m->slot[CMC_OUTPUT][i];
+
+    if (o.output && !(h5 = cmc_h5_create(o.output, d)))
+        goto fail;
+    size_t nnames = 0;
+    for (size_t t = 0; t < nt; t++) {
+        const char *name = t < nin ? m->q[CMC_RANDOM][t].name : m->q[CMC_OUTPUT][t - nin].name;
+        dataset[t] = -1;
+        int dup = 0;
+        for (size_t j = 0; j < nnames; j++)
+            dup |= !strcmp(names[j], name);
+        if (!dup) {
+            dataset[t] = (int)nnames;
+            names[nnames++] = name;
+        }
+    }
+    if (h5 && o.save_samples && cmc_h5_samples_begin(h5, names, nnames, o.samples, d) < 0)
+        goto fail;
+
+    saver sv = {h5, dataset, nt, d};
+    cmc_sampling s = {o.samples, o.seed, o.threads, targets, nt,
+                      h5 && o.save_samples ? save_round : NULL, &sv,
+                      o.progress, o.progress_ctx};
+    if (cmc_sample(m, &s, d) < 0)
+        goto fail;
+
+    r->title = cmc_arena_strdup(a, m->title);
+    r->tool_version = cmc_version();
+    r->created = now_iso8601(a);
+    r->seed = o.seed;
+    r->samples = o.samples;
+    r->method = "monte carlo";
+    r->rng = "philox4x32-10";
+    r->source = cmc_arena_strdup(a, m->source);
+    r->ninputs = nin;
+    r->noutputs = nout;
+    r->inputs = cmc_arena_alloc(a, (nin + 1) * sizeof *r->inputs);
+    r->outputs = cmc_arena_alloc(a, (nout + 1) * sizeof *r->outputs);
+    if (!r->inputs || !r->outputs)
+        goto oom;
+    for (size_t t = 0; t < nt; t++) {
+        const cmc_quantity *q = t < nin ? &m->q[CMC_RANDOM][t] : &m->q[CMC_OUTPUT][t - nin];
+        cmc_stat *st = t < nin ? &r->inputs[t] : &r->outputs[t - nin];
+        st->name = cmc_arena_strdup(a, q->name);
+        st->description = cmc_arena_strdup(a, q->description);
+        st->unit = cmc_arena_strdup(a, q->unit);
+        st->expression = cmc_arena_strdup(a, q->expression);
+        if (!r->title || !r->source || !st->name || !st->description || !st->unit ||
+            !st->expression)
+            goto oom;
+        if (fill_stat(st, &targets[t], p, np, o.bins, a) < 0)
+            goto oom;
+    }
+    for (size_t t = 0; t < nt; t++)
+        cmc_sketch_free(targets[t].sketch);
+    free(targets);
+    free(dataset);
+    free(names);
+    targets = NULL;
+    if (h5) {
+        int rc = cmc_h5_commit(h5, r, d);
+        h5 = NULL;
+        if (rc < 0)
+            goto fail;
+    }
+    return r;
+oom:
+    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+fail:
+    cmc_h5_abort(h5);
+    if (targets)
+        for (size_t t = 0; t < nt; t++)
+            cmc_sketch_free(targets[t].sketch);
+    free(targets);
+    free(dataset);
+    free(names);
+    cmc_arena_free(a);
+    return NULL;
+}

@@ -1,0 +1,164 @@
+/*
+ * sampler.c: the parallel Monte Carlo loop.
+ *
+ * The samples 0 .. N-1 are cut into blocks of CMC_BLOCK and the blocks into rounds
+ * of CMC_ROUND, both fixed sizes. Within a round, threads take blocks one at a time
+ * (OpenMP dynamic schedule); for its block a thread draws every random input into
+ * its slot (cmc_dist_draw: the numbers of sample i depend only on the seed, the
+ * input's name and i), runs the compiled program over the block, and accumulates:
+ * the block's moments go to a per-round array at the block's index, and the values
+ * into the thread's own quantile sketches. At the end of the round one thread merges
+ * the block moments in block order. At the end of the run the threads' sketches are
+ * added together; they hold integer counts, so the order does not matter. Hence the
+ * statistics are bit-identical for any thread count and schedule.
+ *
+ * Memory per thread: the slot arrays of one block, the draw scratch and the sketches
+ * (one page per binade touched); per run: one round of block moments and, only when
+ * samples are kept, one round of samples. None of it grows with N, and nothing is
+ * allocated inside the loop except a sketch page the first time a binade is seen.
+ */
+#include "sampler.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct thread_state {
+    double *slots, *scratch;
+    cmc_sketch **sketch;
+} thread_state;
+
+static void thread_free(thread_state *t, size_t ntargets)
+{
+    if (t->sketch)
+        for (size_t i = 0; i < ntargets; i++)
+            cmc_sketch_free(t->sketch[i]);
+    free(t->sketch);
+    free(t->slots);
+    free(t->scratch);
+}
+
+static int thread_init(thread_state *t, const cmc_model *m, size_t ntargets)
+{
+    memset(t, 0, sizeof *t);
+    size_t nslots = (size_t)(m->prog.nslots > 0 ? m->prog.nslots : 1);
+    t->slots = aligned_alloc(64, nslots * CMC_BLOCK * sizeof(double));
+    t->scratch = aligned_alloc(64, CMC_DRAW_SCRATCH * CMC_BLOCK * sizeof(double));
+    t->sketch = calloc(ntargets ? ntargets : 1, sizeof *t->sketch);
+    if (!t->slots || !t->scratch || !t->sketch)
+        return -1;
+    for (size_t i = 0; i < ntargets; i++)
+        if (!(t->sketch[i] = cmc_sketch_new()))
+            return -1;
+    return 0;
+}
+
+int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
+{
+    const uint64_t N = s->samples;
+    const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
+    const uint64_t nrounds = (nblocks + CMC_ROUND - 1) / CMC_ROUND;
+    const size_t nt = s->ntargets, nr = m->nq[CMC_RANDOM];
+    const int *rslot = m->slot[CMC_RANDOM];
+
+    cmc_rng_key *keys = calloc(nr ? nr : 1, sizeof *keys);
+    cmc_moments *parts = calloc(CMC_ROUND * (nt ? nt : 1), sizeof *parts);
+    double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
+                               : NULL;
+    if (!keys || !parts || (s->on_round && !kept)) {
+        free(keys);
+        free(parts);
+        free(kept);
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < nr; k++)
+        keys[k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
+    for (size_t t = 0; t < nt; t++) {
+        s->targets[t].moments = cmc_moments_of(NULL, 0);
+        s->targets[t].sketch = NULL;
+    }
+
+    int failed = 0, stopped = 0;
+    int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
+
+#pragma omp parallel num_threads(threads)
+    {
+        thread_state ts;
+        int mine = thread_init(&ts, m, nt);
+        if (mine < 0) {
+#pragma omp atomic write
+            failed = 1;
+        }
+        for (uint64_t r = 0; r < nrounds; r++) {
+            uint64_t b0 = r * CMC_ROUND;
+            long nb = (long)(nblocks - b0 < CMC_ROUND ? nblocks - b0 : CMC_ROUND);
+            int skip;
+#pragma omp atomic read
+            skip = failed;
+            skip |= stopped;   /* written only by the single thread, read after a barrier */
+#pragma omp for schedule(dynamic, 1)
+            for (long b = 0; b < nb; b++) {
+                if (skip || mine < 0)
+                    continue;
+                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
+                size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
+                for (size_t k = 0; k < nr; k++)
+                    cmc_dist_draw(m->dists[k], &keys[k], i0, n,
+                                  ts.slots + (size_t)rslot[k] * CMC_BLOCK, ts.scratch);
+                cmc_prog_run(&m->prog, ts.slots, CMC_BLOCK, n);
+                for (size_t t = 0; t < nt; t++) {
+                    const double *x = ts.slots + (size_t)s->targets[t].slot * CMC_BLOCK;
+                    parts[(size_t)b * nt + t] = cmc_moments_of(x, n);
+                    if (cmc_sketch_add(ts.sketch[t], x, n) < 0) {
+#pragma omp atomic write
+                        failed = 1;
+                    }
+                    if (kept)
+                        memcpy(kept + t * CMC_ROUND * CMC_BLOCK + (size_t)b * CMC_BLOCK, x,
+                               n * sizeof *x);
+                }
+            }
+#pragma omp single
+            {
+                if (!skip) {
+                    for (long b = 0; b < nb; b++)
+                        for (size_t t = 0; t < nt; t++)
+                            cmc_moments_merge(&s->targets[t].moments, &parts[(size_t)b * nt + t]);
+                    uint64_t first = b0 * CMC_BLOCK;
+                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
+                    if (last > N)
+                        last = N;
+                    if (kept && s->on_round(s->round_ctx, first, (size_t)(last - first), kept))
+                        stopped = 1;
+                    if (s->progress)
+                        s->progress(s->progress_ctx, last, N);
+                }
+            }
+        }
+#pragma omp critical(cmc_sketch_merge)
+        {
+            if (mine == 0) {
+                for (size_t t = 0; t < nt; t++) {
+                    if (!s->targets[t].sketch) {
+                        s->targets[t].sketch = ts.sketch[t];   /* take it over */
+                        ts.sketch[t] = NULL;
+                    } else if (cmc_sketch_merge(s->targets[t].sketch, ts.sketch[t]) < 0) {
+                        failed = 1;
+                    }
+                }
+            }
+        }
+        thread_free(&ts, nt);
+    }
+    free(keys);
+    free(parts);
+    free(kept);
+    if (failed) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory while sampling");
+        return -1;
+    }
+    if (stopped)
+        return -1;   /* the round callback reported its own error */
+    return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * sampler.h: the parallel Monte Carlo loop (internal). sampler.c is the only file
+ * with OpenMP pragmas.
+ */
+#ifndef CMC_SAMPLER_H
+#define CMC_SAMPLER_H
+
+#include "model.h"
+#include "stats.h"
+
+/* Samples per block and blocks per round: fixed, never derived from the thread
+   count, so every result is the same for any number of threads. */
+#define CMC_BLOCK 1024
+#define CMC_ROUND 64
+
+/* One quantity whose statistics are gathered: a slot of the program. */
+typedef struct cmc_target {
+    int slot;
+    cmc_moments moments;    /* merged in block order */
+    cmc_sketch *sketch;     /* merged from the threads' sketches (integer counts) */
+} cmc_target;
+
+/* Called after each round, from one thread, with that round's samples:
+   x[t * CMC_ROUND * CMC_BLOCK + j] is sample first + j of target t. Returns
+   nonzero to stop the run. */
+typedef int (*cmc_round_fn)(void *ctx, uint64_t first, size_t n, const double *x);
+
+typedef struct cmc_sampling {
+    uint64_t samples, seed;
+    int threads;
+    cmc_target *targets;
+    size_t ntargets;
+    cmc_round_fn on_round;          /* NULL: samples are not kept */
+    void *round_ctx;
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} cmc_sampling;
+
+/* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. */
+int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * stats.h: streaming statistics of one quantity (leaf module).
+ *
+ * Moments: each block of samples yields (count, mean, M2, min, max, nonfinite) by
+ * an exact two-pass computation over the block; blocks are merged with Chan,
+ * Golub and LeVeque's pairwise update in block order, so the result does not
+ * depend on which thread computed which block.
+ *
+ * Quantiles: a sketch of integer counts in logarithmic buckets taken straight from
+ * the bits of the double (sign, exponent and the top CMC_SKETCH_BITS bits of the
+ * mantissa), so every bucket spans a relative width of at most 2^-13 and a
+ * bucket's midpoint is within 2^-14 = 6.1e-5 (relative) of every value in it.
+ * Counts are integers, so merging sketches in any order gives identical results.
+ * Memory is one page of 2^13 counts per binade that actually holds samples,
+ * independent of the number of samples.
+ */
+#ifndef CMC_STATS_H
+#define CMC_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CMC_SKETCH_BITS 13
+
+typedef struct cmc_moments {
+    uint64_t n;           /* finite values */
+    uint64_t nonfinite;   /* NaN or +-inf, excluded from everything else */
+    double mean, m2;      /* m2 = sum of squared deviations from the mean */
+    double min, max;
+} cmc_moments;
+
+/* The moments of x[0..n) (two passes). */
+cmc_moments cmc_moments_of(const double *x, size_t n);
+/* Merge b into a; the result depends on the order of merges, so merge in a fixed one. */
+void cmc_moments_merge(cmc_moments *a, const cmc_moments *b);
+double cmc_moments_std(const cmc_moments *m);      /* sample std (n - 1), NaN if n < 2 */
+
+typedef struct cmc_sketch cmc_sketch;
+
+cmc_sketch *cmc_sketch_new(void);
+void cmc_sketch_free(cmc_sketch *s);   /* NULL is harmless */
+/* Count the finite values of x[0..n). Returns -1 if a page could not be allocated
+   (the sketch is then incomplete and must not be used). */
+int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n);
+/* Add the counts of b to a. Returns -1 on allocation failure. */
+int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b);
+uint64_t cmc_sketch_count(const cmc_sketch *s);
+/* The values of the order statistics with the given 1-based ranks (each in
+   [1, count], in increasing order) into out: the midpoint of the rank's bucket,
+   clamped to the bucket's smallest and largest values seen. */
+void cmc_sketch_ranks(const cmc_sketch *s, const uint64_t *ranks, size_t n, double *out);
+
+/* Percentile p with its 95% Monte Carlo confidence interval from order
+   statistics: value = x_(ceil(pN)), bounds x_(k) at k = Np -+ 1.96 sqrt(Np(1-p))
+   (rounded outwards, clamped to [1, N]). */
+void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
+                            double *value, double *ci_low, double *ci_high);
+
+/* Re-bin the sketch into nbins bins on [lo, hi] (log-spaced if logbins, which
+   needs lo > 0): each bucket's count goes to the bin of its midpoint; buckets below
+   lo or above hi count as underflow and overflow. edges has nbins + 1 entries. */
+void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbins,
+                          int logbins, double *edges, uint64_t *counts,
+                          uint64_t *underflow, uint64_t *overflow);
+
+#endif
