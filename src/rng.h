@@ -26,8 +26,9 @@ typedef struct cmc_rng_key {
 uint64_t cmc_rng_hash(const char *name);
 cmc_rng_key cmc_rng_key_make(uint64_t seed, const char *name);
 
-/* u[0..n) = uniforms in the open interval (0, 1), 53 random bits each, of samples
-   i0, i0 + 1, ..., i0 + n - 1 of the given stream. */
+/* u[0..n) = uniforms in the open interval (0, 1), 52 random bits each on the grid
+   (j + 1/2) 2^-52 (so 1 - u is exact), of samples i0, i0 + 1, ..., i0 + n - 1 of
+   the given stream. Limits: stream < 2^16, sample index < 2^49. */
 void cmc_rng_uniform(const cmc_rng_key *k, uint32_t stream, uint64_t i0, size_t n,
                      double *u);
 

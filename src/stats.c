@@ -11,10 +11,8 @@
  * directly from the IEEE 754 representation: no logarithm per sample, and a
  * relative error bound that holds for every value, not on average.
  *
- * Each page records the smallest and largest value it has seen and a bucket's
- * midpoint is clamped to them, so a page that holds a single repeated value (a
- * `choice`) reports it exactly; the sketch keeps the exact minimum and maximum for
- * ranks 1 and n.
+ * The sketch keeps the exact minimum and maximum: ranks 1 and n report them, and
+ * every bucket's midpoint is clamped to them.
  */
 #include "stats.h"
 
@@ -25,17 +23,18 @@
 #define PAGE (1u << CMC_SKETCH_BITS)
 #define NPAGES 2048                      /* 11 exponent bits */
 #define SHIFT (52 - CMC_SKETCH_BITS)
+#define KEYS 256                         /* keys computed per pass of cmc_sketch_add */
 
 typedef struct page {
-    uint64_t total;
-    double lo, hi;                       /* smallest and largest |x| seen */
     uint64_t count[PAGE];
 } page;
 
+/* Pages are indexed by sign and exponent: pages[0 .. 2047] hold positive values,
+   pages[2048 .. 4095] negative ones; the exponent 2047 (inf, NaN) is never used. */
 struct cmc_sketch {
-    uint64_t n, zeros;
+    uint64_t zeros;
     double min, max;                     /* exact extremes: ranks 1 and n */
-    page *pos[NPAGES], *neg[NPAGES];
+    page *pages[2 * NPAGES];
 };
 
 /* ---- moments --------------------------------------------------------------------- */
@@ -65,16 +64,17 @@ cmc_moments cmc_moments_of(const double *x, size_t n)
     if (m.n == 0)
         return m;
     m.mean = ((s[0] + s[1]) + (s[2] + s[3])) / (double)m.n;
-    double q[4] = {0, 0, 0, 0}, lo = INFINITY, hi = -INFINITY;
+    double q[4] = {0, 0, 0, 0}, lo[4], hi[4];
+    for (int k = 0; k < 4; k++)
+        lo[k] = INFINITY, hi[k] = -INFINITY;
     for (j = 0; j + 4 <= n; j += 4)
         for (int k = 0; k < 4; k++) {
             double v = x[j + k];
-            if (!isfinite(v))
-                continue;
-            double d = v - m.mean;
+            int ok = isfinite(v);
+            double d = ok ? v - m.mean : 0;
             q[k] += d * d;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            lo[k] = ok && v < lo[k] ? v : lo[k];
+            hi[k] = ok && v > hi[k] ? v : hi[k];
         }
     for (; j < n; j++) {
         double v = x[j];
@@ -82,12 +82,12 @@ cmc_moments cmc_moments_of(const double *x, size_t n)
             continue;
         double d = v - m.mean;
         q[0] += d * d;
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
+        lo[0] = v < lo[0] ? v : lo[0];
+        hi[0] = v > hi[0] ? v : hi[0];
     }
     m.m2 = (q[0] + q[1]) + (q[2] + q[3]);
-    m.min = lo;
-    m.max = hi;
+    m.min = fmin(fmin(lo[0], lo[1]), fmin(lo[2], lo[3]));
+    m.max = fmax(fmax(hi[0], hi[1]), fmax(hi[2], hi[3]));
     return m;
 }
 
@@ -133,74 +133,69 @@ void cmc_sketch_free(cmc_sketch *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < NPAGES; i++) {
-        free(s->pos[i]);
-        free(s->neg[i]);
-    }
+    for (int i = 0; i < 2 * NPAGES; i++)
+        free(s->pages[i]);
     free(s);
 }
 
-static page *new_page(void)
-{
-    page *p = calloc(1, sizeof *p);
-    if (p) {
-        p->lo = INFINITY;
-        p->hi = 0;
-    }
-    return p;
-}
-
+/* Two passes over each stretch of KEYS values: the first turns every value into
+   its key (sign, exponent and top mantissa bits; a loop the compiler vectorises),
+   the second counts, remembering the last page because neighbouring samples mostly
+   share a binade. Zeros and non-finite values are told apart by their key. */
 int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
 {
-    for (size_t j = 0; j < n; j++) {
-        double v = x[j];
-        if (!isfinite(v))
-            continue;
-        s->min = v < s->min ? v : s->min;
-        s->max = v > s->max ? v : s->max;
-        uint64_t b;
-        memcpy(&b, &v, sizeof b);
-        uint64_t mag = b & ~(UINT64_C(1) << 63);
-        if (mag == 0) {
-            s->zeros++;
-            s->n++;
-            continue;
+    uint32_t key[KEYS];
+    double lo = s->min, hi = s->max;
+    for (size_t j0 = 0; j0 < n; j0 += KEYS) {
+        size_t m = n - j0 < KEYS ? n - j0 : KEYS;
+        for (size_t j = 0; j < m; j++) {
+            uint64_t b;
+            memcpy(&b, &x[j0 + j], sizeof b);
+            key[j] = (uint32_t)(b >> SHIFT);
         }
-        page **pp = (b >> 63 ? s->neg : s->pos) + (mag >> 52);
-        page *p = *pp;
-        if (!p && !(p = *pp = new_page()))
-            return -1;
-        double a = fabs(v);
-        p->lo = a < p->lo ? a : p->lo;
-        p->hi = a > p->hi ? a : p->hi;
-        p->count[(mag >> SHIFT) & (PAGE - 1)]++;
-        p->total++;
-        s->n++;
+        uint32_t last = UINT32_MAX;
+        page *p = NULL;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t k = key[j], pg = k >> CMC_SKETCH_BITS;   /* sign and exponent */
+            uint32_t e = pg & (NPAGES - 1);
+            if (e == NPAGES - 1)
+                continue;                                   /* inf or NaN */
+            if ((k & ((1u << (11 + CMC_SKETCH_BITS)) - 1)) == 0 &&
+                (x[j0 + j] == 0)) {
+                s->zeros++;                                 /* +0 and -0 */
+                lo = 0 < lo ? 0 : lo;
+                hi = 0 > hi ? 0 : hi;
+                continue;
+            }
+            if (pg != last) {
+                uint32_t slot = (pg >> 11) * NPAGES + e;
+                if (!s->pages[slot] && !(s->pages[slot] = calloc(1, sizeof(page))))
+                    return -1;
+                p = s->pages[slot];
+                last = pg;
+            }
+            p->count[k & (PAGE - 1)]++;
+            double v = x[j0 + j];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
     }
+    s->min = lo;
+    s->max = hi;
     return 0;
 }
 
 int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b)
 {
-    for (int side = 0; side < 2; side++) {
-        page **pa = side ? a->neg : a->pos;
-        page *const *pb = side ? b->neg : b->pos;
-        for (int i = 0; i < NPAGES; i++) {
-            if (!pb[i])
-                continue;
-            if (!pa[i] && !(pa[i] = new_page()))
-                return -1;
-            page *p = pa[i];
-            const page *q = pb[i];
-            for (unsigned k = 0; k < PAGE; k++)
-                p->count[k] += q->count[k];
-            p->total += q->total;
-            p->lo = q->lo < p->lo ? q->lo : p->lo;
-            p->hi = q->hi > p->hi ? q->hi : p->hi;
-        }
+    for (int i = 0; i < 2 * NPAGES; i++) {
+        if (!b->pages[i])
+            continue;
+        if (!a->pages[i] && !(a->pages[i] = calloc(1, sizeof(page))))
+            return -1;
+        for (unsigned k = 0; k < PAGE; k++)
+            a->pages[i]->count[k] += b->pages[i]->count[k];
     }
     a->zeros += b->zeros;
-    a->n += b->n;
     a->min = b->min < a->min ? b->min : a->min;
     a->max = b->max > a->max ? b->max : a->max;
     return 0;
@@ -208,7 +203,12 @@ int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b)
 
 uint64_t cmc_sketch_count(const cmc_sketch *s)
 {
-    return s->n;
+    uint64_t n = s->zeros;
+    for (int i = 0; i < 2 * NPAGES; i++)
+        if (s->pages[i])
+            for (unsigned k = 0; k < PAGE; k++)
+                n += s->pages[i]->count[k];
+    return n;
 }
 
 /* The magnitude range [lo, hi) of bucket k of binade e, as doubles. */
@@ -220,41 +220,40 @@ static void bucket_range(int e, unsigned k, double *lo, double *hi)
     memcpy(hi, &c, sizeof c);   /* the next binade's first value when k is last */
 }
 
-/* A bucket's representative magnitude: its midpoint, clamped to what the page saw. */
-static double bucket_value(const page *p, int e, unsigned k)
+/* A bucket's representative magnitude: its midpoint. */
+static double bucket_value(int e, unsigned k)
 {
     double lo, hi;
     bucket_range(e, k, &lo, &hi);
-    double mid = lo + 0.5 * (hi - lo);
-    if (mid < p->lo)
-        mid = p->lo;
-    if (mid > p->hi)
-        mid = p->hi;
-    return mid;
+    return lo + 0.5 * (hi - lo);
 }
 
 /* Visit buckets in increasing order of value: fn(value, count, ctx) for every
    non-empty bucket; stops when fn returns nonzero. */
 typedef int (*bucket_fn)(double value, uint64_t count, void *ctx);
 
+/* Values are clamped to the exact extremes, so a sketch of one repeated value
+   (a constant, or a choice's value alone in its bucket at either end) reports it
+   exactly. */
 static void walk(const cmc_sketch *s, bucket_fn fn, void *ctx)
 {
     for (int e = NPAGES - 1; e >= 0; e--) {
-        const page *p = s->neg[e];
+        const page *p = s->pages[NPAGES + e];
         if (!p)
             continue;
         for (int k = PAGE - 1; k >= 0; k--)
-            if (p->count[k] && fn(-bucket_value(p, e, (unsigned)k), p->count[k], ctx))
+            if (p->count[k] &&
+                fn(fmax(-bucket_value(e, (unsigned)k), s->min), p->count[k], ctx))
                 return;
     }
     if (s->zeros && fn(0.0, s->zeros, ctx))
         return;
     for (int e = 0; e < NPAGES; e++) {
-        const page *p = s->pos[e];
+        const page *p = s->pages[e];
         if (!p)
             continue;
         for (unsigned k = 0; k < PAGE; k++)
-            if (p->count[k] && fn(bucket_value(p, e, k), p->count[k], ctx))
+            if (p->count[k] && fn(fmin(bucket_value(e, k), s->max), p->count[k], ctx))
                 return;
     }
 }
@@ -280,13 +279,14 @@ void cmc_sketch_ranks(const cmc_sketch *s, const uint64_t *ranks, size_t n, doub
     rank_ctx r = {ranks, n, 0, 0, out};
     for (size_t i = 0; i < n; i++)
         out[i] = NAN;
-    if (s->n == 0)
+    uint64_t total = cmc_sketch_count(s);
+    if (total == 0)
         return;
     walk(s, rank_fn, &r);
     for (size_t i = 0; i < n; i++) {
         if (ranks[i] <= 1)
             out[i] = s->min;
-        else if (ranks[i] >= s->n)
+        else if (ranks[i] >= total)
             out[i] = s->max;
     }
 }
@@ -303,7 +303,7 @@ static uint64_t clamp_rank(double k, uint64_t n)
 void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
                             double *value, double *ci_low, double *ci_high)
 {
-    uint64_t n = s->n;
+    uint64_t n = cmc_sketch_count(s);
     for (size_t i = 0; i < np; i++) {
         if (n == 0 || !(p[i] >= 0 && p[i] <= 1)) {
             value[i] = ci_low[i] = ci_high[i] = NAN;

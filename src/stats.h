@@ -47,7 +47,7 @@ int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b);
 uint64_t cmc_sketch_count(const cmc_sketch *s);
 /* The values of the order statistics with the given 1-based ranks (each in
    [1, count], in increasing order) into out: the midpoint of the rank's bucket,
-   clamped to the bucket's smallest and largest values seen. */
+   clamped to the exact minimum and maximum (which ranks 1 and count return). */
 void cmc_sketch_ranks(const cmc_sketch *s, const uint64_t *ranks, size_t n, double *out);
 
 /* Percentile p with its 95% Monte Carlo confidence interval from order
