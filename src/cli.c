@@ -396,6 +396,20 @@ static int cmd_check(options *o)
 
 /* ---- point ------------------------------------------------------------------------- */
 
+/* {"name": value, ...} of the point values of one kind of quantity */
+static void json_points(const cmc_model *m, cmc_qkind kind)
+{
+    printf("{");
+    for (size_t i = 0; i < cmc_model_count(m, kind); i++) {
+        const cmc_quantity *q = cmc_model_get(m, kind, i);
+        printf("%s", i ? ", " : "");
+        cmc_fmt_json_string(stdout, q->name);
+        printf(": ");
+        cmc_fmt_json_number(stdout, q->point);
+    }
+    printf("}");
+}
+
 static int cmd_point(options *o)
 {
     cmc_model *m = load(o);
@@ -405,23 +419,11 @@ static int cmd_point(options *o)
     if (o->format && !strcmp(o->format, "json")) {
         printf("{\"title\": ");
         cmc_fmt_json_string(stdout, cmc_model_title(m));
-        printf(", \"outputs\": {");
-        for (size_t i = 0; i < nout; i++) {
-            const cmc_quantity *q = cmc_model_get(m, CMC_OUTPUT, i);
-            printf("%s", i ? ", " : "");
-            cmc_fmt_json_string(stdout, q->name);
-            printf(": ");
-            cmc_fmt_json_number(stdout, q->point);
-        }
-        printf("}, \"inputs\": {");
-        for (size_t i = 0; i < nin; i++) {
-            const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
-            printf("%s", i ? ", " : "");
-            cmc_fmt_json_string(stdout, q->name);
-            printf(": ");
-            cmc_fmt_json_number(stdout, q->point);
-        }
-        printf("}}\n");
+        printf(", \"outputs\": ");
+        json_points(m, CMC_OUTPUT);
+        printf(", \"inputs\": ");
+        json_points(m, CMC_RANDOM);
+        printf("}\n");
     } else {
         int w = width(m, CMC_OUTPUT, width(m, CMC_RANDOM, 8));
         char num[64];

@@ -52,6 +52,24 @@ static int new_slot(compiler *c, const char *name)
     return s;
 }
 
+/* A new zeroed operation at the end of the program, NULL if out of memory. */
+static cmc_op *push_op(compiler *c)
+{
+    if (c->nops == c->capops) {
+        int cap = c->capops ? 2 * c->capops : 32;
+        cmc_op *v = cmc_arena_alloc(c->a, (size_t)cap * sizeof *v);
+        if (!v)
+            return NULL;
+        if (c->nops)
+            memcpy(v, c->ops, (size_t)c->nops * sizeof *v);
+        c->ops = v;
+        c->capops = cap;
+    }
+    cmc_op *o = &c->ops[c->nops++];
+    memset(o, 0, sizeof *o);
+    return o;
+}
+
 static int emit(compiler *c, int code, const val *args, val *out)
 {
     int n = cmc_op_arity(code);
@@ -67,18 +85,9 @@ static int emit(compiler *c, int code, const val *args, val *out)
         out->slot = -1;
         return 0;
     }
-    if (c->nops == c->capops) {
-        int cap = c->capops ? 2 * c->capops : 32;
-        cmc_op *v = cmc_arena_alloc(c->a, (size_t)cap * sizeof *v);
-        if (!v)
-            return -1;
-        if (c->nops)
-            memcpy(v, c->ops, (size_t)c->nops * sizeof *v);
-        c->ops = v;
-        c->capops = cap;
-    }
-    cmc_op *o = &c->ops[c->nops++];
-    memset(o, 0, sizeof *o);
+    cmc_op *o = push_op(c);
+    if (!o)
+        return -1;
     o->code = code;
     for (int i = 0; i < n; i++) {
         if (args[i].is_const) {
@@ -452,23 +461,9 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
         int slot = s->slot;
         if (s->is_const) {
             /* a constant output still gets a slot, so every output reads alike */
-            val k = {1, s->k, -1}, out;
-            if (emit(&c, OP_COPY, &k, &out) < 0)
+            cmc_op *o = push_op(&c);
+            if (!o)
                 return -1;
-            /* emit folded it: materialise the copy by hand */
-            cmc_op *o;
-            if (c.nops == c.capops) {
-                int cap = c.capops ? 2 * c.capops : 32;
-                cmc_op *nv = cmc_arena_alloc(c.a, (size_t)cap * sizeof *nv);
-                if (!nv)
-                    return -1;
-                if (c.nops)
-                    memcpy(nv, c.ops, (size_t)c.nops * sizeof *nv);
-                c.ops = nv;
-                c.capops = cap;
-            }
-            o = &c.ops[c.nops++];
-            memset(o, 0, sizeof *o);
             o->code = OP_COPY;
             o->konst = 1;
             o->k[0] = s->k;

@@ -45,15 +45,6 @@
 #include <assert.h>
 #include <string.h>
 
-/* The hot loops are compiled twice, for baseline x86-64 and for x86-64-v3 (AVX2,
-   FMA), and the loader picks one for the CPU. Floating-point contraction is off
-   (-ffp-contract=off), so both clones compute the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
-#define CMC_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
-#else
-#define CMC_CLONES
-#endif
 
 /* Random123's Philox4x32 multipliers and Weyl key increments (philox.h). */
 #define PHILOX_M0 0xD2511F53u
