@@ -193,13 +193,21 @@ static cmc_dist *build_dist(compiler *c, const cmc_expr *e)
                     return NULL;
                 }
             } else {
+                /* a number is a point mass */
                 double v;
-                if (const_arg(c, e->args[i], "mixture: each component (a distribution or a number)", &v) < 0 ||
-                    !(parts[i] = cmc_dist_new_choice(&v, NULL, 1, &err))) {
+                int ok = const_arg(c, e->args[i], "mixture: each component (a distribution or a number)", &v) == 0;
+                if (ok && !isfinite(v)) {
+                    char num[32];
+                    cmc_format_double(num, sizeof num, v);
+                    cmc_error(c->d, &e->args[i]->loc, "mixture: a number component must be "
+                                                      "finite (got %s)", num);
+                    ok = 0;
+                }
+                if (!ok || !(parts[i] = cmc_dist_new_choice(&v, NULL, 1, &err))) {
+                    if (ok)
+                        cmc_error(c->d, &e->args[i]->loc, "%s", err.msg);
                     while (i--)
                         cmc_dist_free(parts[i]);
-                    if (err.msg[0])
-                        cmc_error(c->d, &e->args[i + 1 > 0 ? 0 : 0]->loc, "%s", err.msg);
                     return NULL;
                 }
             }
