@@ -3,7 +3,8 @@
 # when everything is already installed it does nothing (and needs no network).
 set -eu
 PKGS="build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools
-      librandom123-dev gnuplot-nox python3 python3-numpy python3-h5py"
+      librandom123-dev gnuplot-nox fonts-dejavu-core python3 python3-numpy
+      python3-h5py"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -111,6 +111,18 @@ const char *cmc_model_program_text(const cmc_model *m);
 
 /* ---- Results of a Monte Carlo run ------------------------------------------------ */
 
+/* How the estimates of an output settle as samples accumulate: the statistics of
+   the first samples[c] samples, at samples = 1024, 2048, 4096, ... and finally all.
+   est[CMC_CONV_MEAN] is the mean with mean -+ 1.96 mean_se as its interval;
+   est[CMC_CONV_MEDIAN] and est[CMC_CONV_P95] are percentiles 0.5 and 0.95 with their
+   order-statistic 95% confidence intervals. */
+enum { CMC_CONV_MEAN, CMC_CONV_MEDIAN, CMC_CONV_P95, CMC_CONV_NEST };
+typedef struct cmc_convergence {
+    size_t n;                  /* checkpoints; 0 for inputs */
+    uint64_t *samples;         /* [n], increasing */
+    double *value[CMC_CONV_NEST], *ci_low[CMC_CONV_NEST], *ci_high[CMC_CONV_NEST];  /* [n] */
+} cmc_convergence;
+
 /* The statistics of one quantity (an output or a random input) over all samples. */
 typedef struct cmc_stat {
     const char *name;
@@ -129,6 +141,7 @@ typedef struct cmc_stat {
     uint64_t *counts;          /* [nbins] */
     uint64_t underflow, overflow;
     int log_bins;              /* edges are log-spaced */
+    cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
 typedef struct cmc_results {

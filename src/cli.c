@@ -7,9 +7,11 @@
  * 0 success, 1 a runtime failure (bad scenario, I/O), 2 a usage error.
  */
 #include "carbonmc.h"
+#include "plot.h"
 #include "report.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,10 @@ static const char usage[] =
     "        the current folder) and print the summary\n"
     "  summary OUT.h5 [--format FMT]\n"
     "        print the summary of a run's file again\n"
+    "  plot OUT.h5 [MORE.h5 ...] [-o DIR] [--format png|pdf|svg] [--only NAME]\n"
+    "        draw figures with gnuplot into DIR (default: figures): per output its\n"
+    "        distribution, CDF and convergence, the inputs, and with several files\n"
+    "        a comparison of the runs; the data gnuplot reads go to DIR/data\n"
     "  point SCENARIO [--set NAME=EXPR]... [--format text|json]\n"
     "        evaluate once, every distribution at its median (a choice at its first\n"
     "        value), no sampling: reproduces a paper's point arithmetic\n"
@@ -47,7 +53,8 @@ static const char usage[] =
     "  --seed S           random seed (default 1); the same seed gives the same\n"
     "                     results for any thread count\n"
     "  --threads T        threads (default: every core)\n"
-    "  -o OUT.h5          the HDF5 file to write\n"
+    "  -o OUT.h5          the HDF5 file to write (plot: the folder of the figures)\n"
+    "  --only NAME        plot: only the figures of this output (or input)\n"
     "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
     "  --percentiles LIST comma-separated probabilities (0.05,0.5,0.95 or 5%,50%,95%)\n"
     "  --bins B           bins of the stored histograms (default 100)\n"
@@ -57,7 +64,9 @@ static const char usage[] =
     "\n"
     "`use \"model\"` finds model.cmc in the scenario's folder, in models/ beside that\n"
     "folder, in each folder of CARBONMC_PATH (colon-separated), then in the models\n"
-    "folder carbonmc was built or installed with.\n"
+    "folder carbonmc was built or installed with. `plot` runs CARBONMC_GNUPLOT\n"
+    "(default: gnuplot on PATH) on the scripts in CARBONMC_PLOTS (default: the\n"
+    "plots folder carbonmc was built or installed with).\n"
     "\n"
     "exit status: 0 success, 1 failure (bad scenario, I/O), 2 usage error\n";
 
@@ -101,7 +110,7 @@ static void print_diags(const cmc_diags *d)
 
 /* ---- Options ----------------------------------------------------------------------- */
 
-enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8 };
+enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32 };
 
 typedef struct options {
     const char *file;         /* the scenario, or the .h5 of `summary` */
@@ -113,6 +122,9 @@ typedef struct options {
     long threads;
     size_t bins;
     const char *output;
+    const char *only;         /* plot --only */
+    const char **files;       /* plot: every file given (files[0] == file) */
+    size_t nfiles;
     double *percentiles;
     size_t npercentiles;
     char **path;
@@ -178,13 +190,14 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                          int allowed, const char *const *formats)
 {
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
-    if (!o->sets)
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    if (!o->sets || !o->files)
         return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         /* options with a value: "--name VALUE" or "--name=VALUE" */
         static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
-                                             "-o", "--percentiles", "--bins", NULL};
+                                             "-o", "--percentiles", "--bins", "--only", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -199,7 +212,12 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                 break;
             }
         }
-        int bit = !name ? 0 : !strcmp(name, "--set") ? O_SET : !strcmp(name, "--format") ? O_FORMAT : O_RUN;
+        int bit = !name                      ? 0
+                  : !strcmp(name, "--set")    ? O_SET
+                  : !strcmp(name, "--format") ? O_FORMAT
+                  : !strcmp(name, "-o")       ? O_OUT
+                  : !strcmp(name, "--only")   ? O_PLOT
+                                              : O_RUN;
         if (name && !(allowed & bit)) {
             fprintf(stderr, "carbonmc: '%s' does not take %s (see 'carbonmc --help')\n", command, name);
             return EXIT_USAGE;
@@ -233,6 +251,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             o->threads = v;
         } else if (name && !strcmp(name, "-o")) {
             o->output = val;
+        } else if (name && !strcmp(name, "--only")) {
+            o->only = val;
         } else if (name && !strcmp(name, "--percentiles")) {
             if (parse_percentiles(val, o) < 0)
                 return usage_error("--percentiles expects increasing probabilities in (0, 1), "
@@ -248,14 +268,17 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             o->save_samples = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
-        } else if (!o->file) {
-            o->file = a;
+        } else if (!o->file || (allowed & O_PLOT)) {
+            if (!o->file)
+                o->file = a;
+            o->files[o->nfiles++] = a;
         } else {
             return usage_error("unexpected argument '%s'", a);
         }
     }
     if (!o->file)
-        return usage_error(!strcmp(command, "summary") ? "'%s' needs an HDF5 file"
+        return usage_error(!strcmp(command, "summary") || !strcmp(command, "plot")
+                               ? "'%s' needs an HDF5 file"
                                                        : "'%s' needs a SCENARIO file", command);
     return 0;
 }
@@ -288,6 +311,7 @@ static void split_path(options *o)
 static void free_options(options *o)
 {
     free(o->sets);
+    free(o->files);
     free(o->percentiles);
     for (size_t i = 0; i < o->npath; i++)
         free(o->path[i]);
@@ -549,6 +573,84 @@ static int cmd_summary(options *o)
     return rc;
 }
 
+/* ---- plot -------------------------------------------------------------------------- */
+
+static void print_figure(void *ctx, const char *path)
+{
+    (void)ctx;
+    printf("%s\n", path);
+}
+
+/* A run's label in figure names: the file's base name without .h5, made unique. */
+static char *run_label(const char *path, const char *const *taken, size_t ntaken)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return NULL;
+    const char *base = basename(copy);
+    size_t n = strlen(base);
+    if (n > 3 && !strcmp(base + n - 3, ".h5"))
+        n -= 3;
+    char *out = malloc(n + 24);
+    if (out) {
+        for (size_t i = 0; i < n; i++) {
+            char c = base[i];
+            int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_' || c == '.';
+            out[i] = ok ? c : '_';
+        }
+        out[n] = '\0';
+        if (!n || !strcmp(out, "compare"))
+            snprintf(out + n, 24, "%srun", n ? "-" : "");
+        size_t len = strlen(out);
+        for (int k = 2;; k++) {
+            int clash = 0;
+            for (size_t i = 0; i < ntaken; i++)
+                clash |= !strcmp(taken[i], out);
+            if (!clash)
+                break;
+            snprintf(out + len, 24, "-%d", k);
+        }
+    }
+    free(copy);
+    return out;
+}
+
+static int cmd_plot(options *o)
+{
+    int rc = 1;
+    cmc_diags *d = cmc_diags_new();
+    cmc_results **runs = calloc(o->nfiles, sizeof *runs);
+    char **labels = calloc(o->nfiles, sizeof *labels);
+    if (!d || !runs || !labels) {
+        fputs("carbonmc: error: out of memory\n", stderr);
+        goto out;
+    }
+    for (size_t i = 0; i < o->nfiles; i++) {
+        if (!(runs[i] = cmc_results_read(o->files[i], d)) ||
+            !(labels[i] = run_label(o->files[i], (const char *const *)labels, i)))
+            goto out;
+    }
+    const char *gnuplot = getenv("CARBONMC_GNUPLOT"), *scripts = getenv("CARBONMC_PLOTS");
+    cmc_plot_options po = {o->output, o->format, o->only,
+                           gnuplot && *gnuplot ? gnuplot : NULL,
+                           scripts && *scripts ? scripts : NULL, print_figure, NULL};
+    if (cmc_plot((const cmc_results *const *)runs, (const char *const *)labels, o->nfiles, &po,
+                 d) == 0)
+        rc = 0;
+out:
+    if (d)
+        print_diags(d);
+    for (size_t i = 0; runs && labels && i < o->nfiles; i++) {
+        cmc_results_free(runs[i]);
+        free(labels[i]);
+    }
+    free(runs);
+    free(labels);
+    cmc_diags_free(d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -576,13 +678,18 @@ int main(int argc, char **argv)
         if (!rc)
             rc = cmd_point(&o);
     } else if (!strcmp(cmd, "run")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT | O_RUN, cmc_report_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT | O_RUN | O_OUT,
+                           cmc_report_formats);
         if (!rc)
             rc = cmd_run(&o);
     } else if (!strcmp(cmd, "summary")) {
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT, cmc_report_formats);
         if (!rc)
             rc = cmd_summary(&o);
+    } else if (!strcmp(cmd, "plot")) {
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_OUT | O_PLOT, cmc_plot_formats);
+        if (!rc)
+            rc = cmd_plot(&o);
     } else {
         rc = usage_error(cmd[0] == '-' ? "unknown option '%s'" : "unknown command '%s'", cmd);
     }

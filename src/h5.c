@@ -510,6 +510,35 @@ static int close_group(cmc_h5 *h, hid_t g, const char *where)
     return 0;
 }
 
+/* The datasets of NAME/convergence besides `samples`: est_names[e], then _ci_low
+   and _ci_high. */
+static const char *const est_names[CMC_CONV_NEST] = {"mean", "median", "p95"};
+
+/* NAME/convergence: samples (uint64 [C]) and, per estimate, value, ci_low and
+   ci_high (float64 [C]). */
+static int put_convergence(cmc_h5 *h, hid_t parent, const char *where,
+                           const cmc_convergence *c)
+{
+    char sub[1200], name[32];
+    snprintf(sub, sizeof sub, "%s/convergence", where);
+    hid_t g = put_group(h, parent, where, "convergence");
+    if (g < 0)
+        return -1;
+    int rc = put_data(h, g, sub, "samples", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, c->n,
+                      c->samples);
+    for (int e = 0; e < CMC_CONV_NEST && rc == 0; e++) {
+        const double *v[3] = {c->value[e], c->ci_low[e], c->ci_high[e]};
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            snprintf(name, sizeof name, "%s%s", est_names[e],
+                     k == 0 ? "" : k == 1 ? "_ci_low" : "_ci_high");
+            rc = put_f64s(h, g, sub, name, v[k], c->n);
+        }
+    }
+    if (close_group(h, g, sub) < 0)
+        rc = -1;
+    return rc;
+}
+
 /* /outputs/NAME or /inputs/NAME: DESIGN section 4. */
 static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s, int input)
 {
@@ -564,6 +593,8 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
     t = hg;
     hg = -1;
     if (close_group(h, t, sub) < 0)
+        goto out;
+    if (s->conv.n && put_convergence(h, g, where, &s->conv) < 0)
         goto out;
     rc = 0;
 out:
@@ -968,6 +999,33 @@ static hid_t open_group(reader *rd, hid_t loc, const char *where, const char *na
     return g;
 }
 
+/* NAME/convergence, optional (files from carbonmc 0.1 lack it). */
+static int read_convergence(reader *rd, hid_t parent, const char *where, cmc_convergence *c)
+{
+    char sub[1200], name[32];
+    snprintf(sub, sizeof sub, "%s/convergence", where);
+    hid_t g = open_group(rd, parent, where, "convergence");
+    if (g < 0)
+        return -1;
+    size_t n = 0, m;
+    int rc = data_num(rd, g, sub, "samples", H5T_INTEGER, H5T_NATIVE_UINT64, sizeof(uint64_t),
+                      1, &c->samples, &n);
+    for (int e = 0; e < CMC_CONV_NEST && rc == 0; e++) {
+        double **v[3] = {&c->value[e], &c->ci_low[e], &c->ci_high[e]};
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            snprintf(name, sizeof name, "%s%s", est_names[e],
+                     k == 0 ? "" : k == 1 ? "_ci_low" : "_ci_high");
+            m = 0;
+            rc = f64s(rd, g, sub, name, v[k], &m);
+            if (rc == 0 && m != n)
+                rc = rfail(rd, "%s/%s has %zu values for %zu checkpoints", sub, name, m, n);
+        }
+    }
+    H5Gclose(g);
+    c->n = rc == 0 ? n : 0;
+    return rc;
+}
+
 static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
 {
     char where[1024], sub[1100], top[16];
@@ -1017,6 +1075,8 @@ static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
         rfail(rd, "%s has %zu edges for %zu bins", sub, nedges, s->nbins);
         goto out;
     }
+    if (H5Lexists(g, "convergence", H5P_DEFAULT) > 0 && read_convergence(rd, g, where, &s->conv) < 0)
+        goto out;
     rc = 0;
 out:
     if (pg >= 0)

@@ -61,8 +61,9 @@ static void put(char *out, size_t size, size_t *len, const char *s)
     out[*len] = '\0';
 }
 
-/* x rounded to a multiple of 10^d; strip drops trailing zeros of the fraction. */
-static void fmt_at(char *out, size_t size, double x, int d, int strip, style st)
+/* x rounded to a multiple of 10^d; strip drops trailing zeros of the fraction.
+   Exponent form (1.5e12) when the rounded exponent is >= emax or < -4. */
+static void fmt_at_e(char *out, size_t size, double x, int d, int strip, style st, int emax)
 {
     size_t len = 0;
     if (size == 0)
@@ -88,7 +89,7 @@ static void fmt_at(char *out, size_t size, double x, int d, int strip, style st)
         snprintf(num, sizeof num, "%.*e", sig > 17 ? 16 : sig - 1, x);
         char *e = strchr(num, 'e');
         int ex = e ? atoi(e + 1) : 0;
-        if (e && (ex >= 12 || ex < -4)) {
+        if (e && (ex >= emax || ex < -4)) {
             *e = '\0';
             if (strip)
                 strip_zeros(num);
@@ -125,6 +126,17 @@ static void fmt_at(char *out, size_t size, double x, int d, int strip, style st)
             put(out, size, &len, st == LATEX ? "{,}" : ",");
     }
     put(out, size, &len, p + nint);
+}
+
+static void fmt_at(char *out, size_t size, double x, int d, int strip, style st)
+{
+    fmt_at_e(out, size, x, d, strip, st, 12);
+}
+
+void cmc_fmt_sig(char *out, size_t size, double x, int sig, int emax)
+{
+    int d = isfinite(x) && x != 0 ? exponent_of(x) - sig + 1 : 0;
+    fmt_at_e(out, size, x, d, 1, PLAIN, emax);
 }
 
 void cmc_fmt_human(char *out, size_t size, double x)

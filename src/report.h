@@ -27,6 +27,11 @@ int cmc_report(FILE *f, const cmc_results *r, const char *format);
    "inf", "-inf". out should hold at least 32 bytes. */
 void cmc_fmt_human(char *out, size_t size, double x);
 
+/* x rounded to sig significant digits, trailing zeros dropped, thousands grouped
+   ("12,500", "1.18", "0.05"); exponent form when the rounded exponent is >= emax
+   or < -4 ("5.2e7"). For figures and their labels. */
+void cmc_fmt_sig(char *out, size_t size, double x, int sig, int emax);
+
 /* x as a JSON number, the shortest text that reads back as exactly x; null for
    NaN and infinities, which JSON cannot represent. */
 void cmc_fmt_json_number(FILE *f, double x);

@@ -40,6 +40,53 @@ static int save_round(void *ctx, uint64_t first, size_t n, const double *x)
     return 0;
 }
 
+/* The convergence records of the outputs, filled at the sampler's checkpoints. */
+typedef struct conv_ctx {
+    cmc_convergence *conv;   /* [noutputs] */
+    size_t nin;              /* targets before the first output */
+} conv_ctx;
+
+static int conv_alloc(cmc_convergence *c, size_t cap, cmc_arena *a)
+{
+    c->n = 0;
+    if (!(c->samples = cmc_arena_alloc(a, cap * sizeof *c->samples)))
+        return -1;
+    for (int e = 0; e < CMC_CONV_NEST; e++)
+        if (!(c->value[e] = cmc_arena_alloc(a, cap * sizeof(double))) ||
+            !(c->ci_low[e] = cmc_arena_alloc(a, cap * sizeof(double))) ||
+            !(c->ci_high[e] = cmc_arena_alloc(a, cap * sizeof(double))))
+            return -1;
+    return 0;
+}
+
+static void conv_record(cmc_convergence *c, uint64_t n, const cmc_target *t)
+{
+    static const double p[2] = {0.5, 0.95};
+    size_t i = c->n++;
+    const cmc_moments *m = &t->moments;
+    double mean = m->n ? m->mean : NAN;
+    double half = m->n >= 2 ? 1.959963984540054 * cmc_moments_std(m) / sqrt((double)m->n) : NAN;
+    double v[2], lo[2], hi[2];
+    cmc_sketch_percentiles(t->sketch, p, 2, v, lo, hi);
+    c->samples[i] = n;
+    c->value[CMC_CONV_MEAN][i] = mean;
+    c->ci_low[CMC_CONV_MEAN][i] = mean - half;
+    c->ci_high[CMC_CONV_MEAN][i] = mean + half;
+    for (int e = 0; e < 2; e++) {
+        c->value[CMC_CONV_MEDIAN + e][i] = v[e];
+        c->ci_low[CMC_CONV_MEDIAN + e][i] = lo[e];
+        c->ci_high[CMC_CONV_MEDIAN + e][i] = hi[e];
+    }
+}
+
+static int on_checkpoint(void *ctx, uint64_t n, const cmc_target *snap)
+{
+    conv_ctx *c = ctx;
+    for (size_t o = 0; c->conv[o].samples; o++)
+        conv_record(&c->conv[o], n, &snap[c->nin + o]);
+    return 0;
+}
+
 static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t np,
                      size_t nbins, cmc_arena *a)
 {
@@ -174,12 +221,27 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     if (h5 && o.save_samples && cmc_h5_samples_begin(h5, names, nnames, o.samples, d) < 0)
         goto fail;
 
+    /* checkpoints after 2^k blocks while blocks remain, then the whole run */
+    size_t ncheck = 1;
+    for (uint64_t b = 1; b * CMC_BLOCK < o.samples; b *= 2)
+        ncheck++;
+    conv_ctx cv = {cmc_arena_alloc(a, (nout + 1) * sizeof *cv.conv), nin};
+    if (!cv.conv)
+        goto oom;
+    memset(cv.conv, 0, (nout + 1) * sizeof *cv.conv);   /* conv[nout].samples == NULL ends it */
+    for (size_t i = 0; i < nout; i++)
+        if (conv_alloc(&cv.conv[i], ncheck, a) < 0)
+            goto oom;
+
     saver sv = {h5, dataset, nt, d};
     cmc_sampling s = {o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
+                      on_checkpoint, &cv, nin,
                       o.progress, o.progress_ctx};
     if (cmc_sample(m, &s, d) < 0)
         goto fail;
+    for (size_t i = 0; i < nout; i++)
+        conv_record(&cv.conv[i], o.samples, &targets[nin + i]);
 
     r->title = cmc_arena_strdup(a, m->title);
     r->tool_version = cmc_version();
@@ -207,6 +269,8 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
             goto oom;
         if (fill_stat(st, &targets[t], p, np, o.bins, a) < 0)
             goto oom;
+        if (t >= nin)
+            st->conv = cv.conv[t - nin];
     }
     for (size_t t = 0; t < nt; t++)
         cmc_sketch_free(targets[t].sketch);

@@ -12,9 +12,16 @@
  * added together; they hold integer counts, so the order does not matter. Hence the
  * statistics are bit-identical for any thread count and schedule.
  *
+ * Convergence checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so
+ * after 2^k blocks a round always ends. There, while the other threads wait, one
+ * thread adds every thread's sketches into a temporary one and hands it with the
+ * merged moments to the caller: the statistics of exactly the first 2^k blocks,
+ * whatever the schedule. About log2(N / CMC_BLOCK) merges per run; nothing else.
+ *
  * Memory per thread: the slot arrays of one block, the draw scratch and the sketches
- * (one page per binade touched); per run: one round of block moments and, only when
- * samples are kept, one round of samples. None of it grows with N, and nothing is
+ * (one page per binade touched); per run: one round of block moments, during a
+ * checkpoint one merged sketch per target and, only when samples are kept, one
+ * round of samples. None of it grows with N, and nothing is
  * allocated inside the loop except a sketch page the first time a binade is seen.
  */
 #include "sampler.h"
@@ -53,21 +60,56 @@ static int thread_init(thread_state *t, const cmc_model *m, size_t ntargets)
     return 0;
 }
 
+/* The round after the one ending at block b0: see the file header. */
+static uint64_t round_end(uint64_t b0, uint64_t nblocks)
+{
+    uint64_t b1 = b0 < CMC_ROUND ? (b0 ? 2 * b0 : 1) : b0 + CMC_ROUND;
+    return b1 < nblocks ? b1 : nblocks;
+}
+
+/* The statistics of the first b1 blocks: every thread's sketches added into
+   snap[t].sketch (fresh ones), the moments as merged so far. Returns -1 if out of
+   memory, else what the caller's checkpoint function returns. */
+static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n)
+{
+    size_t nt = s->ntargets;
+    cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
+    int rc = snap ? 0 : -1;
+    for (size_t t = s->conv_from; t < nt && rc == 0; t++) {
+        snap[t].slot = s->targets[t].slot;
+        snap[t].moments = s->targets[t].moments;
+        if (!(snap[t].sketch = cmc_sketch_new()))
+            rc = -1;
+        for (int i = 0; i < nall && rc == 0; i++)
+            if (all[i] && cmc_sketch_merge(snap[t].sketch, all[i][t]) < 0)
+                rc = -1;
+    }
+    if (rc == 0 && s->on_checkpoint(s->checkpoint_ctx, n, snap))
+        rc = 1;
+    if (snap)
+        for (size_t t = 0; t < nt; t++)
+            cmc_sketch_free(snap[t].sketch);
+    free(snap);
+    return rc;
+}
+
 int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
 {
     const uint64_t N = s->samples;
     const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
-    const uint64_t nrounds = (nblocks + CMC_ROUND - 1) / CMC_ROUND;
     const size_t nt = s->ntargets, nr = m->nq[CMC_RANDOM];
     const int *rslot = m->slot[CMC_RANDOM];
+    int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
 
     cmc_rng_key *keys = calloc(nr ? nr : 1, sizeof *keys);
     cmc_moments *parts = calloc(CMC_ROUND * (nt ? nt : 1), sizeof *parts);
+    cmc_sketch ***all = calloc((size_t)threads, sizeof *all);   /* each thread's sketches */
     double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
                                : NULL;
-    if (!keys || !parts || (s->on_round && !kept)) {
+    if (!keys || !parts || !all || (s->on_round && !kept)) {
         free(keys);
         free(parts);
+        free(all);
         free(kept);
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         return -1;
@@ -80,7 +122,6 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
     }
 
     int failed = 0, stopped = 0;
-    int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
 
 #pragma omp parallel num_threads(threads)
     {
@@ -89,10 +130,12 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
         if (mine < 0) {
 #pragma omp atomic write
             failed = 1;
+        } else {
+            all[omp_get_thread_num()] = ts.sketch;
         }
-        for (uint64_t r = 0; r < nrounds; r++) {
-            uint64_t b0 = r * CMC_ROUND;
-            long nb = (long)(nblocks - b0 < CMC_ROUND ? nblocks - b0 : CMC_ROUND);
+        for (uint64_t b0 = 0, b1; b0 < nblocks; b0 = b1) {
+            b1 = round_end(b0, nblocks);
+            long nb = (long)(b1 - b0);
             int skip;
 #pragma omp atomic read
             skip = failed;
@@ -131,6 +174,15 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
                         last = N;
                     if (kept && s->on_round(s->round_ctx, first, (size_t)(last - first), kept))
                         stopped = 1;
+                    /* all threads wait at the barrier of this single: no sketch moves */
+                    if (!stopped && s->on_checkpoint && b1 < nblocks && !(b1 & (b1 - 1))) {
+                        int rc = checkpoint(s, all, threads, last);
+                        if (rc < 0) {
+#pragma omp atomic write
+                            failed = 1;
+                        }
+                        stopped |= rc > 0;
+                    }
                     if (s->progress)
                         s->progress(s->progress_ctx, last, N);
                 }
@@ -153,6 +205,7 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
     }
     free(keys);
     free(parts);
+    free(all);
     free(kept);
     if (failed) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory while sampling");

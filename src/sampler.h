@@ -9,7 +9,9 @@
 #include "stats.h"
 
 /* Samples per block and blocks per round: fixed, never derived from the thread
-   count, so every result is the same for any number of threads. */
+   count, so every result is the same for any number of threads. The first rounds
+   are shorter (blocks [0,1), [1,2), [2,4), ..., [32,64)) so that every power of two
+   of blocks ends a round: the convergence checkpoints. */
 #define CMC_BLOCK 1024
 #define CMC_ROUND 64
 
@@ -21,9 +23,15 @@ typedef struct cmc_target {
 } cmc_target;
 
 /* Called after each round, from one thread, with that round's samples:
-   x[t * CMC_ROUND * CMC_BLOCK + j] is sample first + j of target t. Returns
+   x[t * CMC_ROUND * CMC_BLOCK + j] is sample first + j of target t (j < n). Returns
    nonzero to stop the run. */
 typedef int (*cmc_round_fn)(void *ctx, uint64_t first, size_t n, const double *x);
+
+/* Called from one thread at each checkpoint: after the first 2^k blocks (k = 0, 1,
+   ...) while blocks remain. snap[t] for t >= s->conv_from holds the statistics of
+   the first n samples of target t: its moments and a sketch merged from every
+   thread's (owned by the sampler, valid during the call). Returns nonzero to stop. */
+typedef int (*cmc_checkpoint_fn)(void *ctx, uint64_t n, const cmc_target *snap);
 
 typedef struct cmc_sampling {
     uint64_t samples, seed;
@@ -32,6 +40,9 @@ typedef struct cmc_sampling {
     size_t ntargets;
     cmc_round_fn on_round;          /* NULL: samples are not kept */
     void *round_ctx;
+    cmc_checkpoint_fn on_checkpoint;    /* NULL: no checkpoints */
+    void *checkpoint_ctx;
+    size_t conv_from;                   /* first target the checkpoints cover */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
 } cmc_sampling;

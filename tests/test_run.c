@@ -5,6 +5,7 @@
  *    known exactly; estimates must lie within 4 Monte Carlo standard errors;
  *  - the same seed gives bit-identical statistics with 1, 2 and 7 threads, and the
  *    file read back equals what the run returned;
+ *  - each convergence checkpoint equals a shorter run of that many samples;
  *  - non-finite model values are counted, not hidden;
  *  - the 95% percentile intervals cover the truth 93-97% of the time over 200 seeds.
  */
@@ -112,10 +113,82 @@ static int same_stat(const cmc_stat *a, const cmc_stat *b)
     if (!ok)
         return 0;
     size_t np = a->npercentiles * sizeof(double);
-    return !memcmp(a->value, b->value, np) && !memcmp(a->ci_low, b->ci_low, np) &&
-           !memcmp(a->ci_high, b->ci_high, np) && !memcmp(a->p, b->p, np) &&
-           !memcmp(a->edges, b->edges, (a->nbins + 1) * sizeof(double)) &&
-           !memcmp(a->counts, b->counts, a->nbins * sizeof(uint64_t));
+    ok = !memcmp(a->value, b->value, np) && !memcmp(a->ci_low, b->ci_low, np) &&
+         !memcmp(a->ci_high, b->ci_high, np) && !memcmp(a->p, b->p, np) &&
+         !memcmp(a->edges, b->edges, (a->nbins + 1) * sizeof(double)) &&
+         !memcmp(a->counts, b->counts, a->nbins * sizeof(uint64_t));
+    const cmc_convergence *ca = &a->conv, *cb = &b->conv;
+    if (!ok || ca->n != cb->n)
+        return 0;
+    if (ca->n == 0)
+        return 1;
+    size_t nc = ca->n * sizeof(double);
+    ok = !memcmp(ca->samples, cb->samples, ca->n * sizeof(uint64_t));
+    for (int e = 0; e < CMC_CONV_NEST; e++)
+        ok = ok && !memcmp(ca->value[e], cb->value[e], nc) &&
+             !memcmp(ca->ci_low[e], cb->ci_low[e], nc) && !memcmp(ca->ci_high[e], cb->ci_high[e], nc);
+    return ok;
+}
+
+/* Checkpoint c of a long run holds exactly the statistics of a run of
+   conv.samples[c] samples: the same bits, whatever the thread count. */
+static void convergence(void)
+{
+    cmc_model *m = load("x = 20k to 30k\ny = beta(8, 2)\nz = x * y / (1 - y)\n"
+                        "output z\noutput w\nw = if(y > 0.9, 1 / 0, x)\n");
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    enum { N = 200000 };
+    cmc_results *r = run(m, N, 7, 2, NULL);
+    CHECK(r != NULL);
+    if (!r) {
+        cmc_model_free(m);
+        return;
+    }
+    const cmc_stat *z = output(r, "z");
+    CHECK(r->inputs[0].conv.n == 0);   /* outputs only */
+    CHECK_MSG(z->conv.n == 9, "%zu checkpoints", z->conv.n);   /* 1024 .. 131072, N */
+    for (size_t c = 0; c < z->conv.n; c++)
+        CHECK(z->conv.samples[c] == (c + 1 < z->conv.n ? (uint64_t)1024 << c : (uint64_t)N));
+    /* the last checkpoint is the run itself */
+    size_t last = z->conv.n - 1;
+    for (size_t i = 0; i < z->npercentiles; i++) {
+        if (z->p[i] == 0.5)
+            CHECK(z->conv.value[CMC_CONV_MEDIAN][last] == z->value[i] &&
+                  z->conv.ci_low[CMC_CONV_MEDIAN][last] == z->ci_low[i]);
+        if (z->p[i] == 0.95)
+            CHECK(z->conv.value[CMC_CONV_P95][last] == z->value[i] &&
+                  z->conv.ci_high[CMC_CONV_P95][last] == z->ci_high[i]);
+    }
+    CHECK(z->conv.value[CMC_CONV_MEAN][last] == z->mean);
+    CHECK(fabs(z->conv.ci_high[CMC_CONV_MEAN][last] - z->mean - 1.959963984540054 * z->mean_se) <=
+          1e-12 * z->mean);
+    static const int pick[2] = {2, 6};   /* 4096 (inside the short rounds) and 65536 */
+    for (int k = 0; k < 2; k++) {
+        size_t c = (size_t)pick[k];
+        cmc_results *p = run(m, z->conv.samples[c], 7, k ? 7 : 1, NULL);
+        CHECK(p != NULL);
+        if (!p)
+            continue;
+        for (size_t o = 0; o < 2; o++) {
+            const cmc_stat *a = &r->outputs[o], *b = &p->outputs[o];
+            const cmc_convergence *ca = &a->conv, *cb = &b->conv;
+            CHECK(cb->n == c + 1);
+            for (int e = 0; e < CMC_CONV_NEST; e++)
+                for (size_t j = 0; j <= c && cb->n == c + 1; j++)
+                    CHECK_MSG(!memcmp(&ca->value[e][j], &cb->value[e][j], sizeof(double)) &&
+                              !memcmp(&ca->ci_low[e][j], &cb->ci_low[e][j], sizeof(double)) &&
+                              !memcmp(&ca->ci_high[e][j], &cb->ci_high[e][j], sizeof(double)),
+                              "%s checkpoint %zu estimate %d differs from a run of %llu",
+                              a->name, j, e, (unsigned long long)ca->samples[j]);
+        }
+        /* w is infinite for about 10% of samples: the checkpoints count finite ones */
+        CHECK(p->outputs[1].mean == r->outputs[1].conv.value[CMC_CONV_MEAN][c]);
+        cmc_results_free(p);
+    }
+    cmc_results_free(r);
+    cmc_model_free(m);
 }
 
 static int same_results(const cmc_results *a, const cmc_results *b)
@@ -231,6 +304,7 @@ int main(void)
 {
     lognormal_product();
     determinism();
+    convergence();
     nonfinite();
     coverage();
     return CHECK_DONE();

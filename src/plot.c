@@ -1,0 +1,975 @@
+/*
+ * plot.c: figures of one or more runs with gnuplot (CLI only, like report.c).
+ *
+ * The HDF5 file already holds everything a figure needs (histograms, percentiles
+ * with their Monte Carlo intervals, convergence checkpoints), so plotting is a
+ * translation: for every figure, plain whitespace-separated data files and a small
+ * file of gnuplot variables, then one external gnuplot process running a driver
+ * script that loads the scripts of plots/ once per figure. gnuplot does the
+ * drawing; this file decides what a careful author would otherwise fiddle with by
+ * hand: tick positions and their labels (12,000 not 12000.000000; 1-2-5 steps, on
+ * log axes too), which axes are logarithmic (the run's histogram says), the
+ * shaded bands and the numbers printed on them, and labels that run titles can
+ * tell apart. Every string handed to gnuplot is quoted by gp_string; text is set
+ * with enhanced mode off (common.gp), so an '_' in a name stays an underscore.
+ *
+ * Files, with L a run's label and NAME an output (or input):
+ *   DIR/L-NAME-distribution.EXT  DIR/L-NAME-cdf.EXT  DIR/L-NAME-convergence.EXT
+ *   DIR/L-inputs.EXT             DIR/compare-NAME.EXT (two runs or more)
+ *   DIR/data/...                 what the scripts read (see each script in plots/),
+ *   DIR/data/figures.gp          the driver; DIR/data/gnuplot.log its messages.
+ * Nothing is written before everything is checked: gnuplot is found, the scripts
+ * are found, `only` names something.
+ */
+#include "plot.h"
+#include "diag.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#ifndef CMC_PLOTS_DIRS
+#define CMC_PLOTS_DIRS ""
+#endif
+
+const char *const cmc_plot_formats[] = {"png", "pdf", "svg", NULL};
+
+static const char *const script_names[] = {"common.gp",      "distribution.gp", "cdf.gp",
+                                           "convergence.gp", "inputs.gp",       "compare.gp",
+                                           NULL};
+
+/* ---- Finding gnuplot and the scripts -------------------------------------------- */
+
+static int executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The program's path (malloc'ed): as given if it holds a '/', else found on PATH. */
+static char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return executable(name) ? strdup(name) : NULL;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char buf[PATH_MAX];
+        if (n && snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, name) < (int)sizeof buf &&
+            executable(buf))
+            return strdup(buf);
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+static int has_scripts(const char *dir)
+{
+    for (int i = 0; script_names[i]; i++) {
+        char buf[PATH_MAX];
+        if (snprintf(buf, sizeof buf, "%s/%s", dir, script_names[i]) >= (int)sizeof buf ||
+            access(buf, R_OK) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The absolute path of the scripts folder (malloc'ed), or NULL. */
+static char *find_scripts(const char *given)
+{
+    if (given)
+        return has_scripts(given) ? realpath(given, NULL) : NULL;
+    const char *b = CMC_PLOTS_DIRS;
+    while (*b) {
+        size_t n = strcspn(b, ":");
+        char buf[PATH_MAX];
+        if (n && snprintf(buf, sizeof buf, "%.*s", (int)n, b) < (int)sizeof buf &&
+            has_scripts(buf))
+            return realpath(buf, NULL);
+        b += n + (b[n] == ':');
+    }
+    return NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- Numbers and strings for gnuplot -------------------------------------------- */
+
+/* A number gnuplot reads back exactly; NaN for anything not finite. */
+static void gp_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.17g", x);
+    else
+        fputs("NaN", f);
+}
+
+/* v[0..n) separated by spaces (and one before the first if lead), then a newline. */
+static void gp_row(FILE *f, int lead, const double *v, int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (lead || k)
+            fputc(' ', f);
+        gp_num(f, v[k]);
+    }
+    fputc('\n', f);
+}
+
+/* s as a gnuplot double-quoted string. */
+static void gp_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '\n')
+            fputs("\\n", f);
+        else if ((unsigned char)*s >= 0x20 || *s == '\t')
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void fmt3(char *out, size_t size, double x)
+{
+    cmc_fmt_sig(out, size, x, 3, 7);
+}
+
+/* Tick positions for [lo, hi]: 1-2-5 steps on a linear axis; on a log axis the
+   powers of ten, with 2 and 5 times them when the range spans few decades. */
+#define MAX_TICKS 40
+typedef struct ticks {
+    double v[MAX_TICKS];
+    size_t n;
+} ticks;
+
+static void linear_ticks(double lo, double hi, int target, ticks *t)
+{
+    t->n = 0;
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
+        return;
+    double raw = (hi - lo) / target, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+    for (double k = ceil(lo / step - 1e-9); t->n < MAX_TICKS; k++) {
+        double v = k * step;
+        if (v > hi + 1e-9 * step)
+            break;
+        if (fabs(v) < 1e-9 * step)
+            v = 0;
+        t->v[t->n++] = v;
+    }
+}
+
+/* About `target` ticks (fewer for small panels). */
+static void make_ticks(double lo, double hi, int logx, int target, ticks *t)
+{
+    double decades = logx && lo > 0 ? log10(hi / lo) : 0;
+    if (!logx || !(lo > 0) || decades < 0.6) {
+        linear_ticks(lo, hi, target, t);
+        return;
+    }
+    static const double m125[] = {1, 2, 5}, m1[] = {1};
+    int dense = decades * 3 <= target + 2;
+    const double *m = dense ? m125 : m1;
+    size_t nm = dense ? 3 : 1;
+    int stride = decades > target + 2 ? (int)ceil(decades / (target + 2)) : 1;   /* every k-th power of ten */
+    t->n = 0;
+    for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < MAX_TICKS; e++) {
+        if (nm == 1 && e % stride)
+            continue;
+        for (size_t i = 0; i < nm && t->n < MAX_TICKS; i++) {
+            double v = m[i] * pow(10, e);
+            if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12))
+                t->v[t->n++] = v;
+        }
+    }
+    if (t->n < 2)
+        linear_ticks(lo, hi, target, t);
+}
+
+/* name = "set {axis}tics (\"12,000\" 12000, ...)" for eval in the scripts. */
+static void gp_tics(FILE *f, const char *name, const char *axis, double lo, double hi,
+                    int logx, int target)
+{
+    ticks t;
+    make_ticks(lo, hi, logx, target, &t);
+    char cmd[MAX_TICKS * 64 + 64];
+    size_t len = (size_t)snprintf(cmd, sizeof cmd, "set %stics (", axis);
+    for (size_t i = 0; i < t.n && len < sizeof cmd; i++) {
+        char lab[40];
+        cmc_fmt_sig(lab, sizeof lab, t.v[i], 6, 7);
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len, "%s\"%s\" %.17g", i ? ", " : "",
+                                lab, t.v[i]);
+    }
+    if (len < sizeof cmd)
+        snprintf(cmd + len, sizeof cmd - len, ")");
+    fprintf(f, "%s = ", name);
+    gp_string(f, t.n ? cmd : "");
+    fputc('\n', f);
+}
+
+/* The displayed range: [lo, hi] widened by 3% on each side (in log space for a log
+   axis), so spikes at the ends stay visible. */
+static void pad_range(double *lo, double *hi, int logx)
+{
+    if (logx && *lo > 0) {
+        double r = pow(*hi / *lo, 0.03);
+        *lo /= r;
+        *hi *= r;
+    } else {
+        double w = 0.03 * (*hi - *lo);
+        *lo -= w;
+        *hi += w;
+    }
+}
+
+/* ---- What a stat offers --------------------------------------------------------- */
+
+/* The stored percentile at p, or NaN (the run may have used --percentiles). */
+static double pct(const cmc_stat *s, double p, const double *which)
+{
+    for (size_t i = 0; i < s->npercentiles; i++)
+        if (fabs(s->p[i] - p) < 1e-12)
+            return which[i];
+    return NAN;
+}
+
+/* "training emissions [tCO2e]", or the name when there is no description. */
+static void axis_label(char *out, size_t size, const cmc_stat *s)
+{
+    const char *desc = s->description && s->description[0] ? s->description : s->name;
+    if (s->unit && s->unit[0])
+        snprintf(out, size, "%s [%s]", desc, s->unit);
+    else
+        snprintf(out, size, "%s", desc);
+}
+
+static int has_histogram(const cmc_stat *s)
+{
+    return s->nbins > 0 && s->edges && s->counts && s->count > 0;
+}
+
+/* ---- Writing files --------------------------------------------------------------- */
+
+typedef struct plotter {
+    const cmc_plot_options *o;
+    cmc_diags *d;
+    const char *ext, *dir;   /* dir: absolute */
+    char datadir[PATH_MAX];
+    FILE *driver;
+    char **figures;          /* every figure the driver makes, to check afterwards */
+    size_t nfigures, cap;
+    int failed;
+} plotter;
+
+static FILE *open_out(plotter *p, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        cmc_error(p->d, NULL, "cannot write '%s': %s", path, strerror(errno));
+        p->failed = 1;
+    }
+    return f;
+}
+
+static void close_out(plotter *p, FILE *f, const char *path)
+{
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        cmc_error(p->d, NULL, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
+        p->failed = 1;
+    }
+}
+
+/* Adds a figure to the driver: data = the files' common prefix, out = the figure. */
+static void figure(plotter *p, const char *script, const char *data, const char *name)
+{
+    char out[PATH_MAX];
+    if (snprintf(out, sizeof out, "%s/%s.%s", p->dir, name, p->ext) >= (int)sizeof out) {
+        cmc_error(p->d, NULL, "path too long: %s/%s.%s", p->dir, name, p->ext);
+        p->failed = 1;
+        return;
+    }
+    if (p->nfigures == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        char **v = realloc(p->figures, cap * sizeof *v);
+        if (!v) {
+            cmc_error(p->d, NULL, "out of memory");
+            p->failed = 1;
+            return;
+        }
+        p->figures = v;
+        p->cap = cap;
+    }
+    if (!(p->figures[p->nfigures] = strdup(out))) {
+        cmc_error(p->d, NULL, "out of memory");
+        p->failed = 1;
+        return;
+    }
+    p->nfigures++;
+    unlink(out);   /* so a figure gnuplot failed to draw is not an old one */
+    fputs("data = ", p->driver);
+    gp_string(p->driver, data);
+    fputs("\nout = ", p->driver);
+    gp_string(p->driver, out);
+    fprintf(p->driver, "\nload plots.\"%s\"\n\n", script);
+}
+
+/* The data file prefix + suffix; its path goes to path[PATH_MAX + 32]. */
+static FILE *open_data(plotter *p, const char *prefix, const char *suffix, char *path)
+{
+    snprintf(path, PATH_MAX + 32, "%s%s", prefix, suffix);
+    return open_out(p, path);
+}
+
+/* prefix.hist: lo hi count percent; prefix.cdf: x F(x) at the edges. */
+static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
+{
+    char path[PATH_MAX + 32];
+    FILE *f = open_data(p, prefix, ".hist", path);
+    if (!f)
+        return;
+    double total = (double)s->count;
+    fprintf(f, "# %s: histogram of %llu finite samples (%llu below, %llu above the range)\n"
+               "# columns: bin_low bin_high count percent_of_samples\n",
+            s->name, (unsigned long long)s->count, (unsigned long long)s->underflow,
+            (unsigned long long)s->overflow);
+    for (size_t j = 0; j < s->nbins; j++) {
+        gp_num(f, s->edges[j]);
+        fputc(' ', f);
+        gp_num(f, s->edges[j + 1]);
+        fprintf(f, " %llu", (unsigned long long)s->counts[j]);
+        gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total}, 1);
+    }
+    close_out(p, f, path);
+
+    if (!(f = open_data(p, prefix, ".cdf", path)))
+        return;
+    fprintf(f, "# %s: empirical CDF at the histogram's edges\n# columns: x cdf\n", s->name);
+    uint64_t cum = s->underflow;
+    for (size_t j = 0; j <= s->nbins; j++) {
+        cum += j ? s->counts[j - 1] : 0;
+        gp_row(f, 0, (const double[]){s->edges[j], (double)cum / total}, 2);
+    }
+    close_out(p, f, path);
+}
+
+static void write_percentiles(plotter *p, const char *prefix, const cmc_stat *s)
+{
+    char path[PATH_MAX + 32];
+    FILE *f = open_data(p, prefix, ".pct", path);
+    if (!f)
+        return;
+    fprintf(f, "# %s: percentiles with their 95%% Monte Carlo confidence intervals\n"
+               "# columns: probability value ci_low ci_high\n", s->name);
+    for (size_t i = 0; i < s->npercentiles; i++)
+        gp_row(f, 0, (const double[]){s->p[i], s->value[i], s->ci_low[i], s->ci_high[i]}, 4);
+    close_out(p, f, path);
+}
+
+static void write_convergence(plotter *p, const char *prefix, const cmc_stat *s)
+{
+    char path[PATH_MAX + 32];
+    FILE *f = open_data(p, prefix, ".conv", path);
+    if (!f)
+        return;
+    const cmc_convergence *c = &s->conv;
+    fprintf(f, "# %s: estimates from the first `samples` samples, 95%% intervals\n"
+               "# columns: samples mean mean_ci_low mean_ci_high median median_ci_low "
+               "median_ci_high p95 p95_ci_low p95_ci_high\n", s->name);
+    for (size_t i = 0; i < c->n; i++) {
+        double v[3 * CMC_CONV_NEST];
+        for (int e = 0; e < CMC_CONV_NEST; e++) {
+            v[3 * e] = c->value[e][i];
+            v[3 * e + 1] = c->ci_low[e][i];
+            v[3 * e + 2] = c->ci_high[e][i];
+        }
+        fprintf(f, "%llu", (unsigned long long)c->samples[i]);
+        gp_row(f, 1, v, 3 * CMC_CONV_NEST);
+    }
+    close_out(p, f, path);
+}
+
+/* The range of est's intervals over the checkpoints. */
+static void conv_range(const cmc_convergence *c, int e, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t i = 0; i < c->n; i++) {
+        if (isfinite(c->ci_low[e][i]) && c->ci_low[e][i] < *lo)
+            *lo = c->ci_low[e][i];
+        if (isfinite(c->ci_high[e][i]) && c->ci_high[e][i] > *hi)
+            *hi = c->ci_high[e][i];
+    }
+    if (!(*hi > *lo)) {   /* constant or empty */
+        double m = isfinite(*lo) ? *lo : 0, w = m != 0 ? 0.05 * fabs(m) : 1;
+        *lo = m - w;
+        *hi = m + w;
+    }
+    pad_range(lo, hi, 0);
+}
+
+/* The x range and scale of a stat's histogram, padded. */
+static void hist_range(const cmc_stat *s, double *lo, double *hi, int *logx)
+{
+    *lo = s->edges[0];
+    *hi = s->edges[s->nbins];
+    *logx = s->log_bins && *lo > 0;
+    pad_range(lo, hi, *logx);
+}
+
+/* The variables of one output's figures: prefix.vars.gp. */
+static void write_vars(plotter *p, const char *prefix, const cmc_results *r, const cmc_stat *s)
+{
+    char path[PATH_MAX + 32], label[1024], buf[64], text[1024];
+    snprintf(path, sizeof path, "%s.vars.gp", prefix);
+    FILE *f = open_out(p, path);
+    if (!f)
+        return;
+    axis_label(label, sizeof label, s);
+    fprintf(f, "# gnuplot variables for the figures of %s (written by carbonmc plot)\n",
+            s->name);
+    fputs("title_str = ", f);
+    gp_string(f, r->title && r->title[0] ? r->title : s->name);
+    fputs("\nname_str = ", f);
+    gp_string(f, s->name);
+    fputs("\nlabel_str = ", f);
+    gp_string(f, label);
+    fprintf(f, "\nsamples = %llu\nnonfinite = %llu\n", (unsigned long long)r->samples,
+            (unsigned long long)s->nonfinite);
+    text[0] = '\0';
+    if (s->nonfinite)
+        snprintf(text, sizeof text, "%llu samples were not finite and are not shown",
+                 (unsigned long long)s->nonfinite);
+    fputs("nonfinite_str = ", f);
+    gp_string(f, text);
+    fputc('\n', f);
+
+    double lo, hi;
+    int logx;
+    hist_range(s, &lo, &hi, &logx);
+    fprintf(f, "logx = %d\nxmin = ", logx);
+    gp_num(f, lo);
+    fputs("\nxmax = ", f);
+    gp_num(f, hi);
+    fputc('\n', f);
+    gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
+
+    /* the bands: median, 50%, 90% and 95% central intervals */
+    static const char *const names[7] = {"median", "lo50", "hi50", "lo90",
+                                         "hi90",   "lo95", "hi95"};
+    static const double probs[7] = {0.5, 0.25, 0.75, 0.05, 0.95, 0.025, 0.975};
+    double v[7];
+    for (int i = 0; i < 7; i++) {
+        v[i] = pct(s, probs[i], s->value);
+        fprintf(f, "%s = ", names[i]);
+        gp_num(f, v[i]);
+        fputc('\n', f);
+    }
+    size_t len = 0;
+    text[0] = '\0';
+    if (isfinite(v[0])) {
+        fmt3(buf, sizeof buf, v[0]);
+        len += (size_t)snprintf(text + len, sizeof text - len, "median %s%s%s", buf,
+                                s->unit && s->unit[0] ? " " : "", s->unit ? s->unit : "");
+    }
+    static const char *const band[3] = {"50%", "90%", "95%"};
+    for (int b = 0; b < 3 && len < sizeof text; b++) {
+        if (!isfinite(v[1 + 2 * b]) || !isfinite(v[2 + 2 * b]))
+            continue;
+        char a[40];
+        fmt3(a, sizeof a, v[1 + 2 * b]);
+        fmt3(buf, sizeof buf, v[2 + 2 * b]);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s: %s \xe2\x80\x93 %s",
+                                len ? "\n" : "", band[b], a, buf);
+    }
+    fputs("band_str = ", f);
+    gp_string(f, text);
+    fputc('\n', f);
+
+    /* convergence: samples on a log axis, one panel per estimate */
+    const cmc_convergence *c = &s->conv;
+    if (c->n) {
+        double n0 = (double)c->samples[0], n1 = (double)c->samples[c->n - 1];
+        if (!(n1 > n0))
+            n1 = 2 * n0;
+        fputs("conv_xmin = ", f);
+        gp_num(f, n0 / 1.3);
+        fputs("\nconv_xmax = ", f);
+        gp_num(f, n1 * 1.3);
+        fputc('\n', f);
+        gp_tics(f, "conv_xtics_cmd", "x", n0 / 1.3, n1 * 1.3, 1, 5);
+        static const char *const est[CMC_CONV_NEST] = {"mean", "median", "p95"};
+        for (int e = 0; e < CMC_CONV_NEST; e++) {
+            double a, b;
+            char nm[64];
+            conv_range(c, e, &a, &b);
+            fprintf(f, "conv_%s_final = ", est[e]);
+            gp_num(f, c->value[e][c->n - 1]);
+            fputc('\n', f);
+            fprintf(f, "conv_%s_min = ", est[e]);
+            gp_num(f, a);
+            fprintf(f, "\nconv_%s_max = ", est[e]);
+            gp_num(f, b);
+            fputc('\n', f);
+            snprintf(nm, sizeof nm, "conv_%s_ytics_cmd", est[e]);
+            gp_tics(f, nm, "y", a, b, 0, 4);
+        }
+    }
+    close_out(p, f, path);
+}
+
+/* ---- The figures ------------------------------------------------------------------ */
+
+static void output_figures(plotter *p, const cmc_results *r, const char *label,
+                           const cmc_stat *s)
+{
+    char prefix[PATH_MAX], name[PATH_MAX];
+    snprintf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
+    if (!has_histogram(s)) {
+        cmc_warning(p->d, NULL, "%s of run '%s' has no finite samples: no figures", s->name,
+                    label);
+        return;
+    }
+    write_histogram(p, prefix, s);
+    write_percentiles(p, prefix, s);
+    write_vars(p, prefix, r, s);
+    snprintf(name, sizeof name, "%s-%s-distribution", label, s->name);
+    figure(p, "distribution.gp", prefix, name);
+    snprintf(name, sizeof name, "%s-%s-cdf", label, s->name);
+    figure(p, "cdf.gp", prefix, name);
+    if (s->conv.n >= 2) {
+        write_convergence(p, prefix, s);
+        snprintf(name, sizeof name, "%s-%s-convergence", label, s->name);
+        figure(p, "convergence.gp", prefix, name);
+    }
+}
+
+/* Small multiples of the random inputs (or of `only`, if it is one). */
+static void inputs_figure(plotter *p, const cmc_results *r, const char *label, const char *only)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ninputs; i++)
+        n += (!only || !strcmp(only, r->inputs[i].name)) && has_histogram(&r->inputs[i]);
+    if (!n)
+        return;
+    char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX];
+    snprintf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
+    snprintf(path, sizeof path, "%s.vars.gp", prefix);
+    FILE *f = open_out(p, path);
+    if (!f)
+        return;
+    fprintf(f, "# gnuplot variables for the inputs figure (written by carbonmc plot)\n"
+               "title_str = ");
+    gp_string(f, r->title && r->title[0] ? r->title : label);
+    fprintf(f, "\nn_inputs = %zu\n", n);
+    static const char *const arrays[] = {"in_data", "in_label", "in_dist", "in_logx",
+                                         "in_xmin", "in_xmax",  "in_xtics"};
+    for (size_t a = 0; a < sizeof arrays / sizeof *arrays; a++)
+        fprintf(f, "array %s[%zu]\n", arrays[a], n);
+    size_t k = 0;
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const cmc_stat *s = &r->inputs[i];
+        if ((only && strcmp(only, s->name)) || !has_histogram(s))
+            continue;
+        char data[PATH_MAX], lab[1024], both[1200];
+        snprintf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
+        write_histogram(p, data, s);
+        axis_label(lab, sizeof lab, s);
+        if (strcmp(lab, s->name))   /* "name: description [unit]" */
+            snprintf(both, sizeof both, "%s: %s", s->name, lab);
+        else
+            snprintf(both, sizeof both, "%s", lab);
+        double lo, hi;
+        int logx;
+        hist_range(s, &lo, &hi, &logx);
+        k++;
+        fprintf(f, "in_data[%zu] = ", k);
+        gp_string(f, data);
+        fprintf(f, "\nin_label[%zu] = ", k);
+        gp_string(f, both);
+        fprintf(f, "\nin_dist[%zu] = ", k);
+        gp_string(f, s->expression);
+        fprintf(f, "\nin_logx[%zu] = %d\nin_xmin[%zu] = ", k, logx, k);
+        gp_num(f, lo);
+        fprintf(f, "\nin_xmax[%zu] = ", k);
+        gp_num(f, hi);
+        char nm[32];
+        snprintf(nm, sizeof nm, "in_xtics[%zu]", k);
+        fputc('\n', f);
+        gp_tics(f, nm, "x", lo, hi, logx, 3);
+    }
+    close_out(p, f, path);
+    snprintf(name, sizeof name, "%s-inputs", label);
+    figure(p, "inputs.gp", prefix, name);
+}
+
+/* One row per run: 95%, 90% and 50% intervals and the median on a shared axis. */
+static void compare_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                           size_t nruns, const char *name)
+{
+    const cmc_stat **s = calloc(nruns, sizeof *s);
+    if (!s) {
+        cmc_error(p->d, NULL, "out of memory");
+        p->failed = 1;
+        return;
+    }
+    for (size_t k = 0; k < nruns; k++) {
+        for (size_t i = 0; i < runs[k]->noutputs && !s[k]; i++)
+            if (!strcmp(runs[k]->outputs[i].name, name))
+                s[k] = &runs[k]->outputs[i];
+        if (!s[k] || !has_histogram(s[k])) {
+            free(s);
+            return;   /* not in every run */
+        }
+    }
+    /* a row's numbers: the widest interval stored as its range */
+    static const double probs[7] = {0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975};
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < nruns; k++)
+        for (int j = 0; j < 7; j++) {
+            double v = pct(s[k], probs[j], s[k]->value);
+            if (isfinite(v)) {
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+    if (!(hi >= lo)) {
+        cmc_warning(p->d, NULL, "no common percentiles of %s to compare", name);
+        free(s);
+        return;
+    }
+    if (!(hi > lo)) {
+        double w = lo != 0 ? 0.05 * fabs(lo) : 1;
+        lo -= w;
+        hi += w;
+    }
+    int logx = lo > 0 && hi / lo > 10;
+    pad_range(&lo, &hi, logx);
+
+    char prefix[PATH_MAX], path[PATH_MAX + 32], fig[PATH_MAX], label[1024];
+    snprintf(prefix, sizeof prefix, "%s/compare-%s", p->datadir, name);
+    snprintf(path, sizeof path, "%s.dat", prefix);
+    FILE *f = open_out(p, path);
+    if (!f) {
+        free(s);
+        return;
+    }
+    fprintf(f, "# %s in %zu runs: row, percentiles 2.5 5 25 50 75 95 97.5 (NaN if not "
+               "stored), the run, its numbers\n"
+               "# columns: row p025 p05 p25 p50 p75 p95 p975 \"run\" \"numbers\"\n",
+            name, nruns);
+    for (size_t k = 0; k < nruns; k++) {
+        fprintf(f, "%zu", k + 1);
+        double v[7];
+        for (int j = 0; j < 7; j++) {
+            v[j] = pct(s[k], probs[j], s[k]->value);
+            fputc(' ', f);
+            gp_num(f, v[j]);
+        }
+        /* a run is its title; title and file when titles repeat */
+        const char *t = runs[k]->title && runs[k]->title[0] ? runs[k]->title : labels[k];
+        int dup = 0;
+        for (size_t j = 0; j < nruns; j++)
+            dup |= j != k && runs[j]->title && !strcmp(runs[j]->title, t);
+        char row[600], a[40], b[40], m[40], text[160];
+        if (dup)
+            snprintf(row, sizeof row, "%s (%s)", t, labels[k]);
+        else
+            snprintf(row, sizeof row, "%s", t);
+        fmt3(m, sizeof m, v[3]);
+        fmt3(a, sizeof a, v[1]);
+        fmt3(b, sizeof b, v[5]);
+        snprintf(text, sizeof text, "median %s, 90%%: %s \xe2\x80\x93 %s", m, a, b);
+        fputc(' ', f);
+        gp_string(f, row);
+        fputc(' ', f);
+        gp_string(f, text);
+        fputc('\n', f);
+    }
+    close_out(p, f, path);
+
+    snprintf(path, sizeof path, "%s.vars.gp", prefix);
+    if (!(f = open_out(p, path))) {
+        free(s);
+        return;
+    }
+    axis_label(label, sizeof label, s[0]);
+    fprintf(f, "# gnuplot variables for the comparison of %s (written by carbonmc plot)\n"
+               "label_str = ", name);
+    gp_string(f, label);
+    fprintf(f, "\nnruns = %zu\nlogx = %d\nxmin = ", nruns, logx);
+    gp_num(f, lo);
+    fputs("\nxmax = ", f);
+    gp_num(f, hi);
+    fputc('\n', f);
+    gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
+    close_out(p, f, path);
+    snprintf(fig, sizeof fig, "compare-%s", name);
+    figure(p, "compare.gp", prefix, fig);
+    free(s);
+}
+
+/* ---- Running gnuplot --------------------------------------------------------------- */
+
+/* The tail of the log (at most 2,000 bytes, whole lines), trimmed. */
+static void log_tail(const char *path, char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char buf[2001];
+    long at = 0;
+    if (fseek(f, 0, SEEK_END) == 0 && (at = ftell(f)) > 2000)
+        fseek(f, at - 2000, SEEK_SET);
+    else
+        fseek(f, 0, SEEK_SET);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *s = buf;
+    if (at > 2000 && (s = strchr(buf, '\n')))
+        s++;
+    else
+        s = buf;
+    while (*s == '\n')
+        s++;
+    n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    snprintf(out, size, "%s", s);
+}
+
+static int run_gnuplot(plotter *p, const char *gnuplot, const char *driver)
+{
+    char logpath[PATH_MAX], tail[2100];
+    snprintf(logpath, sizeof logpath, "%s/gnuplot.log", p->datadir);
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        cmc_error(p->d, NULL, "cannot start gnuplot: out of memory");
+        return -1;
+    }
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    char *argv[] = {(char *)gnuplot, (char *)driver, NULL};
+    pid_t pid;
+    int err = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err) {
+        cmc_error(p->d, NULL, "cannot run '%s': %s", gnuplot, strerror(err));
+        return -1;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            cmc_error(p->d, NULL, "waiting for gnuplot: %s", strerror(errno));
+            return -1;
+        }
+    log_tail(logpath, tail, sizeof tail);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (WIFEXITED(status))
+            cmc_error(p->d, NULL, "gnuplot failed (exit status %d) on %s%s%s", WEXITSTATUS(status),
+                      driver, tail[0] ? ":\n" : "", tail);
+        else
+            cmc_error(p->d, NULL, "gnuplot was killed by signal %d on %s", WTERMSIG(status),
+                      driver);
+        return -1;
+    }
+    if (tail[0])
+        cmc_warning(p->d, NULL, "gnuplot said (see %s):\n%s", logpath, tail);
+    return 0;
+}
+
+/* ---- The entry point ---------------------------------------------------------------- */
+
+static int names_something(const cmc_results *const *runs, size_t n, const char *only)
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < runs[k]->noutputs; i++)
+            if (!strcmp(runs[k]->outputs[i].name, only))
+                return 1;
+        for (size_t i = 0; i < runs[k]->ninputs; i++)
+            if (!strcmp(runs[k]->inputs[i].name, only))
+                return 1;
+    }
+    return 0;
+}
+
+static int isalnum_ascii(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int valid_label(const char *s)
+{
+    if (!s || !*s || !strcmp(s, "compare"))
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum_ascii(*s) || *s == '-' || *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n,
+             const cmc_plot_options *o, cmc_diags *d)
+{
+    cmc_plot_options none = {0};
+    if (!o)
+        o = &none;
+    const char *fmt = o->format ? o->format : "png";
+    int known = 0;
+    for (int i = 0; cmc_plot_formats[i]; i++)
+        known |= !strcmp(fmt, cmc_plot_formats[i]);
+    if (!known) {
+        cmc_error(d, NULL, "unknown figure format '%s' (png, pdf or svg)", fmt);
+        return -1;
+    }
+    if (n == 0) {
+        cmc_error(d, NULL, "no runs to plot");
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!valid_label(labels[k])) {
+            cmc_error(d, NULL, "'%s' cannot name a run's figures (letters, digits, '-', '_', "
+                               "'.'; not 'compare')", labels[k] ? labels[k] : "");
+            return -1;
+        }
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(labels[j], labels[k])) {
+                cmc_error(d, NULL, "two runs are labelled '%s'", labels[k]);
+                return -1;
+            }
+    }
+    if (o->only && !names_something(runs, n, o->only)) {
+        cmc_error(d, NULL, "no output or input is named '%s'", o->only);
+        return -1;
+    }
+    const char *gp = o->gnuplot ? o->gnuplot : "gnuplot";
+    char *gnuplot = find_program(gp);
+    if (!gnuplot) {
+        cmc_error(d, NULL, "cannot find gnuplot ('%s' is not %s); install it (Debian: apt-get "
+                           "install gnuplot-nox) or name it with CARBONMC_GNUPLOT",
+                  gp, strchr(gp, '/') ? "an executable file" : "on PATH");
+        return -1;
+    }
+    char *scripts = find_scripts(o->scripts);
+    if (!scripts) {
+        if (o->scripts)
+            cmc_error(d, NULL, "'%s' does not hold carbonmc's gnuplot scripts (%s, ...)",
+                      o->scripts, script_names[0]);
+        else
+            cmc_error(d, NULL, "cannot find carbonmc's gnuplot scripts (looked in %s); "
+                               "name their folder with CARBONMC_PLOTS", CMC_PLOTS_DIRS);
+        free(gnuplot);
+        return -1;
+    }
+
+    plotter p = {o, d, fmt, NULL, "", NULL, NULL, 0, 0, 0};
+    const char *dir = o->dir ? o->dir : "figures";
+    char *absdir = NULL, driver[PATH_MAX];
+    int rc = -1;
+    if (mkdir_p(dir) < 0 || !(absdir = realpath(dir, NULL))) {
+        cmc_error(d, NULL, "cannot make the folder '%s': %s", dir, strerror(errno));
+        goto out;
+    }
+    p.dir = absdir;
+    if (snprintf(p.datadir, sizeof p.datadir, "%s/data", absdir) >= (int)sizeof p.datadir ||
+        mkdir_p(p.datadir) < 0) {
+        cmc_error(d, NULL, "cannot make the folder '%s/data': %s", dir, strerror(errno));
+        goto out;
+    }
+    snprintf(driver, sizeof driver, "%s/figures.gp", p.datadir);
+    if (!(p.driver = open_out(&p, driver)))
+        goto out;
+    fprintf(p.driver, "# Draws every figure of `carbonmc plot`: run `gnuplot %s` to redraw\n"
+                      "# after editing the scripts in plots (copy them, and change `plots`).\n"
+                      "fmt = \"%s\"\nplots = ", driver, fmt);
+    char slash[PATH_MAX];
+    snprintf(slash, sizeof slash, "%s/", scripts);
+    gp_string(p.driver, slash);
+    fputs("\n\n", p.driver);
+
+    for (size_t k = 0; k < n && !p.failed; k++) {
+        const cmc_results *r = runs[k];
+        for (size_t i = 0; i < r->noutputs && !p.failed; i++)
+            if (!o->only || !strcmp(o->only, r->outputs[i].name))
+                output_figures(&p, r, labels[k], &r->outputs[i]);
+        if (!p.failed)
+            inputs_figure(&p, r, labels[k], o->only);
+    }
+    if (n >= 2)
+        for (size_t i = 0; i < runs[0]->noutputs && !p.failed; i++)
+            if (!o->only || !strcmp(o->only, runs[0]->outputs[i].name))
+                compare_figure(&p, runs, labels, n, runs[0]->outputs[i].name);
+    FILE *f = p.driver;
+    p.driver = NULL;
+    close_out(&p, f, driver);
+    if (p.failed)
+        goto out;
+    if (p.nfigures == 0) {
+        cmc_error(d, NULL, "nothing to draw");
+        goto out;
+    }
+    if (run_gnuplot(&p, gnuplot, driver) < 0)
+        goto out;
+    for (size_t i = 0; i < p.nfigures; i++) {
+        struct stat st;
+        if (stat(p.figures[i], &st) < 0 || st.st_size == 0) {
+            cmc_error(d, NULL, "gnuplot did not write '%s'", p.figures[i]);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < p.nfigures && o->wrote; i++)
+        o->wrote(o->wrote_ctx, p.figures[i]);
+    rc = 0;
+out:
+    if (p.driver)
+        fclose(p.driver);
+    for (size_t i = 0; i < p.nfigures; i++)
+        free(p.figures[i]);
+    free(p.figures);
+    free(absdir);
+    free(scripts);
+    free(gnuplot);
+    return rc;
+}
