@@ -15,7 +15,8 @@ fig_w = cols <= 1 ? 1 : 1.3
 fig_h = 0.2 + 0.55 * rows
 load plots."common.gp"
 
-set multiplot layout rows, cols title title_str spacing 0.09, 0.16 margins 0.07, 0.97, 0.1, 0.88
+# margins in screen fractions: keep the title band and the tick labels a fixed size
+set multiplot layout rows, cols title title_str spacing 0.09, 0.16 / fig_h margins 0.07, 0.97, 0.09 / fig_h, 1 - 0.17 / fig_h
 set ytics format ""
 set tics font font_small
 set ytics scale 0

@@ -282,9 +282,10 @@ static void axis_label(char *out, size_t size, const cmc_stat *s)
         snprintf(out, size, "%s", desc);
 }
 
+/* Something to draw: a histogram of finite samples that are not all the same. */
 static int has_histogram(const cmc_stat *s)
 {
-    return s->nbins > 0 && s->edges && s->counts && s->count > 0;
+    return s->nbins > 0 && s->edges && s->counts && s->count > 0 && s->min < s->max;
 }
 
 /* ---- Writing files --------------------------------------------------------------- */
@@ -565,8 +566,12 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
     char prefix[PATH_MAX], name[PATH_MAX];
     snprintf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
     if (!has_histogram(s)) {
-        cmc_warning(p->d, NULL, "%s of run '%s' has no finite samples: no figures", s->name,
-                    label);
+        if (s->count && s->min == s->max)
+            cmc_note(p->d, NULL, "%s is %.10g in every sample of run '%s': no figures",
+                     s->name, s->min, label);
+        else
+            cmc_warning(p->d, NULL, "%s of run '%s' has no finite samples: no figures",
+                        s->name, label);
         return;
     }
     write_histogram(p, prefix, s);
@@ -610,14 +615,14 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         const cmc_stat *s = &r->inputs[i];
         if ((only && strcmp(only, s->name)) || !has_histogram(s))
             continue;
-        char data[PATH_MAX], lab[1024], both[1200];
+        char data[PATH_MAX], both[1200];
         snprintf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
         write_histogram(p, data, s);
-        axis_label(lab, sizeof lab, s);
-        if (strcmp(lab, s->name))   /* "name: description [unit]" */
-            snprintf(both, sizeof both, "%s: %s", s->name, lab);
+        /* "name [unit]": descriptions are too long for a panel */
+        if (s->unit && s->unit[0])
+            snprintf(both, sizeof both, "%s [%s]", s->name, s->unit);
         else
-            snprintf(both, sizeof both, "%s", lab);
+            snprintf(both, sizeof both, "%s", s->name);
         double lo, hi;
         int logx;
         hist_range(s, &lo, &hi, &logx);
@@ -835,6 +840,22 @@ static int names_something(const cmc_results *const *runs, size_t n, const char 
     return 0;
 }
 
+/* Whether any figure will be drawn. */
+static int drawable(const cmc_results *const *runs, size_t n, const char *only)
+{
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < runs[k]->noutputs; i++)
+            if ((!only || !strcmp(only, runs[k]->outputs[i].name)) &&
+                has_histogram(&runs[k]->outputs[i]))
+                return 1;
+        for (size_t i = 0; i < runs[k]->ninputs; i++)
+            if ((!only || !strcmp(only, runs[k]->inputs[i].name)) &&
+                has_histogram(&runs[k]->inputs[i]))
+                return 1;
+    }
+    return 0;
+}
+
 static int isalnum_ascii(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -882,6 +903,11 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     }
     if (o->only && !names_something(runs, n, o->only)) {
         cmc_error(d, NULL, "no output or input is named '%s'", o->only);
+        return -1;
+    }
+    if (!drawable(runs, n, o->only)) {
+        cmc_error(d, NULL, "nothing to draw: %s the same in every sample",
+                  o->only ? "it is" : "every output and input is");
         return -1;
     }
     const char *gp = o->gnuplot ? o->gnuplot : "gnuplot";
@@ -946,10 +972,6 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     close_out(&p, f, driver);
     if (p.failed)
         goto out;
-    if (p.nfigures == 0) {
-        cmc_error(d, NULL, "nothing to draw");
-        goto out;
-    }
     if (run_gnuplot(&p, gnuplot, driver) < 0)
         goto out;
     for (size_t i = 0; i < p.nfigures; i++) {

@@ -2,7 +2,7 @@
 
 usage: plot_check.py DIR FORMAT LABEL=RUN.h5 [LABEL=RUN.h5 ...]
 
-For every run and every output: DIR/data/LABEL-NAME.hist holds the file's
+For every run and every output that varies: DIR/data/LABEL-NAME.hist holds the file's
 histogram edges and counts exactly (numbers are printed with 17 digits), .cdf
 the cumulative counts over the finite samples, .pct the percentiles with their
 intervals, .conv the convergence checkpoints; every input's histogram likewise;
@@ -131,6 +131,8 @@ def check_run(d, fmt, label, path, runs):
     f = h5py.File(path, "r")
     for name in list(f.attrs["outputs"]):
         g = f["outputs"][name]
+        if g["min"][()] == g["max"][()]:   # constant: no figures, by design
+            continue
         where = "%s:/outputs/%s" % (path, name)
         prefix = "%s/data/%s-%s" % (d, label, name)
         edges, counts, under, total = check_histogram(prefix, g, where)
@@ -154,7 +156,7 @@ def check_run(d, fmt, label, path, runs):
                 fail("%s.conv column %d differs from %s/convergence/%s" % (prefix, j + 2, where, key))
         for kind in ("distribution", "cdf", "convergence"):
             check_figure("%s/%s-%s-%s.%s" % (d, label, name, kind, fmt), fmt)
-    inputs = list(f.attrs["inputs"])
+    inputs = [x for x in f.attrs["inputs"] if f["inputs"][x]["min"][()] < f["inputs"][x]["max"][()]]
     for name in inputs:
         check_histogram("%s/data/%s-input-%s" % (d, label, name), f["inputs"][name],
                         "%s:/inputs/%s" % (path, name))
