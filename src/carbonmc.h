@@ -105,6 +105,15 @@ typedef struct cmc_quantity {
 size_t cmc_model_count(const cmc_model *m, cmc_qkind kind);
 const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i);
 
+/* Variants: the scenario's `variant NAME "label": x = EXPR, ...` lines, each the
+   scenario with those definitions replaced (after --set). cmc_run samples every
+   variant on the scenario's own random numbers (draws are keyed by input name) and
+   compares each with the first. A variant model has no variants of its own. */
+size_t cmc_model_nvariants(const cmc_model *m);
+const char *cmc_model_variant_name(const cmc_model *m, size_t i);
+const char *cmc_model_variant_label(const cmc_model *m, size_t i);   /* "" if none */
+const cmc_model *cmc_model_variant(const cmc_model *m, size_t i);
+
 /* The compiled program, one operation a line, for `check --program`. The returned
    string is owned by the model. */
 const char *cmc_model_program_text(const cmc_model *m);
@@ -144,6 +153,26 @@ typedef struct cmc_stat {
     cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
+/* A variant against the reference (the first variant), sample by sample on common
+   random numbers, for one output. */
+typedef struct cmc_paired {
+    const char *output;
+    const char *reference;     /* the reference variant's name */
+    cmc_stat difference;       /* variant - reference */
+    cmc_stat ratio;            /* variant / reference (non-finite where it is 0) */
+    uint64_t count;            /* pairs where both are numbers */
+    double p_greater;          /* P(variant > reference), the share of those pairs */
+    double p_greater_ci_low, p_greater_ci_high;   /* Wilson score 95% interval */
+} cmc_paired;
+
+typedef struct cmc_variant_result {
+    const char *name, *label;
+    size_t noutputs;
+    cmc_stat *outputs;         /* the variant's outputs (no convergence records) */
+    size_t npaired;
+    cmc_paired *paired;        /* per output, against the reference; none for it */
+} cmc_variant_result;
+
 typedef struct cmc_results {
     const char *title;
     const char *tool_version;
@@ -154,6 +183,8 @@ typedef struct cmc_results {
     const char *source;        /* the scenario as run, after `use` and --set */
     size_t noutputs, ninputs;
     cmc_stat *outputs, *inputs;
+    size_t nvariants;
+    cmc_variant_result *variants;   /* the scenario's variants, in order */
     struct cmc_arena *arena;   /* owns everything above */
 } cmc_results;
 

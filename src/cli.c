@@ -411,6 +411,14 @@ static int cmd_check(options *o)
                q->unit[0] ? "]" : "", q->unit[0] && q->description[0] ? " " : "",
                q->description);
     }
+    n = cmc_model_nvariants(m);
+    if (n)
+        printf("\nvariants (%zu), on the same random numbers, compared with %s:\n", n,
+               cmc_model_variant_name(m, 0));
+    for (size_t i = 0; i < n; i++) {
+        const char *label = cmc_model_variant_label(m, i);
+        printf("  %-*s   %s\n", w, cmc_model_variant_name(m, i), label[0] ? label : "");
+    }
     if (o->program)
         printf("\nprogram (%s):\n%s", "one operation per line, over blocks of samples",
                cmc_model_program_text(m));
@@ -447,6 +455,17 @@ static int cmd_point(options *o)
         json_points(m, CMC_OUTPUT);
         printf(", \"inputs\": ");
         json_points(m, CMC_RANDOM);
+        if (cmc_model_nvariants(m)) {
+            printf(", \"variants\": {");
+            for (size_t v = 0; v < cmc_model_nvariants(m); v++) {
+                printf(v ? ", " : "");
+                cmc_fmt_json_string(stdout, cmc_model_variant_name(m, v));
+                printf(": {\"outputs\": ");
+                json_points(cmc_model_variant(m, v), CMC_OUTPUT);
+                printf("}");
+            }
+            printf("}");
+        }
         printf("}\n");
     } else {
         int w = width(m, CMC_OUTPUT, width(m, CMC_RANDOM, 8));
@@ -477,6 +496,18 @@ static int cmd_point(options *o)
             printf("  %-*s %18s   %s%s%s%s%s\n", w, q->name, num, q->unit[0] ? "[" : "",
                    q->unit, q->unit[0] ? "]" : "", q->unit[0] && q->description[0] ? " " : "",
                    q->description);
+        }
+        for (size_t v = 0; v < cmc_model_nvariants(m); v++) {
+            const cmc_model *vm = cmc_model_variant(m, v);
+            const char *label = cmc_model_variant_label(m, v);
+            printf("\nvariant %s%s%s:\n", cmc_model_variant_name(m, v), label[0] ? ", " : "",
+                   label);
+            for (size_t i = 0; i < cmc_model_count(vm, CMC_OUTPUT); i++) {
+                const cmc_quantity *q = cmc_model_get(vm, CMC_OUTPUT, i);
+                cmc_fmt_human(num, sizeof num, q->point);
+                printf("  %-*s %18s   %s%s%s\n", w, q->name, num, q->unit[0] ? "[" : "",
+                       q->unit, q->unit[0] ? "]" : "");
+            }
         }
     }
     cmc_model_free(m);

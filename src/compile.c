@@ -382,13 +382,8 @@ static void describe(compiler *c, cmc_quantity *q, const cmc_sym *s)
 
 static void quoted(cmc_buf *b, const char *s)
 {
-    cmc_buf_puts(b, " \"");
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            cmc_buf_puts(b, "\\");
-        cmc_buf_add(b, s, 1);
-    }
-    cmc_buf_puts(b, "\"");
+    cmc_buf_puts(b, " ");
+    cmc_buf_quote(b, s);
 }
 
 /* The flattened scenario: one definition per needed name in evaluation order, with

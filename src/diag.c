@@ -98,6 +98,25 @@ void cmc_diag_add(cmc_diags *d, cmc_severity sev, const cmc_loc *loc,
         d->n++;
 }
 
+void cmc_diags_copy(cmc_diags *dst, const cmc_diags *src, int errors_only)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const cmc_diag *g = &src->v[i];
+        if (errors_only && g->severity != CMC_ERROR)
+            continue;
+        size_t before = dst->n;
+        cmc_diag_add(dst, g->severity, NULL, "%s", g->msg);
+        if (dst->n == before + 1) {
+            cmc_diag *c = &dst->v[before];
+            c->file = g->file ? cmc_arena_strdup(dst->arena, g->file) : NULL;
+            c->line = g->line;
+            c->col = g->col;
+            c->len = g->len;
+            c->source = g->source ? cmc_arena_strdup(dst->arena, g->source) : NULL;
+        }
+    }
+}
+
 static int distance(const char *s, const char *t)
 {
     size_t m = strlen(s), n = strlen(t);

@@ -28,6 +28,9 @@ void cmc_diag_add(cmc_diags *d, cmc_severity sev, const cmc_loc *loc,
 #define cmc_warning(d, loc, ...) cmc_diag_add((d), CMC_WARNING, (loc), __VA_ARGS__)
 #define cmc_note(d, loc, ...) cmc_diag_add((d), CMC_NOTE, (loc), __VA_ARGS__)
 
+/* Append src's diagnostics (only its errors if errors_only) to dst. */
+void cmc_diags_copy(cmc_diags *dst, const cmc_diags *src, int errors_only);
+
 /* The candidate closest to word by edit distance (adjacent transpositions count
    one), if close enough to be a plausible misspelling; otherwise NULL. */
 const char *cmc_suggest(const char *word, const char *const *cands, size_t n);

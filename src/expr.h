@@ -45,17 +45,18 @@ typedef struct cmc_expr {
     cmc_loc open;                  /* EX_CALL, EX_DIST: the '(' */
 } cmc_expr;
 
-typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF } cmc_stmt_kind;
+typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT } cmc_stmt_kind;
 
 typedef struct cmc_stmt {
     cmc_stmt_kind kind;
     cmc_loc loc;            /* the keyword, or the name of a definition */
     cmc_loc name_loc;       /* INPUT, OUTPUT, DEF: the name */
     const char *name;
-    const char *str;        /* TITLE: the title; USE: the model name */
+    const char *str;        /* TITLE: the title; USE: the model name; VARIANT: its label */
     cmc_expr *value;        /* DEF; INPUT default; OUTPUT with '=' (NULL if none) */
     const char *desc;       /* "..." after it, or NULL */
     const char *unit;       /* [unit] on the line, or NULL */
+    struct cmc_stmt *body;  /* VARIANT: its definitions (ST_DEF, chained by next) */
     struct cmc_stmt *next;
 } cmc_stmt;
 

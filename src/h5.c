@@ -548,7 +548,9 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
         return wfail(h, "%s has %zu percentiles but no values", where, s->npercentiles);
     if (s->nbins && (!s->edges || !s->counts))
         return wfail(h, "%s has %zu histogram bins but no edges or counts", where, s->nbins);
-    hid_t g = put_group(h, parent, kind[0] == 'o' ? "/outputs" : "/inputs", s->name);
+    char top[1024];
+    snprintf(top, sizeof top, "/%s", kind);
+    hid_t g = put_group(h, parent, top, s->name);
     if (g < 0)
         return -1;
     int rc = -1;
@@ -607,15 +609,77 @@ out:
     return rc;
 }
 
-static int put_names(cmc_h5 *h, const char *attr, const cmc_stat *s, size_t n)
+/* attr on loc: the names of n records of elsize bytes whose first member is the
+   name (cmc_stat, cmc_paired, cmc_variant_result). */
+static int put_names_at(cmc_h5 *h, hid_t loc, const char *where, const char *attr,
+                        const void *recs, size_t elsize, size_t n)
 {
     const char **v = malloc((n ? n : 1) * sizeof *v);
     if (!v)
         return wfail(h, "out of memory");
     for (size_t i = 0; i < n; i++)
-        v[i] = s[i].name;
-    int rc = put_attr(h, h->file, "/", attr, h->str, h->str, 1, n, v);
+        v[i] = *(const char *const *)((const char *)recs + i * elsize);
+    int rc = put_attr(h, loc, where, attr, h->str, h->str, 1, n, v);
     free(v);
+    return rc;
+}
+
+static int put_names(cmc_h5 *h, const char *attr, const cmc_stat *s, size_t n)
+{
+    return put_names_at(h, h->file, "/", attr, s, sizeof *s, n);
+}
+
+/* /variants/NAME/outputs/OUT (the variant's statistics) and
+   /variants/NAME/paired/OUT/{difference, ratio, count, p_greater, ...}. */
+static int put_variant(cmc_h5 *h, hid_t parent, const cmc_results *r, const cmc_variant_result *v)
+{
+    char where[512], kind[600], sub[700];
+    snprintf(where, sizeof where, "/variants/%s", v->name);
+    if (!valid_name(v->name))
+        return wfail(h, "variant name '%s' cannot be an HDF5 group name", v->name);
+    hid_t g = put_group(h, parent, "/variants", v->name), og = -1, pg = -1;
+    if (g < 0)
+        return -1;
+    int rc = -1;
+    if (put_attr_str(h, g, where, "label", v->label) < 0 ||
+        put_attr_str(h, g, where, "reference", r->variants[0].name) < 0 ||
+        put_names_at(h, g, where, "outputs", v->outputs, sizeof *v->outputs, v->noutputs) < 0 ||
+        (og = put_group(h, g, where, "outputs")) < 0)
+        goto out;
+    snprintf(kind, sizeof kind, "variants/%s/outputs", v->name);
+    for (size_t i = 0; i < v->noutputs; i++)
+        if (put_stat(h, og, kind, &v->outputs[i], 0) < 0)
+            goto out;
+    if (v->npaired) {
+        if (put_names_at(h, g, where, "paired", v->paired, sizeof *v->paired, v->npaired) < 0 ||
+            (pg = put_group(h, g, where, "paired")) < 0)
+            goto out;
+        for (size_t i = 0; i < v->npaired; i++) {
+            const cmc_paired *pr = &v->paired[i];
+            snprintf(sub, sizeof sub, "%s/paired/%s", where, pr->output);
+            snprintf(kind, sizeof kind, "variants/%s/paired/%s", v->name, pr->output);
+            hid_t q = put_group(h, pg, where, pr->output);
+            if (q < 0)
+                goto out;
+            int bad = put_attr_str(h, q, sub, "reference", pr->reference) < 0 ||
+                      put_stat(h, q, kind, &pr->difference, 0) < 0 ||
+                      put_stat(h, q, kind, &pr->ratio, 0) < 0 ||
+                      put_u64(h, q, sub, "count", pr->count) < 0 ||
+                      put_f64(h, q, sub, "p_greater", pr->p_greater) < 0 ||
+                      put_f64(h, q, sub, "p_greater_ci_low", pr->p_greater_ci_low) < 0 ||
+                      put_f64(h, q, sub, "p_greater_ci_high", pr->p_greater_ci_high) < 0;
+            if (close_group(h, q, sub) < 0 || bad)
+                goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (og >= 0 && close_group(h, og, where) < 0)
+        rc = -1;
+    if (pg >= 0 && close_group(h, pg, where) < 0)
+        rc = -1;
+    if (close_group(h, g, where) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -681,6 +745,17 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         if (close_group(h, g, where) < 0 || rc < 0)
             return -1;
     }
+    if (!r->nvariants)
+        return 0;
+    if (put_names_at(h, h->file, "/", "variants", r->variants, sizeof *r->variants,
+                     r->nvariants) < 0 ||
+        (g = put_group(h, h->file, "", "variants")) < 0)
+        return -1;
+    rc = 0;
+    for (size_t v = 0; v < r->nvariants && rc == 0; v++)
+        rc = put_variant(h, g, r, &r->variants[v]);
+    if (close_group(h, g, "/variants") < 0 || rc < 0)
+        return -1;
     return 0;
 }
 
@@ -884,16 +959,22 @@ static int attr_str(reader *rd, hid_t loc, const char *where, const char *name, 
     return rc;
 }
 
-static int attr_names(reader *rd, hid_t loc, const char *name, char ***out, size_t *n)
+static int attr_names_at(reader *rd, hid_t loc, const char *where, const char *name,
+                         char ***out, size_t *n)
 {
     hid_t a;
-    if (open_attr(rd, loc, "/", name, 0, &a) < 0)
+    if (open_attr(rd, loc, where, name, 0, &a) < 0)
         return -1;
-    char what[64];
-    snprintf(what, sizeof what, "attribute '%s' of /", name);
+    char what[1100];
+    snprintf(what, sizeof what, "attribute '%s' of %s", name, where);
     int rc = get_strings(rd, a, 1, what, 0, out, n);
     H5Aclose(a);
     return rc;
+}
+
+static int attr_names(reader *rd, hid_t loc, const char *name, char ***out, size_t *n)
+{
+    return attr_names_at(rd, loc, "/", name, out, n);
 }
 
 /* A scalar numeric attribute of class cls, converted to mtype. */
@@ -1028,7 +1109,7 @@ static int read_convergence(reader *rd, hid_t parent, const char *where, cmc_con
 
 static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
 {
-    char where[1024], sub[1100], top[16];
+    char where[1024], sub[1100], top[1024];
     snprintf(top, sizeof top, "/%s", kind);
     snprintf(where, sizeof where, "/%s/%s", kind, s->name);
     hid_t g = open_group(rd, parent, top, s->name), pg = -1, hg = -1;
@@ -1152,6 +1233,109 @@ static int read_stats(reader *rd, hid_t file, const char *kind, cmc_stat **out, 
     return rc;
 }
 
+/* The statistics named by attribute `attr` of g (at where), from group sub of g. */
+static int read_named_stats(reader *rd, hid_t g, const char *where, const char *attr,
+                            const char *sub, cmc_stat **out, size_t *nout)
+{
+    char **names, kind[1200];
+    size_t n;
+    if (attr_names_at(rd, g, where, attr, &names, &n) < 0)
+        return -1;
+    cmc_stat *s = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *s);
+    if (!s)
+        return rfail(rd, "out of memory");
+    hid_t sg = open_group(rd, g, where, sub);
+    if (sg < 0)
+        return -1;
+    snprintf(kind, sizeof kind, "%s/%s", where + 1, sub);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        s[i].name = names[i];
+        rc = valid_name(names[i]) ? read_stat(rd, sg, kind, &s[i])
+                                  : rfail(rd, "%s lists the invalid name '%s'", where, names[i]);
+    }
+    H5Gclose(sg);
+    *out = s;
+    *nout = n;
+    return rc;
+}
+
+static int read_paired(reader *rd, hid_t g, const char *where, const char *vname, cmc_paired *p)
+{
+    char sub[1100], kind[1200];
+    snprintf(sub, sizeof sub, "%s/paired/%s", where, p->output);
+    snprintf(kind, sizeof kind, "variants/%s/paired/%s", vname, p->output);
+    hid_t q = open_group(rd, g, where, p->output);
+    if (q < 0)
+        return -1;
+    p->difference.name = "difference";
+    p->ratio.name = "ratio";
+    int rc = attr_str(rd, q, sub, "reference", 0, &p->reference) < 0 ||
+                     read_stat(rd, q, kind, &p->difference) < 0 ||
+                     read_stat(rd, q, kind, &p->ratio) < 0 ||
+                     u64(rd, q, sub, "count", &p->count) < 0 ||
+                     f64(rd, q, sub, "p_greater", &p->p_greater) < 0 ||
+                     f64(rd, q, sub, "p_greater_ci_low", &p->p_greater_ci_low) < 0 ||
+                     f64(rd, q, sub, "p_greater_ci_high", &p->p_greater_ci_high) < 0
+                 ? -1
+                 : 0;
+    H5Gclose(q);
+    return rc;
+}
+
+/* /variants, if the root lists any. */
+static int read_variants(reader *rd, hid_t file, cmc_results *r)
+{
+    if (H5Aexists(file, "variants") <= 0)
+        return 0;
+    char **names;
+    size_t n;
+    if (attr_names(rd, file, "variants", &names, &n) < 0)
+        return -1;
+    if (!(r->variants = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *r->variants)))
+        return rfail(rd, "out of memory");
+    r->nvariants = n;
+    hid_t vg = open_group(rd, file, "", "variants");
+    if (vg < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        cmc_variant_result *v = &r->variants[i];
+        char where[600];
+        v->name = names[i];
+        snprintf(where, sizeof where, "/variants/%s", v->name);
+        hid_t g = valid_name(v->name) ? open_group(rd, vg, "/variants", v->name) : -1;
+        if (g < 0) {
+            rc = valid_name(v->name) ? -1 : rfail(rd, "/ lists the invalid variant '%s'", v->name);
+            break;
+        }
+        rc = attr_str(rd, g, where, "label", 1, &v->label) < 0 ||
+                     read_named_stats(rd, g, where, "outputs", "outputs", &v->outputs,
+                                      &v->noutputs) < 0
+                 ? -1
+                 : 0;
+        if (rc == 0 && H5Aexists(g, "paired") > 0) {
+            char **pn;
+            hid_t pg = -1;
+            if (attr_names_at(rd, g, where, "paired", &pn, &v->npaired) < 0 ||
+                !(v->paired = cmc_arena_alloc(rd->a, (v->npaired + 1) * sizeof *v->paired)) ||
+                (pg = open_group(rd, g, where, "paired")) < 0) {
+                rc = rfail(rd, "cannot read %s/paired", where);
+            } else {
+                for (size_t j = 0; j < v->npaired && rc == 0; j++) {
+                    v->paired[j].output = pn[j];
+                    rc = read_paired(rd, pg, where, v->name, &v->paired[j]);
+                }
+            }
+            if (pg >= 0)
+                H5Gclose(pg);
+        }
+        H5Gclose(g);
+    }
+    H5Gclose(vg);
+    return rc;
+}
+
 static int read_file(reader *rd, hid_t file, cmc_results *r)
 {
     if (check_format(rd, file) < 0 ||
@@ -1183,7 +1367,8 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
         H5Dclose(ds);
     H5Gclose(g);
     if (rc < 0 || read_stats(rd, file, "outputs", &r->outputs, &r->noutputs) < 0 ||
-        read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0)
+        read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0 ||
+        read_variants(rd, file, r) < 0)
         return -1;
     return 0;
 }

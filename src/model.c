@@ -27,6 +27,8 @@ void cmc_model_free(cmc_model *m)
 {
     if (!m)
         return;
+    for (size_t i = 0; i < m->nvariants; i++)
+        cmc_model_free(m->variants[i].m);
     for (size_t i = 0; i < m->nq[CMC_RANDOM]; i++)
         cmc_dist_free(m->dists[i]);
     cmc_arena_free(m->arena);
@@ -49,7 +51,58 @@ static int evaluate_points(cmc_model *m)
 }
 
 static cmc_model *load(const char *path, const char *text, const cmc_load_options *opt,
-                       cmc_diags *d)
+                       int variant, cmc_diags *d);
+
+/* Every variant of the scenario as a model of its own, and their lines appended to
+   the scenario's source. A variant reloads the files (so their warnings, already
+   reported for the scenario, are dropped); its errors are reported. */
+static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, const char *text,
+                         const cmc_load_options *opt, cmc_diags *d)
+{
+    if (!g->nvariants)
+        return 0;
+    m->variants = cmc_arena_alloc(m->arena, (size_t)g->nvariants * sizeof *m->variants);
+    if (!m->variants)
+        return -1;
+    cmc_buf b;
+    cmc_buf_init(&b);
+    cmc_buf_printf(&b, "%s", m->source);
+    int rc = 0;
+    for (int v = 0; v < g->nvariants && rc == 0; v++) {
+        const cmc_stmt *st = g->variants[v];
+        cmc_diags *vd = cmc_diags_new();
+        cmc_model *vm = vd ? load(path, text, opt, v, vd) : NULL;
+        if (vd)
+            cmc_diags_copy(d, vd, 1);
+        cmc_diags_free(vd);
+        if (!vm) {
+            rc = -1;
+            break;
+        }
+        struct cmc_variant *x = &m->variants[m->nvariants++];
+        x->m = vm;
+        x->name = st->name;
+        x->label = st->str ? st->str : "";
+        cmc_buf_printf(&b, "variant %s", st->name);
+        if (st->str) {
+            cmc_buf_printf(&b, " ");
+            cmc_buf_quote(&b, st->str);
+        }
+        cmc_buf_printf(&b, ":");
+        for (const cmc_stmt *a = st->body; a; a = a->next) {
+            cmc_buf_printf(&b, "%s %s = ", a == st->body ? "" : ",", a->name);
+            cmc_expr_format(&b, a->value);
+        }
+        cmc_buf_printf(&b, "\n");
+    }
+    if (rc == 0 && !(m->source = cmc_arena_strdup(m->arena, cmc_buf_str(&b))))
+        rc = -1;
+    cmc_buf_free(&b);
+    return rc;
+}
+
+static cmc_model *load(const char *path, const char *text, const cmc_load_options *opt,
+                       int variant, cmc_diags *d)
 {
     gsl_set_error_handler_off();
     cmc_model *m = NULL;
@@ -63,7 +116,7 @@ static cmc_model *load(const char *path, const char *text, const cmc_load_option
     cmc_graph g;
     memset(&g, 0, sizeof g);
     g.arena = a;
-    if (cmc_resolve(&g, path, text, opt, d) < 0 || cmc_compile(&g, m, d) < 0)
+    if (cmc_resolve(&g, path, text, opt, variant, d) < 0 || cmc_compile(&g, m, d) < 0)
         goto fail;
     m->title = g.title ? g.title : g.top->path;
     for (cmc_file *f = g.files; f; f = f->next)
@@ -86,6 +139,11 @@ static cmc_model *load(const char *path, const char *text, const cmc_load_option
     cmc_buf_free(&b);
     if (!m->program_text)
         goto oom;
+    if (variant < 0 && load_variants(m, &g, path, text, opt, d) < 0) {
+        if (!cmc_diags_errors(d))
+            goto oom;
+        goto fail;
+    }
     return m;
 oom:
     cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
@@ -96,13 +154,13 @@ fail:
 
 cmc_model *cmc_model_load(const char *path, const cmc_load_options *opt, cmc_diags *d)
 {
-    return load(path, NULL, opt, d);
+    return load(path, NULL, opt, -1, d);
 }
 
 cmc_model *cmc_model_load_string(const char *name, const char *text,
                                  const cmc_load_options *opt, cmc_diags *d)
 {
-    return load(name, text, opt, d);
+    return load(name, text, opt, -1, d);
 }
 
 const char *cmc_model_title(const cmc_model *m) { return m->title; }
@@ -120,3 +178,8 @@ const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i)
 {
     return (unsigned)kind < CMC_NKINDS && i < m->nq[kind] ? &m->q[kind][i] : NULL;
 }
+
+size_t cmc_model_nvariants(const cmc_model *m) { return m->nvariants; }
+const char *cmc_model_variant_name(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].name : NULL; }
+const char *cmc_model_variant_label(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].label : NULL; }
+const cmc_model *cmc_model_variant(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].m : NULL; }

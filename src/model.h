@@ -24,6 +24,11 @@ struct cmc_model {
     const char **slot_names;       /* [prog.nslots] */
     char *program_text;
     char *source;                  /* the scenario as run (cmc_model_source) */
+    struct cmc_variant {           /* the scenario's variants (none in a variant) */
+        const char *name, *label;
+        cmc_model *m;
+    } *variants;
+    size_t nvariants;
 };
 
 /* Compile the resolved graph into m's program and quantity tables. */

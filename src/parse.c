@@ -98,7 +98,7 @@ static cmc_expr *node(parser *p, cmc_expr_kind k, const cmc_token *t)
 static int is_keyword(const char *s)
 {
     return !strcmp(s, "title") || !strcmp(s, "use") || !strcmp(s, "input") ||
-           !strcmp(s, "output") || !strcmp(s, "to");
+           !strcmp(s, "output") || !strcmp(s, "to") || !strcmp(s, "variant");
 }
 
 static int is_name(const cmc_token *t, const char *s)
@@ -492,11 +492,35 @@ static void parse_attrs(parser *p, cmc_stmt *s, int allow_value)
     }
 }
 
+/* NAME = EXPR, with NAME (token n) already consumed. */
+static cmc_stmt *parse_def(parser *p, const cmc_token *n)
+{
+    cmc_stmt *s = cmc_arena_alloc(p->a, sizeof *s);
+    if (!s)
+        return NULL;
+    s->kind = ST_DEF;
+    s->loc = tok_loc(p, n);
+    s->name = n->text;
+    s->name_loc = s->loc;
+    if (p->cur.kind != TK_ASSIGN) {
+        char found[64];
+        describe(&p->cur, found, sizeof found);
+        char msg[256];
+        snprintf(msg, sizeof msg, "expected '=' after '%s', found %s", n->text, found);
+        error_at(p, &p->cur, "%s", msg);
+        return NULL;
+    }
+    next(p);
+    if (!parse_value(p, s))
+        return NULL;
+    return s;
+}
+
 static cmc_stmt *parse_stmt(parser *p)
 {
     cmc_token t = p->cur;
     if (t.kind != TK_NAME) {
-        expected(p, "a statement (title, use, input, output or NAME = ...)");
+        expected(p, "a statement (title, use, input, output, variant or NAME = ...)");
         return NULL;
     }
     cmc_stmt *s = cmc_arena_alloc(p->a, sizeof *s);
@@ -524,24 +548,46 @@ static cmc_stmt *parse_stmt(parser *p)
         s->name_loc = tok_loc(p, &p->cur);
         next(p);
         parse_attrs(p, s, 1);
-    } else if (!strcmp(t.text, "to")) {
-        expected(p, "a statement (title, use, input, output or NAME = ...)");
-        return NULL;
-    } else {
-        s->kind = ST_DEF;
-        s->name = t.text;
-        s->name_loc = s->loc;
-        if (p->cur.kind != TK_ASSIGN) {
-            char found[64];
-            describe(&p->cur, found, sizeof found);
-            char msg[256];
-            snprintf(msg, sizeof msg, "expected '=' after '%s', found %s", t.text, found);
-            error_at(p, &p->cur, "%s", msg);
+    } else if (!strcmp(t.text, "variant")) {
+        /* variant NAME ["label"]: NAME = EXPR, NAME = EXPR ... */
+        s->kind = ST_VARIANT;
+        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+            expected(p, "a name after 'variant'");
+            return NULL;
+        }
+        s->name = p->cur.text;
+        s->name_loc = tok_loc(p, &p->cur);
+        next(p);
+        if (p->cur.kind == TK_STRING) {
+            s->str = p->cur.text;
+            next(p);
+        }
+        if (p->cur.kind != TK_COLON) {
+            expected(p, "':' and the variant's definitions (variant NAME: x = 1, y = 2)");
             return NULL;
         }
         next(p);
-        if (!parse_value(p, s))
+        for (cmc_stmt **tail = &s->body;; next(p)) {   /* next(p) skips the comma */
+            cmc_token n = p->cur;
+            if (n.kind != TK_NAME || is_keyword(n.text)) {
+                expected(p, "a definition NAME = EXPR");
+                return NULL;
+            }
+            next(p);
+            if (!(*tail = parse_def(p, &n)))
+                return NULL;
+            tail = &(*tail)->next;
+            if (p->cur.kind != TK_COMMA)
+                break;
+        }
+    } else if (!strcmp(t.text, "to")) {
+        expected(p, "a statement (title, use, input, output, variant or NAME = ...)");
+        return NULL;
+    } else {
+        cmc_stmt *d = parse_def(p, &t);
+        if (!d)
             return NULL;
+        *s = *d;
         parse_attrs(p, s, 0);
     }
     if (p->failed)

@@ -648,24 +648,10 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
 }
 
 /* One row per run: 95%, 90% and 50% intervals and the median on a shared axis. */
-static void compare_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
-                           size_t nruns, const char *name)
+static void compare_figure(plotter *p, const cmc_stat *const *s, const char *const *rows,
+                           size_t nruns, const char *fig)
 {
-    const cmc_stat **s = calloc(nruns, sizeof *s);
-    if (!s) {
-        cmc_error(p->d, NULL, "out of memory");
-        p->failed = 1;
-        return;
-    }
-    for (size_t k = 0; k < nruns; k++) {
-        for (size_t i = 0; i < runs[k]->noutputs && !s[k]; i++)
-            if (!strcmp(runs[k]->outputs[i].name, name))
-                s[k] = &runs[k]->outputs[i];
-        if (!s[k] || !has_histogram(s[k])) {
-            free(s);
-            return;   /* not in every run */
-        }
-    }
+    const char *name = s[0]->name;
     /* a row's numbers: the widest interval stored as its range */
     static const double probs[7] = {0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975};
     double lo = INFINITY, hi = -INFINITY;
@@ -679,7 +665,6 @@ static void compare_figure(plotter *p, const cmc_results *const *runs, const cha
         }
     if (!(hi >= lo)) {
         cmc_warning(p->d, NULL, "no common percentiles of %s to compare", name);
-        free(s);
         return;
     }
     if (!(hi > lo)) {
@@ -690,14 +675,12 @@ static void compare_figure(plotter *p, const cmc_results *const *runs, const cha
     int logx = lo > 0 && hi / lo > 10;
     pad_range(&lo, &hi, logx);
 
-    char prefix[PATH_MAX], path[PATH_MAX + 32], fig[PATH_MAX], label[1024];
-    snprintf(prefix, sizeof prefix, "%s/compare-%s", p->datadir, name);
+    char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
+    snprintf(prefix, sizeof prefix, "%s/%s", p->datadir, fig);
     snprintf(path, sizeof path, "%s.dat", prefix);
     FILE *f = open_out(p, path);
-    if (!f) {
-        free(s);
+    if (!f)
         return;
-    }
     fprintf(f, "# %s in %zu runs: row, percentiles 2.5 5 25 50 75 95 97.5 (NaN if not "
                "stored), the run, its numbers\n"
                "# columns: row p025 p05 p25 p50 p75 p95 p975 \"run\" \"numbers\"\n",
@@ -710,22 +693,13 @@ static void compare_figure(plotter *p, const cmc_results *const *runs, const cha
             fputc(' ', f);
             gp_num(f, v[j]);
         }
-        /* a run is its title; title and file when titles repeat */
-        const char *t = runs[k]->title && runs[k]->title[0] ? runs[k]->title : labels[k];
-        int dup = 0;
-        for (size_t j = 0; j < nruns; j++)
-            dup |= j != k && runs[j]->title && !strcmp(runs[j]->title, t);
-        char row[600], a[40], b[40], m[40], text[160];
-        if (dup)
-            snprintf(row, sizeof row, "%s (%s)", t, labels[k]);
-        else
-            snprintf(row, sizeof row, "%s", t);
+        char a[40], b[40], m[40], text[160];
         fmt3(m, sizeof m, v[3]);
         fmt3(a, sizeof a, v[1]);
         fmt3(b, sizeof b, v[5]);
         snprintf(text, sizeof text, "median %s, 90%%: %s \xe2\x80\x93 %s", m, a, b);
         fputc(' ', f);
-        gp_string(f, row);
+        gp_string(f, rows[k]);
         fputc(' ', f);
         gp_string(f, text);
         fputc('\n', f);
@@ -733,10 +707,8 @@ static void compare_figure(plotter *p, const cmc_results *const *runs, const cha
     close_out(p, f, path);
 
     snprintf(path, sizeof path, "%s.vars.gp", prefix);
-    if (!(f = open_out(p, path))) {
-        free(s);
+    if (!(f = open_out(p, path)))
         return;
-    }
     axis_label(label, sizeof label, s[0]);
     fprintf(f, "# gnuplot variables for the comparison of %s (written by carbonmc plot)\n"
                "label_str = ", name);
@@ -748,9 +720,74 @@ static void compare_figure(plotter *p, const cmc_results *const *runs, const cha
     fputc('\n', f);
     gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
     close_out(p, f, path);
-    snprintf(fig, sizeof fig, "compare-%s", name);
     figure(p, "compare.gp", prefix, fig);
+}
+
+/* The output called name in every run, one row each, labelled by the run's title
+   (and its file when titles repeat). */
+static void compare_runs(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                         size_t nruns, const char *name)
+{
+    const cmc_stat **s = calloc(nruns, sizeof *s);
+    char (*rows)[600] = calloc(nruns, sizeof *rows);
+    const char **rp = calloc(nruns, sizeof *rp);
+    if (!s || !rows || !rp) {
+        cmc_error(p->d, NULL, "out of memory");
+        p->failed = 1;
+        goto out;
+    }
+    for (size_t k = 0; k < nruns; k++) {
+        for (size_t i = 0; i < runs[k]->noutputs && !s[k]; i++)
+            if (!strcmp(runs[k]->outputs[i].name, name))
+                s[k] = &runs[k]->outputs[i];
+        if (!s[k] || !has_histogram(s[k]))
+            goto out;   /* not in every run */
+        const char *t = runs[k]->title && runs[k]->title[0] ? runs[k]->title : labels[k];
+        int dup = 0;
+        for (size_t j = 0; j < nruns; j++)
+            dup |= j != k && runs[j]->title && !strcmp(runs[j]->title, t);
+        if (dup)
+            snprintf(rows[k], sizeof rows[k], "%s (%s)", t, labels[k]);
+        else
+            snprintf(rows[k], sizeof rows[k], "%s", t);
+        rp[k] = rows[k];
+    }
+    char fig[PATH_MAX];
+    snprintf(fig, sizeof fig, "compare-%s", name);
+    compare_figure(p, s, rp, nruns, fig);
+out:
     free(s);
+    free(rows);
+    free(rp);
+}
+
+/* A run with variants: output i as written (all variants' assumptions mixed) and
+   in each variant, one row each. */
+static void compare_variants(plotter *p, const cmc_results *r, const char *label, size_t i)
+{
+    const cmc_stat *s[65];
+    const char *rows[65];
+    char texts[65][300];
+    size_t n = 0;
+    s[n] = &r->outputs[i];
+    snprintf(texts[n], sizeof texts[n], "as written: %s", r->title && r->title[0] ? r->title : label);
+    rows[n] = texts[n];
+    n++;
+    for (size_t v = 0; v < r->nvariants && n < 65; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        for (size_t j = 0; j < vr->noutputs; j++)
+            if (!strcmp(vr->outputs[j].name, s[0]->name) && has_histogram(&vr->outputs[j])) {
+                s[n] = &vr->outputs[j];
+                snprintf(texts[n], sizeof texts[n], "%s", vr->label && vr->label[0] ? vr->label : vr->name);
+                rows[n] = texts[n];
+                n++;
+            }
+    }
+    if (n < 2 || !has_histogram(s[0]))
+        return;
+    char fig[PATH_MAX];
+    snprintf(fig, sizeof fig, "%s-%s-variants", label, s[0]->name);
+    compare_figure(p, s, rows, n, fig);
 }
 
 /* ---- Running gnuplot --------------------------------------------------------------- */
@@ -963,10 +1000,14 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
         if (!p.failed)
             inputs_figure(&p, r, labels[k], o->only);
     }
+    for (size_t k = 0; k < n && !p.failed; k++)
+        for (size_t i = 0; i < runs[k]->noutputs && runs[k]->nvariants && !p.failed; i++)
+            if (!o->only || !strcmp(o->only, runs[k]->outputs[i].name))
+                compare_variants(&p, runs[k], labels[k], i);
     if (n >= 2)
         for (size_t i = 0; i < runs[0]->noutputs && !p.failed; i++)
             if (!o->only || !strcmp(o->only, runs[0]->outputs[i].name))
-                compare_figure(&p, runs, labels, n, runs[0]->outputs[i].name);
+                compare_runs(&p, runs, labels, n, runs[0]->outputs[i].name);
     FILE *f = p.driver;
     p.driver = NULL;
     close_out(&p, f, driver);

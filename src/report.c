@@ -313,6 +313,10 @@ static void fmt_percentile(const cmc_stat *s, int i, char *value, char *lo, char
                            size_t size, style st)
 {
     shown sh = resolution(s->value[i], s->ci_high[i] - s->ci_low[i]);
+    if (sh.strip && isfinite(s->value[i]) && s->value[i] != 0)
+        /* no Monte Carlo spread (a constant, a choice's value): the sketch's 2^-14
+           bucket error still limits it to 4 significant digits */
+        sh.d = exponent_of(s->value[i]) - 3;
     fmt_shown(value, size, s->value[i], sh, st);
     fmt_shown(lo, size, s->ci_low[i], sh, st);
     fmt_shown(hi, size, s->ci_high[i], sh, st);
@@ -490,6 +494,72 @@ out:
     free(nm);
 }
 
+/* One row of a variants table: median and 90% interval, to the Monte Carlo digit. */
+static void variant_row(FILE *f, int w, const char *label, const cmc_stat *s)
+{
+    char med[64] = "-", lo[64] = "-", hi[64] = "-", a[64], b[64];
+    int m = find_p(s, 0.5), i5 = find_p(s, 0.05), i95 = find_p(s, 0.95);
+    if (m >= 0)
+        fmt_percentile(s, m, med, a, b, sizeof med, PLAIN);
+    if (i5 >= 0)
+        fmt_percentile(s, i5, lo, a, b, sizeof lo, PLAIN);
+    if (i95 >= 0)
+        fmt_percentile(s, i95, hi, a, b, sizeof hi, PLAIN);
+    fprintf(f, "  %-*s %12s   %s to %s", w, label, med, lo, hi);
+    if (s->nonfinite)
+        fprintf(f, "   (%" PRIu64 " not finite)", s->nonfinite);
+    fputc('\n', f);
+}
+
+/* Per output: each variant's median and 90% interval, then each one's difference
+   and ratio with the reference, sample by sample, and P(variant > reference). */
+static void text_variants(FILE *f, const cmc_results *r)
+{
+    if (!r->nvariants)
+        return;
+    const char *ref = r->variants[0].name;
+    fprintf(f, "\nvariants, on common random numbers; compared sample by sample with %s\n", ref);
+    for (size_t v = 0; v < r->nvariants; v++)
+        if (r->variants[v].label && r->variants[v].label[0])
+            fprintf(f, "  %-16s %s\n", r->variants[v].name, r->variants[v].label);
+    int w = 16;
+    for (size_t v = 0; v < r->nvariants; v++) {
+        int n = (int)(strlen(r->variants[v].name) + strlen(ref)) + 3;
+        w = n > w ? n : w;
+    }
+    for (size_t o = 0; o < r->variants[0].noutputs; o++) {
+        const cmc_stat *s0 = &r->variants[0].outputs[o];
+        fprintf(f, "\n%s", s0->name);
+        if (s0->unit && s0->unit[0])
+            fprintf(f, " [%s]", s0->unit);
+        fprintf(f, "\n  %-*s %12s   %s\n", w, "", "median", "90% interval");
+        for (size_t v = 0; v < r->nvariants; v++) {
+            const cmc_variant_result *vr = &r->variants[v];
+            for (size_t i = 0; i < vr->noutputs; i++)
+                if (!strcmp(vr->outputs[i].name, s0->name))
+                    variant_row(f, w, vr->name, &vr->outputs[i]);
+        }
+        for (size_t v = 1; v < r->nvariants; v++) {
+            const cmc_variant_result *vr = &r->variants[v];
+            for (size_t i = 0; i < vr->npaired; i++) {
+                const cmc_paired *pr = &vr->paired[i];
+                if (strcmp(pr->output, s0->name))
+                    continue;
+                char label[256], p[64], lo[64], hi[64];
+                snprintf(label, sizeof label, "%s - %s", vr->name, pr->reference);
+                variant_row(f, w, label, &pr->difference);
+                snprintf(label, sizeof label, "%s / %s", vr->name, pr->reference);
+                variant_row(f, w, label, &pr->ratio);
+                cmc_fmt_sig(p, sizeof p, pr->p_greater, 3, 12);
+                cmc_fmt_sig(lo, sizeof lo, pr->p_greater_ci_low, 2, 12);
+                cmc_fmt_sig(hi, sizeof hi, pr->p_greater_ci_high, 2, 12);
+                fprintf(f, "  P(%s > %s) = %s (95%% interval %s to %s)\n", vr->name,
+                        pr->reference, p, lo, hi);
+            }
+        }
+    }
+}
+
 static void report_text(FILE *f, const cmc_results *r)
 {
     char n[64];
@@ -503,18 +573,30 @@ static void report_text(FILE *f, const cmc_results *r)
     for (size_t i = 0; i < r->noutputs; i++)
         text_stat(f, &r->outputs[i]);
     text_inputs(f, r);
+    text_variants(f, r);
 }
 
 /* ---- json ------------------------------------------------------------------------ */
+
+static void json_stat(FILE *f, const cmc_stat *q);
 
 static void json_stats(FILE *f, const cmc_stat *s, size_t n)
 {
     fputc('{', f);
     for (size_t i = 0; i < n; i++) {
-        const cmc_stat *q = &s[i];
         fputs(i ? ",\n    " : "\n    ", f);
-        cmc_fmt_json_string(f, q->name);
-        fputs(": {\n      \"description\": ", f);
+        cmc_fmt_json_string(f, s[i].name);
+        fputs(": ", f);
+        json_stat(f, &s[i]);
+    }
+    fputs(n ? "\n  }" : "}", f);
+}
+
+/* One statistic as a JSON object. */
+static void json_stat(FILE *f, const cmc_stat *q)
+{
+    {
+        fputs("{\n      \"description\": ", f);
         cmc_fmt_json_string(f, q->description);
         fputs(",\n      \"unit\": ", f);
         cmc_fmt_json_string(f, q->unit);
@@ -540,7 +622,41 @@ static void json_stats(FILE *f, const cmc_stat *s, size_t n)
         }
         fputs(q->npercentiles ? "\n      ]\n    }" : "]\n    }", f);
     }
-    fputs(n ? "\n  }" : "}", f);
+}
+
+static void json_variants(FILE *f, const cmc_results *r)
+{
+    fputs(",\n  \"variants\": {", f);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        fputs(v ? ",\n  " : "\n  ", f);
+        cmc_fmt_json_string(f, vr->name);
+        fputs(": {\"label\": ", f);
+        cmc_fmt_json_string(f, vr->label);
+        fputs(", \"outputs\": ", f);
+        json_stats(f, vr->outputs, vr->noutputs);
+        fputs(", \"paired\": {", f);
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            fputs(i ? ",\n    " : "\n    ", f);
+            cmc_fmt_json_string(f, pr->output);
+            fputs(": {\"reference\": ", f);
+            cmc_fmt_json_string(f, pr->reference);
+            fprintf(f, ", \"count\": %" PRIu64 ", \"p_greater\": ", pr->count);
+            cmc_fmt_json_number(f, pr->p_greater);
+            fputs(", \"p_greater_ci_low\": ", f);
+            cmc_fmt_json_number(f, pr->p_greater_ci_low);
+            fputs(", \"p_greater_ci_high\": ", f);
+            cmc_fmt_json_number(f, pr->p_greater_ci_high);
+            fputs(",\n    \"difference\": ", f);
+            json_stat(f, &pr->difference);
+            fputs(",\n    \"ratio\": ", f);
+            json_stat(f, &pr->ratio);
+            fputc('}', f);
+        }
+        fputs(vr->npaired ? "\n  }}" : "}}", f);
+    }
+    fputs(r->nvariants ? "\n  }" : "}", f);
 }
 
 static void report_json(FILE *f, const cmc_results *r)
@@ -552,6 +668,8 @@ static void report_json(FILE *f, const cmc_results *r)
     json_stats(f, r->outputs, r->noutputs);
     fputs(",\n  \"inputs\": ", f);
     json_stats(f, r->inputs, r->ninputs);
+    if (r->nvariants)
+        json_variants(f, r);
     fputs("\n}\n", f);
 }
 
@@ -589,7 +707,24 @@ static void csv_number(FILE *f, double x)
     }
 }
 
+/* name column: prefix + the stat's name (variants: "VARIANT.OUTPUT"). */
+static void csv_name(FILE *f, const char *prefix, const char *name)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s%s", prefix, name);
+    csv_field(f, buf);
+}
+
+static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cmc_stat *s,
+                         size_t n);
+
 static void csv_stats(FILE *f, const char *kind, const cmc_stat *s, size_t n)
+{
+    csv_stats_as(f, kind, "", s, n);
+}
+
+static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cmc_stat *s,
+                         size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const cmc_stat *q = &s[i];
@@ -597,20 +732,20 @@ static void csv_stats(FILE *f, const char *kind, const cmc_stat *s, size_t n)
         const double v[] = {q->mean, q->std, q->mean_se, q->min, q->max};
         for (int k = 0; k < 5; k++) {
             fprintf(f, "%s,", kind);
-            csv_field(f, q->name);
+            csv_name(f, prefix, q->name);
             fprintf(f, ",%s,,", names[k]);
             csv_number(f, v[k]);
             fputs(",,\n", f);
         }
         fprintf(f, "%s,", kind);
-        csv_field(f, q->name);
+        csv_name(f, prefix, q->name);
         fprintf(f, ",nonfinite,,%" PRIu64 ",,\n", q->nonfinite);
         fprintf(f, "%s,", kind);
-        csv_field(f, q->name);
+        csv_name(f, prefix, q->name);
         fprintf(f, ",count,,%" PRIu64 ",,\n", q->count);
         for (size_t k = 0; k < q->npercentiles; k++) {
             fprintf(f, "%s,", kind);
-            csv_field(f, q->name);
+            csv_name(f, prefix, q->name);
             fputs(",percentile,", f);
             csv_number(f, q->p[k]);
             fputc(',', f);
@@ -629,6 +764,27 @@ static void report_csv(FILE *f, const cmc_results *r)
     fputs("kind,name,statistic,p,value,ci_low,ci_high\n", f);
     csv_stats(f, "output", r->outputs, r->noutputs);
     csv_stats(f, "input", r->inputs, r->ninputs);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s.", vr->name);
+        csv_stats_as(f, "variant", prefix, vr->outputs, vr->noutputs);
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            snprintf(prefix, sizeof prefix, "%s.%s.", vr->name, pr->output);
+            csv_stats_as(f, "paired", prefix, &pr->difference, 1);
+            csv_stats_as(f, "paired", prefix, &pr->ratio, 1);
+            fputs("paired,", f);
+            csv_name(f, prefix, "p_greater");
+            fputs(",p_greater,,", f);
+            csv_number(f, pr->p_greater);
+            fputc(',', f);
+            csv_number(f, pr->p_greater_ci_low);
+            fputc(',', f);
+            csv_number(f, pr->p_greater_ci_high);
+            fputc('\n', f);
+        }
+    }
 }
 
 /* ---- markdown and latex tables --------------------------------------------------- */
@@ -709,6 +865,63 @@ static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n)
     }
 }
 
+/* Variant v's rows: its outputs, then (v > 0) for each paired output the
+   difference and the ratio with the reference, named "OUT: v - ref", "OUT: v / ref";
+   names[] holds those names. Returns the count (at most 3 per output). */
+static size_t variant_rows(const cmc_results *r, size_t v, cmc_stat *rows, char (*names)[256],
+                           size_t max)
+{
+    const cmc_variant_result *vr = &r->variants[v];
+    size_t n = 0;
+    for (size_t i = 0; i < vr->noutputs && n < max; i++)
+        rows[n++] = vr->outputs[i];
+    for (size_t i = 0; i < vr->npaired && n + 2 <= max; i++) {
+        const cmc_paired *pr = &vr->paired[i];
+        snprintf(names[n], 256, "%s: %s - %s", pr->output, vr->name, pr->reference);
+        rows[n] = pr->difference;
+        rows[n].name = names[n];
+        n++;
+        snprintf(names[n], 256, "%s: %s / %s", pr->output, vr->name, pr->reference);
+        rows[n] = pr->ratio;
+        rows[n].name = names[n];
+        n++;
+    }
+    return n;
+}
+
+#define MAX_VARIANT_ROWS 96
+
+static void md_variants(FILE *f, const cmc_results *r)
+{
+    cmc_stat rows[MAX_VARIANT_ROWS];
+    static char names[MAX_VARIANT_ROWS][256];
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        char head[300];
+        snprintf(head, sizeof head, "variant %s", vr->name);
+        fputs("\n", f);
+        if (vr->label && vr->label[0]) {
+            fputs("*", f);
+            md_text(f, vr->name);
+            fputs("*: ", f);
+            md_text(f, vr->label);
+            fputs("\n", f);
+        }
+        md_table(f, head, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            char p[64], lo[64], hi[64];
+            cmc_fmt_sig(p, sizeof p, pr->p_greater, 3, 12);
+            cmc_fmt_sig(lo, sizeof lo, pr->p_greater_ci_low, 2, 12);
+            cmc_fmt_sig(hi, sizeof hi, pr->p_greater_ci_high, 2, 12);
+            fprintf(f, "%sP(`%s` of %s > of %s) = %s [%s, %s]", i ? "; " : "\n", pr->output,
+                    vr->name, pr->reference, p, lo, hi);
+        }
+        if (vr->npaired)
+            fputs(".\n", f);
+    }
+}
+
 static void report_markdown(FILE *f, const cmc_results *r)
 {
     char n[64];
@@ -721,6 +934,7 @@ static void report_markdown(FILE *f, const cmc_results *r)
     fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
     md_table(f, "output", r->outputs, r->noutputs);
     md_table(f, "random input", r->inputs, r->ninputs);
+    md_variants(f, r);
 }
 
 static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n)
@@ -755,6 +969,23 @@ static void report_latex(FILE *f, const cmc_results *r)
           "Quantity & Unit & Median & 95\\% MC CI & Mean & P5 & P95 & P2.5 & P97.5 \\\\\n", f);
     tex_rows(f, "Outputs", r->outputs, r->noutputs);
     tex_rows(f, "Random inputs", r->inputs, r->ninputs);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        cmc_stat rows[MAX_VARIANT_ROWS];
+        static char names[MAX_VARIANT_ROWS][256];
+        char head[600];
+        const cmc_variant_result *vr = &r->variants[v];
+        snprintf(head, sizeof head, "Variant %s%s%s", vr->name,
+                 vr->label && vr->label[0] ? ": " : "", vr->label ? vr->label : "");
+        char esc[1400];   /* the head goes into \textit{} as text */
+        size_t e = 0;
+        for (const char *c = head; *c && e + 3 < sizeof esc; c++) {
+            if (strchr("&%$#_{}", *c))
+                esc[e++] = '\\';
+            esc[e++] = *c;
+        }
+        esc[e] = '\0';
+        tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+    }
     fputs("\\bottomrule\n\\end{tabular}\n", f);
 }
 

@@ -305,6 +305,67 @@ static int define(resolver *r, cmc_sym *s, const cmc_stmt *st, cmc_file *f, int 
     return 0;
 }
 
+static const char **all_names(resolver *r);
+
+/* A `variant` statement: only in the scenario itself, named once. */
+static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
+{
+    cmc_graph *g = r->g;
+    if (f != g->top) {
+        cmc_error(r->d, &st->loc, "variants belong in the scenario, not in a model it uses");
+        return -1;
+    }
+    for (int i = 0; i < g->nvariants; i++)
+        if (!strcmp(g->variants[i]->name, st->name)) {
+            cmc_error(r->d, &st->name_loc, "variant '%s' is already defined at line %d",
+                      st->name, g->variants[i]->name_loc.line);
+            return -1;
+        }
+    for (const cmc_stmt *a = st->body; a; a = a->next)
+        for (const cmc_stmt *b = st->body; b != a; b = b->next)
+            if (!strcmp(a->name, b->name)) {
+                cmc_error(r->d, &a->name_loc, "variant '%s' defines '%s' twice", st->name,
+                          a->name);
+                return -1;
+            }
+    if (g->nvariants % 8 == 0) {
+        const cmc_stmt **v = cmc_arena_alloc(g->arena, (size_t)(g->nvariants + 8) * sizeof *v);
+        if (!v)
+            return -1;
+        if (g->nvariants)
+            memcpy(v, g->variants, (size_t)g->nvariants * sizeof *v);
+        g->variants = v;
+    }
+    g->variants[g->nvariants++] = st;
+    return 0;
+}
+
+/* The definitions of variant v, over the scenario and --set. */
+static int apply_variant(resolver *r, int v)
+{
+    if (v < 0)
+        return 0;
+    int rc = 0;
+    const cmc_stmt *st = r->g->variants[v];
+    for (const cmc_stmt *a = st->body; a; a = a->next) {
+        cmc_sym *s = cmc_graph_find(r->g, a->name);
+        if (!s) {
+            char hint[128];
+            cmc_suggest_text(hint, sizeof hint, a->name, all_names(r), (size_t)r->g->nsyms);
+            cmc_error(r->d, &a->name_loc, "variant '%s': the scenario has no quantity '%s'%s",
+                      st->name, a->name, hint);
+            rc = -1;
+            continue;
+        }
+        s->def = a;
+        s->def_file = r->g->top;
+        s->def_src = &r->g->top->src;
+        s->from_set = 0;
+        s->is_default = 0;
+    }
+    return rc;
+}
+
 static int apply(resolver *r, cmc_file *f)
 {
     if (f->applied)
@@ -326,6 +387,11 @@ static int apply(resolver *r, cmc_file *f)
         }
         if (st->kind == ST_USE)
             continue;
+        if (st->kind == ST_VARIANT) {
+            if (add_variant(r, f, st) < 0)
+                rc = -1;
+            continue;
+        }
         cmc_sym *s = intern(r->g, st->name);
         if (!s)
             return -1;
@@ -564,13 +630,15 @@ static int check_unused(resolver *r)
 }
 
 int cmc_resolve(cmc_graph *g, const char *path, const char *text,
-                const cmc_load_options *opt, cmc_diags *d)
+                const cmc_load_options *opt, int variant, cmc_diags *d)
 {
     resolver r = {g, d, opt, NULL, 0};
     g->top = load(&r, path, text, NULL);
     if (!g->top || cmc_diags_errors(d))
         return -1;
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
+        return -1;
+    if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
         return -1;
     if (g->noutputs == 0) {
         cmc_loc l = {&g->top->src, 0, 0, 0};

@@ -45,12 +45,16 @@ typedef struct cmc_graph {
     int norder;
     cmc_sym **outputs;         /* in declaration order */
     int noutputs;
+    const cmc_stmt **variants; /* the scenario's `variant` statements, in order */
+    int nvariants;
 } cmc_graph;
 
 /* Load path (or, if text is not NULL, that text under the name path), everything it
-   uses and the --set overrides; resolve names. Returns 0, or -1 with errors in d. */
+   uses and the --set overrides; then, if variant >= 0, that variant's definitions
+   (they win over --set for the names they define); resolve names. Returns 0, or -1
+   with errors in d. */
 int cmc_resolve(cmc_graph *g, const char *path, const char *text,
-                const cmc_load_options *opt, cmc_diags *d);
+                const cmc_load_options *opt, int variant, cmc_diags *d);
 
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
 

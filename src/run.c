@@ -135,6 +135,117 @@ static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t 
     return 0;
 }
 
+/* ---- Variants ------------------------------------------------------------------ */
+
+/* Where variant v's targets are: its outputs from `first`; for v > 0, per output
+   that the reference (variant 0) also has, three comparison targets from
+   cmp[o] (difference, ratio, greater), -1 when the reference lacks it. */
+typedef struct variant_layout {
+    size_t first;
+    int cmp[64];
+} variant_layout;
+
+static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m, size_t v,
+                               variant_layout *lay)
+{
+    const cmc_model *vm = m->variants[v].m, *ref = m->variants[0].m;
+    size_t nout = vm->nq[CMC_OUTPUT];
+    if (nout > 64)
+        return -1;
+    lay[v].first = *nt;
+    for (size_t i = 0; i < nout; i++)
+        t[(*nt)++] = (cmc_target){.op = CMC_T_SLOT, .model = (int)v + 1,
+                                  .slot = vm->slot[CMC_OUTPUT][i]};
+    for (size_t i = 0; i < nout && v > 0; i++) {
+        lay[v].cmp[i] = -1;
+        for (size_t j = 0; j < ref->nq[CMC_OUTPUT]; j++) {
+            if (strcmp(vm->q[CMC_OUTPUT][i].name, ref->q[CMC_OUTPUT][j].name))
+                continue;
+            int a = (int)(lay[v].first + i), b = (int)(lay[0].first + j);
+            lay[v].cmp[i] = (int)*nt;
+            t[(*nt)++] = (cmc_target){.op = CMC_T_DIFF, .a = a, .b = b};
+            t[(*nt)++] = (cmc_target){.op = CMC_T_RATIO, .a = a, .b = b};
+            t[(*nt)++] = (cmc_target){.op = CMC_T_GREATER, .a = a, .b = b};
+        }
+    }
+    return 0;
+}
+
+static int describe_stat(cmc_stat *st, const cmc_quantity *q, const char *name, const char *unit,
+                         const char *expression, cmc_arena *a)
+{
+    st->name = cmc_arena_strdup(a, name);
+    st->description = cmc_arena_strdup(a, q->description);
+    st->unit = cmc_arena_strdup(a, unit);
+    st->expression = cmc_arena_strdup(a, expression);
+    return st->name && st->description && st->unit && st->expression ? 0 : -1;
+}
+
+/* Wilson's score interval for k successes in n: the 95% interval of a proportion
+   that stays inside [0, 1] and is not empty at k = 0 or n. */
+static void wilson(double k, double n, double *lo, double *hi)
+{
+    const double z = 1.959963984540054;
+    if (!(n > 0)) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double ph = k / n, z2n = z * z / n;
+    double c = (ph + z2n / 2) / (1 + z2n);
+    double h = z * sqrt(ph * (1 - ph) / n + z2n / (4 * n)) / (1 + z2n);
+    *lo = k <= 0 || c - h < 0 ? 0 : c - h;   /* exactly 0 and 1 at the ends, */
+    *hi = k >= n || c + h > 1 ? 1 : c + h;   /* where rounding would miss them */
+}
+
+static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t,
+                         const variant_layout *lay, const double *p, size_t np, size_t bins)
+{
+    cmc_arena *a = r->arena;
+    size_t nv = m->nvariants;
+    r->nvariants = nv;
+    if (!(r->variants = cmc_arena_alloc(a, nv * sizeof *r->variants)))
+        return -1;
+    for (size_t v = 0; v < nv; v++) {
+        const cmc_model *vm = m->variants[v].m;
+        cmc_variant_result *vr = &r->variants[v];
+        size_t nout = vm->nq[CMC_OUTPUT];
+        vr->name = cmc_arena_strdup(a, m->variants[v].name);
+        vr->label = cmc_arena_strdup(a, m->variants[v].label);
+        vr->noutputs = nout;
+        vr->outputs = cmc_arena_alloc(a, (nout + 1) * sizeof *vr->outputs);
+        vr->paired = cmc_arena_alloc(a, (nout + 1) * sizeof *vr->paired);
+        if (!vr->name || !vr->label || !vr->outputs || !vr->paired)
+            return -1;
+        for (size_t i = 0; i < nout; i++) {
+            const cmc_quantity *q = &vm->q[CMC_OUTPUT][i];
+            if (describe_stat(&vr->outputs[i], q, q->name, q->unit, q->expression, a) < 0 ||
+                fill_stat(&vr->outputs[i], &t[lay[v].first + i], p, np, bins, a) < 0)
+                return -1;
+            if (v == 0 || lay[v].cmp[i] < 0)
+                continue;
+            const cmc_target *c = &t[lay[v].cmp[i]];
+            cmc_paired *pr = &vr->paired[vr->npaired++];
+            pr->output = vr->outputs[i].name;
+            pr->reference = r->variants[0].name;
+            char expr[512];
+            snprintf(expr, sizeof expr, "%s - %s", vr->name, pr->reference);
+            if (describe_stat(&pr->difference, q, "difference", q->unit, expr, a) < 0 ||
+                fill_stat(&pr->difference, &c[0], p, np, bins, a) < 0)
+                return -1;
+            snprintf(expr, sizeof expr, "%s / %s", vr->name, pr->reference);
+            if (describe_stat(&pr->ratio, q, "ratio", "", expr, a) < 0 ||
+                fill_stat(&pr->ratio, &c[1], p, np, bins, a) < 0)
+                return -1;
+            pr->count = c[2].moments.n;
+            pr->p_greater = pr->count ? c[2].moments.mean : NAN;
+            /* the mean of 0/1 values times n is the count of ones, exactly */
+            wilson(round(pr->p_greater * (double)pr->count), (double)pr->count,
+                   &pr->p_greater_ci_low, &pr->p_greater_ci_high);
+        }
+    }
+    return 0;
+}
+
 static const char *now_iso8601(cmc_arena *a)
 {
     time_t t = time(NULL);
@@ -187,29 +298,47 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     size_t np = o.percentiles ? o.npercentiles
                               : sizeof default_percentiles / sizeof default_percentiles[0];
 
-    size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nt = nin + nout;
+    /* targets: the inputs and outputs, then each variant's outputs and its
+       comparisons with the first variant (see add_variant_targets) */
+    size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nbase = nin + nout;
+    size_t nv = m->nvariants, nt = nbase;
+    for (size_t v = 0; v < nv; v++)
+        nt += m->variants[v].m->nq[CMC_OUTPUT] * (v ? 4 : 1);
     cmc_arena *a = cmc_arena_new();
     cmc_results *r = a ? cmc_arena_alloc(a, sizeof *r) : NULL;
     cmc_target *targets = calloc(nt, sizeof *targets);
     int *dataset = calloc(nt, sizeof *dataset);
     const char **names = calloc(nt, sizeof *names);
+    const cmc_model **models = calloc(nv + 1, sizeof *models);
+    variant_layout *lay = calloc(nv + 1, sizeof *lay);
     cmc_h5 *h5 = NULL;
-    if (!r || !targets || !dataset || !names) {
+    if (!r || !targets || !dataset || !names || !models || !lay) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         goto fail;
     }
     r->arena = a;
+    models[0] = m;
     for (size_t i = 0; i < nin; i++)
-        targets[i].slot = m->slot[CMC_RANDOM][i];
+        targets[i] = (cmc_target){.op = CMC_T_SLOT, .model = 0, .slot = m->slot[CMC_RANDOM][i]};
     for (size_t i = 0; i < nout; i++)
-        targets[nin + i].slot = m->slot[CMC_OUTPUT][i];
+        targets[nin + i] = (cmc_target){.op = CMC_T_SLOT, .model = 0, .slot = m->slot[CMC_OUTPUT][i]};
+    nt = nbase;
+    for (size_t v = 0; v < nv; v++) {
+        models[v + 1] = m->variants[v].m;
+        if (add_variant_targets(targets, &nt, m, v, lay) < 0) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "variants of a scenario with more than 64 "
+                                             "outputs are not supported");
+            goto fail;
+        }
+    }
 
     if (o.output && !(h5 = cmc_h5_create(o.output, d)))
         goto fail;
     size_t nnames = 0;
-    for (size_t t = 0; t < nt; t++) {
+    for (size_t t = 0; t < nt; t++)
+        dataset[t] = -1;   /* only the scenario's own inputs and outputs are saved */
+    for (size_t t = 0; t < nbase; t++) {
         const char *name = t < nin ? m->q[CMC_RANDOM][t].name : m->q[CMC_OUTPUT][t - nin].name;
-        dataset[t] = -1;
         int dup = 0;
         for (size_t j = 0; j < nnames; j++)
             dup |= !strcmp(names[j], name);
@@ -234,11 +363,11 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
             goto oom;
 
     saver sv = {h5, dataset, nt, d};
-    cmc_sampling s = {o.samples, o.seed, o.threads, targets, nt,
+    cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
-                      on_checkpoint, &cv, nin,
+                      on_checkpoint, &cv, nin, nbase,
                       o.progress, o.progress_ctx};
-    if (cmc_sample(m, &s, d) < 0)
+    if (cmc_sample(&s, d) < 0)
         goto fail;
     for (size_t i = 0; i < nout; i++)
         conv_record(&cv.conv[i], o.samples, &targets[nin + i]);
@@ -257,7 +386,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     r->outputs = cmc_arena_alloc(a, (nout + 1) * sizeof *r->outputs);
     if (!r->inputs || !r->outputs)
         goto oom;
-    for (size_t t = 0; t < nt; t++) {
+    for (size_t t = 0; t < nbase; t++) {
         const cmc_quantity *q = t < nin ? &m->q[CMC_RANDOM][t] : &m->q[CMC_OUTPUT][t - nin];
         cmc_stat *st = t < nin ? &r->inputs[t] : &r->outputs[t - nin];
         st->name = cmc_arena_strdup(a, q->name);
@@ -272,11 +401,15 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         if (t >= nin)
             st->conv = cv.conv[t - nin];
     }
+    if (nv && fill_variants(r, m, targets, lay, p, np, o.bins) < 0)
+        goto oom;
     for (size_t t = 0; t < nt; t++)
         cmc_sketch_free(targets[t].sketch);
     free(targets);
     free(dataset);
     free(names);
+    free(models);
+    free(lay);
     targets = NULL;
     if (h5) {
         int rc = cmc_h5_commit(h5, r, d);
@@ -295,6 +428,8 @@ fail:
     free(targets);
     free(dataset);
     free(names);
+    free(models);
+    free(lay);
     cmc_arena_free(a);
     return NULL;
 }

@@ -12,13 +12,19 @@
  * added together; they hold integer counts, so the order does not matter. Hence the
  * statistics are bit-identical for any thread count and schedule.
  *
+ * Several models (a scenario and its variants) run on the same block one after the
+ * other; their inputs of the same name draw the same numbers (common random
+ * numbers), and comparison targets (difference, ratio, "a > b") are computed
+ * sample by sample from two other targets before they are accumulated like any.
+ *
  * Convergence checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so
  * after 2^k blocks a round always ends. There, while the other threads wait, one
  * thread adds every thread's sketches into a temporary one and hands it with the
  * merged moments to the caller: the statistics of exactly the first 2^k blocks,
  * whatever the schedule. About log2(N / CMC_BLOCK) merges per run; nothing else.
  *
- * Memory per thread: the slot arrays of one block, the draw scratch and the sketches
+ * Memory per thread: each model's slot arrays for one block, the draw scratch, one
+ * block of values per comparison target and the sketches
  * (one page per binade touched); per run: one round of block moments, during a
  * checkpoint one merged sketch per target and, only when samples are kept, one
  * round of samples. None of it grows with N, and nothing is
@@ -26,13 +32,18 @@
  */
 #include "sampler.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct thread_state {
-    double *slots, *scratch;
+    double **slots;         /* [nmodels]: each model's slot arrays for one block */
+    double *scratch;        /* the draw scratch */
+    double *derived;        /* [ntargets * CMC_BLOCK]: comparison targets' values */
+    const double **val;     /* [ntargets]: where each target's block values are */
     cmc_sketch **sketch;
+    size_t nmodels;
 } thread_state;
 
 static void thread_free(thread_state *t, size_t ntargets)
@@ -41,23 +52,71 @@ static void thread_free(thread_state *t, size_t ntargets)
         for (size_t i = 0; i < ntargets; i++)
             cmc_sketch_free(t->sketch[i]);
     free(t->sketch);
+    if (t->slots)
+        for (size_t i = 0; i < t->nmodels; i++)
+            free(t->slots[i]);
     free(t->slots);
     free(t->scratch);
+    free(t->derived);
+    free(t->val);
 }
 
-static int thread_init(thread_state *t, const cmc_model *m, size_t ntargets)
+static int thread_init(thread_state *t, const cmc_sampling *s)
 {
     memset(t, 0, sizeof *t);
-    size_t nslots = (size_t)(m->prog.nslots > 0 ? m->prog.nslots : 1);
-    t->slots = aligned_alloc(64, nslots * CMC_BLOCK * sizeof(double));
+    size_t nt = s->ntargets ? s->ntargets : 1;
+    t->nmodels = s->nmodels;
+    t->slots = calloc(s->nmodels, sizeof *t->slots);
     t->scratch = aligned_alloc(64, CMC_DRAW_SCRATCH * CMC_BLOCK * sizeof(double));
-    t->sketch = calloc(ntargets ? ntargets : 1, sizeof *t->sketch);
-    if (!t->slots || !t->scratch || !t->sketch)
+    t->derived = aligned_alloc(64, nt * CMC_BLOCK * sizeof(double));
+    t->val = calloc(nt, sizeof *t->val);
+    t->sketch = calloc(nt, sizeof *t->sketch);
+    if (!t->slots || !t->scratch || !t->derived || !t->val || !t->sketch)
         return -1;
-    for (size_t i = 0; i < ntargets; i++)
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const cmc_model *m = s->models[i];
+        size_t nslots = (size_t)(m->prog.nslots > 0 ? m->prog.nslots : 1);
+        if (!(t->slots[i] = aligned_alloc(64, nslots * CMC_BLOCK * sizeof(double))))
+            return -1;
+    }
+    for (size_t i = 0; i < s->ntargets; i++)
         if (!(t->sketch[i] = cmc_sketch_new()))
             return -1;
     return 0;
+}
+
+/* One block: every model drawn and run on samples i0 .. i0 + n - 1, then every
+   target's values located (or computed, for comparisons) in t->val. */
+static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, thread_state *t,
+                      uint64_t i0, size_t n)
+{
+    for (size_t mi = 0; mi < s->nmodels; mi++) {
+        const cmc_model *m = s->models[mi];
+        const int *rslot = m->slot[CMC_RANDOM];
+        for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
+            cmc_dist_draw(m->dists[k], &keys[mi][k], i0, n,
+                          t->slots[mi] + (size_t)rslot[k] * CMC_BLOCK, t->scratch);
+        cmc_prog_run(&m->prog, t->slots[mi], CMC_BLOCK, n);
+    }
+    for (size_t i = 0; i < s->ntargets; i++) {
+        const cmc_target *g = &s->targets[i];
+        if (g->op == CMC_T_SLOT) {
+            t->val[i] = t->slots[g->model] + (size_t)g->slot * CMC_BLOCK;
+            continue;
+        }
+        const double *a = t->val[g->a], *b = t->val[g->b];
+        double *x = t->derived + i * CMC_BLOCK;
+        if (g->op == CMC_T_DIFF)
+            for (size_t j = 0; j < n; j++)
+                x[j] = a[j] - b[j];
+        else if (g->op == CMC_T_RATIO)
+            for (size_t j = 0; j < n; j++)
+                x[j] = a[j] / b[j];
+        else
+            for (size_t j = 0; j < n; j++)
+                x[j] = isnan(a[j]) || isnan(b[j]) ? NAN : a[j] > b[j] ? 1.0 : 0.0;
+        t->val[i] = x;
+    }
 }
 
 /* The round after the one ending at block b0: see the file header. */
@@ -75,7 +134,7 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n)
     size_t nt = s->ntargets;
     cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
     int rc = snap ? 0 : -1;
-    for (size_t t = s->conv_from; t < nt && rc == 0; t++) {
+    for (size_t t = s->conv_from; t < s->conv_to && t < nt && rc == 0; t++) {
         snap[t].slot = s->targets[t].slot;
         snap[t].moments = s->targets[t].moments;
         if (!(snap[t].sketch = cmc_sketch_new()))
@@ -93,20 +152,35 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n)
     return rc;
 }
 
-int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
+int cmc_sample(cmc_sampling *s, cmc_diags *d)
 {
     const uint64_t N = s->samples;
     const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
-    const size_t nt = s->ntargets, nr = m->nq[CMC_RANDOM];
-    const int *rslot = m->slot[CMC_RANDOM];
+    const size_t nt = s->ntargets;
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
 
-    cmc_rng_key *keys = calloc(nr ? nr : 1, sizeof *keys);
+    /* each model's keys; an input of the same name gets the same key in every model */
+    cmc_rng_key **keys = calloc(s->nmodels ? s->nmodels : 1, sizeof *keys);
+    for (size_t mi = 0; keys && mi < s->nmodels; mi++) {
+        const cmc_model *m = s->models[mi];
+        size_t nr = m->nq[CMC_RANDOM];
+        if (!(keys[mi] = calloc(nr ? nr : 1, sizeof **keys))) {
+            for (size_t j = 0; j < mi; j++)
+                free(keys[j]);
+            free(keys);
+            keys = NULL;
+            break;
+        }
+        for (size_t k = 0; k < nr; k++)
+            keys[mi][k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
+    }
     cmc_moments *parts = calloc(CMC_ROUND * (nt ? nt : 1), sizeof *parts);
     cmc_sketch ***all = calloc((size_t)threads, sizeof *all);   /* each thread's sketches */
     double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
                                : NULL;
     if (!keys || !parts || !all || (s->on_round && !kept)) {
+        for (size_t mi = 0; keys && mi < s->nmodels; mi++)
+            free(keys[mi]);
         free(keys);
         free(parts);
         free(all);
@@ -114,8 +188,6 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         return -1;
     }
-    for (size_t k = 0; k < nr; k++)
-        keys[k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
     for (size_t t = 0; t < nt; t++) {
         s->targets[t].moments = cmc_moments_of(NULL, 0);
         s->targets[t].sketch = NULL;
@@ -126,7 +198,7 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
 #pragma omp parallel num_threads(threads)
     {
         thread_state ts;
-        int mine = thread_init(&ts, m, nt);
+        int mine = thread_init(&ts, s);
         if (mine < 0) {
 #pragma omp atomic write
             failed = 1;
@@ -146,12 +218,9 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
                     continue;
                 uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
                 size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
-                for (size_t k = 0; k < nr; k++)
-                    cmc_dist_draw(m->dists[k], &keys[k], i0, n,
-                                  ts.slots + (size_t)rslot[k] * CMC_BLOCK, ts.scratch);
-                cmc_prog_run(&m->prog, ts.slots, CMC_BLOCK, n);
+                run_block(s, keys, &ts, i0, n);
                 for (size_t t = 0; t < nt; t++) {
-                    const double *x = ts.slots + (size_t)s->targets[t].slot * CMC_BLOCK;
+                    const double *x = ts.val[t];
                     parts[(size_t)b * nt + t] = cmc_moments_of(x, n);
                     if (cmc_sketch_add(ts.sketch[t], x, n) < 0) {
 #pragma omp atomic write
@@ -203,6 +272,8 @@ int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d)
         }
         thread_free(&ts, nt);
     }
+    for (size_t mi = 0; mi < s->nmodels; mi++)
+        free(keys[mi]);
     free(keys);
     free(parts);
     free(all);

@@ -15,9 +15,20 @@
 #define CMC_BLOCK 1024
 #define CMC_ROUND 64
 
-/* One quantity whose statistics are gathered: a slot of the program. */
+/* What a target's values are: a slot of one model's program, or a comparison of
+   two earlier targets a and b, sample by sample (common random numbers). */
+typedef enum cmc_target_op {
+    CMC_T_SLOT,      /* models[model], slot */
+    CMC_T_DIFF,      /* a - b */
+    CMC_T_RATIO,     /* a / b */
+    CMC_T_GREATER    /* 1 if a > b, 0 if not, NaN if either is NaN */
+} cmc_target_op;
+
+/* One quantity whose statistics are gathered. */
 typedef struct cmc_target {
-    int slot;
+    cmc_target_op op;
+    int model, slot;        /* CMC_T_SLOT */
+    int a, b;               /* the others: indices of earlier targets */
     cmc_moments moments;    /* merged in block order */
     cmc_sketch *sketch;     /* merged from the threads' sketches (integer counts) */
 } cmc_target;
@@ -34,6 +45,8 @@ typedef int (*cmc_round_fn)(void *ctx, uint64_t first, size_t n, const double *x
 typedef int (*cmc_checkpoint_fn)(void *ctx, uint64_t n, const cmc_target *snap);
 
 typedef struct cmc_sampling {
+    const cmc_model *const *models;     /* run on the same random numbers, in order */
+    size_t nmodels;
     uint64_t samples, seed;
     int threads;
     cmc_target *targets;
@@ -42,12 +55,12 @@ typedef struct cmc_sampling {
     void *round_ctx;
     cmc_checkpoint_fn on_checkpoint;    /* NULL: no checkpoints */
     void *checkpoint_ctx;
-    size_t conv_from;                   /* first target the checkpoints cover */
+    size_t conv_from, conv_to;          /* the targets the checkpoints cover */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
 } cmc_sampling;
 
 /* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. */
-int cmc_sample(const cmc_model *m, cmc_sampling *s, cmc_diags *d);
+int cmc_sample(cmc_sampling *s, cmc_diags *d);
 
 #endif

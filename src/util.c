@@ -222,3 +222,14 @@ void cmc_format_double(char *out, size_t size, double x)
             return;
     }
 }
+
+void cmc_buf_quote(cmc_buf *b, const char *s)
+{
+    cmc_buf_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            cmc_buf_puts(b, "\\");
+        cmc_buf_add(b, s, 1);
+    }
+    cmc_buf_puts(b, "\"");
+}

@@ -34,6 +34,8 @@ void cmc_buf_init(cmc_buf *b);
 void cmc_buf_free(cmc_buf *b);
 void cmc_buf_add(cmc_buf *b, const char *s, size_t n);
 void cmc_buf_puts(cmc_buf *b, const char *s);
+/* s as a scenario-language string: in double quotes, '"' and '\\' escaped. */
+void cmc_buf_quote(cmc_buf *b, const char *s);
 void cmc_buf_printf(cmc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cmc_buf_vprintf(cmc_buf *b, const char *fmt, va_list ap);

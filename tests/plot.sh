@@ -52,7 +52,9 @@ else bad "plot of two runs"; cat "$tmp/err"; fi
 if "$py" tests/plot_check.py "$tmp/cmp" png "ca=$tmp/ca.h5" "canada=$tmp/canada.h5" >"$tmp/check"
 then ok; else bad "plot_check of the comparison"; cat "$tmp/check"; fi
 "$bin" plot "$tmp/ca.h5" "$tmp/canada.h5" -o "$tmp/only" --only co2_t >"$tmp/out" 2>&1
-if [ "$(wc -l <"$tmp/out")" -eq 7 ] && ! grep -q energy_kwh "$tmp/out"; then ok
+# per run: distribution, cdf, convergence and the variants figure; then the comparison
+if [ "$(wc -l <"$tmp/out")" -eq 9 ] && ! grep -q energy_kwh "$tmp/out" &&
+    grep -q "ca-co2_t-variants.png" "$tmp/out"; then ok
 else bad "--only co2_t drew $(wc -l <"$tmp/out") figures:"; cat "$tmp/out"; fi
 "$bin" plot "$tmp/ca.h5" -o "$tmp/only_in" --only days >"$tmp/out" 2>&1
 if [ "$(cat "$tmp/out")" = "$tmp/only_in/ca-inputs.png" ]; then ok; else bad "--only days"; cat "$tmp/out"; fi

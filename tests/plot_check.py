@@ -6,7 +6,9 @@ For every run and every output that varies: DIR/data/LABEL-NAME.hist holds the f
 histogram edges and counts exactly (numbers are printed with 17 digits), .cdf
 the cumulative counts over the finite samples, .pct the percentiles with their
 intervals, .conv the convergence checkpoints; every input's histogram likewise;
-with two runs or more, DIR/data/compare-NAME.dat the percentiles of each run.
+with two runs or more, DIR/data/compare-NAME.dat the percentiles of each run;
+for a run with variants, DIR/data/LABEL-NAME-variants.dat those of the output as
+written and in each variant.
 Every figure DIR/LABEL-NAME-{distribution,cdf,convergence}.FORMAT,
 DIR/LABEL-inputs.FORMAT (and DIR/compare-NAME.FORMAT) must be a valid PNG
 (signature, IHDR, IDAT that inflates to a non-blank image), PDF (header, EOF
@@ -162,7 +164,40 @@ def check_run(d, fmt, label, path, runs):
                         "%s:/inputs/%s" % (path, name))
     if inputs:
         check_figure("%s/%s-inputs.%s" % (d, label, fmt), fmt)
+    check_variants(d, fmt, label, f)
     runs.append(f)
+
+
+def check_rows(path, groups, fig, fmt):
+    """A comparison's data file: one row per percentiles group, in order."""
+    probs = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975]
+    r = rows(path)
+    if len(r) != len(groups):
+        fail("%s has %d rows for %d groups" % (path, len(r), len(groups)))
+        return
+    for k, p in enumerate(groups):
+        have = dict(zip(p["probability"][:], p["value"][:]))
+        want = [have.get(q, float("nan")) for q in probs]
+        if not same([num(v) for v in r[k][1:8]], want):
+            fail("%s row %d differs from %s" % (path, k + 1, p.name))
+    check_figure(fig, fmt)
+
+
+def check_variants(d, fmt, label, f):
+    """A file with variants: DIR/data/LABEL-NAME-variants.dat holds the output as
+    written, then in each variant."""
+    if "variants" not in f.attrs:
+        return
+    for name in list(f.attrs["outputs"]):
+        if f["outputs"][name]["min"][()] == f["outputs"][name]["max"][()]:
+            continue
+        groups = [f["outputs"][name]["percentiles"]]
+        for v in list(f.attrs["variants"]):
+            g = f["variants"][v]["outputs"][name]
+            if g["min"][()] < g["max"][()]:
+                groups.append(g["percentiles"])
+        check_rows("%s/data/%s-%s-variants.dat" % (d, label, name), groups,
+                   "%s/%s-%s-variants.%s" % (d, label, name, fmt), fmt)
 
 
 def main():
@@ -172,19 +207,12 @@ def main():
         label, path = arg.split("=", 1)
         check_run(d, fmt, label, path, runs)
     if len(runs) >= 2:
-        probs = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975]
         for name in list(runs[0].attrs["outputs"]):
-            r = rows("%s/data/compare-%s.dat" % (d, name))
-            if len(r) != len(runs):
-                fail("compare-%s.dat has %d rows for %d runs" % (name, len(r), len(runs)))
+            if any(f["outputs"][name]["min"][()] == f["outputs"][name]["max"][()] for f in runs):
                 continue
-            for k, f in enumerate(runs):
-                p = f["outputs"][name]["percentiles"]
-                have = dict(zip(p["probability"][:], p["value"][:]))
-                want = [have.get(q, float("nan")) for q in probs]
-                if not same([num(v) for v in r[k][1:8]], want):
-                    fail("compare-%s.dat row %d differs from run %d's percentiles" % (name, k + 1, k + 1))
-            check_figure("%s/compare-%s.%s" % (d, name, fmt), fmt)
+            check_rows("%s/data/compare-%s.dat" % (d, name),
+                       [f["outputs"][name]["percentiles"] for f in runs],
+                       "%s/compare-%s.%s" % (d, name, fmt), fmt)
     print("plot_check: %d failures" % len(failures))
     sys.exit(1 if failures else 0)
 
