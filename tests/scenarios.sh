@@ -2,7 +2,7 @@
 # The scenario library and its reference data (issue 6), through the real binary.
 #   1. every scenarios/*.cmc passes `check` and `point` with nothing on stderr (no
 #      warning either), gives finite point values, and runs (`run -n 2e4`, every
-#      output finite, the HDF5 file written);
+#      output finite, the HDF5 file written); scenarios/README.md indexes it;
 #   2. point values reproduce the published figures within the paper's rounding,
 #      with the --set line the scenario's own comment gives where its medians are
 #      not the paper's inputs; and the medians themselves are pinned, so that a
@@ -28,43 +28,54 @@ bad() {
 }
 
 # ---- 1. every scenario checks, points and runs ----------------------------------------
+# (tests/cli.sh also runs `check` and both `point` formats on every scenario.)
+mkdir "$tmp/p" "$tmp/r"
 nscen=0
 for s in scenarios/*.cmc; do
     nscen=$((nscen + 1))
-    for cmd in check point; do
-        if "$bin" $cmd "$s" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
-            ok
-        else
-            bad "carbonmc $cmd $s: exit status, empty stdout or a diagnostic on stderr"
-        fi
-    done
-    if "$bin" point "$s" --format json >"$tmp/p.json" 2>"$tmp/err" &&
-        $PY -c '
-import json, math, sys
-d = json.load(open(sys.argv[1]))
-assert d["title"] and d["outputs"], "no title or outputs"
-for k, v in list(d["outputs"].items()) + list(d["inputs"].items()):
-    assert isinstance(v, (int, float)) and math.isfinite(v), "%s = %r" % (k, v)
-' "$tmp/p.json" 2>>"$tmp/err"; then
+    b=$(basename "$s" .cmc)
+    if "$bin" check "$s" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
         ok
     else
-        bad "point $s --format json: invalid JSON or a non-finite value"
+        bad "carbonmc check $s: exit status, empty stdout or a diagnostic on stderr"
     fi
-    rm -f "$tmp/x.h5"
-    if "$bin" run "$s" -n 2e4 --seed 3 -o "$tmp/x.h5" --format json >"$tmp/r.json" 2>"$tmp/err" &&
-        [ -f "$tmp/x.h5" ] && [ ! -s "$tmp/err" ] &&
-        $PY -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["samples"] == 20000
-for k, v in d["outputs"].items():
-    assert v["nonfinite"] == 0, "%s: %d non-finite samples" % (k, v["nonfinite"])
-' "$tmp/r.json" 2>>"$tmp/err"; then
+    if "$bin" point "$s" --format json >"$tmp/p/$b.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
         ok
     else
-        bad "run $s -n 2e4: failed, no HDF5 file, or non-finite samples"
+        bad "carbonmc point $s --format json: failed or a diagnostic on stderr"
+    fi
+    if "$bin" run "$s" -n 2e4 --seed 3 -o "$tmp/r/$b.h5" --format json >"$tmp/r/$b.json" 2>"$tmp/err" &&
+        [ -f "$tmp/r/$b.h5" ] && [ ! -s "$tmp/err" ]; then
+        ok
+    else
+        bad "carbonmc run $s -n 2e4: failed, no HDF5 file, or a diagnostic"
     fi
 done
+# the JSON of every point and run: finite point values, no non-finite sample
+if $PY - "$tmp" 2>"$tmp/err" <<'PYEOF'
+import glob, json, math, os, sys
+bad = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "p", "*.json"))):
+    d = json.load(open(f))
+    if not (d["title"] and d["outputs"]):
+        bad.append("%s: no title or outputs" % f)
+    for k, v in list(d["outputs"].items()) + list(d["inputs"].items()):
+        if not (isinstance(v, (int, float)) and math.isfinite(v)):
+            bad.append("point %s: %s = %r" % (os.path.basename(f), k, v))
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "r", "*.json"))):
+    d = json.load(open(f))
+    if d["samples"] != 20000:
+        bad.append("run %s: %r samples" % (os.path.basename(f), d["samples"]))
+    for k, v in d["outputs"].items():
+        if v["nonfinite"]:
+            bad.append("run %s: %s has %d non-finite samples" % (os.path.basename(f), k, v["nonfinite"]))
+assert not bad, "\n".join(bad)
+PYEOF
+then
+    ok
+else
+    bad "point or run JSON: a non-finite value"
+fi
 [ "$nscen" -ge 10 ] && ok || bad "the library has $nscen scenarios, fewer than ten"
 [ -f scenarios/README.md ] && ok || bad "scenarios/README.md is missing"
 for s in scenarios/*.cmc; do
@@ -81,7 +92,8 @@ done
 #       truncates, or a stated tolerance;
 #   pinned SCEN OUTPUT WANT   the tool's own point value, to 1e-9 relative (the medians
 #       the scenario's comment and scenarios/README.md quote).
-# One Python process runs `point --format json` once per scenario and --set list.
+# One Python process runs `point --format json` once per scenario and --set list (the
+# medians' run is section 1's).
 cat >"$tmp/pins.txt" <<'EOF'
 # BLOOM, Luccioni et al. 2022: 24.69 + 14.6 + 11.2 = 50.5 t
 with
@@ -165,10 +177,12 @@ pinned ml_team team_co2_t 5.613258504
 pinned ml_team team_kwh 9526.896285
 published ml_team cloud_co2_t 1.79999 1.80001 "1,800 kg reported"
 EOF
-$PY - "$bin" "$tmp/pins.txt" >"$tmp/pins.out" 2>&1 <<'PYEOF'
-import json, shlex, subprocess, sys
-binary, table = sys.argv[1], sys.argv[2]
+$PY - "$bin" "$tmp/pins.txt" "$tmp/p" >"$tmp/pins.out" 2>&1 <<'PYEOF'
+import glob, json, os, shlex, subprocess, sys
+binary, table, medians = sys.argv[1], sys.argv[2], sys.argv[3]
 cache, sets, npass, nfail = {}, [], 0, 0
+for f in glob.glob(os.path.join(medians, "*.json")):   # section 1's `point --format json`
+    cache[(os.path.basename(f)[:-5], ())] = json.load(open(f))["outputs"]
 def point(scen, sets):
     key = (scen, tuple(sets))
     if key not in cache:
