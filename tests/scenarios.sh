@@ -1,0 +1,328 @@
+#!/bin/sh
+# The scenario library and its reference data (issue 6), through the real binary.
+#   1. every scenarios/*.cmc passes `check` and `point` with nothing on stderr (no
+#      warning either), gives finite point values, and runs (`run -n 2e4`, every
+#      output finite, the HDF5 file written); scenarios/README.md indexes it;
+#   2. point values reproduce the published figures within the paper's rounding,
+#      with the --set line the scenario's own comment gives where its medians are
+#      not the paper's inputs; and the medians themselves are pinned, so that a
+#      change of reference data shows up here and in scenarios/README.md;
+#   3. models/refdata.cmc loads: every name it defines evaluates to a finite
+#      number, plain numbers to themselves, every X_range and X_sources helper
+#      samples and has its point inside its sources' spread, and the key
+#      figures of the issue are what they should be.
+# usage: scenarios.sh CARBONMC SOURCE_DIR
+bin=$1 src=$2
+cd "$src" || exit 1
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+    echo "FAIL $*"
+    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" | head -5
+    fail=$((fail + 1))
+}
+
+# ---- 1. every scenario checks, points and runs ----------------------------------------
+# (tests/cli.sh also runs `check` and both `point` formats on every scenario.)
+mkdir "$tmp/p" "$tmp/r"
+nscen=0
+for s in scenarios/*.cmc; do
+    nscen=$((nscen + 1))
+    b=$(basename "$s" .cmc)
+    if "$bin" check "$s" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] && [ ! -s "$tmp/err" ]; then
+        ok
+    else
+        bad "carbonmc check $s: exit status, empty stdout or a diagnostic on stderr"
+    fi
+    if "$bin" point "$s" --format json >"$tmp/p/$b.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
+        ok
+    else
+        bad "carbonmc point $s --format json: failed or a diagnostic on stderr"
+    fi
+    if "$bin" run "$s" -n 2e4 --seed 3 -o "$tmp/r/$b.h5" --format json >"$tmp/r/$b.json" 2>"$tmp/err" &&
+        [ -f "$tmp/r/$b.h5" ] && [ ! -s "$tmp/err" ]; then
+        ok
+    else
+        bad "carbonmc run $s -n 2e4: failed, no HDF5 file, or a diagnostic"
+    fi
+done
+# the JSON of every point and run: finite point values, no non-finite sample
+if $PY - "$tmp" 2>"$tmp/err" <<'PYEOF'
+import glob, json, math, os, sys
+bad = []
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "p", "*.json"))):
+    d = json.load(open(f))
+    if not (d["title"] and d["outputs"]):
+        bad.append("%s: no title or outputs" % f)
+    for k, v in list(d["outputs"].items()) + list(d["inputs"].items()):
+        if not (isinstance(v, (int, float)) and math.isfinite(v)):
+            bad.append("point %s: %s = %r" % (os.path.basename(f), k, v))
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "r", "*.json"))):
+    d = json.load(open(f))
+    if d["samples"] != 20000:
+        bad.append("run %s: %r samples" % (os.path.basename(f), d["samples"]))
+    for k, v in d["outputs"].items():
+        if v["nonfinite"]:
+            bad.append("run %s: %s has %d non-finite samples" % (os.path.basename(f), k, v["nonfinite"]))
+assert not bad, "\n".join(bad)
+PYEOF
+then
+    ok
+else
+    bad "point or run JSON: a non-finite value"
+fi
+[ "$nscen" -ge 10 ] && ok || bad "the library has $nscen scenarios, fewer than ten"
+[ -f scenarios/README.md ] && ok || bad "scenarios/README.md is missing"
+for s in scenarios/*.cmc; do
+    b=$(basename "$s")
+    grep -qF "$b" scenarios/README.md && ok || bad "scenarios/README.md does not index $b"
+done
+
+# ---- 2. published figures and pinned medians -------------------------------------------
+# Lines of the table below:
+#   with NAME=EXPR ...        the --set list for the lines that follow (`with` alone: none)
+#   published SCEN OUTPUT LO HI WHAT
+#       the paper's figure as printed (WHAT) covers the point value: [LO, HI] is half a
+#       unit of its last digit either side when the paper rounds, [x, x + 1 unit] when it
+#       truncates, or a stated tolerance;
+#   pinned SCEN OUTPUT WANT   the tool's own point value, to 1e-9 relative (the medians
+#       the scenario's comment and scenarios/README.md quote).
+# One Python process runs `point --format json` once per scenario and --set list (the
+# medians' run is section 1's).
+cat >"$tmp/pins.txt" <<'EOF'
+# BLOOM, Luccioni et al. 2022: 24.69 + 14.6 + 11.2 = 50.5 t
+with
+published bloom energy_kwh 433196 433196 "433,196 kWh"
+published bloom co2_t 24.685 24.695 "24.69 t"
+published bloom idle_co2_t 14.55 14.65 "14.6 t"
+published bloom embodied_co2_t 11.15 11.25 "11.2 t"
+published bloom total_co2_t 50.45 50.55 "50.5 t"
+pinned bloom_lifecycle total_co2_t 55.42625935
+pinned bloom_lifecycle co2_t 23.42869067
+with load=1 intensity=57 gpu_embodied_kg=150 life_years=6 life_use=0.85
+published bloom_lifecycle co2_t 24.685 24.695 "24.69 t"
+published bloom_lifecycle idle_co2_t 14.55 14.65 "14.6 t"
+published bloom_lifecycle embodied_co2_t 11.15 11.25 "11.2 t"
+published bloom_lifecycle total_co2_t 50.45 50.55 "50.5 t"
+
+# GPT-3, Patterson et al. 2021: 1,287 MWh and 552 t (from the unrounded 14.77 days)
+with
+pinned gpt3_patterson energy_kwh 1289376
+pinned gpt3_patterson co2_t 553.142304
+pinned gpt3 energy_kwh 1289376
+pinned gpt3 co2_t 553.142304
+published gpt3 ratio_to_carbontracker 6.75 6.85 "6.8x"
+published gpt3 utilisation 0.1955 0.1965 "19.6% of peak (PaLM paper: 21.3% MFU)"
+pinned gpt3 households 70.10793841
+with days=14.772727
+published gpt3_patterson energy_kwh 1286500 1287500 "1,287 MWh"
+published gpt3_patterson co2_t 551.5 552.5 "552 t"
+# GPT-3, Anthony et al. 2020: about 190,000 kWh, 85,000 kg, 700,000 km by car
+with
+published gpt3_carbontracker energy_kwh 190000 190000 "190,000 kWh"
+published gpt3_carbontracker co2_t 84.5 85.5 "about 85 t"
+published gpt3_carbontracker car_km 693000 707000 "about 700,000 km (1%)"
+
+# GPT-4 article (Ludvigsen 2023): 51,772,500 kWh, 12,456 t and 1,035.45 t; the leak's days
+with gpu_count=25000 days=90 server_kw=6.5 load=1 pue=1.18 intensity=240.6
+published gpt4 energy_kwh 51772500 51772500 "51,772,500 kWh"
+published gpt4 co2_t 12455.5 12456.5 "12,456 t"
+with gpu_count=25000 days=90 server_kw=6.5 load=1 pue=1.18 intensity=20
+published gpt4 co2_t 1035.445 1035.455 "1,035.45 t"
+with train_flops=2.15e25 gpu_count=25000 mfu=0.34 load=1 pue=1.18 intensity=240.6
+published gpt4_flops days 90 100 "90 to 100 days (leak)"
+with
+pinned gpt4 co2_t 10912.231889239745
+pinned gpt4_flops days 95.94804089064591
+pinned gpt4_flops energy_kwh 45806854.42170824
+
+# LLaMA (Touvron et al. 2023): 2,638 MWh, 1,015 t (truncated), 65B 173 t
+with load=1 days=121.978
+published llama1 energy_kwh 2637500 2638500 "2,638 MWh"
+published llama1 co2_t 1015 1016 "1,015 t (truncated)"
+published llama1 co2_65b_t 172.5 173.5 "173 t"
+# Llama 2 (Touvron et al. 2023, Table 2), two decimals truncated
+with load=1
+published llama2 co2_t 539.00 539.01 "539.00 t"
+published llama2 co2_7b_t 31.22 31.23 "31.22 t"
+published llama2 co2_13b_t 62.44 62.45 "62.44 t"
+published llama2 co2_34b_t 153.90 153.91 "153.90 t"
+published llama2 co2_70b_t 291.42 291.43 "291.42 t"
+# Llama 3.1 model card: 11,390 t in all; rows within 1% (their GPU-hours are rounded)
+published llama3_1 co2_t 11389.5 11390.5 "11,390 t"
+published llama3_1 co2_405b_t 8840.7 9019.3 "8,930 t (1%)"
+published llama3_1 co2_70b_t 2019.6 2060.4 "2,040 t (1%)"
+published llama3_1 co2_8b_t 415.8 424.2 "420 t (1%)"
+with
+pinned llama1 co2_t 955.0729834805123
+pinned llama2 co2_t 451.28505594887815
+pinned llama3_1 co2_t 9536.414449290609
+
+# ChatGPT: de Vries 2023 (564 MWh per day, 2.9 Wh per request); 2025 (850 MWh per day)
+with server_load=1 pue=1
+published chatgpt_inference it_kwh_per_day 563500 564500 "564 MWh per day"
+published chatgpt_inference wh_per_query 2.85 2.95 "2.9 Wh"
+with
+pinned chatgpt_inference inference_co2_t 186.55116462211782
+published chatgpt_2025 inference_kwh 849500 850500 "850 MWh per day"
+pinned chatgpt_2025 inference_co2_t 340.223051835116
+
+# The ML team (an example: its own arithmetic, by hand in its comment)
+pinned ml_team team_co2_t 5.613258504
+pinned ml_team team_kwh 9526.896285
+published ml_team cloud_co2_t 1.79999 1.80001 "1,800 kg reported"
+EOF
+$PY - "$bin" "$tmp/pins.txt" "$tmp/p" >"$tmp/pins.out" 2>&1 <<'PYEOF'
+import glob, json, os, shlex, subprocess, sys
+binary, table, medians = sys.argv[1], sys.argv[2], sys.argv[3]
+cache, sets, npass, nfail = {}, [], 0, 0
+for f in glob.glob(os.path.join(medians, "*.json")):   # section 1's `point --format json`
+    cache[(os.path.basename(f)[:-5], ())] = json.load(open(f))["outputs"]
+def point(scen, sets):
+    key = (scen, tuple(sets))
+    if key not in cache:
+        args = [binary, "point", "scenarios/%s.cmc" % scen, "--format", "json"]
+        for s in sets:
+            args += ["--set", s]
+        p = subprocess.run(args, capture_output=True, text=True)
+        cache[key] = json.loads(p.stdout)["outputs"] if p.returncode == 0 else p.stderr
+    return cache[key]
+for line in open(table):
+    w = shlex.split(line, comments=True)
+    if not w:
+        continue
+    if w[0] == "with":
+        sets = w[1:]
+        continue
+    out = point(w[1], sets)
+    got = out.get(w[2]) if isinstance(out, dict) else None
+    if w[0] == "published":
+        good = got is not None and float(w[3]) <= got <= float(w[4])
+        want = "the published %s (%s to %s)" % (w[5], w[3], w[4])
+    else:
+        good = got is not None and abs(got - float(w[3])) <= 1e-9 * abs(float(w[3]))
+        want = "pinned at %s" % w[3]
+    if good:
+        npass += 1
+    else:
+        nfail += 1
+        print("FAIL %s: %s = %r, not %s%s" % (w[1], w[2], got if got is not None else out, want,
+              " (--set " + " ".join(sets) + ")" if sets else ""))
+print("%d %d" % (npass, nfail))
+PYEOF
+sed '$d' "$tmp/pins.out"
+set -- $(tail -n 1 "$tmp/pins.out")
+if [ $# -eq 2 ]; then
+    pass=$((pass + $1)) fail=$((fail + $2))
+else
+    bad "the table of published figures did not run"
+fi
+
+# ---- 3. the reference data loads ------------------------------------------------------
+# One output per name models/refdata.cmc defines; the scenario uses the file by path.
+data=models/refdata.cmc
+names=$(sed -n 's/^\([a-z_][a-z0-9_]*\) *=.*/\1/p' "$data")
+{
+    echo "title \"every name of refdata\""
+    echo "use \"$src/$data\""
+    for n in $names; do echo "output o_$n = $n"; done
+} >"$tmp/all.cmc"
+if "$bin" point "$tmp/all.cmc" --format json >"$tmp/all.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+    $PY - "$tmp/all.json" "$data" 2>>"$tmp/err" <<'PYEOF'
+import json, math, re, sys
+out = json.load(open(sys.argv[1]))["outputs"]
+mult = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+for line in open(sys.argv[2]):
+    m = re.match(r"([a-z_][a-z0-9_]*) *= *([0-9.e+_]+)([kMGT%]?) *(\[[^]]*\])? *(#.*)?$", line.strip())
+    if m:   # a plain number: evaluates to itself
+        want = float(m.group(2).replace("_", "")) * mult.get(m.group(3), 1)
+        got = out["o_" + m.group(1)]
+        assert abs(got - want) <= 1e-12 * abs(want), "%s = %r, file says %r" % (m.group(1), got, want)
+for k, v in out.items():
+    assert math.isfinite(v), "%s is not finite" % k
+    n = k[2:]
+    for suffix in ("_range", "_sources"):
+        if n.endswith(suffix):
+            base = n[: -len(suffix)]
+            lo, hi = out.get("o_" + base + "_lo"), out.get("o_" + base + "_hi")
+            assert lo is not None and hi is not None, "%s has no %s_lo/_hi" % (n, base)
+            assert lo <= v <= hi, "%s = %r outside %r..%r" % (n, v, lo, hi)
+    if n.endswith("_sources") and "o_" + n[:-8] in out:
+        assert v == out["o_" + n[:-8]], "%s: first source is not the point value" % n
+PYEOF
+then
+    ok
+else
+    bad "models/refdata.cmc: a name does not load, or a helper is inconsistent"
+fi
+# every helper distribution samples
+"$bin" run "$tmp/all.cmc" -n 2e4 -o "$tmp/all.h5" --format json >"$tmp/all_run.json" 2>"$tmp/err" &&
+    $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(v["nonfinite"] == 0 for v in d["outputs"].values())
+assert len(d["inputs"]) >= 10, "fewer random helpers than expected"
+' "$tmp/all_run.json" 2>>"$tmp/err" && ok || bad "run of every refdata name"
+
+# the issue's key figures, one by one (W, FLOP/s, kW, PUE, gCO2e/kWh). V100 SXM2 is
+# 300 W and PCIe 250 W: the reverse of the widely copied table refdata warns about.
+cat >"$tmp/key.txt" <<'EOF'
+v100_sxm2_w 300
+v100_pcie_w 250
+a100_sxm_w 400
+a100_pcie40_w 250
+a100_pcie80_w 300
+h100_sxm_w 700
+h100_pcie_w 350
+h200_sxm_w 700
+b200_w 1000
+mi250x_w 560
+mi300x_w 750
+a100_flops 312e12
+v100_sxm2_flops 125e12
+h100_sxm_flops 989e12
+dgx_a100_kw 6.5
+dgx_h100_kw 10.2
+dgx_a100_w_per_gpu 812.5
+pue_google 1.10
+pue_microsoft_design 1.12
+pue_microsoft_fleet 1.18
+pue_aws 1.15
+pue_meta 1.08
+pue_industry_lo 1.55
+pue_industry_hi 1.59
+grid_azure_west_us 240.6
+grid_azure_canada_east 20
+grid_us_lo 370
+grid_us_hi 433
+grid_us_patterson 429
+grid_france_bloom 57
+emb_gpu_bloom_kg 150
+emb_server_bloom_kg 2500
+EOF
+{
+    echo "use \"$src/$data\""
+    while read -r n v; do echo "output k_$n = $n"; done <"$tmp/key.txt"
+} >"$tmp/key.cmc"
+if "$bin" point "$tmp/key.cmc" --format json >"$tmp/key.json" 2>"$tmp/err" &&
+    $PY - "$tmp/key.json" "$tmp/key.txt" 2>>"$tmp/err" <<'PYEOF'
+import json, sys
+out = json.load(open(sys.argv[1]))["outputs"]
+for line in open(sys.argv[2]):
+    n, v = line.split()
+    got = out["k_" + n]
+    assert got == float(v), "%s = %r, want %s" % (n, got, v)
+PYEOF
+then
+    ok
+else
+    bad "models/refdata.cmc: a key figure of the issue has changed"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
