@@ -6,6 +6,8 @@
  *  - the same seed gives bit-identical statistics with 1, 2 and 7 threads, and the
  *    file read back equals what the run returned;
  *  - each convergence checkpoint equals a shorter run of that many samples;
+ *  - variants share the scenario's random numbers: a variant equals the scenario
+ *    with its definitions as --set, and paired differences are narrow;
  *  - non-finite model values are counted, not hidden;
  *  - the 95% percentile intervals cover the truth 93-97% of the time over 200 seeds.
  */
@@ -191,6 +193,31 @@ static void convergence(void)
     cmc_model_free(m);
 }
 
+static int same_variants(const cmc_results *a, const cmc_results *b)
+{
+    if (a->nvariants != b->nvariants)
+        return 0;
+    for (size_t v = 0; v < a->nvariants; v++) {
+        const cmc_variant_result *x = &a->variants[v], *y = &b->variants[v];
+        if (strcmp(x->name, y->name) || strcmp(x->label, y->label) ||
+            x->noutputs != y->noutputs || x->npaired != y->npaired)
+            return 0;
+        for (size_t i = 0; i < x->noutputs; i++)
+            if (!same_stat(&x->outputs[i], &y->outputs[i]))
+                return 0;
+        for (size_t i = 0; i < x->npaired; i++) {
+            const cmc_paired *p = &x->paired[i], *q = &y->paired[i];
+            if (strcmp(p->output, q->output) || strcmp(p->reference, q->reference) ||
+                p->count != q->count || memcmp(&p->p_greater, &q->p_greater, sizeof(double)) ||
+                memcmp(&p->p_greater_ci_low, &q->p_greater_ci_low, sizeof(double)) ||
+                memcmp(&p->p_greater_ci_high, &q->p_greater_ci_high, sizeof(double)) ||
+                !same_stat(&p->difference, &q->difference) || !same_stat(&p->ratio, &q->ratio))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 static int same_results(const cmc_results *a, const cmc_results *b)
 {
     if (a->ninputs != b->ninputs || a->noutputs != b->noutputs || a->seed != b->seed ||
@@ -202,7 +229,83 @@ static int same_results(const cmc_results *a, const cmc_results *b)
     for (size_t i = 0; i < a->noutputs; i++)
         if (!same_stat(&a->outputs[i], &b->outputs[i]))
             return 0;
-    return 1;
+    return same_variants(a, b);
+}
+
+/* Variants run on common random numbers: a variant's statistics are those of the
+   scenario run with its definitions as --set (the same bits), and the paired
+   difference of two variants is far narrower than that of independent runs. */
+static void variants(void)
+{
+    static const char *src =
+        "title \"variants\"\n"
+        "x = 100 to 400\n"
+        "k = uniform(1, 2)\n"
+        "pue = 1.3\n"
+        "y = x * k * pue\n"
+        "output y\n"
+        "variant lean \"PUE 1.1\": pue = 1.1\n"
+        "variant poor: pue = 1.5, k = uniform(1, 2.5)\n";
+    cmc_model *m = load(src);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    CHECK(cmc_model_nvariants(m) == 2);
+    CHECK(!strcmp(cmc_model_variant_name(m, 1), "poor"));
+    CHECK(!strcmp(cmc_model_variant_label(m, 0), "PUE 1.1"));
+    /* the source as run keeps the variants: it loads back into the same model */
+    CHECK(strstr(cmc_model_source(m), "variant poor: pue = 1.5, k = uniform(1, 2.5)") != NULL);
+    cmc_model *again = load(cmc_model_source(m));
+    CHECK(again && cmc_model_nvariants(again) == 2);
+    cmc_model_free(again);
+
+    enum { N = 100000 };
+    cmc_results *r = run(m, N, 3, 2, NULL);
+    CHECK(r && r->nvariants == 2);
+    if (!r || r->nvariants != 2) {
+        cmc_results_free(r);
+        cmc_model_free(m);
+        return;
+    }
+    /* variant "poor" = the scenario with --set pue=1.5 --set k=uniform(1, 2.5) */
+    const char *sets[2] = {"pue = 1.5", "k = uniform(1, 2.5)"};
+    cmc_load_options lo = {sets, 2, NULL, 0};
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *ms = cmc_model_load_string("test.cmc", src, &lo, d);
+    cmc_diags_free(d);
+    cmc_results *rs = ms ? run(ms, N, 3, 1, NULL) : NULL;
+    CHECK(rs != NULL);
+    if (rs) {
+        cmc_stat base = rs->outputs[0];
+        memset(&base.conv, 0, sizeof base.conv);   /* variants keep no checkpoints */
+        CHECK_MSG(same_stat(&r->variants[1].outputs[0], &base),
+                  "variant differs from the scenario with its --set");
+    }
+    cmc_results_free(rs);
+    cmc_model_free(ms);
+
+    const cmc_variant_result *lean = &r->variants[0], *poor = &r->variants[1];
+    CHECK(lean->npaired == 0 && poor->npaired == 1);
+    const cmc_paired *pr = &poor->paired[0];
+    CHECK(!strcmp(pr->output, "y") && !strcmp(pr->reference, "lean") && pr->count == N);
+    /* paired: y_poor - y_lean = x (1.5 k' - 1.1 k) with k' the same uniform stretched,
+       always > 0, so P = 1 and its Wilson interval reaches 1 */
+    CHECK(pr->p_greater == 1 && pr->p_greater_ci_high == 1);
+    CHECK_MSG(fabs(pr->p_greater_ci_low - 1.0 / (1 + 3.841458820694124 / N)) < 1e-12,
+              "Wilson lower bound %.17g", pr->p_greater_ci_low);
+    CHECK(pr->difference.min > 0);
+    /* common random numbers: the paired difference's spread is a fraction of what
+       independent runs would give, sqrt(var_a + var_b) */
+    double sa = lean->outputs[0].std, sb = poor->outputs[0].std, sd = pr->difference.std;
+    double unpaired = sqrt(sa * sa + sb * sb);
+    CHECK_MSG(sd < 0.6 * unpaired, "paired std %.4g vs unpaired %.4g", sd, unpaired);
+    /* its mean is the difference of the means, exactly up to rounding */
+    CHECK_MSG(fabs(pr->difference.mean - (poor->outputs[0].mean - lean->outputs[0].mean)) <=
+                  1e-9 * poor->outputs[0].mean, "difference of means");
+    /* the ratio is 1.5 k' / (1.1 k) with k' = 1 + 1.5 (k - 1): between 1.5/1.1 and 2.5 * 1.5 / 2.2 */
+    CHECK(pr->ratio.min >= 1.5 / 1.1 * (1 - 1e-12) && pr->ratio.max <= 2.5 * 1.5 / 2.2 * (1 + 1e-12));
+    cmc_results_free(r);
+    cmc_model_free(m);
 }
 
 static void determinism(void)
@@ -305,6 +408,7 @@ int main(void)
     lognormal_product();
     determinism();
     convergence();
+    variants();
     nonfinite();
     coverage();
     return CHECK_DONE();
