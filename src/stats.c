@@ -369,3 +369,96 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
     *underflow = h.under;
     *overflow = h.over;
 }
+
+/* ---- rank table ---------------------------------------------------------------------
+ *
+ * Kept apart from the sketch code above, which it reads only through the struct:
+ * s->zeros, s->pages[slot] (slot = sign * NPAGES + exponent; NULL when absent) and
+ * s->pages[slot]->count[k], with the key of cmc_sketch_add (PAGE, NPAGES, SHIFT).
+ * Walking the buckets in increasing order of value (as walk() does) gives C, the
+ * count below each bucket; the table stores u = (C + c/2) / N per bucket of every
+ * present page (as N u, a half-integer, so building needs no division), and for
+ * every page slot the count below the whole page (what a value in an absent page
+ * maps to). A lookup is the sketch's key computation, one load and one division. */
+
+struct cmc_rank_table {
+    double n;                       /* values counted by the sketch (NaN if none) */
+    double zero;                    /* N u of +0 and -0 */
+    double below[2 * NPAGES];       /* count below every value of the page slot */
+    double *h[2 * NPAGES];          /* N u = C + c/2 of each bucket of a present page
+                                       (exact: half-integers below 2^52), or NULL */
+};
+
+void cmc_rank_table_free(cmc_rank_table *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < 2 * NPAGES; i++)
+        free(t->h[i]);
+    free(t);
+}
+
+/* The table entries of one page slot; k runs over the buckets in increasing order
+   of value (down for negative pages). Returns the updated running count. */
+static uint64_t rank_page(cmc_rank_table *t, const cmc_sketch *s, int slot, uint64_t c,
+                          int down, int *failed)
+{
+    const page *p = s->pages[slot];
+    t->below[slot] = (double)c;
+    if (!p)
+        return c;
+    double *h = t->h[slot] = malloc(PAGE * sizeof *h);
+    if (!h) {
+        *failed = 1;
+        return c;
+    }
+    for (unsigned j = 0; j < PAGE; j++) {
+        unsigned k = down ? PAGE - 1 - j : j;
+        uint64_t m = p->count[k];
+        h[k] = (double)c + 0.5 * (double)m;
+        c += m;
+    }
+    return c;
+}
+
+cmc_rank_table *cmc_rank_table_new(const cmc_sketch *s)
+{
+    cmc_rank_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    uint64_t total = cmc_sketch_count(s), c = 0;
+    int failed = 0;
+    t->n = total ? (double)total : NAN;   /* an empty sketch maps everything to NaN */
+    for (int e = NPAGES - 1; e >= 0; e--)
+        c = rank_page(t, s, NPAGES + e, c, 1, &failed);
+    t->zero = (double)c + 0.5 * (double)s->zeros;
+    c += s->zeros;
+    for (int e = 0; e < NPAGES; e++)
+        c = rank_page(t, s, e, c, 0, &failed);
+    if (failed) {
+        cmc_rank_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void cmc_rank_table_map(const cmc_rank_table *t, const double *x, size_t n, double *u)
+{
+    for (size_t j = 0; j < n; j++) {
+        double v = x[j];
+        uint64_t b;
+        memcpy(&b, &v, sizeof b);
+        uint32_t k = (uint32_t)(b >> SHIFT), pg = k >> CMC_SKETCH_BITS;
+        uint32_t e = pg & (NPAGES - 1), slot = (pg >> 11) * NPAGES + e;
+        double r;
+        if (e == NPAGES - 1)
+            r = NAN;                                   /* inf or NaN */
+        else if (v == 0)
+            r = t->zero;
+        else if (t->h[slot])
+            r = t->h[slot][k & (PAGE - 1)];
+        else
+            r = t->below[slot];
+        u[j] = r / t->n;
+    }
+}
