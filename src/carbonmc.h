@@ -173,6 +173,31 @@ typedef struct cmc_variant_result {
     cmc_paired *paired;        /* per output, against the reference; none for it */
 } cmc_variant_result;
 
+/* Which random input drives an output (cmc_run_options.sensitivity). Each measure
+   is an array over the random inputs, in input[] order, with its 95% confidence
+   interval:
+     CMC_SENS_SPEARMAN      Spearman's rank correlation of input and output
+     CMC_SENS_LOGVAR_SHARE  the input's share of Var(ln output): squared correlation
+                            of the logarithms (NaN if either takes a value <= 0)
+     CMC_SENS_SOBOL_FIRST   first-order Sobol index (Saltelli et al. 2010)
+     CMC_SENS_SOBOL_TOTAL   total Sobol index (Jansen 1999)
+   Estimates are never clipped: a negative Sobol estimate is sampling error, with
+   its interval. swing_low and swing_high are the output with that input at its 5th
+   and 95th percentile and every other input at its median (swing_base). */
+enum { CMC_SENS_SPEARMAN, CMC_SENS_LOGVAR_SHARE, CMC_SENS_SOBOL_FIRST, CMC_SENS_SOBOL_TOTAL,
+       CMC_SENS_NEST };
+typedef struct cmc_sensitivity {
+    const char *output;
+    size_t ninputs;
+    const char **input;
+    double *value[CMC_SENS_NEST], *ci_low[CMC_SENS_NEST], *ci_high[CMC_SENS_NEST];
+    double *swing_low, *swing_high;
+    double swing_base;
+    uint64_t samples;          /* base samples N; the Sobol design took N (k + 2) runs */
+    uint64_t skipped;          /* Sobol rows left out for a non-finite value (most of
+                                  any input) */
+} cmc_sensitivity;
+
 typedef struct cmc_results {
     const char *title;
     const char *tool_version;
@@ -185,6 +210,8 @@ typedef struct cmc_results {
     cmc_stat *outputs, *inputs;
     size_t nvariants;
     cmc_variant_result *variants;   /* the scenario's variants, in order */
+    size_t nsensitivity;
+    cmc_sensitivity *sensitivity;   /* per output, when asked for; else none */
     struct cmc_arena *arena;   /* owns everything above */
 } cmc_results;
 
@@ -208,6 +235,8 @@ typedef struct cmc_run_options {
     size_t bins;                 /* plotting histogram bins; 0: CMC_DEFAULT_BINS */
     const char *output;          /* HDF5 file to write (atomically), or NULL */
     int save_samples;            /* also store every sample in the file */
+    int sensitivity;             /* also compute cmc_results.sensitivity: a second
+                                    pass of N (k + 2) model runs for k random inputs */
     /* Called now and then from one thread with the samples done so far. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

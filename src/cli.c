@@ -29,6 +29,7 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO [-n N] [--seed S] [--threads T] [--set NAME=EXPR]... [-o OUT.h5]\n"
     "              [--format FMT] [--save-samples] [--percentiles LIST] [--bins B]\n"
+    "              [--sensitivity]\n"
     "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
@@ -56,6 +57,9 @@ static const char usage[] =
     "  -o OUT.h5          the HDF5 file to write (plot: the folder of the figures)\n"
     "  --only NAME        plot: only the figures of this output (or input)\n"
     "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
+    "  --sensitivity      also measure which input drives each output: Spearman,\n"
+    "                     log-variance shares, Sobol indices (N (k + 2) more model\n"
+    "                     runs for k random inputs) and one-at-a-time swings\n"
     "  --percentiles LIST comma-separated probabilities (0.05,0.5,0.95 or 5%,50%,95%)\n"
     "  --bins B           bins of the stored histograms (default 100)\n"
     "  --format FMT       text, json, csv, markdown or latex (point: text or json)\n"
@@ -117,7 +121,7 @@ typedef struct options {
     const char *format;
     const char **sets;
     size_t nsets;
-    int program, save_samples;
+    int program, save_samples, sensitivity;
     uint64_t samples, seed;
     long threads;
     size_t bins;
@@ -266,6 +270,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             o->program = 1;
         } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
             o->save_samples = 1;
+        } else if (!strcmp(a, "--sensitivity") && (allowed & O_RUN)) {
+            o->sensitivity = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (!o->file || (allowed & O_PLOT)) {
@@ -572,7 +578,7 @@ static int cmd_run(options *o)
     progress pr = {seconds(), 0, 0};
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
                           o->bins, o->output ? o->output : def, o->save_samples,
-                          isatty(2) ? show_progress : NULL, &pr};
+                          o->sensitivity, isatty(2) ? show_progress : NULL, &pr};
     cmc_diags *d = cmc_diags_new();
     cmc_results *r = d ? cmc_run(m, &ro, d) : NULL;
     if (pr.shown)

@@ -629,6 +629,41 @@ static int put_names(cmc_h5 *h, const char *attr, const cmc_stat *s, size_t n)
     return put_names_at(h, h->file, "/", attr, s, sizeof *s, n);
 }
 
+/* The datasets of /sensitivity/OUTPUT besides input, swing_*: sens_names[e], then
+   _ci_low and _ci_high. */
+static const char *const sens_names[CMC_SENS_NEST] = {"spearman", "logvar_share",
+                                                      "sobol_first", "sobol_total"};
+
+/* /sensitivity/OUTPUT: input (strings), per measure value, _ci_low, _ci_high, then
+   swing_low, swing_high (float64 [k]), swing_base, samples, skipped (scalars). */
+static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se)
+{
+    char where[600], name[48];
+    snprintf(where, sizeof where, "/sensitivity/%s", se->output);
+    hid_t g = put_group(h, parent, "/sensitivity", se->output);
+    if (g < 0)
+        return -1;
+    size_t k = se->ninputs;
+    int rc = put_data(h, g, where, "input", h->str, h->str, 1, k, se->input);
+    for (int e = 0; e < CMC_SENS_NEST && rc == 0; e++) {
+        const double *v[3] = {se->value[e], se->ci_low[e], se->ci_high[e]};
+        for (int j = 0; j < 3 && rc == 0; j++) {
+            snprintf(name, sizeof name, "%s%s", sens_names[e],
+                     j == 0 ? "" : j == 1 ? "_ci_low" : "_ci_high");
+            rc = put_f64s(h, g, where, name, v[j], k);
+        }
+    }
+    if (rc == 0 && (put_f64s(h, g, where, "swing_low", se->swing_low, k) < 0 ||
+                    put_f64s(h, g, where, "swing_high", se->swing_high, k) < 0 ||
+                    put_f64(h, g, where, "swing_base", se->swing_base) < 0 ||
+                    put_u64(h, g, where, "samples", se->samples) < 0 ||
+                    put_u64(h, g, where, "skipped", se->skipped) < 0))
+        rc = -1;
+    if (close_group(h, g, where) < 0)
+        rc = -1;
+    return rc;
+}
+
 /* /variants/NAME/outputs/OUT (the variant's statistics) and
    /variants/NAME/paired/OUT/{difference, ratio, count, p_greater, ...}. */
 static int put_variant(cmc_h5 *h, hid_t parent, const cmc_results *r, const cmc_variant_result *v)
@@ -743,6 +778,17 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         char where[16];
         snprintf(where, sizeof where, "/%s", kinds[k]);
         if (close_group(h, g, where) < 0 || rc < 0)
+            return -1;
+    }
+    if (r->nsensitivity) {
+        if (put_names_at(h, h->file, "/", "sensitivity", r->sensitivity,
+                         sizeof *r->sensitivity, r->nsensitivity) < 0 ||
+            (g = put_group(h, h->file, "", "sensitivity")) < 0)
+            return -1;
+        rc = 0;
+        for (size_t i = 0; i < r->nsensitivity && rc == 0; i++)
+            rc = put_sensitivity(h, g, &r->sensitivity[i]);
+        if (close_group(h, g, "/sensitivity") < 0 || rc < 0)
             return -1;
     }
     if (!r->nvariants)
@@ -1283,6 +1329,76 @@ static int read_paired(reader *rd, hid_t g, const char *where, const char *vname
     return rc;
 }
 
+/* /sensitivity/OUTPUT. */
+static int read_sensitivity(reader *rd, hid_t parent, cmc_sensitivity *se)
+{
+    char where[600];
+    snprintf(where, sizeof where, "/sensitivity/%s", se->output);
+    hid_t g = open_group(rd, parent, "/sensitivity", se->output);
+    if (g < 0)
+        return -1;
+    hid_t ds = H5Lexists(g, "input", H5P_DEFAULT) > 0 ? H5Dopen2(g, "input", H5P_DEFAULT) : -1;
+    char **names = NULL;
+    size_t k = 0, m;
+    int rc = ds < 0 ? rfail(rd, "%s/input is missing", where)
+                    : get_strings(rd, ds, 0, "dataset input", 0, &names, &k);
+    if (ds >= 0)
+        H5Dclose(ds);
+    se->input = (const char **)names;
+    se->ninputs = k;
+    double **v[2 + 3 * CMC_SENS_NEST];
+    const char *vn[2 + 3 * CMC_SENS_NEST];
+    char buf[3 * CMC_SENS_NEST][48];
+    int nv = 0;
+    for (int e = 0; e < CMC_SENS_NEST; e++)
+        for (int j = 0; j < 3; j++, nv++) {
+            snprintf(buf[nv], sizeof buf[nv], "%s%s", sens_names[e],
+                     j == 0 ? "" : j == 1 ? "_ci_low" : "_ci_high");
+            vn[nv] = buf[nv];
+            v[nv] = j == 0 ? &se->value[e] : j == 1 ? &se->ci_low[e] : &se->ci_high[e];
+        }
+    vn[nv] = "swing_low";
+    v[nv++] = &se->swing_low;
+    vn[nv] = "swing_high";
+    v[nv++] = &se->swing_high;
+    for (int i = 0; i < nv && rc == 0; i++) {
+        m = 0;
+        rc = f64s(rd, g, where, vn[i], v[i], &m);
+        if (rc == 0 && m != k)
+            rc = rfail(rd, "%s/%s has %zu values for %zu inputs", where, vn[i], m, k);
+    }
+    if (rc == 0 && (f64(rd, g, where, "swing_base", &se->swing_base) < 0 ||
+                    u64(rd, g, where, "samples", &se->samples) < 0 ||
+                    u64(rd, g, where, "skipped", &se->skipped) < 0))
+        rc = -1;
+    H5Gclose(g);
+    return rc;
+}
+
+static int read_sensitivities(reader *rd, hid_t file, cmc_results *r)
+{
+    if (H5Aexists(file, "sensitivity") <= 0)
+        return 0;
+    char **names;
+    size_t n;
+    if (attr_names(rd, file, "sensitivity", &names, &n) < 0)
+        return -1;
+    if (!(r->sensitivity = cmc_arena_alloc(rd->a, (n + 1) * sizeof *r->sensitivity)))
+        return rfail(rd, "out of memory");
+    r->nsensitivity = n;
+    hid_t g = open_group(rd, file, "", "sensitivity");
+    if (g < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        r->sensitivity[i].output = names[i];
+        rc = valid_name(names[i]) ? read_sensitivity(rd, g, &r->sensitivity[i])
+                                  : rfail(rd, "/ lists the invalid output '%s'", names[i]);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
 /* /variants, if the root lists any. */
 static int read_variants(reader *rd, hid_t file, cmc_results *r)
 {
@@ -1368,7 +1484,7 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
     H5Gclose(g);
     if (rc < 0 || read_stats(rd, file, "outputs", &r->outputs, &r->noutputs) < 0 ||
         read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0 ||
-        read_variants(rd, file, r) < 0)
+        read_variants(rd, file, r) < 0 || read_sensitivities(rd, file, r) < 0)
         return -1;
     return 0;
 }

@@ -45,9 +45,9 @@ extern char **environ;
 
 const char *const cmc_plot_formats[] = {"png", "pdf", "svg", NULL};
 
-static const char *const script_names[] = {"common.gp",      "distribution.gp", "cdf.gp",
-                                           "convergence.gp", "inputs.gp",       "compare.gp",
-                                           NULL};
+static const char *const script_names[] = {"common.gp",  "distribution.gp", "cdf.gp",
+                                           "convergence.gp", "inputs.gp", "compare.gp",
+                                           "tornado.gp", NULL};
 
 /* ---- Finding gnuplot and the scripts -------------------------------------------- */
 
@@ -560,6 +560,9 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
 
 /* ---- The figures ------------------------------------------------------------------ */
 
+static void sensitivity_figure(plotter *p, const cmc_results *r, const char *label,
+                               const cmc_sensitivity *se);
+
 static void output_figures(plotter *p, const cmc_results *r, const char *label,
                            const cmc_stat *s)
 {
@@ -586,6 +589,110 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
         snprintf(name, sizeof name, "%s-%s-convergence", label, s->name);
         figure(p, "convergence.gp", prefix, name);
     }
+    for (size_t i = 0; i < r->nsensitivity; i++)
+        if (!strcmp(r->sensitivity[i].output, s->name))
+            sensitivity_figure(p, r, label, &r->sensitivity[i]);
+}
+
+/* The tornado figure of one output: inputs ranked by total Sobol index with its
+   interval (and the first-order index), beside the one-at-a-time swings. */
+static void sensitivity_figure(plotter *p, const cmc_results *r, const char *label,
+                               const cmc_sensitivity *se)
+{
+    size_t k = se->ninputs;
+    const cmc_stat *out = NULL;
+    for (size_t i = 0; i < r->noutputs; i++)
+        if (!strcmp(r->outputs[i].name, se->output))
+            out = &r->outputs[i];
+    if (!k || !out)
+        return;
+    size_t *order = calloc(k, sizeof *order);
+    if (!order) {
+        cmc_error(p->d, NULL, "out of memory");
+        p->failed = 1;
+        return;
+    }
+    for (size_t j = 0; j < k; j++)   /* by total index, largest first, NaN last */
+        order[j] = j;
+    const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
+    for (size_t i = 1; i < k; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = st[order[j - 1]], b = st[order[j]];
+            if (!(isnan(a) ? !isnan(b) : b > a))
+                break;
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
+    snprintf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
+    FILE *f = open_data(p, prefix, ".dat", path);
+    if (!f) {
+        free(order);
+        return;
+    }
+    fprintf(f, "# sensitivity of %s, inputs by total Sobol index (largest first)\n"
+               "# columns: row \"input\" total total_ci_low total_ci_high first first_ci_low "
+               "first_ci_high swing_low swing_high\n", se->output);
+    double lo = 0, hi = 1, slo = se->swing_base, shi = se->swing_base;   /* indices: [0, 1] at least */
+    for (size_t jj = 0; jj < k; jj++) {
+        size_t j = order[jj];
+        fprintf(f, "%zu ", jj + 1);
+        gp_string(f, se->input[j]);
+        const double v[8] = {st[j], se->ci_low[CMC_SENS_SOBOL_TOTAL][j],
+                             se->ci_high[CMC_SENS_SOBOL_TOTAL][j],
+                             se->value[CMC_SENS_SOBOL_FIRST][j],
+                             se->ci_low[CMC_SENS_SOBOL_FIRST][j],
+                             se->ci_high[CMC_SENS_SOBOL_FIRST][j], se->swing_low[j],
+                             se->swing_high[j]};
+        gp_row(f, 1, v, 8);
+        for (int i = 0; i < 6; i++)
+            if (isfinite(v[i])) {
+                lo = v[i] < lo ? v[i] : lo;
+                hi = v[i] > hi ? v[i] : hi;
+            }
+        for (int i = 6; i < 8; i++)
+            if (isfinite(v[i])) {
+                slo = v[i] < slo ? v[i] : slo;
+                shi = v[i] > shi ? v[i] : shi;
+            }
+    }
+    close_out(p, f, path);
+    if (!(hi > lo))
+        hi = lo + 1;
+    if (!(shi > slo)) {
+        double w = slo != 0 ? 0.05 * fabs(slo) : 1;
+        slo -= w;
+        shi += w;
+    }
+    pad_range(&lo, &hi, 0);
+    pad_range(&slo, &shi, 0);
+    if (!(f = open_data(p, prefix, ".vars.gp", path))) {
+        free(order);
+        return;
+    }
+    axis_label(lab, sizeof lab, out);
+    fprintf(f, "# gnuplot variables for the sensitivity figure of %s (carbonmc plot)\n"
+               "title_str = ", se->output);
+    gp_string(f, r->title && r->title[0] ? r->title : label);
+    fputs("\nlabel_str = ", f);
+    gp_string(f, lab);
+    fprintf(f, "\nninputs = %zu\nxmin = ", k);
+    gp_num(f, lo);
+    fputs("\nxmax = ", f);
+    gp_num(f, hi);
+    fputs("\nswing_base = ", f);
+    gp_num(f, se->swing_base);
+    fputs("\nswing_min = ", f);
+    gp_num(f, slo);
+    fputs("\nswing_max = ", f);
+    gp_num(f, shi);
+    fputc('\n', f);
+    gp_tics(f, "swing_xtics_cmd", "x", slo, shi, 0, 4);
+    close_out(p, f, path);
+    snprintf(name, sizeof name, "%s-%s-sensitivity", label, se->output);
+    figure(p, "tornado.gp", prefix, name);
+    free(order);
 }
 
 /* Small multiples of the random inputs (or of `only`, if it is one). */

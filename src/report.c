@@ -560,6 +560,79 @@ static void text_variants(FILE *f, const cmc_results *r)
     }
 }
 
+/* The inputs of se in decreasing order of total Sobol index (NaN last). */
+static void sens_order(const cmc_sensitivity *se, size_t *order)
+{
+    size_t k = se->ninputs;
+    for (size_t j = 0; j < k; j++)
+        order[j] = j;
+    const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
+    for (size_t i = 1; i < k; i++)   /* insertion sort: stable, k is small */
+        for (size_t j = i; j > 0; j--) {
+            double a = st[order[j - 1]], b = st[order[j]];
+            if (!(isnan(a) ? !isnan(b) : b > a))
+                break;
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+}
+
+/* x, with what would print as -0.000 made 0 */
+static double z3(double x)
+{
+    return fabs(x) < 5e-4 ? 0.0 : x;
+}
+
+/* "0.909 [0.905, 0.913]", three decimals (indices live in [-1, 1] or near it). */
+static void fmt_ci3(char *out, size_t size, const cmc_sensitivity *se, int e, size_t j)
+{
+    double v = se->value[e][j], lo = se->ci_low[e][j], hi = se->ci_high[e][j];
+    if (isnan(v))
+        snprintf(out, size, "n/a");
+    else
+        snprintf(out, size, "%.3f [%.3f, %.3f]", z3(v), z3(lo), z3(hi));
+}
+
+static void text_sensitivity(FILE *f, const cmc_results *r)
+{
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        size_t k = se->ninputs, *order = calloc(k ? k : 1, sizeof *order);
+        if (!order)
+            return;
+        sens_order(se, order);
+        char n[64], runs[64];
+        fmt_at(n, sizeof n, (double)se->samples, 0, 1, PLAIN);
+        fmt_at(runs, sizeof runs, (double)se->samples * (double)(k + 2), 0, 1, PLAIN);
+        fprintf(f, "\nsensitivity of %s (Sobol design: %s model runs; by total index)\n",
+                se->output, runs);
+        int w = 5;
+        for (size_t j = 0; j < k; j++)
+            w = (int)strlen(se->input[j]) > w ? (int)strlen(se->input[j]) : w;
+        fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s\n", w, "input", "Spearman",
+                "share of Var(ln)", "Sobol first order", "Sobol total", "swing P5 to P95");
+        for (size_t jj = 0; jj < k; jj++) {
+            size_t j = order[jj];
+            char c[CMC_SENS_NEST][80], lo[64], hi[64];
+            for (int e = 0; e < CMC_SENS_NEST; e++)
+                fmt_ci3(c[e], sizeof c[e], se, e, j);
+            cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
+            cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
+            fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s to %s\n", w, se->input[j], c[0],
+                    c[1], c[2], c[3], lo, hi);
+        }
+        char base[64];
+        cmc_fmt_sig(base, sizeof base, se->swing_base, 4, 12);
+        fprintf(f, "  (swings: the others at their medians, where %s = %s", se->output, base);
+        if (se->skipped)
+            fprintf(f, "; %" PRIu64 " Sobol rows left out as not finite", se->skipped);
+        fprintf(f, ")\n");
+        (void)n;
+        free(order);
+    }
+}
+
 static void report_text(FILE *f, const cmc_results *r)
 {
     char n[64];
@@ -573,6 +646,7 @@ static void report_text(FILE *f, const cmc_results *r)
     for (size_t i = 0; i < r->noutputs; i++)
         text_stat(f, &r->outputs[i]);
     text_inputs(f, r);
+    text_sensitivity(f, r);
     text_variants(f, r);
 }
 
@@ -659,6 +733,54 @@ static void json_variants(FILE *f, const cmc_results *r)
     fputs(r->nvariants ? "\n  }" : "}", f);
 }
 
+static void json_array(FILE *f, const double *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        cmc_fmt_json_number(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static const char *const sens_keys[CMC_SENS_NEST] = {"spearman", "logvar_share", "sobol_first",
+                                                     "sobol_total"};
+
+static void json_sensitivity(FILE *f, const cmc_results *r)
+{
+    fputs(",\n  \"sensitivity\": {", f);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        fputs(i ? ",\n    " : "\n    ", f);
+        cmc_fmt_json_string(f, se->output);
+        fputs(": {\"input\": [", f);
+        for (size_t j = 0; j < se->ninputs; j++) {
+            if (j)
+                fputs(", ", f);
+            cmc_fmt_json_string(f, se->input[j]);
+        }
+        fputc(']', f);
+        for (int e = 0; e < CMC_SENS_NEST; e++) {
+            fprintf(f, ",\n      \"%s\": ", sens_keys[e]);
+            json_array(f, se->value[e], se->ninputs);
+            fprintf(f, ", \"%s_ci_low\": ", sens_keys[e]);
+            json_array(f, se->ci_low[e], se->ninputs);
+            fprintf(f, ", \"%s_ci_high\": ", sens_keys[e]);
+            json_array(f, se->ci_high[e], se->ninputs);
+        }
+        fputs(",\n      \"swing_low\": ", f);
+        json_array(f, se->swing_low, se->ninputs);
+        fputs(", \"swing_high\": ", f);
+        json_array(f, se->swing_high, se->ninputs);
+        fputs(", \"swing_base\": ", f);
+        cmc_fmt_json_number(f, se->swing_base);
+        fprintf(f, ", \"samples\": %" PRIu64 ", \"skipped\": %" PRIu64 "}", se->samples,
+                se->skipped);
+    }
+    fputs(r->nsensitivity ? "\n  }" : "}", f);
+}
+
 static void report_json(FILE *f, const cmc_results *r)
 {
     fputs("{\n  \"title\": ", f);
@@ -670,6 +792,8 @@ static void report_json(FILE *f, const cmc_results *r)
     json_stats(f, r->inputs, r->ninputs);
     if (r->nvariants)
         json_variants(f, r);
+    if (r->nsensitivity)
+        json_sensitivity(f, r);
     fputs("\n}\n", f);
 }
 
@@ -764,6 +888,33 @@ static void report_csv(FILE *f, const cmc_results *r)
     fputs("kind,name,statistic,p,value,ci_low,ci_high\n", f);
     csv_stats(f, "output", r->outputs, r->noutputs);
     csv_stats(f, "input", r->inputs, r->ninputs);
+    for (size_t i = 0; i < r->nsensitivity; i++) {   /* sensitivity,OUTPUT.INPUT,MEASURE,,v,lo,hi */
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        for (size_t j = 0; j < se->ninputs; j++) {
+            char prefix[300];
+            snprintf(prefix, sizeof prefix, "%s.", se->output);
+            for (int e = 0; e <= CMC_SENS_NEST; e++) {
+                fputs("sensitivity,", f);
+                csv_name(f, prefix, se->input[j]);
+                if (e < CMC_SENS_NEST) {
+                    fprintf(f, ",%s,,", sens_keys[e]);
+                    csv_number(f, se->value[e][j]);
+                    fputc(',', f);
+                    csv_number(f, se->ci_low[e][j]);
+                    fputc(',', f);
+                    csv_number(f, se->ci_high[e][j]);
+                } else {   /* the swing: the output at the input's P5 and P95 */
+                    fputs(",swing,,", f);
+                    csv_number(f, se->swing_base);
+                    fputc(',', f);
+                    csv_number(f, se->swing_low[j]);
+                    fputc(',', f);
+                    csv_number(f, se->swing_high[j]);
+                }
+                fputc('\n', f);
+            }
+        }
+    }
     for (size_t v = 0; v < r->nvariants; v++) {
         const cmc_variant_result *vr = &r->variants[v];
         char prefix[300];
@@ -934,6 +1085,26 @@ static void report_markdown(FILE *f, const cmc_results *r)
     fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
     md_table(f, "output", r->outputs, r->noutputs);
     md_table(f, "random input", r->inputs, r->ninputs);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
+        if (!order)
+            break;
+        sens_order(se, order);
+        fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first order "
+                   "| Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n", se->output);
+        for (size_t jj = 0; jj < se->ninputs; jj++) {
+            size_t j = order[jj];
+            char c[CMC_SENS_NEST][80], lo[64], hi[64];
+            for (int e = 0; e < CMC_SENS_NEST; e++)
+                fmt_ci3(c[e], sizeof c[e], se, e, j);
+            cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
+            cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j], c[0], c[1],
+                    c[2], c[3], lo, hi);
+        }
+        free(order);
+    }
     md_variants(f, r);
 }
 
@@ -987,6 +1158,28 @@ static void report_latex(FILE *f, const cmc_results *r)
         tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
     }
     fputs("\\bottomrule\n\\end{tabular}\n", f);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
+        if (!order)
+            break;
+        sens_order(se, order);
+        fputs("\n% sensitivity of ", f);
+        fputs(se->output, f);
+        fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrr}\n\\toprule\n"
+              "Input & Spearman & Share of Var(ln) & Sobol first order & Sobol total \\\\\n"
+              "\\midrule\n", f);
+        for (size_t jj = 0; jj < se->ninputs; jj++) {
+            size_t j = order[jj];
+            char c[CMC_SENS_NEST][80];
+            for (int e = 0; e < CMC_SENS_NEST; e++)
+                fmt_ci3(c[e], sizeof c[e], se, e, j);
+            tex_text(f, se->input[j]);
+            fprintf(f, " & %s & %s & %s & %s \\\\\n", c[0], c[1], c[2], c[3]);
+        }
+        fputs("\\bottomrule\n\\end{tabular}\n", f);
+        free(order);
+    }
 }
 
 /* ---- dispatch -------------------------------------------------------------------- */

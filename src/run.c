@@ -246,6 +246,115 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
     return 0;
 }
 
+/* ---- Sensitivity ------------------------------------------------------------------ */
+
+/* One-at-a-time swings: the program on one sample with every random input at its
+   median, then input j at its 5th and at its 95th percentile. */
+static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
+{
+    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT];
+    double *slots = calloc((size_t)m->prog.nslots + 1, sizeof *slots);
+    if (!slots)
+        return -1;
+    const int *rs = m->slot[CMC_RANDOM], *os = m->slot[CMC_OUTPUT];
+    for (size_t r = 0; r < k; r++)
+        slots[rs[r]] = cmc_dist_quantile(m->dists[r], 0.5);
+    cmc_prog_run(&m->prog, slots, 1, 1);
+    for (size_t o = 0; o < nout; o++) {
+        out[o].swing_base = slots[os[o]];
+        out[o].swing_low = cmc_arena_alloc(a, (k + 1) * sizeof(double));
+        out[o].swing_high = cmc_arena_alloc(a, (k + 1) * sizeof(double));
+        if (!out[o].swing_low || !out[o].swing_high) {
+            free(slots);
+            return -1;
+        }
+    }
+    for (size_t j = 0; j < k; j++) {
+        for (int side = 0; side < 2; side++) {
+            slots[rs[j]] = cmc_dist_quantile(m->dists[j], side ? 0.95 : 0.05);
+            cmc_prog_run(&m->prog, slots, 1, 1);
+            for (size_t o = 0; o < nout; o++)
+                (side ? out[o].swing_high : out[o].swing_low)[j] = slots[os[o]];
+        }
+        slots[rs[j]] = cmc_dist_quantile(m->dists[j], 0.5);
+    }
+    free(slots);
+    return 0;
+}
+
+/* The sensitivity pass over the scenario (not its variants) and its results, from
+   the first pass's sketches in targets[0 .. k + nout). */
+static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_target *targets,
+                       cmc_results *r, cmc_diags *d)
+{
+    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], P = k * nout > 0 ? k * nout : 1;
+    cmc_arena *a = r->arena;
+    cmc_rank_table **rank = calloc(k + nout, sizeof *rank);
+    cmc_comoments *rk = calloc(P, sizeof *rk), *lg = calloc(P, sizeof *lg);
+    cmc_sobol_part *sb = calloc(P, sizeof *sb);
+    uint64_t *np = calloc(k + nout, sizeof *np);
+    cmc_sobol_index *idx = calloc(k ? k : 1, sizeof *idx);
+    int rc = -1;
+    if (!rank || !rk || !lg || !sb || !np || !idx)
+        goto oom;
+    for (size_t q = 0; q < k + nout; q++)
+        if (!(rank[q] = cmc_rank_table_new(targets[q].sketch)))
+            goto oom;
+    cmc_sens_sampling s = {o->samples, o->seed, o->threads, (int)nout, m->slot[CMC_OUTPUT],
+                           rank, rk, lg, sb, np, o->progress, o->progress_ctx};
+    if (cmc_sample_sensitivity(m, &s, d) < 0)
+        goto out;
+
+    r->nsensitivity = nout;
+    if (!(r->sensitivity = cmc_arena_alloc(a, (nout + 1) * sizeof *r->sensitivity)))
+        goto oom;
+    for (size_t i = 0; i < nout; i++) {
+        cmc_sensitivity *se = &r->sensitivity[i];
+        se->output = r->outputs[i].name;
+        se->ninputs = k;
+        se->samples = o->samples;
+        if (!(se->input = cmc_arena_alloc(a, (k + 1) * sizeof *se->input)))
+            goto oom;
+        for (size_t j = 0; j < k; j++)
+            se->input[j] = r->inputs[j].name;
+        for (int e = 0; e < CMC_SENS_NEST; e++)
+            if (!(se->value[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
+                !(se->ci_low[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
+                !(se->ci_high[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))))
+                goto oom;
+        cmc_sens_sobol_result(&sb[i * k], k, idx);
+        for (size_t j = 0; j < k; j++) {
+            cmc_sens_ci c[CMC_SENS_NEST] = {
+                cmc_sens_spearman(&rk[i * k + j]),
+                cmc_sens_logvar_share(&lg[i * k + j], np[j] + np[k + i]),
+                idx[j].first, idx[j].total};
+            for (int e = 0; e < CMC_SENS_NEST; e++) {
+                se->value[e][j] = c[e].value;
+                se->ci_low[e][j] = c[e].lo;
+                se->ci_high[e][j] = c[e].hi;
+            }
+            if (idx[j].skipped > se->skipped)
+                se->skipped = idx[j].skipped;
+        }
+    }
+    if (swings(m, r->sensitivity, a) < 0)
+        goto oom;
+    rc = 0;
+    goto out;
+oom:
+    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+out:
+    for (size_t q = 0; rank && q < k + nout; q++)
+        cmc_rank_table_free(rank[q]);
+    free(rank);
+    free(rk);
+    free(lg);
+    free(sb);
+    free(np);
+    free(idx);
+    return rc;
+}
+
 static const char *now_iso8601(cmc_arena *a)
 {
     time_t t = time(NULL);
@@ -403,6 +512,8 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     }
     if (nv && fill_variants(r, m, targets, lay, p, np, o.bins) < 0)
         goto oom;
+    if (o.sensitivity && sensitivity(m, &o, targets, r, d) < 0)
+        goto fail;
     for (size_t t = 0; t < nt; t++)
         cmc_sketch_free(targets[t].sketch);
     free(targets);

@@ -286,3 +286,180 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         return -1;   /* the round callback reported its own error */
     return 0;
 }
+
+/* ---- The sensitivity pass ------------------------------------------------------ */
+
+typedef struct sens_thread {
+    double *slots, *scratch;
+    double *a, *b;             /* [k][CMC_BLOCK]: the random inputs under A and under B */
+    double *fa, *fb, *fab;     /* outputs: [nout], [nout], [k][nout] blocks */
+    double *u, *l;             /* [k + nout] blocks: ranks and logarithms under A */
+    const double **cols;       /* [k]: the columns an evaluation uses */
+    const double **fabo;       /* [k]: f(AB_j) of one output */
+} sens_thread;
+
+static void sens_thread_free(sens_thread *t)
+{
+    free(t->slots);
+    free(t->scratch);
+    free(t->a);
+    free(t->b);
+    free(t->fa);
+    free(t->fb);
+    free(t->fab);
+    free(t->u);
+    free(t->l);
+    free(t->cols);
+    free(t->fabo);
+}
+
+static int sens_thread_init(sens_thread *t, const cmc_model *m, size_t k, size_t nout)
+{
+    memset(t, 0, sizeof *t);
+    const size_t B = CMC_BLOCK * sizeof(double);
+    size_t nslots = (size_t)(m->prog.nslots > 0 ? m->prog.nslots : 1), kk = k ? k : 1;
+    t->slots = aligned_alloc(64, nslots * B);
+    t->scratch = aligned_alloc(64, CMC_DRAW_SCRATCH * B);
+    t->a = aligned_alloc(64, kk * B);
+    t->b = aligned_alloc(64, kk * B);
+    t->fa = aligned_alloc(64, nout * B);
+    t->fb = aligned_alloc(64, nout * B);
+    t->fab = aligned_alloc(64, kk * nout * B);
+    t->u = aligned_alloc(64, (k + nout) * B);
+    t->l = aligned_alloc(64, (k + nout) * B);
+    t->cols = calloc(kk, sizeof *t->cols);
+    t->fabo = calloc(kk, sizeof *t->fabo);
+    return t->slots && t->scratch && t->a && t->b && t->fa && t->fb && t->fab && t->u &&
+                   t->l && t->cols && t->fabo
+               ? 0
+               : -1;
+}
+
+/* Run m on the inputs t->cols[0..k), n samples; its outputs into f[o * CMC_BLOCK]. */
+static void sens_eval(const cmc_model *m, const cmc_sens_sampling *s, sens_thread *t, size_t n,
+                      double *f, size_t stride)
+{
+    const int *rslot = m->slot[CMC_RANDOM];
+    for (size_t r = 0; r < m->nq[CMC_RANDOM]; r++)
+        memcpy(t->slots + (size_t)rslot[r] * CMC_BLOCK, t->cols[r], n * sizeof(double));
+    cmc_prog_run(&m->prog, t->slots, CMC_BLOCK, n);
+    for (int o = 0; o < s->nout; o++)
+        memcpy(f + (size_t)o * stride, t->slots + (size_t)s->output_slot[o] * CMC_BLOCK,
+               n * sizeof(double));
+}
+
+/* The records of one block (samples i0 .. i0 + n - 1): rk, lg and sb [nout * k], np
+   [k + nout]. */
+static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc_rng_key *keys,
+                       sens_thread *t, uint64_t i0, size_t n, cmc_comoments *rk,
+                       cmc_comoments *lg, cmc_sobol_part *sb, uint64_t *np)
+{
+    const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, B = CMC_BLOCK;
+    for (size_t r = 0; r < k; r++) {
+        cmc_dist_draw(m->dists[r], &keys[r], i0, n, t->a + r * B, t->scratch);
+        cmc_dist_draw(m->dists[r], &keys[r], i0 + CMC_SENS_B_OFFSET, n, t->b + r * B,
+                      t->scratch);
+    }
+    for (size_t r = 0; r < k; r++)
+        t->cols[r] = t->a + r * B;
+    sens_eval(m, s, t, n, t->fa, B);
+    for (size_t r = 0; r < k; r++)
+        t->cols[r] = t->b + r * B;
+    sens_eval(m, s, t, n, t->fb, B);
+    for (size_t j = 0; j < k; j++) {
+        for (size_t r = 0; r < k; r++)
+            t->cols[r] = (r == j ? t->b : t->a) + r * B;
+        sens_eval(m, s, t, n, t->fab + j * nout * B, B);
+    }
+    /* ranks and logarithms of A's quantities: inputs 0..k-1, then outputs */
+    for (size_t q = 0; q < k + nout; q++) {
+        const double *x = q < k ? t->a + q * B : t->fa + (q - k) * B;
+        cmc_rank_table_map(s->rank[q], x, n, t->u + q * B);
+        np[q] = cmc_sens_log(x, n, t->l + q * B);
+    }
+    for (size_t o = 0; o < nout; o++) {
+        for (size_t j = 0; j < k; j++) {
+            rk[o * k + j] = cmc_sens_comoments_of(t->u + j * B, t->u + (k + o) * B, n);
+            lg[o * k + j] = cmc_sens_comoments_of(t->l + j * B, t->l + (k + o) * B, n);
+            t->fabo[j] = t->fab + (j * nout + o) * B;
+        }
+        cmc_sens_sobol_block(t->fa + o * B, t->fb + o * B, t->fabo, k, n, sb + o * k);
+    }
+}
+
+int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d)
+{
+    const uint64_t N = s->samples;
+    const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
+    const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
+    const size_t P = nout * k > 0 ? nout * k : 1, Q = k + nout;
+    int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
+    if (N > CMC_SENS_B_OFFSET) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "sensitivity analysis takes at most 2^48 samples");
+        return -1;
+    }
+    cmc_rng_key *keys = calloc(k ? k : 1, sizeof *keys);
+    cmc_comoments *rk = calloc(CMC_ROUND * P, sizeof *rk), *lg = calloc(CMC_ROUND * P, sizeof *lg);
+    cmc_sobol_part *sb = calloc(CMC_ROUND * P, sizeof *sb);
+    uint64_t *np = calloc(CMC_ROUND * Q, sizeof *np);
+    int failed = !keys || !rk || !lg || !sb || !np;
+    for (size_t r = 0; r < k && !failed; r++)
+        keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
+    memset(s->ranks, 0, P * sizeof *s->ranks);
+    memset(s->logs, 0, P * sizeof *s->logs);
+    memset(s->sobol, 0, P * sizeof *s->sobol);
+    memset(s->nonpositive, 0, Q * sizeof *s->nonpositive);
+
+#pragma omp parallel num_threads(threads) if (!failed)
+    {
+        sens_thread ts;
+        int mine = sens_thread_init(&ts, m, k, nout);
+        if (mine < 0) {
+#pragma omp atomic write
+            failed = 1;
+        }
+        for (uint64_t b0 = 0; b0 < nblocks; b0 += CMC_ROUND) {
+            long nb = (long)(nblocks - b0 < CMC_ROUND ? nblocks - b0 : CMC_ROUND);
+            int skip;
+#pragma omp atomic read
+            skip = failed;
+#pragma omp for schedule(dynamic, 1)
+            for (long b = 0; b < nb; b++) {
+                if (skip || mine < 0)
+                    continue;
+                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
+                size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
+                sens_block(m, s, keys, &ts, i0, n, rk + (size_t)b * P, lg + (size_t)b * P,
+                           sb + (size_t)b * P, np + (size_t)b * Q);
+            }
+#pragma omp single
+            {
+                if (!skip) {   /* in block order */
+                    for (long b = 0; b < nb; b++) {
+                        for (size_t p = 0; p < nout * k; p++) {
+                            cmc_sens_comoments_merge(&s->ranks[p], &rk[(size_t)b * P + p]);
+                            cmc_sens_comoments_merge(&s->logs[p], &lg[(size_t)b * P + p]);
+                        }
+                        cmc_sens_sobol_merge(s->sobol, sb + (size_t)b * P, nout * k);
+                        for (size_t q = 0; q < Q; q++)
+                            s->nonpositive[q] += np[(size_t)b * Q + q];
+                    }
+                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
+                    if (s->progress)
+                        s->progress(s->progress_ctx, last < N ? last : N, N);
+                }
+            }
+        }
+        sens_thread_free(&ts);
+    }
+    free(keys);
+    free(rk);
+    free(lg);
+    free(sb);
+    free(np);
+    if (failed) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory in the sensitivity pass");
+        return -1;
+    }
+    return 0;
+}

@@ -6,6 +6,7 @@
 #define CMC_SAMPLER_H
 
 #include "model.h"
+#include "sens.h"
 #include "stats.h"
 
 /* Samples per block and blocks per round: fixed, never derived from the thread
@@ -62,5 +63,34 @@ typedef struct cmc_sampling {
 
 /* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. */
 int cmc_sample(cmc_sampling *s, cmc_diags *d);
+
+/* ---- The sensitivity pass ------------------------------------------------------
+ *
+ * Regenerates the run's samples ("matrix A": sample indices 0 .. N-1) of one model
+ * with k random inputs and draws a second, independent set ("matrix B": the same
+ * inputs at indices i + CMC_SENS_B_OFFSET); evaluates the program on A, on B and,
+ * for every input j, on AB_j (A with input j from B): N (k + 2) evaluations. Per
+ * block it records, for every output o and input j, the co-moments of their ranks
+ * (rank tables from the first pass) and of their logarithms under A, and the Sobol
+ * record of input j for output o; the records are merged in block order. */
+#define CMC_SENS_B_OFFSET ((uint64_t)1 << 48)
+
+typedef struct cmc_sens_sampling {
+    uint64_t samples, seed;    /* samples <= CMC_SENS_B_OFFSET */
+    int threads;
+    int nout;                  /* outputs, at output_slot[o] */
+    const int *output_slot;
+    /* rank tables of the k random inputs, then of the nout outputs */
+    cmc_rank_table *const *rank;
+    /* results, index o * k + j: */
+    cmc_comoments *ranks;      /* of (rank x_j, rank y_o) */
+    cmc_comoments *logs;       /* of (ln x_j, ln y_o) */
+    cmc_sobol_part *sobol;
+    uint64_t *nonpositive;     /* [k + nout]: finite values <= 0 of each quantity */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} cmc_sens_sampling;
+
+int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d);
 
 #endif

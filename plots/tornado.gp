@@ -1,0 +1,44 @@
+# tornado.gp: which input drives an output. Left: inputs ranked by their total
+# Sobol index (bar, with its 95% interval as an error bar) and first-order index
+# (dot, with its interval). Right: the one-at-a-time swing of the output when the
+# input goes from its 5th to its 95th percentile, the others at their medians
+# (the dashed line).
+#
+# Reads (prefix `data`, set by the driver with `out`, `fmt` and `plots`):
+#   data.".vars.gp"  title_str, label_str, ninputs, xmin, xmax (index axis),
+#                    swing_base, swing_min, swing_max, swing_xtics_cmd
+#   data.".dat"      columns: 1 row  2 "input"  3 total  4 total_ci_low
+#                    5 total_ci_high  6 first  7 first_ci_low  8 first_ci_high
+#                    9 swing_low  10 swing_high   (rows by total index, largest first)
+
+reset
+load data.".vars.gp"
+fig_w = 1.25
+fig_h = ninputs <= 4 ? 0.8 : 0.5 + 0.075 * ninputs
+load plots."common.gp"
+
+set multiplot layout 1, 2 title title_str margins 0.16, 0.97, 0.2, 0.85 spacing 0.04, 0
+set yrange [ninputs + 0.6:0.4]
+set ytics scale 0
+set border 1
+set key bottom right samplen 1.5 font font_small
+
+set xlabel "Sobol index"
+set xrange [xmin:xmax]
+set xtics autofreq
+if (xmin < 0) { set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb c_text lw 0.8 }
+plot data.".dat" using 3:1:(0):3:($1 - 0.3):($1 + 0.3):ytic(2) with boxxyerror fc rgb c_band50 title "total", \
+     '' using 3:1:4:5 with xerrorbars pt -1 lw 1.2 lc rgb c_median notitle, \
+     '' using 6:1:7:8 with xerrorbars pt 7 ps 0.6 lw 1.2 lc rgb c_accent title "first order"
+
+unset arrow 1
+set format y ""
+set xlabel label_str
+set xrange [swing_min:swing_max]
+eval swing_xtics_cmd
+set arrow 1 from swing_base, graph 0 to swing_base, graph 1 nohead dt 2 lw 1 lc rgb c_median
+plot data.".dat" using (($9 + $10) / 2):1:($9 < $10 ? $9 : $10):($9 < $10 ? $10 : $9):($1 - 0.3):($1 + 0.3) with boxxyerror fc rgb c_line notitle, \
+     '' using 9:1 with points pt 6 ps 0.8 lc rgb c_median title "at P5", \
+     '' using 10:1 with points pt 7 ps 0.8 lc rgb c_median title "at P95"
+unset multiplot
+unset output
