@@ -23,6 +23,13 @@
  * merged moments to the caller: the statistics of exactly the first 2^k blocks,
  * whatever the schedule. About log2(N / CMC_BLOCK) merges per run; nothing else.
  *
+ * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
+ * shape over the Saltelli design: per block it redraws the run's samples (A), an
+ * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
+ * the program on A, B and every AB_j, maps A's values to ranks and logarithms, and
+ * stores the block's records (sens.h) at the block's index; one thread merges a
+ * round's records in block order.
+ *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
  * (one page per binade touched); per run: one round of block moments, during a
