@@ -176,6 +176,33 @@ expect 0 nonempty empty -- point "$tmp/flat.cmc" --format json
 "$bin" point scenarios/gpt4.cmc --format json | sed 's/"title": "[^"]*"//' >"$tmp/p1"
 sed 's/"title": "[^"]*"//' "$out" >"$tmp/p2"
 cmp -s "$tmp/p1" "$tmp/p2" && verdict "" flat-source || verdict "flattened source gives other point values" point
+# variants and --sensitivity through the command line: JSON and the file agree
+expect 0 nonempty empty -- run scenarios/gpt4.cmc -n 20k --sensitivity -o "$tmp/v.h5" --format json
+cp "$out" "$tmp/v.json"
+if $PY - "$tmp/v.h5" "$tmp/v.json" <<'PYEOF'
+import json, sys, h5py
+f, j = h5py.File(sys.argv[1], "r"), json.load(open(sys.argv[2]))
+assert list(f.attrs["variants"]) == ["california", "canada_east"] == list(j["variants"])
+pc = j["variants"]["canada_east"]["paired"]["co2_t"]
+assert pc["reference"] == "california" and pc["p_greater"] == 0 and pc["p_greater_ci_low"] == 0
+g = f["variants/canada_east/paired/co2_t"]
+assert g["p_greater_ci_high"][()] == pc["p_greater_ci_high"] and int(g["count"][()]) == 20000
+for k in ("ratio/min", "ratio/max"):   # the same energy times 20 over 240.6
+    assert abs(g[k][()] / (20 / 240.6) - 1) < 1e-12, k
+s = j["sensitivity"]["co2_t"]
+assert s["input"] == [x.decode() if isinstance(x, bytes) else x for x in f["sensitivity/co2_t/input"][()]]
+assert list(f["sensitivity/co2_t/sobol_total"][()]) == s["sobol_total"]
+top = max(range(len(s["input"])), key=lambda i: s["sobol_total"][i])
+assert s["input"][top] == "intensity" and s["sobol_total"][top] > 0.9
+PYEOF
+then verdict "" variants-sensitivity; else verdict "variants or sensitivity JSON/HDF5 disagree" run; fi
+expect 0 nonempty empty -- summary "$tmp/v.h5"
+contains "sensitivity of co2_t"
+contains "P(canada_east > california) = 0"
+expect 0 nonempty empty -- point scenarios/gpt4.cmc
+contains "variant canada_east, Canada East, 20 gCO2e/kWh:"
+expect 0 nonempty empty -- check scenarios/gpt4.cmc
+contains "variants (2), on the same random numbers, compared with california:"
 rm -rf "$tmp"
 
 echo "$pass passed, $fail failed"

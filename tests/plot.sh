@@ -36,6 +36,14 @@ for s in scenarios/*.cmc; do
     else bad "plot_check $s"; cat "$tmp/check"; fi
 done
 
+# the tornado figure of a run with --sensitivity
+if "$bin" run scenarios/gpt4.cmc -n 20000 --sensitivity -o "$tmp/sens.h5" >/dev/null &&
+    "$bin" plot "$tmp/sens.h5" -o "$tmp/sens" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+    grep -q "sens-co2_t-sensitivity.png" "$tmp/out"; then ok
+else bad "plot of a run with --sensitivity"; cat "$tmp/err"; fi
+if "$py" tests/plot_check.py "$tmp/sens" png "sens=$tmp/sens.h5" >"$tmp/check"; then ok
+else bad "plot_check of the sensitivity figures"; cat "$tmp/check"; fi
+
 # the flagship in every format, and a comparison of two runs with --only
 for fmt in pdf svg; do
     if "$bin" plot "$tmp/gpt4.h5" -o "$tmp/$fmt" --format "$fmt" >/dev/null 2>"$tmp/err" &&

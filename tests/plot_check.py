@@ -8,7 +8,8 @@ the cumulative counts over the finite samples, .pct the percentiles with their
 intervals, .conv the convergence checkpoints; every input's histogram likewise;
 with two runs or more, DIR/data/compare-NAME.dat the percentiles of each run;
 for a run with variants, DIR/data/LABEL-NAME-variants.dat those of the output as
-written and in each variant.
+written and in each variant; for a run with --sensitivity,
+DIR/data/LABEL-NAME-sensitivity.dat its indices and swings, by total index.
 Every figure DIR/LABEL-NAME-{distribution,cdf,convergence}.FORMAT,
 DIR/LABEL-inputs.FORMAT (and DIR/compare-NAME.FORMAT) must be a valid PNG
 (signature, IHDR, IDAT that inflates to a non-blank image), PDF (header, EOF
@@ -165,6 +166,7 @@ def check_run(d, fmt, label, path, runs):
     if inputs:
         check_figure("%s/%s-inputs.%s" % (d, label, fmt), fmt)
     check_variants(d, fmt, label, f)
+    check_sensitivity(d, fmt, label, f)
     runs.append(f)
 
 
@@ -198,6 +200,29 @@ def check_variants(d, fmt, label, f):
                 groups.append(g["percentiles"])
         check_rows("%s/data/%s-%s-variants.dat" % (d, label, name), groups,
                    "%s/%s-%s-variants.%s" % (d, label, name, fmt), fmt)
+
+
+def check_sensitivity(d, fmt, label, f):
+    """DIR/data/LABEL-NAME-sensitivity.dat: the inputs by total Sobol index, largest
+    first, with the file's indices, intervals and swings."""
+    if "sensitivity" not in f.attrs:
+        return
+    for name in list(f.attrs["sensitivity"]):
+        g = f["sensitivity"][name]
+        inputs = [x.decode() if isinstance(x, bytes) else x for x in g["input"][:]]
+        st = g["sobol_total"][:]
+        order = sorted(range(len(inputs)), key=lambda j: (np.isnan(st[j]), -st[j]))
+        path = "%s/data/%s-%s-sensitivity.dat" % (d, label, name)
+        r = rows(path)
+        if [x[1] for x in r] != [inputs[j] for j in order]:
+            fail("%s: inputs %r, want %r" % (path, [x[1] for x in r], [inputs[j] for j in order]))
+            continue
+        keys = ["sobol_total", "sobol_total_ci_low", "sobol_total_ci_high", "sobol_first",
+                "sobol_first_ci_low", "sobol_first_ci_high", "swing_low", "swing_high"]
+        for c, key in enumerate(keys):
+            if not same([num(x[c + 2]) for x in r], g[key][:][order]):
+                fail("%s column %d differs from /sensitivity/%s/%s" % (path, c + 3, name, key))
+        check_figure("%s/%s-%s-sensitivity.%s" % (d, label, name, fmt), fmt)
 
 
 def main():
