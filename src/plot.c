@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,19 @@ static void pad_range(double *lo, double *hi, int logx)
         *lo -= w;
         *hi += w;
     }
+}
+
+/* snprintf for paths under the output folder: a path that does not fit is cut (the
+   folder name would have to be nearly PATH_MAX long) and the file then fails to
+   open with a clear message. */
+static void pathf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void pathf(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+    (void)n;
 }
 
 /* ---- What a stat offers --------------------------------------------------------- */
@@ -567,7 +581,7 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
                            const cmc_stat *s)
 {
     char prefix[PATH_MAX], name[PATH_MAX];
-    snprintf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
+    pathf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
     if (!has_histogram(s)) {
         if (s->count && s->min == s->max)
             cmc_note(p->d, NULL, "%s is %.10g in every sample of run '%s': no figures",
@@ -625,7 +639,7 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
             order[j - 1] = t;
         }
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
-    snprintf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
+    pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
     FILE *f = open_data(p, prefix, ".dat", path);
     if (!f) {
         free(order);
@@ -704,7 +718,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
     if (!n)
         return;
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX];
-    snprintf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
+    pathf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
     snprintf(path, sizeof path, "%s.vars.gp", prefix);
     FILE *f = open_out(p, path);
     if (!f)
@@ -723,7 +737,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         if ((only && strcmp(only, s->name)) || !has_histogram(s))
             continue;
         char data[PATH_MAX], both[1200];
-        snprintf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
+        pathf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
         write_histogram(p, data, s);
         /* "name [unit]": descriptions are too long for a panel */
         if (s->unit && s->unit[0])
@@ -931,7 +945,7 @@ static void log_tail(const char *path, char *out, size_t size)
 static int run_gnuplot(plotter *p, const char *gnuplot, const char *driver)
 {
     char logpath[PATH_MAX], tail[2100];
-    snprintf(logpath, sizeof logpath, "%s/gnuplot.log", p->datadir);
+    pathf(logpath, sizeof logpath, "%s/gnuplot.log", p->datadir);
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0) {
         cmc_error(p->d, NULL, "cannot start gnuplot: out of memory");
@@ -1088,7 +1102,7 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
         cmc_error(d, NULL, "cannot make the folder '%s/data': %s", dir, strerror(errno));
         goto out;
     }
-    snprintf(driver, sizeof driver, "%s/figures.gp", p.datadir);
+    pathf(driver, sizeof driver, "%s/figures.gp", p.datadir);
     if (!(p.driver = open_out(&p, driver)))
         goto out;
     fprintf(p.driver, "# Draws every figure of `carbonmc plot`: run `gnuplot %s` to redraw\n"
