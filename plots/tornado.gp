@@ -5,7 +5,7 @@
 # (the dashed line).
 #
 # Reads (prefix `data`, set by the driver with `out`, `fmt` and `plots`):
-#   data.".vars.gp"  title_str, label_str, ninputs, xmin, xmax (index axis),
+#   data.".vars.gp"  title_str, label_str, ninputs, left_margin, xmin, xmax (index axis),
 #                    swing_base, swing_min, swing_max, swing_xtics_cmd
 #   data.".dat"      columns: 1 row  2 "input"  3 total  4 total_ci_low
 #                    5 total_ci_high  6 first  7 first_ci_low  8 first_ci_high
@@ -17,7 +17,7 @@ fig_w = 1.25
 fig_h = ninputs <= 4 ? 0.8 : 0.5 + 0.075 * ninputs
 load plots."common.gp"
 
-set multiplot layout 1, 2 title title_str margins 0.16, 0.97, 0.2, 0.85 spacing 0.04, 0
+set multiplot layout 1, 2 title title_str margins left_margin, 0.97, 0.2, 0.85 spacing 0.04, 0
 set yrange [ninputs + 0.6:0.4]
 set ytics scale 0
 set border 1

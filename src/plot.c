@@ -691,6 +691,12 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     gp_string(f, r->title && r->title[0] ? r->title : label);
     fputs("\nlabel_str = ", f);
     gp_string(f, lab);
+    size_t longest = 4;
+    for (size_t j = 0; j < k; j++)
+        longest = strlen(se->input[j]) > longest ? strlen(se->input[j]) : longest;
+    /* room on the left for the input names: about 0.0105 of the width per character */
+    double lm = 0.03 + 0.0105 * (double)longest;
+    fprintf(f, "\nleft_margin = %.3f", lm < 0.12 ? 0.12 : lm > 0.4 ? 0.4 : lm);
     fprintf(f, "\nninputs = %zu\nxmin = ", k);
     gp_num(f, lo);
     fputs("\nxmax = ", f);
@@ -753,7 +759,12 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         fprintf(f, "\nin_label[%zu] = ", k);
         gp_string(f, both);
         fprintf(f, "\nin_dist[%zu] = ", k);
-        gp_string(f, s->expression);
+        char dist[64];   /* a long expression is cut so that it stays in its panel */
+        if (strlen(s->expression) > 44)
+            snprintf(dist, sizeof dist, "%.41s...", s->expression);
+        else
+            snprintf(dist, sizeof dist, "%s", s->expression);
+        gp_string(f, dist);
         fprintf(f, "\nin_logx[%zu] = %d\nin_xmin[%zu] = ", k, logx, k);
         gp_num(f, lo);
         fprintf(f, "\nin_xmax[%zu] = ", k);
