@@ -323,28 +323,78 @@ void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
 }
 
 typedef struct hist_ctx {
-    double lo, hi, llo, scale;
+    double lo, hi, llo, scale, min, max;
     size_t nbins;
     int logbins;
     uint64_t *counts, under, over;
 } hist_ctx;
 
+/* x in bin units: 0 at lo, nbins at hi. */
+static double bin_coord(const hist_ctx *h, double x)
+{
+    if (h->logbins)
+        return x > 0 ? (log(x) - h->llo) * h->scale : -INFINITY;
+    return (x - h->lo) * h->scale;
+}
+
+/* c values spread evenly over [ta, tb] in bin units: each bin (and underflow below
+   0, overflow above nbins) gets its share, rounded so that the shares' running sum
+   is the rounded running sum of the exact shares: integers that add up to c. */
+static void hist_spread(hist_ctx *h, double ta, double tb, uint64_t c)
+{
+    double nb = (double)h->nbins;
+    uint64_t given = 0;
+    double at = ta;
+    while (given < c) {
+        /* the next cut: the end of the bin holding `at`, or tb */
+        double cut = at < 0 ? 0 : at >= nb ? tb : floor(at) + 1;
+        if (cut > tb || at >= nb)
+            cut = tb;
+        uint64_t upto = cut >= tb ? c : (uint64_t)llround((double)c * ((cut - ta) / (tb - ta)));
+        if (upto > c)
+            upto = c;
+        uint64_t part = upto - given;
+        if (at < 0)
+            h->under += part;
+        else if (at >= nb)
+            h->over += part;
+        else
+            h->counts[(size_t)at < h->nbins ? (size_t)at : h->nbins - 1] += part;
+        given = upto;
+        at = cut;
+    }
+}
+
+/* A bucket's count goes to the bins its value range [v - w/2, v + w/2] overlaps (w
+   its width, 2^-13 of its binade; clipped to the exact min and max), in proportion:
+   assigning it whole to the bin of its midpoint would alias when bins are about as
+   narrow as buckets (a uniform(14.75, 14.85) in 100 bins showed every tenth bin
+   doubled). */
 static int hist_fn(double v, uint64_t c, void *ctx)
 {
     hist_ctx *h = ctx;
-    if (v < h->lo) {
-        h->under += c;
+    double a = v, b = v;
+    if (v != 0 && isfinite(v)) {
+        int ex;
+        frexp(fabs(v), &ex);
+        double w = ldexp(1.0, ex - 1 - CMC_SKETCH_BITS);
+        a = fmax(v - w / 2, h->min);
+        b = fmin(v + w / 2, h->max);
+    }
+    double ta = bin_coord(h, a), tb = bin_coord(h, b);
+    if (!(tb > ta) || !isfinite(ta) || !isfinite(tb)) {   /* a point */
+        if (v < h->lo)
+            h->under += c;
+        else if (v > h->hi)
+            h->over += c;
+        else {
+            double t = bin_coord(h, v);
+            size_t k = t <= 0 ? 0 : (size_t)t;
+            h->counts[k >= h->nbins ? h->nbins - 1 : k] += c;
+        }
         return 0;
     }
-    if (v > h->hi) {
-        h->over += c;
-        return 0;
-    }
-    double t = h->logbins ? (log(v) - h->llo) * h->scale : (v - h->lo) * h->scale;
-    size_t b = t <= 0 ? 0 : (size_t)t;
-    if (b >= h->nbins)
-        b = h->nbins - 1;
-    h->counts[b] += c;
+    hist_spread(h, ta, tb, c);
     return 0;
 }
 
@@ -362,7 +412,7 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
     }
     edges[0] = lo;
     edges[nbins] = hi;
-    hist_ctx h = {lo, hi, logbins ? log(lo) : 0, 0, nbins, logbins, counts, 0, 0};
+    hist_ctx h = {lo, hi, logbins ? log(lo) : 0, 0, s->min, s->max, nbins, logbins, counts, 0, 0};
     double span = logbins ? log(hi) - log(lo) : hi - lo;
     h.scale = span > 0 ? (double)nbins / span : 0;
     walk(s, hist_fn, &h);

@@ -57,8 +57,9 @@ void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
                             double *value, double *ci_low, double *ci_high);
 
 /* Re-bin the sketch into nbins bins on [lo, hi] (log-spaced if logbins, which
-   needs lo > 0): each bucket's count goes to the bin of its midpoint; buckets below
-   lo or above hi count as underflow and overflow. edges has nbins + 1 entries. */
+   needs lo > 0): each bucket's count is spread over the bins its value range
+   overlaps, in proportion (integers that add up to the count); what lies below lo
+   or above hi counts as underflow and overflow. edges has nbins + 1 entries. */
 void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbins,
                           int logbins, double *edges, uint64_t *counts,
                           uint64_t *underflow, uint64_t *overflow);

@@ -152,6 +152,36 @@ static void sketch_merge(void)
     gsl_rng_free(g);
 }
 
+/* Bins about as narrow as the sketch's buckets: a bucket's count is spread over the
+   bins it overlaps, so a uniform sample gives flat counts (whole buckets per bin
+   would double every tenth bin here: 14.8 has buckets 2^-10 wide, bins are 10^-3). */
+static void histogram_narrow_bins(void)
+{
+    enum { N = 1000000, B = 100 };
+    double *x = malloc(N * sizeof *x);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 9);
+    for (size_t i = 0; i < N; i++)
+        x[i] = 14.75 + 0.1 * gsl_rng_uniform(g);
+    cmc_sketch *s = cmc_sketch_new();
+    cmc_sketch_add(s, x, N);
+    double edges[B + 1];
+    uint64_t counts[B], under, over, total = 0;
+    cmc_sketch_histogram(s, 14.75, 14.85, B, 0, edges, counts, &under, &over);
+    double worst = 0, want = (double)N / B;
+    for (int b = 0; b < B; b++) {
+        total += counts[b];
+        double z = fabs((double)counts[b] - want) / sqrt(want);
+        worst = z > worst ? z : worst;
+    }
+    CHECK(total + under + over == N);
+    /* 100 bins of binomial counts: |z| < 4.5 for all of them unless something is off */
+    CHECK_MSG(worst < 4.5, "a bin is %.1f standard deviations off flat", worst);
+    cmc_sketch_free(s);
+    gsl_rng_free(g);
+    free(x);
+}
+
 static void histogram(void)
 {
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
@@ -241,6 +271,7 @@ int main(void)
     sketch_accuracy();
     sketch_merge();
     histogram();
+    histogram_narrow_bins();
     coverage();
     return CHECK_DONE();
 }
