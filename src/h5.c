@@ -1,6 +1,7 @@
 /*
- * h5.c: the HDF5 file of a run (DESIGN section 4): the atomic writer of h5.h and
- * the reader behind cmc_results_read. This is the only file that includes hdf5.h.
+ * h5.c: the HDF5 file of a run (DESIGN section 4): the atomic writer of h5.h, and
+ * the helpers it shares with the reader (h5read.c, cmc_results_read). These two
+ * are the only files that include hdf5.h (through h5priv.h).
  *
  * Writing goes to "PATH.tmp.PID", created exclusively, and becomes PATH only by
  * rename(2) after every object was written, the file closed (HDF5 flushes its
@@ -35,11 +36,9 @@
  * caller's setting restored on return), so the library never prints; the innermost
  * message of HDF5's error stack is appended to our own diagnostic instead.
  */
-#include "h5.h"
+#include "h5priv.h"
 #include "diag.h"
 #include "util.h"
-
-#include <hdf5.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,9 +51,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FORMAT_PREFIX "carbonmc/"
-#define FORMAT_VERSION 1
-#define FORMAT_NAME "carbonmc/1"
 
 #define SAMPLE_CHUNK 65536      /* elements per chunk of /samples/NAME (512 KiB) */
 #define SAMPLE_DEFLATE 1        /* deflate level: see the measurement above */
@@ -62,19 +58,13 @@
 
 /* ---- Quiet HDF5 and its error messages ------------------------------------------ */
 
-typedef struct quiet {
-    H5E_auto2_t func;
-    void *data;
-    int saved;
-} quiet;
-
-static void quiet_begin(quiet *q)
+void cmc_h5_quiet_begin(cmc_h5_quiet *q)
 {
     q->saved = H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data) >= 0;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void quiet_end(quiet *q)
+void cmc_h5_quiet_end(cmc_h5_quiet *q)
 {
     if (q->saved)
         H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
@@ -99,14 +89,14 @@ static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
 
 /* The most specific message on HDF5's error stack (call right after the failure,
    before any other HDF5 call clears the stack); "" if there is none. */
-static void h5_reason(char out[256])
+void cmc_h5_reason(char out[256])
 {
     out[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, out);
     H5Eclear2(H5E_DEFAULT);
 }
 
-static hid_t utf8_string_type(void)
+hid_t cmc_h5_utf8_string_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0)
@@ -132,10 +122,14 @@ static hid_t ordered_gcpl(void)
     return p;
 }
 
-static int valid_name(const char *s)
+int cmc_h5_valid_name(const char *s)
 {
     return s && s[0] && !strchr(s, '/') && strcmp(s, ".") != 0;
 }
+
+const char *const cmc_h5_est_names[CMC_CONV_NEST] = {"mean", "median", "p95"};
+const char *const cmc_h5_sens_names[CMC_SENS_NEST] = {"spearman", "logvar_share", "sobol_first",
+                                                     "sobol_total"};
 
 /* ---- Writer -------------------------------------------------------------------- */
 
@@ -154,7 +148,7 @@ static int wfail(cmc_h5 *h, const char *fmt, ...) __attribute__((format(printf, 
 static int wfail(cmc_h5 *h, const char *fmt, ...)
 {
     char reason[256];
-    h5_reason(reason);
+    cmc_h5_reason(reason);
     if (h->failed)
         return -1;
     h->failed = 1;
@@ -201,8 +195,8 @@ static void discard(cmc_h5 *h)
 
 cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
 {
-    quiet q;
-    quiet_begin(&q);
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
     cmc_h5 *h = calloc(1, sizeof *h);
     hid_t fcpl = -1, fapl = -1;
     if (!h)
@@ -216,7 +210,7 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
     strcpy(h->path, path);
     snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
 
-    h->str = utf8_string_type();
+    h->str = cmc_h5_utf8_string_type();
     h->gcpl = ordered_gcpl();
     fcpl = H5Pcreate(H5P_FILE_CREATE);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -232,7 +226,7 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
     if (h->file < 0) {
         int e = errno;
         char reason[256];
-        h5_reason(reason);
+        cmc_h5_reason(reason);
         /* HDF5's innermost message carries the system's reason when there is one */
         h->failed = 1;
         snprintf(h->err, sizeof h->err, "cannot create the temporary file '%s': %s", h->tmp,
@@ -252,7 +246,7 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
     }
     H5Pclose(fcpl);
     H5Pclose(fapl);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return h;
 
 nomem:
@@ -262,7 +256,7 @@ nomem:
         free(h->tmp);
         free(h);
     }
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return NULL;
 fail:
     report(h, d);
@@ -271,7 +265,7 @@ fail:
     if (fapl >= 0)
         H5Pclose(fapl);
     discard(h);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return NULL;
 }
 
@@ -279,17 +273,17 @@ void cmc_h5_abort(cmc_h5 *h)
 {
     if (!h)
         return;
-    quiet q;
-    quiet_begin(&q);
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
     discard(h);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
 }
 
 int cmc_h5_samples_begin(cmc_h5 *h, const char *const *names, size_t n, uint64_t total,
                          cmc_diags *d)
 {
-    quiet q;
-    quiet_begin(&q);
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
     hid_t g = -1, space = -1, dcpl = -1, dapl = -1;
     if (h->samples) {
         cmc_error(d, NULL, "cannot write '%s': the sample datasets were already created",
@@ -297,7 +291,7 @@ int cmc_h5_samples_begin(cmc_h5 *h, const char *const *names, size_t n, uint64_t
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        if (!valid_name(names[i])) {
+        if (!cmc_h5_valid_name(names[i])) {
             cmc_error(d, NULL, "cannot write '%s': '%s' cannot be an HDF5 dataset name",
                       h->path, names[i] ? names[i] : "");
             goto out;
@@ -355,7 +349,7 @@ int cmc_h5_samples_begin(cmc_h5 *h, const char *const *names, size_t n, uint64_t
     H5Sclose(space);
     H5Pclose(dcpl);
     H5Pclose(dapl);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return 0;
 
 fail:
@@ -370,7 +364,7 @@ fail:
     if (dapl >= 0)
         H5Pclose(dapl);
 out:
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return -1;
 }
 
@@ -390,8 +384,8 @@ int cmc_h5_samples_write(cmc_h5 *h, size_t var, uint64_t offset, const double *x
     }
     if (count == 0)
         return 0;
-    quiet q;
-    quiet_begin(&q);
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
     int rc = -1;
     hsize_t start = offset, cnt = count;
     hid_t fs = H5Dget_space(h->samples[var]);
@@ -411,7 +405,7 @@ int cmc_h5_samples_write(cmc_h5 *h, size_t var, uint64_t offset, const double *x
         H5Sclose(fs);
     if (ms >= 0)
         H5Sclose(ms);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return rc;
 }
 
@@ -510,9 +504,9 @@ static int close_group(cmc_h5 *h, hid_t g, const char *where)
     return 0;
 }
 
-/* The datasets of NAME/convergence besides `samples`: est_names[e], then _ci_low
+/* The datasets of NAME/convergence besides `samples`: cmc_h5_est_names[e], then _ci_low
    and _ci_high. */
-static const char *const est_names[CMC_CONV_NEST] = {"mean", "median", "p95"};
+
 
 /* NAME/convergence: samples (uint64 [C]) and, per estimate, value, ci_low and
    ci_high (float64 [C]). */
@@ -529,7 +523,7 @@ static int put_convergence(cmc_h5 *h, hid_t parent, const char *where,
     for (int e = 0; e < CMC_CONV_NEST && rc == 0; e++) {
         const double *v[3] = {c->value[e], c->ci_low[e], c->ci_high[e]};
         for (int k = 0; k < 3 && rc == 0; k++) {
-            snprintf(name, sizeof name, "%s%s", est_names[e],
+            snprintf(name, sizeof name, "%s%s", cmc_h5_est_names[e],
                      k == 0 ? "" : k == 1 ? "_ci_low" : "_ci_high");
             rc = put_f64s(h, g, sub, name, v[k], c->n);
         }
@@ -629,10 +623,9 @@ static int put_names(cmc_h5 *h, const char *attr, const cmc_stat *s, size_t n)
     return put_names_at(h, h->file, "/", attr, s, sizeof *s, n);
 }
 
-/* The datasets of /sensitivity/OUTPUT besides input, swing_*: sens_names[e], then
+/* The datasets of /sensitivity/OUTPUT besides input, swing_*: cmc_h5_sens_names[e], then
    _ci_low and _ci_high. */
-static const char *const sens_names[CMC_SENS_NEST] = {"spearman", "logvar_share",
-                                                      "sobol_first", "sobol_total"};
+
 
 /* /sensitivity/OUTPUT: input (strings), per measure value, _ci_low, _ci_high, then
    swing_low, swing_high (float64 [k]), swing_base, samples, skipped (scalars). */
@@ -648,7 +641,7 @@ static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se)
     for (int e = 0; e < CMC_SENS_NEST && rc == 0; e++) {
         const double *v[3] = {se->value[e], se->ci_low[e], se->ci_high[e]};
         for (int j = 0; j < 3 && rc == 0; j++) {
-            snprintf(name, sizeof name, "%s%s", sens_names[e],
+            snprintf(name, sizeof name, "%s%s", cmc_h5_sens_names[e],
                      j == 0 ? "" : j == 1 ? "_ci_low" : "_ci_high");
             rc = put_f64s(h, g, where, name, v[j], k);
         }
@@ -670,7 +663,7 @@ static int put_variant(cmc_h5 *h, hid_t parent, const cmc_results *r, const cmc_
 {
     char where[512], kind[600], sub[700];
     snprintf(where, sizeof where, "/variants/%s", v->name);
-    if (!valid_name(v->name))
+    if (!cmc_h5_valid_name(v->name))
         return wfail(h, "variant name '%s' cannot be an HDF5 group name", v->name);
     hid_t g = put_group(h, parent, "/variants", v->name), og = -1, pg = -1;
     if (g < 0)
@@ -721,7 +714,7 @@ out:
 static int check_names(cmc_h5 *h, const char *kind, const cmc_stat *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!valid_name(s[i].name))
+        if (!cmc_h5_valid_name(s[i].name))
             return wfail(h, "%s name '%s' cannot be an HDF5 group name", kind,
                          s[i].name ? s[i].name : "");
         for (size_t j = 0; j < i; j++)
@@ -823,8 +816,8 @@ int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
 {
     if (!h)
         return -1;
-    quiet q;
-    quiet_begin(&q);
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
     h->failed = 0;
     int rc = r ? write_results(h, r) : wfail(h, "no results to write");
     close_samples(h);
@@ -845,715 +838,7 @@ int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
         report(h, d);
     }
     discard(h);
-    quiet_end(&q);
+    cmc_h5_quiet_end(&q);
     return rc;
 }
 
-/* ---- Reader -------------------------------------------------------------------- */
-
-typedef struct reader {
-    const char *path;
-    cmc_diags *d;
-    cmc_arena *a;
-    int failed;
-} reader;
-
-static int rfail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int rfail(reader *rd, const char *fmt, ...)
-{
-    char reason[256], msg[1024];
-    h5_reason(reason);
-    if (rd->failed)
-        return -1;
-    rd->failed = 1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cmc_error(rd->d, NULL, "cannot read '%s': %s%s%s%s", rd->path, msg,
-              reason[0] ? " (HDF5: " : "", reason, reason[0] ? ")" : "");
-    return -1;
-}
-
-/* All strings of an attribute or dataset (fixed- or variable-length), copied into
-   the arena. want: the number of elements required, or 0 for any 1-D array. */
-static int get_strings(reader *rd, hid_t obj, int is_attr, const char *what, size_t want,
-                       char ***out, size_t *nout)
-{
-    int rc = -1;
-    hid_t ftype = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
-    hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
-    hid_t mtype = -1;
-    char *fixed = NULL;
-    char **vlen = NULL;
-    if (ftype < 0 || space < 0) {
-        rfail(rd, "cannot inspect %s", what);
-        goto out;
-    }
-    int rank = H5Sget_simple_extent_ndims(space);
-    hssize_t n = H5Sget_simple_extent_npoints(space);
-    if (H5Tget_class(ftype) != H5T_STRING || rank < 0 || rank > 1 || n < 0 ||
-        (want ? (size_t)n != want : rank != 1)) {
-        rfail(rd, "%s is not %s", what, want == 1 ? "a string" : "an array of strings");
-        goto out;
-    }
-    char **v = cmc_arena_alloc(rd->a, ((size_t)n + 1) * sizeof *v);
-    if (!v) {
-        rfail(rd, "out of memory");
-        goto out;
-    }
-    htri_t var = H5Tis_variable_str(ftype);
-    size_t size = H5Tget_size(ftype);
-    H5T_cset_t cset = H5Tget_cset(ftype);
-    if (var < 0 || size == 0 || cset < 0 || (mtype = H5Tcopy(H5T_C_S1)) < 0 ||
-        H5Tset_cset(mtype, cset) < 0 || H5Tset_size(mtype, var ? H5T_VARIABLE : size) < 0) {
-        rfail(rd, "cannot inspect %s", what);
-        goto out;
-    }
-    if (n == 0) {
-        rc = 0;
-    } else if (var) {
-        vlen = calloc((size_t)n, sizeof *vlen);
-        if (!vlen) {
-            rfail(rd, "out of memory");
-            goto out;
-        }
-        herr_t st = is_attr ? H5Aread(obj, mtype, vlen)
-                            : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vlen);
-        if (st < 0) {
-            rfail(rd, "cannot read %s", what);
-            free(vlen);
-            vlen = NULL;
-            goto out;
-        }
-        rc = 0;
-        for (hssize_t i = 0; i < n && rc == 0; i++)
-            if (!(v[i] = cmc_arena_strdup(rd->a, vlen[i] ? vlen[i] : "")))
-                rc = rfail(rd, "out of memory");
-        H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, vlen);
-    } else {
-        H5T_str_t pad = H5Tget_strpad(ftype);
-        fixed = malloc((size_t)n * size);
-        if (!fixed || pad < 0 || H5Tset_strpad(mtype, pad) < 0) {
-            rfail(rd, fixed ? "cannot inspect %s" : "out of memory", what);
-            goto out;
-        }
-        herr_t st = is_attr ? H5Aread(obj, mtype, fixed)
-                            : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed);
-        if (st < 0) {
-            rfail(rd, "cannot read %s", what);
-            goto out;
-        }
-        rc = 0;
-        for (hssize_t i = 0; i < n && rc == 0; i++) {
-            const char *s = fixed + (size_t)i * size;
-            size_t len = strnlen(s, size);
-            while (pad == H5T_STR_SPACEPAD && len > 0 && s[len - 1] == ' ')
-                len--;
-            if (!(v[i] = cmc_arena_strndup(rd->a, s, len)))
-                rc = rfail(rd, "out of memory");
-        }
-    }
-    if (rc == 0) {
-        *out = v;
-        if (nout)
-            *nout = (size_t)n;
-    }
-out:
-    free(vlen);
-    free(fixed);
-    if (mtype >= 0)
-        H5Tclose(mtype);
-    if (ftype >= 0)
-        H5Tclose(ftype);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
-}
-
-/* Open attribute name of loc; 0 with *a = -1 if it is missing and optional. */
-static int open_attr(reader *rd, hid_t loc, const char *where, const char *name, int optional,
-                     hid_t *a)
-{
-    *a = -1;
-    htri_t ex = H5Aexists(loc, name);
-    if (ex < 0)
-        return rfail(rd, "cannot look for attribute '%s' of %s", name, where);
-    if (!ex)
-        return optional ? 0 : rfail(rd, "%s has no attribute '%s'", where, name);
-    if ((*a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
-        return rfail(rd, "cannot open attribute '%s' of %s", name, where);
-    return 0;
-}
-
-/* A string attribute; a missing optional one reads as "". */
-static int attr_str(reader *rd, hid_t loc, const char *where, const char *name, int optional,
-                    const char **out)
-{
-    hid_t a;
-    *out = "";
-    if (open_attr(rd, loc, where, name, optional, &a) < 0)
-        return -1;
-    if (a < 0)
-        return 0;
-    char what[1200], **v;
-    snprintf(what, sizeof what, "attribute '%s' of %s", name, where);
-    int rc = get_strings(rd, a, 1, what, 1, &v, NULL);
-    if (rc == 0)
-        *out = v[0];
-    H5Aclose(a);
-    return rc;
-}
-
-static int attr_names_at(reader *rd, hid_t loc, const char *where, const char *name,
-                         char ***out, size_t *n)
-{
-    hid_t a;
-    if (open_attr(rd, loc, where, name, 0, &a) < 0)
-        return -1;
-    char what[1100];
-    snprintf(what, sizeof what, "attribute '%s' of %s", name, where);
-    int rc = get_strings(rd, a, 1, what, 0, out, n);
-    H5Aclose(a);
-    return rc;
-}
-
-static int attr_names(reader *rd, hid_t loc, const char *name, char ***out, size_t *n)
-{
-    return attr_names_at(rd, loc, "/", name, out, n);
-}
-
-/* A scalar numeric attribute of class cls, converted to mtype. */
-static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
-                    H5T_class_t cls, hid_t mtype, void *out)
-{
-    hid_t a;
-    if (open_attr(rd, loc, where, name, 0, &a) < 0)
-        return -1;
-    int rc = -1;
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    if (t < 0 || s < 0)
-        rfail(rd, "cannot inspect attribute '%s' of %s", name, where);
-    else if (H5Tget_class(t) != cls || H5Sget_simple_extent_npoints(s) != 1)
-        rfail(rd, "attribute '%s' of %s is not a single %s", name, where,
-              cls == H5T_FLOAT ? "number" : "integer");
-    else if (H5Aread(a, mtype, out) < 0)
-        rfail(rd, "cannot read attribute '%s' of %s", name, where);
-    else
-        rc = 0;
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    H5Aclose(a);
-    return rc;
-}
-
-/* A numeric dataset of class cls: a single value (array 0, into out) or a 1-D
-   array (array 1: *n elements of elsize bytes allocated in the arena, NULL if
-   empty, into *(void **)out). */
-static int data_num(reader *rd, hid_t loc, const char *where, const char *name,
-                    H5T_class_t cls, hid_t mtype, size_t elsize, int array, void *out,
-                    size_t *n)
-{
-    htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
-    if (ex <= 0)
-        return rfail(rd, "%s/%s is missing", where, name);
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0)
-        return rfail(rd, "cannot open dataset %s/%s", where, name);
-    int rc = -1;
-    hid_t t = H5Dget_type(ds), s = H5Dget_space(ds);
-    int rank = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
-    hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-    if (t < 0 || s < 0 || rank < 0 || np < 0) {
-        rfail(rd, "cannot inspect dataset %s/%s", where, name);
-    } else if (H5Tget_class(t) != cls || (array ? rank != 1 : np != 1)) {
-        rfail(rd, "%s/%s is not %s %s", where, name, array ? "a 1-D array of" : "a single",
-              cls == H5T_FLOAT ? "floating-point numbers" : "integers");
-    } else if (!array) {
-        if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
-            rfail(rd, "cannot read dataset %s/%s", where, name);
-        else
-            rc = 0;
-    } else {
-        void *buf = NULL;
-        if (np > 0 && !(buf = cmc_arena_alloc(rd->a, (size_t)np * elsize)))
-            rfail(rd, "out of memory");
-        else if (np > 0 && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-            rfail(rd, "cannot read dataset %s/%s", where, name);
-        else {
-            *(void **)out = buf;
-            *n = (size_t)np;
-            rc = 0;
-        }
-    }
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    H5Dclose(ds);
-    return rc;
-}
-
-static int f64(reader *rd, hid_t loc, const char *where, const char *name, double *v)
-{
-    return data_num(rd, loc, where, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, 0, 0, v, NULL);
-}
-
-static int u64(reader *rd, hid_t loc, const char *where, const char *name, uint64_t *v)
-{
-    return data_num(rd, loc, where, name, H5T_INTEGER, H5T_NATIVE_UINT64, 0, 0, v, NULL);
-}
-
-static int f64s(reader *rd, hid_t loc, const char *where, const char *name, double **v,
-                size_t *n)
-{
-    return data_num(rd, loc, where, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, sizeof(double), 1, v,
-                    n);
-}
-
-static hid_t open_group(reader *rd, hid_t loc, const char *where, const char *name)
-{
-    htri_t ex = H5Lexists(loc, name, H5P_DEFAULT);
-    if (ex <= 0) {
-        rfail(rd, "%s/%s is missing", where, name);
-        return -1;
-    }
-    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
-    if (g < 0)
-        rfail(rd, "cannot open group %s/%s", where, name);
-    return g;
-}
-
-/* NAME/convergence, optional (files from carbonmc 0.1 lack it). */
-static int read_convergence(reader *rd, hid_t parent, const char *where, cmc_convergence *c)
-{
-    char sub[1200], name[32];
-    snprintf(sub, sizeof sub, "%s/convergence", where);
-    hid_t g = open_group(rd, parent, where, "convergence");
-    if (g < 0)
-        return -1;
-    size_t n = 0, m;
-    int rc = data_num(rd, g, sub, "samples", H5T_INTEGER, H5T_NATIVE_UINT64, sizeof(uint64_t),
-                      1, &c->samples, &n);
-    for (int e = 0; e < CMC_CONV_NEST && rc == 0; e++) {
-        double **v[3] = {&c->value[e], &c->ci_low[e], &c->ci_high[e]};
-        for (int k = 0; k < 3 && rc == 0; k++) {
-            snprintf(name, sizeof name, "%s%s", est_names[e],
-                     k == 0 ? "" : k == 1 ? "_ci_low" : "_ci_high");
-            m = 0;
-            rc = f64s(rd, g, sub, name, v[k], &m);
-            if (rc == 0 && m != n)
-                rc = rfail(rd, "%s/%s has %zu values for %zu checkpoints", sub, name, m, n);
-        }
-    }
-    H5Gclose(g);
-    c->n = rc == 0 ? n : 0;
-    return rc;
-}
-
-static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
-{
-    char where[1024], sub[1100], top[1024];
-    snprintf(top, sizeof top, "/%s", kind);
-    snprintf(where, sizeof where, "/%s/%s", kind, s->name);
-    hid_t g = open_group(rd, parent, top, s->name), pg = -1, hg = -1;
-    if (g < 0)
-        return -1;
-    int rc = -1;
-    if (attr_str(rd, g, where, "description", 0, &s->description) < 0 ||
-        attr_str(rd, g, where, "expression", 0, &s->expression) < 0 ||
-        attr_str(rd, g, where, "unit", 1, &s->unit) < 0)
-        goto out;
-
-    snprintf(sub, sizeof sub, "%s/percentiles", where);
-    size_t n[4] = {0, 0, 0, 0};
-    if ((pg = open_group(rd, g, where, "percentiles")) < 0 ||
-        f64s(rd, pg, sub, "probability", &s->p, &n[0]) < 0 ||
-        f64s(rd, pg, sub, "value", &s->value, &n[1]) < 0 ||
-        f64s(rd, pg, sub, "ci_low", &s->ci_low, &n[2]) < 0 ||
-        f64s(rd, pg, sub, "ci_high", &s->ci_high, &n[3]) < 0)
-        goto out;
-    if (n[1] != n[0] || n[2] != n[0] || n[3] != n[0]) {
-        rfail(rd, "the arrays in %s differ in length", sub);
-        goto out;
-    }
-    s->npercentiles = n[0];
-
-    if (f64(rd, g, where, "mean", &s->mean) < 0 || f64(rd, g, where, "std", &s->std) < 0 ||
-        f64(rd, g, where, "mean_se", &s->mean_se) < 0 ||
-        f64(rd, g, where, "min", &s->min) < 0 || f64(rd, g, where, "max", &s->max) < 0 ||
-        u64(rd, g, where, "nonfinite", &s->nonfinite) < 0 ||
-        u64(rd, g, where, "count", &s->count) < 0)
-        goto out;
-
-    snprintf(sub, sizeof sub, "%s/histogram", where);
-    size_t nedges = 0;
-    if ((hg = open_group(rd, g, where, "histogram")) < 0 ||
-        f64s(rd, hg, sub, "edges", &s->edges, &nedges) < 0 ||
-        data_num(rd, hg, sub, "counts", H5T_INTEGER, H5T_NATIVE_UINT64, sizeof(uint64_t), 1,
-                 &s->counts, &s->nbins) < 0 ||
-        attr_num(rd, hg, sub, "underflow", H5T_INTEGER, H5T_NATIVE_UINT64, &s->underflow) < 0 ||
-        attr_num(rd, hg, sub, "overflow", H5T_INTEGER, H5T_NATIVE_UINT64, &s->overflow) < 0 ||
-        attr_num(rd, hg, sub, "log_bins", H5T_INTEGER, H5T_NATIVE_INT, &s->log_bins) < 0)
-        goto out;
-    if (nedges != s->nbins + 1 && !(nedges == 0 && s->nbins == 0)) {
-        rfail(rd, "%s has %zu edges for %zu bins", sub, nedges, s->nbins);
-        goto out;
-    }
-    if (H5Lexists(g, "convergence", H5P_DEFAULT) > 0 && read_convergence(rd, g, where, &s->conv) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (pg >= 0)
-        H5Gclose(pg);
-    if (hg >= 0)
-        H5Gclose(hg);
-    H5Gclose(g);
-    return rc;
-}
-
-/* "carbonmc/1" is ours; "carbonmc/N" for a larger N is a newer format. */
-static int check_format(reader *rd, hid_t file)
-{
-    hid_t a;
-    htri_t ex = H5Aexists(file, "format");
-    if (ex < 0)
-        return rfail(rd, "cannot look for the format attribute");
-    if (!ex)
-        goto foreign;
-    if (open_attr(rd, file, "/", "format", 0, &a) < 0)
-        return -1;
-    char **v;
-    rd->failed = 1;   /* a format that is not one string is foreign: no other message */
-    int rc = get_strings(rd, a, 1, "attribute 'format' of /", 1, &v, NULL);
-    rd->failed = 0;
-    H5Aclose(a);
-    if (rc < 0)
-        goto foreign;
-    if (strcmp(v[0], FORMAT_NAME) == 0)
-        return 0;
-    size_t k = strlen(FORMAT_PREFIX);
-    char *end;
-    if (strncmp(v[0], FORMAT_PREFIX, k) == 0 && v[0][k] >= '0' && v[0][k] <= '9') {
-        long ver = strtol(v[0] + k, &end, 10);
-        if (ver > FORMAT_VERSION) {
-            cmc_error(rd->d, NULL,
-                      "'%s' was written by a newer carbonmc (format \"%s\"; this one reads "
-                      "\"%s\")", rd->path, v[0], FORMAT_NAME);
-            rd->failed = 1;
-            return -1;
-        }
-    }
-foreign:
-    cmc_error(rd->d, NULL, "'%s' is not a carbonmc file (an HDF5 file without the attribute "
-              "format = \"%s\")", rd->path, FORMAT_NAME);
-    rd->failed = 1;
-    return -1;
-}
-
-static int read_stats(reader *rd, hid_t file, const char *kind, cmc_stat **out, size_t *nout)
-{
-    char **names;
-    size_t n;
-    if (attr_names(rd, file, kind, &names, &n) < 0)
-        return -1;
-    cmc_stat *s = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *s);
-    if (!s)
-        return rfail(rd, "out of memory");
-    hid_t g = open_group(rd, file, "", kind);
-    if (g < 0)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        s[i].name = names[i];
-        if (!valid_name(names[i]))
-            rc = rfail(rd, "attribute '%s' of / lists the invalid name '%s'", kind, names[i]);
-        else
-            rc = read_stat(rd, g, kind, &s[i]);
-    }
-    H5Gclose(g);
-    *out = s;
-    *nout = n;
-    return rc;
-}
-
-/* The statistics named by attribute `attr` of g (at where), from group sub of g. */
-static int read_named_stats(reader *rd, hid_t g, const char *where, const char *attr,
-                            const char *sub, cmc_stat **out, size_t *nout)
-{
-    char **names, kind[1200];
-    size_t n;
-    if (attr_names_at(rd, g, where, attr, &names, &n) < 0)
-        return -1;
-    cmc_stat *s = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *s);
-    if (!s)
-        return rfail(rd, "out of memory");
-    hid_t sg = open_group(rd, g, where, sub);
-    if (sg < 0)
-        return -1;
-    snprintf(kind, sizeof kind, "%s/%s", where + 1, sub);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        s[i].name = names[i];
-        rc = valid_name(names[i]) ? read_stat(rd, sg, kind, &s[i])
-                                  : rfail(rd, "%s lists the invalid name '%s'", where, names[i]);
-    }
-    H5Gclose(sg);
-    *out = s;
-    *nout = n;
-    return rc;
-}
-
-static int read_paired(reader *rd, hid_t g, const char *where, const char *vname, cmc_paired *p)
-{
-    char sub[1100], kind[1200];
-    snprintf(sub, sizeof sub, "%s/paired/%s", where, p->output);
-    snprintf(kind, sizeof kind, "variants/%s/paired/%s", vname, p->output);
-    hid_t q = open_group(rd, g, where, p->output);
-    if (q < 0)
-        return -1;
-    p->difference.name = "difference";
-    p->ratio.name = "ratio";
-    int rc = attr_str(rd, q, sub, "reference", 0, &p->reference) < 0 ||
-                     read_stat(rd, q, kind, &p->difference) < 0 ||
-                     read_stat(rd, q, kind, &p->ratio) < 0 ||
-                     u64(rd, q, sub, "count", &p->count) < 0 ||
-                     f64(rd, q, sub, "p_greater", &p->p_greater) < 0 ||
-                     f64(rd, q, sub, "p_greater_ci_low", &p->p_greater_ci_low) < 0 ||
-                     f64(rd, q, sub, "p_greater_ci_high", &p->p_greater_ci_high) < 0
-                 ? -1
-                 : 0;
-    H5Gclose(q);
-    return rc;
-}
-
-/* /sensitivity/OUTPUT. */
-static int read_sensitivity(reader *rd, hid_t parent, cmc_sensitivity *se)
-{
-    char where[600];
-    snprintf(where, sizeof where, "/sensitivity/%s", se->output);
-    hid_t g = open_group(rd, parent, "/sensitivity", se->output);
-    if (g < 0)
-        return -1;
-    hid_t ds = H5Lexists(g, "input", H5P_DEFAULT) > 0 ? H5Dopen2(g, "input", H5P_DEFAULT) : -1;
-    char **names = NULL;
-    size_t k = 0, m;
-    int rc = ds < 0 ? rfail(rd, "%s/input is missing", where)
-                    : get_strings(rd, ds, 0, "dataset input", 0, &names, &k);
-    if (ds >= 0)
-        H5Dclose(ds);
-    se->input = (const char **)names;
-    se->ninputs = k;
-    double **v[2 + 3 * CMC_SENS_NEST];
-    const char *vn[2 + 3 * CMC_SENS_NEST];
-    char buf[3 * CMC_SENS_NEST][48];
-    int nv = 0;
-    for (int e = 0; e < CMC_SENS_NEST; e++)
-        for (int j = 0; j < 3; j++, nv++) {
-            snprintf(buf[nv], sizeof buf[nv], "%s%s", sens_names[e],
-                     j == 0 ? "" : j == 1 ? "_ci_low" : "_ci_high");
-            vn[nv] = buf[nv];
-            v[nv] = j == 0 ? &se->value[e] : j == 1 ? &se->ci_low[e] : &se->ci_high[e];
-        }
-    vn[nv] = "swing_low";
-    v[nv++] = &se->swing_low;
-    vn[nv] = "swing_high";
-    v[nv++] = &se->swing_high;
-    for (int i = 0; i < nv && rc == 0; i++) {
-        m = 0;
-        rc = f64s(rd, g, where, vn[i], v[i], &m);
-        if (rc == 0 && m != k)
-            rc = rfail(rd, "%s/%s has %zu values for %zu inputs", where, vn[i], m, k);
-    }
-    if (rc == 0 && (f64(rd, g, where, "swing_base", &se->swing_base) < 0 ||
-                    u64(rd, g, where, "samples", &se->samples) < 0 ||
-                    u64(rd, g, where, "skipped", &se->skipped) < 0))
-        rc = -1;
-    H5Gclose(g);
-    return rc;
-}
-
-static int read_sensitivities(reader *rd, hid_t file, cmc_results *r)
-{
-    if (H5Aexists(file, "sensitivity") <= 0)
-        return 0;
-    char **names;
-    size_t n;
-    if (attr_names(rd, file, "sensitivity", &names, &n) < 0)
-        return -1;
-    if (!(r->sensitivity = cmc_arena_alloc(rd->a, (n + 1) * sizeof *r->sensitivity)))
-        return rfail(rd, "out of memory");
-    r->nsensitivity = n;
-    hid_t g = open_group(rd, file, "", "sensitivity");
-    if (g < 0)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        r->sensitivity[i].output = names[i];
-        rc = valid_name(names[i]) ? read_sensitivity(rd, g, &r->sensitivity[i])
-                                  : rfail(rd, "/ lists the invalid output '%s'", names[i]);
-    }
-    H5Gclose(g);
-    return rc;
-}
-
-/* /variants, if the root lists any. */
-static int read_variants(reader *rd, hid_t file, cmc_results *r)
-{
-    if (H5Aexists(file, "variants") <= 0)
-        return 0;
-    char **names;
-    size_t n;
-    if (attr_names(rd, file, "variants", &names, &n) < 0)
-        return -1;
-    if (!(r->variants = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *r->variants)))
-        return rfail(rd, "out of memory");
-    r->nvariants = n;
-    hid_t vg = open_group(rd, file, "", "variants");
-    if (vg < 0)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        cmc_variant_result *v = &r->variants[i];
-        char where[600];
-        v->name = names[i];
-        snprintf(where, sizeof where, "/variants/%s", v->name);
-        hid_t g = valid_name(v->name) ? open_group(rd, vg, "/variants", v->name) : -1;
-        if (g < 0) {
-            rc = valid_name(v->name) ? -1 : rfail(rd, "/ lists the invalid variant '%s'", v->name);
-            break;
-        }
-        rc = attr_str(rd, g, where, "label", 1, &v->label) < 0 ||
-                     read_named_stats(rd, g, where, "outputs", "outputs", &v->outputs,
-                                      &v->noutputs) < 0
-                 ? -1
-                 : 0;
-        if (rc == 0 && H5Aexists(g, "paired") > 0) {
-            char **pn;
-            hid_t pg = -1;
-            if (attr_names_at(rd, g, where, "paired", &pn, &v->npaired) < 0 ||
-                !(v->paired = cmc_arena_alloc(rd->a, (v->npaired + 1) * sizeof *v->paired)) ||
-                (pg = open_group(rd, g, where, "paired")) < 0) {
-                rc = rfail(rd, "cannot read %s/paired", where);
-            } else {
-                for (size_t j = 0; j < v->npaired && rc == 0; j++) {
-                    v->paired[j].output = pn[j];
-                    rc = read_paired(rd, pg, where, v->name, &v->paired[j]);
-                }
-            }
-            if (pg >= 0)
-                H5Gclose(pg);
-        }
-        H5Gclose(g);
-    }
-    H5Gclose(vg);
-    return rc;
-}
-
-static int read_file(reader *rd, hid_t file, cmc_results *r)
-{
-    if (check_format(rd, file) < 0 ||
-        attr_str(rd, file, "/", "tool_version", 1, &r->tool_version) < 0 ||
-        attr_str(rd, file, "/", "created", 1, &r->created) < 0 ||
-        attr_str(rd, file, "/", "title", 1, &r->title) < 0 ||
-        attr_num(rd, file, "/", "seed", H5T_INTEGER, H5T_NATIVE_UINT64, &r->seed) < 0 ||
-        attr_num(rd, file, "/", "samples", H5T_INTEGER, H5T_NATIVE_UINT64, &r->samples) < 0 ||
-        attr_str(rd, file, "/", "method", 1, &r->method) < 0 ||
-        attr_str(rd, file, "/", "rng", 1, &r->rng) < 0)
-        return -1;
-
-    hid_t g = open_group(rd, file, "", "scenario");
-    if (g < 0)
-        return -1;
-    hid_t ds = -1;
-    int rc = -1;
-    if (H5Lexists(g, "source", H5P_DEFAULT) <= 0)
-        rfail(rd, "/scenario/source is missing");
-    else if ((ds = H5Dopen2(g, "source", H5P_DEFAULT)) < 0)
-        rfail(rd, "cannot open dataset /scenario/source");
-    else {
-        char **v;
-        rc = get_strings(rd, ds, 0, "dataset /scenario/source", 1, &v, NULL);
-        if (rc == 0)
-            r->source = v[0];
-    }
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Gclose(g);
-    if (rc < 0 || read_stats(rd, file, "outputs", &r->outputs, &r->noutputs) < 0 ||
-        read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0 ||
-        read_variants(rd, file, r) < 0 || read_sensitivities(rd, file, r) < 0)
-        return -1;
-    return 0;
-}
-
-cmc_results *cmc_results_read(const char *path, cmc_diags *d)
-{
-    /* the system says best why a file cannot be opened */
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-        int e = fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
-        if (fd >= 0)
-            close(fd);
-        cmc_error(d, NULL, "cannot open '%s': %s", path, strerror(e));
-        return NULL;
-    }
-    close(fd);
-
-    quiet q;
-    quiet_begin(&q);
-    cmc_results *out = NULL;
-    reader rd = {path, d, NULL, 0};
-    hid_t fapl = -1, file = -1;
-    htri_t is = H5Fis_hdf5(path);
-    if (is <= 0) {
-        H5Eclear2(H5E_DEFAULT);
-        cmc_error(d, NULL, "'%s' is not a carbonmc file (it is not in HDF5 format)", path);
-        goto done;
-    }
-    if (!(rd.a = cmc_arena_new())) {
-        cmc_error(d, NULL, "cannot read '%s': out of memory", path);
-        goto done;
-    }
-    cmc_results *r = cmc_arena_alloc(rd.a, sizeof *r);
-    if (!r) {
-        cmc_error(d, NULL, "cannot read '%s': out of memory", path);
-        goto done;
-    }
-    r->arena = rd.a;
-    fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
-        rfail(&rd, "cannot set up the HDF5 library");
-        goto done;
-    }
-    if ((file = H5Fopen(path, H5F_ACC_RDONLY, fapl)) < 0) {
-        char reason[256];
-        h5_reason(reason);
-        cmc_error(d, NULL, "cannot open '%s': %s", path, reason[0] ? reason : "HDF5 failed");
-        goto done;
-    }
-    if (read_file(&rd, file, r) == 0) {
-        out = r;
-        rd.a = NULL;
-    }
-done:
-    if (file >= 0 && H5Fclose(file) < 0 && out) {
-        rfail(&rd, "cannot close the file");
-        rd.a = out->arena;
-        out = NULL;
-    }
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    cmc_arena_free(rd.a);
-    quiet_end(&q);
-    return out;
-}
-
-void cmc_results_free(cmc_results *r)
-{
-    if (r)
-        cmc_arena_free(r->arena);   /* r itself lives in the arena */
-}
