@@ -1,14 +1,14 @@
 #!/bin/sh
 # One command from a fresh Debian machine to the flagship result: install the
-# packages, build (Release) into build/, run the GPT-4 scenario (summary and
-# gpt4.h5), draw its figures into figures/, and reproduce the article's point
-# arithmetic.
+# packages, build (Release) into build/, run the GPT-4 scenario with its sensitivity
+# analysis (summary and gpt4.h5), draw its figures into figures/, and reproduce the
+# article's point arithmetic.
 set -eu
 cd "$(dirname "$0")"
 sh cmake/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
-./build/carbonmc run scenarios/gpt4.cmc -o gpt4.h5
+./build/carbonmc run scenarios/gpt4.cmc --sensitivity -o gpt4.h5
 echo
 ./build/carbonmc plot gpt4.h5 -o figures
 echo
