@@ -17,16 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The hot sampling loops (rng.c, draw.c) are compiled twice, for baseline x86-64 and
-   for x86-64-v3 (AVX2, FMA), and the loader picks one for the CPU. Floating-point
-   contraction is off (-ffp-contract=off), so both clones compute the same bits;
-   tests/run.sh compares a build with clones against one without. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
-#define CMC_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
-#else
-#define CMC_CLONES
-#endif
+#include "simd.h"   /* CMC_CLONES, for the draw loops */
 
 typedef struct cmc_rng_key {
     uint32_t key[2];    /* Philox key: from the seed */
