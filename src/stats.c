@@ -15,7 +15,9 @@
  * every bucket's midpoint is clamped to them.
  */
 #include "stats.h"
+#include "simd.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,55 +41,116 @@ struct cmc_sketch {
 
 /* ---- moments --------------------------------------------------------------------- */
 
-cmc_moments cmc_moments_of(const double *x, size_t n)
+/*
+ * Two passes over the block, each with MLANES partial results in a fixed pattern
+ * (value j goes to lane j % MLANES; the lanes are combined by a fixed pairwise
+ * tree): the bits do not depend on the machine, the clone or the thread count,
+ * and the lanes are independent chains that the vector units overlap. The second
+ * pass sums the deviations d from the first pass's mean and their squares: the
+ * corrected two-pass algorithm (Chan, Golub and LeVeque, "Algorithms for computing
+ * the sample variance", The American Statistician 37, 1983), mean += sum(d) / n
+ * and M2 = sum(d^2) - sum(d)^2 / n, which removes the rounding of the first sum.
+ * A non-finite value contributes nothing but its count.
+ *
+ * The lanes are written with GCC's generic vectors (four doubles, MLANES / 4 of
+ * them): GCC's vectoriser keeps scalar lane arrays in memory or leaves them
+ * scalar, three to five times slower. Each lane is still a plain sequence of IEEE
+ * operations, so the baseline clone (two 128-bit halves), the AVX2 clone and a
+ * build without clones give the same bits; the tail runs the same arithmetic on
+ * the lanes stored back to arrays.
+ */
+#define MLANES 16
+#define VW 4                       /* doubles per generic vector */
+#define NV (MLANES / VW)
+
+typedef double vdouble __attribute__((vector_size(VW * sizeof(double))));
+typedef int64_t vmask __attribute__((vector_size(VW * sizeof(double))));
+
+/* Helpers as macros: a function returning a 32-byte vector draws GCC's ABI note
+   (-Wpsabi) in the baseline clone. VLOAD reads four doubles at p (unaligned),
+   VSEL(m, a, b) is m ? a : b per lane, VFINITE(v) all ones where v is finite. */
+#define VLOAD(dst, p) memcpy(&(dst), (p), sizeof(vdouble))
+#define VSEL(m, a, b) ((vdouble)(((vmask)(a) & (m)) | ((vmask)(b) & ~(m))))
+#define VFINITE(v) ((vdouble)((vmask)(v) & INT64_MAX) <= DBL_MAX)
+
+static double tree_sum(const double *v)   /* the MLANES lanes, pairwise */
+{
+    double t[MLANES];
+    memcpy(t, v, sizeof t);
+    for (int w = MLANES / 2; w >= 1; w /= 2)
+        for (int k = 0; k < w; k++)
+            t[k] = t[k] + t[k + w];
+    return t[0];
+}
+
+CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
 {
     cmc_moments m = {0, 0, 0, 0, INFINITY, -INFINITY};
-    /* four partial sums in a fixed pattern: the same bits whatever the machine's
-       thread count, and independent chains the CPU can overlap */
-    double s[4] = {0, 0, 0, 0};
-    uint64_t bad = 0;
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4)
-        for (int k = 0; k < 4; k++) {
-            double v = x[j + k];
-            int ok = isfinite(v);
-            bad += !ok;
-            s[k] += ok ? v : 0;
+    double s[MLANES], c[MLANES];   /* sums and counts of finite values */
+    vdouble vs[NV], vc[NV];
+    for (int v = 0; v < NV; v++)
+        vs[v] = vc[v] = (vdouble){0};
+    size_t j = 0, full = n - n % MLANES;
+    for (; j < full; j += MLANES)
+        for (int v = 0; v < NV; v++) {
+            vdouble y;
+            VLOAD(y, x + j + VW * v);
+            vmask ok = VFINITE(y);
+            vs[v] += (vdouble)((vmask)y & ok);
+            vc[v] += (vdouble)((vmask)(vdouble){1, 1, 1, 1} & ok);
         }
-    for (; j < n; j++) {
-        int ok = isfinite(x[j]);
-        bad += !ok;
-        s[0] += ok ? x[j] : 0;
+    memcpy(s, vs, sizeof s);
+    memcpy(c, vc, sizeof c);
+    for (int k = 0; j < n; j++, k++) {
+        double y = x[j];
+        int ok = fabs(y) <= DBL_MAX;
+        s[k] += ok ? y : 0;
+        c[k] += ok ? 1 : 0;
     }
-    m.n = n - bad;
-    m.nonfinite = bad;
+    double cnt = tree_sum(c);   /* exact: integers below 2^53 */
+    m.n = (uint64_t)cnt;
+    m.nonfinite = n - m.n;
     if (m.n == 0)
         return m;
-    m.mean = ((s[0] + s[1]) + (s[2] + s[3])) / (double)m.n;
-    double q[4] = {0, 0, 0, 0}, lo[4], hi[4];
-    for (int k = 0; k < 4; k++)
-        lo[k] = INFINITY, hi[k] = -INFINITY;
-    for (j = 0; j + 4 <= n; j += 4)
-        for (int k = 0; k < 4; k++) {
-            double v = x[j + k];
-            int ok = isfinite(v);
-            double d = ok ? v - m.mean : 0;
-            q[k] += d * d;
-            lo[k] = ok && v < lo[k] ? v : lo[k];
-            hi[k] = ok && v > hi[k] ? v : hi[k];
-        }
-    for (; j < n; j++) {
-        double v = x[j];
-        if (!isfinite(v))
-            continue;
-        double d = v - m.mean;
-        q[0] += d * d;
-        lo[0] = v < lo[0] ? v : lo[0];
-        hi[0] = v > hi[0] ? v : hi[0];
+    const double mean = tree_sum(s) / cnt;
+    double q[MLANES], e[MLANES], lo[MLANES], hi[MLANES];
+    vdouble vq[NV], ve[NV], vlo[NV], vhi[NV];
+    for (int v = 0; v < NV; v++) {
+        vq[v] = ve[v] = (vdouble){0};
+        vlo[v] = (vdouble){INFINITY, INFINITY, INFINITY, INFINITY};
+        vhi[v] = -vlo[v];
     }
-    m.m2 = (q[0] + q[1]) + (q[2] + q[3]);
-    m.min = fmin(fmin(lo[0], lo[1]), fmin(lo[2], lo[3]));
-    m.max = fmax(fmax(hi[0], hi[1]), fmax(hi[2], hi[3]));
+    for (j = 0; j < full; j += MLANES)
+        for (int v = 0; v < NV; v++) {
+            vdouble y;
+            VLOAD(y, x + j + VW * v);
+            vmask ok = VFINITE(y);
+            vdouble d = (vdouble)((vmask)(y - mean) & ok);
+            ve[v] += d;
+            vq[v] += d * d;
+            vlo[v] = VSEL(ok & (y < vlo[v]), y, vlo[v]);
+            vhi[v] = VSEL(ok & (y > vhi[v]), y, vhi[v]);
+        }
+    memcpy(q, vq, sizeof q);
+    memcpy(e, ve, sizeof e);
+    memcpy(lo, vlo, sizeof lo);
+    memcpy(hi, vhi, sizeof hi);
+    for (int k = 0; j < n; j++, k++) {
+        double y = x[j];
+        int ok = fabs(y) <= DBL_MAX;
+        double d = ok ? y - mean : 0;
+        e[k] += d;
+        q[k] += d * d;
+        lo[k] = ok && y < lo[k] ? y : lo[k];
+        hi[k] = ok && y > hi[k] ? y : hi[k];
+    }
+    double se = tree_sum(e);
+    m.mean = mean + se / cnt;
+    m.m2 = tree_sum(q) - se * (se / cnt);
+    for (int k = 0; k < MLANES; k++) {
+        m.min = lo[k] < m.min ? lo[k] : m.min;
+        m.max = hi[k] > m.max ? hi[k] : m.max;
+    }
     return m;
 }
 
@@ -138,50 +201,82 @@ void cmc_sketch_free(cmc_sketch *s)
     free(s);
 }
 
-/* Two passes over each stretch of KEYS values: the first turns every value into
-   its key (sign, exponent and top mantissa bits; a loop the compiler vectorises),
-   the second counts, remembering the last page because neighbouring samples mostly
-   share a binade. Zeros and non-finite values are told apart by their key. */
+/*
+ * Two passes over each stretch of KEYS values. The first, a loop the compiler
+ * vectorises, turns every value into its key (sign, exponent and top mantissa
+ * bits) and keeps the extremes in MLANES lanes; a zero gets the key ZERO_KEY and
+ * a non-finite value NONFINITE_KEY, both on the never-allocated page of exponent
+ * 2047, so that the second pass, which counts, has a single test per value: is the
+ * value's page there? The page is looked up by its index for every value (no
+ * "same page as the last value" branch to mispredict when values spread over
+ * several binades). Zeros are +0 for the extremes (-0 + 0 = +0), as before.
+ */
+#define SPECIAL_PAGE (NPAGES - 1)   /* exponent 2047, sign + */
+#define NONFINITE_KEY ((uint32_t)SPECIAL_PAGE << CMC_SKETCH_BITS)
+#define ZERO_KEY (NONFINITE_KEY + 1)
+
+CMC_CLONES static void sketch_keys(const double *x, size_t m, uint32_t *key, double *lo,
+                                   double *hi)
+{
+    for (size_t j = 0; j < m; j++) {
+        double v = x[j] + 0.0;   /* -0 -> +0; every other value unchanged */
+        uint64_t b;
+        memcpy(&b, &v, sizeof b);
+        uint32_t k = (uint32_t)(b >> SHIFT);
+        int finite = fabs(v) <= DBL_MAX;
+        k = finite ? k : NONFINITE_KEY;
+        key[j] = v == 0 ? ZERO_KEY : k;
+    }
+    vdouble vlo[NV], vhi[NV];
+    memcpy(vlo, lo, sizeof vlo);
+    memcpy(vhi, hi, sizeof vhi);
+    size_t j = 0, full = m - m % MLANES;
+    for (; j < full; j += MLANES)
+        for (int v = 0; v < NV; v++) {
+            vdouble y;
+            VLOAD(y, x + j + VW * v);
+            y += 0.0;
+            vmask ok = VFINITE(y);
+            vlo[v] = VSEL(ok & (y < vlo[v]), y, vlo[v]);
+            vhi[v] = VSEL(ok & (y > vhi[v]), y, vhi[v]);
+        }
+    memcpy(lo, vlo, sizeof vlo);
+    memcpy(hi, vhi, sizeof vhi);
+    for (int k = 0; j < m; j++, k++) {
+        double y = x[j] + 0.0;
+        int ok = fabs(y) <= DBL_MAX;
+        lo[k] = ok && y < lo[k] ? y : lo[k];
+        hi[k] = ok && y > hi[k] ? y : hi[k];
+    }
+}
+
 int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
 {
     uint32_t key[KEYS];
-    double lo = s->min, hi = s->max;
+    double lo[MLANES], hi[MLANES];
+    for (int k = 0; k < MLANES; k++)
+        lo[k] = INFINITY, hi[k] = -INFINITY;
     for (size_t j0 = 0; j0 < n; j0 += KEYS) {
         size_t m = n - j0 < KEYS ? n - j0 : KEYS;
-        for (size_t j = 0; j < m; j++) {
-            uint64_t b;
-            memcpy(&b, &x[j0 + j], sizeof b);
-            key[j] = (uint32_t)(b >> SHIFT);
-        }
-        uint32_t last = UINT32_MAX;
-        page *p = NULL;
+        sketch_keys(x + j0, m, key, lo, hi);
         for (size_t j = 0; j < m; j++) {
             uint32_t k = key[j], pg = k >> CMC_SKETCH_BITS;   /* sign and exponent */
-            uint32_t e = pg & (NPAGES - 1);
-            if (e == NPAGES - 1)
-                continue;                                   /* inf or NaN */
-            if ((k & ((1u << (11 + CMC_SKETCH_BITS)) - 1)) == 0 &&
-                (x[j0 + j] == 0)) {
-                s->zeros++;                                 /* +0 and -0 */
-                lo = 0 < lo ? 0 : lo;
-                hi = 0 > hi ? 0 : hi;
-                continue;
-            }
-            if (pg != last) {
-                uint32_t slot = (pg >> 11) * NPAGES + e;
-                if (!s->pages[slot] && !(s->pages[slot] = calloc(1, sizeof(page))))
+            page *p = s->pages[pg];
+            if (!p) {
+                if (pg == SPECIAL_PAGE) {
+                    s->zeros += k == ZERO_KEY;
+                    continue;
+                }
+                if (!(p = s->pages[pg] = calloc(1, sizeof(page))))
                     return -1;
-                p = s->pages[slot];
-                last = pg;
             }
             p->count[k & (PAGE - 1)]++;
-            double v = x[j0 + j];
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
         }
     }
-    s->min = lo;
-    s->max = hi;
+    for (int k = 0; k < MLANES; k++) {
+        s->min = lo[k] < s->min ? lo[k] : s->min;
+        s->max = hi[k] > s->max ? hi[k] : s->max;
+    }
     return 0;
 }
 
