@@ -315,6 +315,16 @@ static int build_qtable(double *tab, double a, double b)
     enum { D = CMC_QTAB_DEGREE, SH = 52 - CMC_QTAB_BITS };
     double missed = 0;
     cmc_dist beta = {.type = &table[CMC_DIST_BETA], .p = {a, b}};
+    /* Chebyshev nodes, the transform's cosines and the check points, once */
+    long double node[D + 1], dct[D + 1][D + 1];
+    double check[D + 2];
+    for (int k = 0; k <= D; k++) {
+        node[k] = cosl(PI_L * (k + 0.5L) / (D + 1));
+        for (int j = 0; j <= D; j++)
+            dct[j][k] = cosl(PI_L * j * (k + 0.5L) / (D + 1));
+    }
+    for (int j = 0; j <= D + 1; j++)
+        check[j] = (double)cosl(PI_L * j / (D + 1));
     for (int h = 0; h < 2; h++) {
         for (unsigned r = 0; r < CMC_QTAB_SIDE; r++) {
             uint64_t key = CMC_QTAB_KEYMAX - r;
@@ -323,14 +333,12 @@ static int build_qtable(double *tab, double a, double b)
             double *c = tab + ((size_t)h * CMC_QTAB_SIDE + r) * CMC_QTAB_STRIDE;
             long double y[D + 1], cheb[D + 1], mono[D + 1] = {0}, tp[D + 1] = {0},
                         tc[D + 1] = {0}, tn[D + 1];
-            for (int k = 0; k <= D; k++) {
-                long double s = cosl(PI_L * (k + 0.5L) / (D + 1));
-                y[k] = beta_level(&beta, lo + (double)((s + 1) / 2 * w), h);
-            }
+            for (int k = 0; k <= D; k++)
+                y[k] = beta_level(&beta, lo + (double)((node[k] + 1) / 2 * w), h);
             for (int j = 0; j <= D; j++) {   /* Chebyshev coefficients */
                 long double sum = 0;
                 for (int k = 0; k <= D; k++)
-                    sum += y[k] * cosl(PI_L * j * (k + 0.5L) / (D + 1));
+                    sum += y[k] * dct[j][k];
                 cheb[j] = sum * 2 / (D + 1) / (j == 0 ? 2 : 1);
             }
             /* sum cheb[j] T_j(s) in powers of s: T_0 = 1, T_1 = s,
@@ -352,7 +360,7 @@ static int build_qtable(double *tab, double a, double b)
                 c[i] = (double)mono[i];
             int ok = 1;
             for (int j = 0; j <= D + 1 && ok; j++) {
-                double s = (double)cosl(PI_L * j / (D + 1));
+                double s = check[j];
                 double t = lo + (s + 1) / 2 * w, want = beta_level(&beta, t, h);
                 double got = cmc_qtab_poly(c, s);
                 ok = want >= DBL_MIN && fabs(got - want) <= CMC_QTAB_TOL * want;

@@ -65,6 +65,7 @@ struct cmc_sketch {
 
 typedef double vdouble __attribute__((vector_size(VW * sizeof(double))));
 typedef int64_t vmask __attribute__((vector_size(VW * sizeof(double))));
+typedef uint64_t vkey __attribute__((vector_size(VW * sizeof(double))));
 
 /* Helpers as macros: a function returning a 32-byte vector draws GCC's ABI note
    (-Wpsabi) in the baseline clone. VLOAD reads four doubles at p (unaligned),
@@ -202,8 +203,8 @@ void cmc_sketch_free(cmc_sketch *s)
 }
 
 /*
- * Two passes over each stretch of KEYS values. The first, a loop the compiler
- * vectorises, turns every value into its key (sign, exponent and top mantissa
+ * Two passes over each stretch of KEYS values. The first, in generic vectors like
+ * the moments, turns every value into its key (sign, exponent and top mantissa
  * bits) and keeps the extremes in MLANES lanes; a zero gets the key ZERO_KEY and
  * a non-finite value NONFINITE_KEY, both on the never-allocated page of exponent
  * 2047, so that the second pass, which counts, has a single test per value: is the
@@ -212,21 +213,12 @@ void cmc_sketch_free(cmc_sketch *s)
  * several binades). Zeros are +0 for the extremes (-0 + 0 = +0), as before.
  */
 #define SPECIAL_PAGE (NPAGES - 1)   /* exponent 2047, sign + */
-#define NONFINITE_KEY ((uint32_t)SPECIAL_PAGE << CMC_SKETCH_BITS)
+#define NONFINITE_KEY ((uint64_t)SPECIAL_PAGE << CMC_SKETCH_BITS)
 #define ZERO_KEY (NONFINITE_KEY + 1)
 
-CMC_CLONES static void sketch_keys(const double *x, size_t m, uint32_t *key, double *lo,
+CMC_CLONES static void sketch_keys(const double *x, size_t m, uint64_t *key, double *lo,
                                    double *hi)
 {
-    for (size_t j = 0; j < m; j++) {
-        double v = x[j] + 0.0;   /* -0 -> +0; every other value unchanged */
-        uint64_t b;
-        memcpy(&b, &v, sizeof b);
-        uint32_t k = (uint32_t)(b >> SHIFT);
-        int finite = fabs(v) <= DBL_MAX;
-        k = finite ? k : NONFINITE_KEY;
-        key[j] = v == 0 ? ZERO_KEY : k;
-    }
     vdouble vlo[NV], vhi[NV];
     memcpy(vlo, lo, sizeof vlo);
     memcpy(vhi, hi, sizeof vhi);
@@ -236,23 +228,30 @@ CMC_CLONES static void sketch_keys(const double *x, size_t m, uint32_t *key, dou
             vdouble y;
             VLOAD(y, x + j + VW * v);
             y += 0.0;
-            vmask ok = VFINITE(y);
+            vmask ok = VFINITE(y), zero = y == 0.0;
             vlo[v] = VSEL(ok & (y < vlo[v]), y, vlo[v]);
             vhi[v] = VSEL(ok & (y > vhi[v]), y, vhi[v]);
+            vkey k = (vkey)y >> SHIFT;
+            k = (k & (vkey)ok) | (NONFINITE_KEY & ~(vkey)ok);
+            k = (k & ~(vkey)zero) | (ZERO_KEY & (vkey)zero);
+            memcpy(key + j + VW * v, &k, sizeof k);
         }
     memcpy(lo, vlo, sizeof vlo);
     memcpy(hi, vhi, sizeof vhi);
     for (int k = 0; j < m; j++, k++) {
         double y = x[j] + 0.0;
+        uint64_t b;
+        memcpy(&b, &y, sizeof b);
         int ok = fabs(y) <= DBL_MAX;
         lo[k] = ok && y < lo[k] ? y : lo[k];
         hi[k] = ok && y > hi[k] ? y : hi[k];
+        key[j] = y == 0 ? ZERO_KEY : ok ? b >> SHIFT : NONFINITE_KEY;
     }
 }
 
 int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
 {
-    uint32_t key[KEYS];
+    uint64_t key[KEYS];
     double lo[MLANES], hi[MLANES];
     for (int k = 0; k < MLANES; k++)
         lo[k] = INFINITY, hi[k] = -INFINITY;
@@ -260,7 +259,7 @@ int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
         size_t m = n - j0 < KEYS ? n - j0 : KEYS;
         sketch_keys(x + j0, m, key, lo, hi);
         for (size_t j = 0; j < m; j++) {
-            uint32_t k = key[j], pg = k >> CMC_SKETCH_BITS;   /* sign and exponent */
+            uint64_t k = key[j], pg = k >> CMC_SKETCH_BITS;   /* sign and exponent */
             page *p = s->pages[pg];
             if (!p) {
                 if (pg == SPECIAL_PAGE) {
@@ -395,10 +394,18 @@ static uint64_t clamp_rank(double k, uint64_t n)
     return (uint64_t)k;
 }
 
+/* Up to this many percentiles are answered by one walk over the sketch (their
+   ranks sorted together); more take one walk each. The results are the same. */
+#define BATCH 64
+
 void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
                             double *value, double *ci_low, double *ci_high)
 {
     uint64_t n = cmc_sketch_count(s);
+    uint64_t rk[3 * BATCH];
+    double v[3 * BATCH];
+    size_t order[3 * BATCH], m = 0;
+    int batch = np <= BATCH;
     for (size_t i = 0; i < np; i++) {
         if (n == 0 || !(p[i] >= 0 && p[i] <= 1)) {
             value[i] = ci_low[i] = ci_high[i] = NAN;
@@ -409,11 +416,39 @@ void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
         double half = 1.959963984540054 * sqrt(np_ * (1 - p[i]));
         uint64_t k[3] = {clamp_rank(floor(np_ - half), n), clamp_rank(ceil(np_), n),
                          clamp_rank(ceil(np_ + half), n)};
-        double v[3];
-        cmc_sketch_ranks(s, k, 3, v);
-        ci_low[i] = v[0];
-        value[i] = v[1];
-        ci_high[i] = v[2];
+        if (batch) {
+            for (int j = 0; j < 3; j++) {   /* insertion by rank, slot 3i + j */
+                size_t at = m++;
+                while (at > 0 && rk[order[at - 1]] > k[j]) {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+                rk[3 * i + j] = k[j];
+                order[at] = 3 * i + j;
+            }
+            continue;
+        }
+        double w[3];
+        cmc_sketch_ranks(s, k, 3, w);
+        ci_low[i] = w[0];
+        value[i] = w[1];
+        ci_high[i] = w[2];
+    }
+    if (!batch || m == 0)
+        return;
+    uint64_t sorted[3 * BATCH];
+    double got[3 * BATCH];
+    for (size_t j = 0; j < m; j++)
+        sorted[j] = rk[order[j]];
+    cmc_sketch_ranks(s, sorted, m, got);
+    for (size_t j = 0; j < m; j++)
+        v[order[j]] = got[j];
+    for (size_t i = 0; i < np; i++) {
+        if (n == 0 || !(p[i] >= 0 && p[i] <= 1))
+            continue;
+        ci_low[i] = v[3 * i];
+        value[i] = v[3 * i + 1];
+        ci_high[i] = v[3 * i + 2];
     }
 }
 
