@@ -34,6 +34,13 @@ cmc_rng_key cmc_rng_key_make(uint64_t seed, const char *name);
 void cmc_rng_uniform(const cmc_rng_key *k, uint32_t stream, uint64_t i0, size_t n,
                      double *u);
 
+/* cmc_rng_uniform picks the fastest implementation the CPU and the build have;
+   all give the same bits. For tests, cmc_rng_uniform_path runs a given one and
+   returns 0, or -1 (u untouched) when it is not available here. */
+enum { CMC_RNG_PORTABLE, CMC_RNG_AVX2, CMC_RNG_AVX512 };
+int cmc_rng_uniform_path(int path, const cmc_rng_key *k, uint32_t stream, uint64_t i0,
+                         size_t n, double *u);
+
 /* One raw Philox4x32-10 block, for known-answer tests. */
 void cmc_rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
