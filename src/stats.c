@@ -13,6 +13,16 @@
  *
  * The sketch keeps the exact minimum and maximum: ranks 1 and n report them, and
  * every bucket's midpoint is clamped to them.
+ *
+ * Counts are uint32 in the page (32 KiB per binade: the pages a run touches stay
+ * in a core's L2 cache, where uint64 pages spilled to L3; the counting loop is
+ * memory-bound), with a uint64 array per page, `carried`, allocated the first
+ * time it is needed: before the uint32 counts could overflow, every page's counts
+ * are added to its carried array and cleared. The sketch knows when: `pending`
+ * counts the values added since the last carry, a bound on every uint32 count, so
+ * nothing is checked per value. A bucket's count is count[k] + carried[k]
+ * (bucket_count); only runs of more than 2^32 - 1 values per thread and quantity
+ * (or merges of sketches that large) ever carry.
  */
 #include "stats.h"
 #include "simd.h"
@@ -28,7 +38,8 @@
 #define KEYS 256                         /* keys computed per pass of cmc_sketch_add */
 
 typedef struct page {
-    uint64_t count[PAGE];
+    uint32_t count[PAGE];   /* counts since the last carry; see bucket_count */
+    uint64_t *carried;      /* NULL, or [PAGE] counts carried out of count[] */
 } page;
 
 /* Pages are indexed by sign and exponent: pages[0 .. 2047] hold positive values,
@@ -36,8 +47,32 @@ typedef struct page {
 struct cmc_sketch {
     uint64_t zeros;
     double min, max;                     /* exact extremes: ranks 1 and n */
+    uint64_t pending;                    /* values counted since the last carry */
     page *pages[2 * NPAGES];
 };
+
+/* The count of bucket k of page p. */
+static inline uint64_t bucket_count(const page *p, unsigned k)
+{
+    return p->count[k] + (p->carried ? p->carried[k] : 0);
+}
+
+/* Add every page's uint32 counts to its carried array and clear them. */
+static int carry(cmc_sketch *s)
+{
+    for (int i = 0; i < 2 * NPAGES; i++) {
+        page *p = s->pages[i];
+        if (!p)
+            continue;
+        if (!p->carried && !(p->carried = calloc(PAGE, sizeof *p->carried)))
+            return -1;
+        for (unsigned k = 0; k < PAGE; k++)
+            p->carried[k] += p->count[k];
+        memset(p->count, 0, sizeof p->count);
+    }
+    s->pending = 0;
+    return 0;
+}
 
 /* ---- moments --------------------------------------------------------------------- */
 
@@ -88,9 +123,10 @@ CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
 {
     cmc_moments m = {0, 0, 0, 0, INFINITY, -INFINITY};
     double s[MLANES], c[MLANES];   /* sums and counts of finite values */
+    const vdouble zero = {0};
     vdouble vs[NV], vc[NV];
     for (int v = 0; v < NV; v++)
-        vs[v] = vc[v] = (vdouble){0};
+        vs[v] = vc[v] = zero;
     size_t j = 0, full = n - n % MLANES;
     for (; j < full; j += MLANES)
         for (int v = 0; v < NV; v++) {
@@ -98,7 +134,7 @@ CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
             VLOAD(y, x + j + VW * v);
             vmask ok = VFINITE(y);
             vs[v] += (vdouble)((vmask)y & ok);
-            vc[v] += (vdouble)((vmask)(vdouble){1, 1, 1, 1} & ok);
+            vc[v] += (vdouble)((vmask)(zero + 1.0) & ok);
         }
     memcpy(s, vs, sizeof s);
     memcpy(c, vc, sizeof c);
@@ -117,8 +153,8 @@ CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
     double q[MLANES], e[MLANES], lo[MLANES], hi[MLANES];
     vdouble vq[NV], ve[NV], vlo[NV], vhi[NV];
     for (int v = 0; v < NV; v++) {
-        vq[v] = ve[v] = (vdouble){0};
-        vlo[v] = (vdouble){INFINITY, INFINITY, INFINITY, INFINITY};
+        vq[v] = ve[v] = zero;
+        vlo[v] = zero + INFINITY;
         vhi[v] = -vlo[v];
     }
     for (j = 0; j < full; j += MLANES)
@@ -197,8 +233,11 @@ void cmc_sketch_free(cmc_sketch *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < 2 * NPAGES; i++)
+    for (int i = 0; i < 2 * NPAGES; i++) {
+        if (s->pages[i])
+            free(s->pages[i]->carried);
         free(s->pages[i]);
+    }
     free(s);
 }
 
@@ -216,8 +255,8 @@ void cmc_sketch_free(cmc_sketch *s)
 #define NONFINITE_KEY ((uint64_t)SPECIAL_PAGE << CMC_SKETCH_BITS)
 #define ZERO_KEY (NONFINITE_KEY + 1)
 
-CMC_CLONES static void sketch_keys(const double *x, size_t m, uint64_t *key, double *lo,
-                                   double *hi)
+static inline void sketch_keys(const double *x, size_t m, uint64_t *key, double *lo,
+                               double *hi)
 {
     vdouble vlo[NV], vhi[NV];
     memcpy(vlo, lo, sizeof vlo);
@@ -249,7 +288,7 @@ CMC_CLONES static void sketch_keys(const double *x, size_t m, uint64_t *key, dou
     }
 }
 
-int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
+CMC_CLONES int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
 {
     uint64_t key[KEYS];
     double lo[MLANES], hi[MLANES];
@@ -257,6 +296,9 @@ int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
         lo[k] = INFINITY, hi[k] = -INFINITY;
     for (size_t j0 = 0; j0 < n; j0 += KEYS) {
         size_t m = n - j0 < KEYS ? n - j0 : KEYS;
+        if (s->pending + m > UINT32_MAX && carry(s) < 0)
+            return -1;
+        s->pending += m;
         sketch_keys(x + j0, m, key, lo, hi);
         for (size_t j = 0; j < m; j++) {
             uint64_t k = key[j], pg = k >> CMC_SKETCH_BITS;   /* sign and exponent */
@@ -281,14 +323,25 @@ int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
 
 int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b)
 {
+    if (a->pending + b->pending > UINT32_MAX && carry(a) < 0)
+        return -1;
     for (int i = 0; i < 2 * NPAGES; i++) {
-        if (!b->pages[i])
+        const page *q = b->pages[i];
+        if (!q)
             continue;
-        if (!a->pages[i] && !(a->pages[i] = calloc(1, sizeof(page))))
+        page *p = a->pages[i];
+        if (!p && !(p = a->pages[i] = calloc(1, sizeof(page))))
             return -1;
         for (unsigned k = 0; k < PAGE; k++)
-            a->pages[i]->count[k] += b->pages[i]->count[k];
+            p->count[k] += q->count[k];
+        if (q->carried) {
+            if (!p->carried && !(p->carried = calloc(PAGE, sizeof *p->carried)))
+                return -1;
+            for (unsigned k = 0; k < PAGE; k++)
+                p->carried[k] += q->carried[k];
+        }
     }
+    a->pending += b->pending;
     a->zeros += b->zeros;
     a->min = b->min < a->min ? b->min : a->min;
     a->max = b->max > a->max ? b->max : a->max;
@@ -301,7 +354,7 @@ uint64_t cmc_sketch_count(const cmc_sketch *s)
     for (int i = 0; i < 2 * NPAGES; i++)
         if (s->pages[i])
             for (unsigned k = 0; k < PAGE; k++)
-                n += s->pages[i]->count[k];
+                n += bucket_count(s->pages[i], k);
     return n;
 }
 
@@ -335,10 +388,11 @@ static void walk(const cmc_sketch *s, bucket_fn fn, void *ctx)
         const page *p = s->pages[NPAGES + e];
         if (!p)
             continue;
-        for (int k = PAGE - 1; k >= 0; k--)
-            if (p->count[k] &&
-                fn(fmax(-bucket_value(e, (unsigned)k), s->min), p->count[k], ctx))
+        for (int k = PAGE - 1; k >= 0; k--) {
+            uint64_t c = bucket_count(p, (unsigned)k);
+            if (c && fn(fmax(-bucket_value(e, (unsigned)k), s->min), c, ctx))
                 return;
+        }
     }
     if (s->zeros && fn(0.0, s->zeros, ctx))
         return;
@@ -346,9 +400,11 @@ static void walk(const cmc_sketch *s, bucket_fn fn, void *ctx)
         const page *p = s->pages[e];
         if (!p)
             continue;
-        for (unsigned k = 0; k < PAGE; k++)
-            if (p->count[k] && fn(fmin(bucket_value(e, k), s->max), p->count[k], ctx))
+        for (unsigned k = 0; k < PAGE; k++) {
+            uint64_t c = bucket_count(p, k);
+            if (c && fn(fmin(bucket_value(e, k), s->max), c, ctx))
                 return;
+        }
     }
 }
 
