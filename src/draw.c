@@ -378,12 +378,13 @@ CMC_CLONES static void closed_quantile(const cmc_dist *d, int upper, double *x, 
     case CMC_DIST_TRIANGULAR: {
         double a = p[0], c = p[1], b = p[2], w = b - a;
         double fc = (c - a) / w, gc = (b - c) / w;
+        /* One square root per sample: the branch's argument is chosen first
+           (the same operations on the same values as computing both). */
         for (size_t i = 0; i < n; i++) {
             double t = x[i], u = upper ? 1 - t : t;
             int right = upper ? t <= gc : t > fc;
-            double xr = b - w * sqrt((upper ? t : 1 - t) * gc);
-            double xl = a + w * sqrt(u * fc);
-            double y = right ? xr : xl;
+            double r = sqrt(right ? (upper ? t : 1 - t) * gc : u * fc);
+            double y = right ? b - w * r : a + w * r;
             y = y < a ? a : y;
             x[i] = y > b ? b : y;
         }
