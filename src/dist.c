@@ -362,7 +362,7 @@ static int build_qtable(double *tab, double a, double b)
             for (int j = 0; j <= D + 1 && ok; j++) {
                 double s = check[j];
                 double t = lo + (s + 1) / 2 * w, want = beta_level(&beta, t, h);
-                double got = cmc_qtab_poly(c, s);
+                double got = cmc_qtab_poly(c, 0, s);
                 ok = want >= DBL_MIN && fabs(got - want) <= CMC_QTAB_TOL * want;
             }
             if (!ok) {

@@ -585,7 +585,9 @@ static void beta_block(double a, double b, const cmc_rng_key *k, uint32_t base,
  * mantissa bits, converted by the 2^52 trick), and the row's polynomial. NaN
  * where the table has no row: the caller computes those exactly.
  */
-CMC_CLONES static void qtable_block(const double *tab, const double *u, double *z, size_t n)
+__attribute__((noinline)) CMC_CLONES static void qtable_block(const double *restrict tab,
+                                                               const double *restrict u,
+                                    double *restrict z, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         int up = u[i] > 0.5;
@@ -593,9 +595,12 @@ CMC_CLONES static void qtable_block(const double *tab, const double *u, double *
         uint64_t b = bits(t);
         uint64_t r = (uint64_t)CMC_QTAB_KEYMAX - (b >> QT_SHIFT);
         r = r < CMC_QTAB_SIDE ? r + (up ? CMC_QTAB_SIDE : 0) : CMC_QTAB_ROWS - 1;
+        int row = (int)r * CMC_QTAB_STRIDE;
         double f = from_bits(0x4330000000000000u | (b & QT_FRAC)) - 0x1p52;
         double s = f * (0x1p-51 * (1 << CMC_QTAB_BITS)) - 1;
-        z[i] = cmc_qtab_poly(tab + r * CMC_QTAB_STRIDE, s);
+        double y = cmc_qtab_poly(tab, row, s);
+        y = y < 0 ? 0 : y;   /* NaN stays NaN */
+        z[i] = y > 1 ? 1 : y;
     }
 }
 
@@ -607,8 +612,8 @@ static void beta_shapes(const cmc_dist *d, double *a, double *b)
     *b = pert ? d->q[1] : d->p[1];
 }
 
-/* z[i] <- Beta quantile of u[i] as the sampler computes it: the table, and GSL's
-   inversion (upper tail above 1/2) where the table has no row, clamped to [0, 1]. */
+/* z[i] <- Beta quantile of u[i] as the sampler computes it: the table, clamped to
+   [0, 1], and GSL's inversion (upper tail above 1/2) where the table has no row. */
 static void beta_invert(const cmc_dist *d, const double *u, double *z, size_t n)
 {
     double a, b;
@@ -618,14 +623,12 @@ static void beta_invert(const cmc_dist *d, const double *u, double *z, size_t n)
         if (z[i] == z[i])
             continue;
         int up = u[i] > 0.5;
-        z[i] = up ? gsl_cdf_beta_Qinv(1 - u[i], a, b) : gsl_cdf_beta_Pinv(u[i], a, b);
-        if (z[i] != z[i]) {   /* GSL gave up: dist.c's bisection */
+        double y = up ? gsl_cdf_beta_Qinv(1 - u[i], a, b) : gsl_cdf_beta_Pinv(u[i], a, b);
+        if (y != y) {   /* GSL gave up: dist.c's bisection */
             double x = cmc_dist_quantile(d, u[i]);
-            z[i] = d->type->kind == CMC_DIST_PERT ? (x - d->p[0]) / (d->p[2] - d->p[0]) : x;
+            y = d->type->kind == CMC_DIST_PERT ? (x - d->p[0]) / (d->p[2] - d->p[0]) : x;
         }
-    }
-    for (size_t i = 0; i < n; i++) {
-        double y = z[i] < 0 ? 0 : z[i];
+        y = y < 0 ? 0 : y;
         z[i] = y > 1 ? 1 : y;
     }
 }
