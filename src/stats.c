@@ -122,11 +122,14 @@ static double tree_sum(const double *v)   /* the MLANES lanes, pairwise */
 CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
 {
     cmc_moments m = {0, 0, 0, 0, INFINITY, -INFINITY};
-    double s[MLANES], c[MLANES];   /* sums and counts of finite values */
+    double s[MLANES];   /* sums of finite values */
     const vdouble zero = {0};
-    vdouble vs[NV], vc[NV];
-    for (int v = 0; v < NV; v++)
-        vs[v] = vc[v] = zero;
+    vdouble vs[NV];
+    vmask vbad[NV];     /* minus the number of finite values, per lane */
+    for (int v = 0; v < NV; v++) {
+        vs[v] = zero;
+        vbad[v] = (vmask)zero;
+    }
     size_t j = 0, full = n - n % MLANES;
     for (; j < full; j += MLANES)
         for (int v = 0; v < NV; v++) {
@@ -134,22 +137,24 @@ CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
             VLOAD(y, x + j + VW * v);
             vmask ok = VFINITE(y);
             vs[v] += (vdouble)((vmask)y & ok);
-            vc[v] += (vdouble)((vmask)(zero + 1.0) & ok);
+            vbad[v] += ok;   /* -1 where finite */
         }
     memcpy(s, vs, sizeof s);
-    memcpy(c, vc, sizeof c);
+    int64_t fin[MLANES], finite = 0;
+    memcpy(fin, vbad, sizeof fin);
+    for (int k = 0; k < MLANES; k++)
+        finite -= fin[k];
     for (int k = 0; j < n; j++, k++) {
         double y = x[j];
         int ok = fabs(y) <= DBL_MAX;
         s[k] += ok ? y : 0;
-        c[k] += ok ? 1 : 0;
+        finite += ok;
     }
-    double cnt = tree_sum(c);   /* exact: integers below 2^53 */
-    m.n = (uint64_t)cnt;
+    m.n = (uint64_t)finite;
     m.nonfinite = n - m.n;
     if (m.n == 0)
         return m;
-    const double mean = tree_sum(s) / cnt;
+    const double cnt = (double)m.n, mean = tree_sum(s) / cnt;
     double q[MLANES], e[MLANES], lo[MLANES], hi[MLANES];
     vdouble vq[NV], ve[NV], vlo[NV], vhi[NV];
     for (int v = 0; v < NV; v++) {
@@ -157,17 +162,30 @@ CMC_CLONES cmc_moments cmc_moments_of(const double *x, size_t n)
         vlo[v] = zero + INFINITY;
         vhi[v] = -vlo[v];
     }
-    for (j = 0; j < full; j += MLANES)
-        for (int v = 0; v < NV; v++) {
-            vdouble y;
-            VLOAD(y, x + j + VW * v);
-            vmask ok = VFINITE(y);
-            vdouble d = (vdouble)((vmask)(y - mean) & ok);
-            ve[v] += d;
-            vq[v] += d * d;
-            vlo[v] = VSEL(ok & (y < vlo[v]), y, vlo[v]);
-            vhi[v] = VSEL(ok & (y > vhi[v]), y, vhi[v]);
-        }
+    if (m.nonfinite == 0) {   /* the usual case: the same arithmetic, no masks */
+        for (j = 0; j < full; j += MLANES)
+            for (int v = 0; v < NV; v++) {
+                vdouble y;
+                VLOAD(y, x + j + VW * v);
+                vdouble d = y - mean;
+                ve[v] += d;
+                vq[v] += d * d;
+                vlo[v] = VSEL(y < vlo[v], y, vlo[v]);
+                vhi[v] = VSEL(y > vhi[v], y, vhi[v]);
+            }
+    } else {
+        for (j = 0; j < full; j += MLANES)
+            for (int v = 0; v < NV; v++) {
+                vdouble y;
+                VLOAD(y, x + j + VW * v);
+                vmask ok = VFINITE(y);
+                vdouble d = (vdouble)((vmask)(y - mean) & ok);
+                ve[v] += d;
+                vq[v] += d * d;
+                vlo[v] = VSEL(ok & (y < vlo[v]), y, vlo[v]);
+                vhi[v] = VSEL(ok & (y > vhi[v]), y, vhi[v]);
+            }
+    }
     memcpy(q, vq, sizeof q);
     memcpy(e, ve, sizeof e);
     memcpy(lo, vlo, sizeof lo);
