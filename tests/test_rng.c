@@ -160,7 +160,7 @@ static void scheme(void)
         int ran = 0;
         bad = 0;
         for (size_t a = 0; a < sizeof starts / sizeof starts[0]; a++) {
-            for (size_t len = 1; len <= 301; len += 25) {
+            for (size_t len = 1; len <= 300; len += 23) {
                 if (cmc_rng_uniform_path(path, &k, 5, starts[a], len, v) < 0)
                     continue;
                 ran = 1;
