@@ -52,14 +52,8 @@
 #include <string.h>
 
 /* The AVX2 and AVX-512 paths: x86-64 with GCC, not in sanitizer builds, which
-   keep the portable code so that CI compares the two. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
-#define CMC_PHILOX_X86 1
-#include <immintrin.h>
-#else
-#define CMC_PHILOX_X86 0
-#endif
+   keep the portable code so that CI compares the two (simd.h). */
+#define CMC_PHILOX_X86 CMC_X86_PATHS
 
 
 /* Random123's Philox4x32 multipliers and Weyl key increments (philox.h). */

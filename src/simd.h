@@ -16,8 +16,15 @@
     !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
 #define CMC_CLONES \
     __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+/* Also hand-written AVX2 / AVX-512 paths, chosen at run time (rng.c's Philox,
+   draw.c's beta table): integer work, or the same IEEE operations in the same
+   order as the portable code, so the same bits; sanitizer builds, without them,
+   check that in CI. */
+#define CMC_X86_PATHS 1
+#include <immintrin.h>
 #else
 #define CMC_CLONES
+#define CMC_X86_PATHS 0
 #endif
 
 #endif
