@@ -586,12 +586,14 @@ static void beta_block(double a, double b, const cmc_rng_key *k, uint32_t base,
  * from the top bits of t = min(u, 1 - u) (1 - u is exact), the local variable s
  * from the bits below them, exactly (s = f 2^(BITS - 51) - 1 with f the low
  * mantissa bits, converted by the 2^52 trick), and the row's polynomial. NaN
- * where the table has no row: the caller computes those exactly.
+ * where the table has no row: the caller computes those exactly. Returns the
+ * number of NaN.
  */
-__attribute__((noinline)) CMC_CLONES static void qtable_block(const double *restrict tab,
+__attribute__((noinline)) CMC_CLONES static size_t qtable_block(const double *restrict tab,
                                                                const double *restrict u,
                                     double *restrict z, size_t n)
 {
+    size_t nan = 0;
     for (size_t i = 0; i < n; i++) {
         int up = u[i] > 0.5;
         double t = up ? 1 - u[i] : u[i];
@@ -604,7 +606,9 @@ __attribute__((noinline)) CMC_CLONES static void qtable_block(const double *rest
         double y = cmc_qtab_poly(tab, row, s);
         y = y < 0 ? 0 : y;   /* NaN stays NaN */
         z[i] = y > 1 ? 1 : y;
+        nan += y != y;
     }
+    return nan;
 }
 
 #if CMC_X86_PATHS
@@ -618,7 +622,8 @@ __attribute__((noinline)) CMC_CLONES static void qtable_block(const double *rest
  * with the sanitizer build, which has only the portable loop.
  */
 __attribute__((target("avx512f"))) static size_t qtable_block_avx512(
-    const double *restrict tab, const double *restrict u, double *restrict z, size_t n)
+    const double *restrict tab, const double *restrict u, double *restrict z, size_t n,
+    size_t *nan)
 {
     const __m512d one = _mm512_set1_pd(1), half = _mm512_set1_pd(0.5);
     const __m512d zero = _mm512_setzero_pd();
@@ -673,21 +678,23 @@ __attribute__((target("avx512f"))) static size_t qtable_block_avx512(
         y = _mm512_mask_mov_pd(y, _mm512_cmp_pd_mask(y, zero, _CMP_LT_OQ), zero);
         y = _mm512_mask_mov_pd(y, _mm512_cmp_pd_mask(y, one, _CMP_GT_OQ), one);
         _mm512_storeu_pd(z + i, y);
+        *nan += (size_t)__builtin_popcount(_mm512_cmp_pd_mask(y, y, _CMP_UNORD_Q));
     }
     return i;
 }
 #endif
 
-/* The table lookup of levels u[0 .. n) (see qtable_block). */
-static void qtable_levels(const double *tab, const double *u, double *z, size_t n)
+/* The table lookup of levels u[0 .. n) (see qtable_block); the number of NaN. */
+static size_t qtable_levels(const double *tab, const double *u, double *z, size_t n)
 {
-    size_t done = 0;
+    size_t done = 0, nan = 0;
 #if CMC_X86_PATHS
     if (__builtin_cpu_supports("avx512f"))
-        done = qtable_block_avx512(tab, u, z, n);
+        done = qtable_block_avx512(tab, u, z, n, &nan);
 #endif
     if (done < n)
-        qtable_block(tab, u + done, z + done, n - done);
+        nan += qtable_block(tab, u + done, z + done, n - done);
+    return nan;
 }
 
 /* The shapes of the beta behind d (beta or pert). */
@@ -704,7 +711,8 @@ static void beta_invert(const cmc_dist *d, const double *u, double *z, size_t n)
 {
     double a, b;
     beta_shapes(d, &a, &b);
-    qtable_levels(d->qtable, u, z, n);
+    if (qtable_levels(d->qtable, u, z, n) == 0)
+        return;
     for (size_t i = 0; i < n; i++) {
         if (z[i] == z[i])
             continue;
