@@ -90,6 +90,9 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#if CMC_X86_PATHS
+#include <immintrin.h>
+#endif
 
 
 #define MT_ATTEMPTS 32

@@ -50,6 +50,9 @@
 
 #include <assert.h>
 #include <string.h>
+#if CMC_X86_PATHS
+#include <immintrin.h>
+#endif
 
 /* The AVX2 and AVX-512 paths: x86-64 with GCC, not in sanitizer builds, which
    keep the portable code so that CI compares the two (simd.h). */

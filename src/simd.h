@@ -20,8 +20,7 @@
    draw.c's beta table): integer work, or the same IEEE operations in the same
    order as the portable code, so the same bits; sanitizer builds, without them,
    check that in CI. */
-#define CMC_X86_PATHS 1
-#include <immintrin.h>
+#define CMC_X86_PATHS 1   /* the files that use it include <immintrin.h> */
 #else
 #define CMC_CLONES
 #define CMC_X86_PATHS 0

@@ -31,6 +31,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if CMC_X86_PATHS
+#include <immintrin.h>
+#endif
 
 #define PAGE (1u << CMC_SKETCH_BITS)
 #define NPAGES 2048                      /* 11 exponent bits */
