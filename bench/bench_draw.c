@@ -4,15 +4,14 @@
  * Each row draws SAMPLES samples in blocks of BLOCK (as the sampler does) and
  * reports the median of RUNS runs. The first rows are the inputs of the
  * reference scenario (scenarios/gpt4.cmc and the article's triangular inputs),
- * then every other kind, then the alternatives draw.c was chosen against: beta by
- * GSL's inverse CDF per sample and by gsl_ran_beta per sample, and log through
- * glibc's scalar log1p, to compare with draw.c's vectorised one (exponential).
+ * then every other kind (beta and pert invert through their quantile table; a
+ * beta too steep for one, beta(0.1, 0.1), shows the gamma ratios it falls back
+ * to), then the alternatives draw.c was chosen against: beta by GSL's inverse
+ * CDF per sample and by gsl_ran_beta per sample, and log through glibc's scalar
+ * log1p, to compare with draw.c's vectorised one (exponential).
  *
- * Build (no sanitizers), from the repository root:
- *   gcc -std=c11 -D_XOPEN_SOURCE=700 -O3 -Isrc bench/bench_draw.c src/draw.c \
- *       src/rng.c src/dist.c src/util.c -lgsl -lgslcblas -lm -o bench_draw
- * and again with -fno-math-errno -fno-trapping-math, the per-file options draw.c
- * and rng.c are meant to be built with (without them GCC keeps the loops scalar).
+ * Built by CMake with the library's per-file options (a Release build, no
+ * sanitizers): cmake --build build --target bench_draw && ./build/bench_draw
  */
 #include "dist.h"
 
@@ -163,6 +162,7 @@ int main(void)
     ADD("gamma(1, 1)", MK("gamma", 1, 1));
     ADD("gamma(5, 1)", MK("gamma", 5, 1));
     ADD("beta(0.5, 0.5)", MK("beta", 0.5, 0.5));
+    ADD("beta(0.1, 0.1) [no table: gamma ratios]", MK("beta", 0.1, 0.1));
     {
         double v[40], w[40];
         for (int i = 0; i < 40; i++)

@@ -67,7 +67,45 @@ struct cmc_dist {
     double *sorted_values;  /* choice: the values in increasing order [n] */
     double *sorted_cdf;     /* choice: P(X <= sorted_values[i]) [n] */
     cmc_dist **parts;   /* mixture: components [n]; truncate: parts[0] */
+    double *qtable;     /* beta, pert: the quantile table below, or NULL when the
+                           shapes are too extreme for it; in the same allocation */
 };
+
+/*
+ * The quantile table of beta and pert (the beta of their shapes): dist.c builds it
+ * when the distribution is made, draw.c samples by inversion through it. A level
+ * u is read as t = min(u, 1 - u) on the side (lower, upper) that u lies in; each
+ * binade [2^-(k+2), 2^-(k+1)) of t, k < CMC_QTAB_BINADES, is cut into
+ * 2^CMC_QTAB_BITS equal pieces, and each piece has a polynomial of degree
+ * CMC_QTAB_DEGREE in its local variable s in [-1, 1) whose value is the beta
+ * quantile (lower side) or upper quantile (upper side) of t. Rows are
+ * CMC_QTAB_STRIDE doubles: the coefficients of s^0 .. s^7. Row r of side h
+ * covers the keys bits(t) >> (52 - CMC_QTAB_BITS) = CMC_QTAB_KEYMAX - r and lies at
+ * h * CMC_QTAB_SIDE + r; the last row is NaN (levels beyond the table, 2^-33 and
+ * below, or a piece the table could not fit: computed exactly instead).
+ */
+#define CMC_QTAB_BITS 3
+#define CMC_QTAB_DEGREE 7
+#define CMC_QTAB_STRIDE 8
+#define CMC_QTAB_BINADES 32
+#define CMC_QTAB_SIDE (CMC_QTAB_BINADES << CMC_QTAB_BITS)
+#define CMC_QTAB_ROWS (2 * CMC_QTAB_SIDE + 1)
+#define CMC_QTAB_KEYMAX ((1021u << CMC_QTAB_BITS) | ((1u << CMC_QTAB_BITS) - 1))
+/* What the table promises and dist.c checks when it builds one: at 9 points of
+   every piece besides its nodes, |table - GSL's quantile| <= this times the
+   quantile; where a check fails the table is not used. */
+#define CMC_QTAB_TOL 1e-12
+
+/* The polynomial of the row starting at tab[row], at s, by Estrin's scheme: the one
+   expression both the builder's checks and the sampler evaluate. (Indexing tab
+   rather than taking a pointer to the row lets GCC vectorise the sampler's loop
+   with gathers.) */
+static inline double cmc_qtab_poly(const double *tab, int row, double s)
+{
+    double s2 = s * s, s4 = s2 * s2;
+    return ((tab[row] + tab[row + 1] * s) + s2 * (tab[row + 2] + tab[row + 3] * s)) +
+           s4 * ((tab[row + 4] + tab[row + 5] * s) + s2 * (tab[row + 6] + tab[row + 7] * s));
+}
 
 /* The table, in a fixed order; *n receives its length. */
 const cmc_dist_type *cmc_dist_types(size_t *n);
@@ -125,5 +163,10 @@ void cmc_dist_format(const cmc_dist *d, char *buf, size_t size);
 #define CMC_DRAW_SCRATCH 4
 void cmc_dist_draw(const cmc_dist *d, const cmc_rng_key *k, uint64_t i0, size_t n,
                    double *out, double *scratch);
+/* For the kinds sampled by inversion of one uniform (the closed-form quantiles,
+   and beta and pert when they have a table): x[i] <- the sample the sampler makes
+   from the uniform x[i] in (0, 1). Returns 0, or -1 (x untouched) for other kinds.
+   For tests. */
+int cmc_dist_invert(const cmc_dist *d, double *x, size_t n);
 
 #endif

@@ -15,23 +15,32 @@
  *    The normal quantile is Wichura's AS 241 (PPND16; Applied Statistics 37, 1988,
  *    477-484), relative error about 1e-16: the central formula runs over the
  *    whole block and the tail formula over the tail samples set aside
- *    (ndtri_block). log and exp are written here too (vlog, vexp below, within
+ *    (ndtri_block; with AVX-512 the setting aside is vcompresspd). log and exp are written here too (vlog, vexp below, within
  *    about one ulp): plain arithmetic and bit operations, no tables, so GCC
  *    vectorises them and every lane gives the same bits as the scalar code, with
  *    any vector width. glibc's vector math (libmvec) is not used on purpose: its
  *    results differ from scalar log/exp in the last bit, and GCC runs a loop's
  *    remainder through the scalar functions, so a sample's value would depend on
  *    where the block boundaries fall (and libmvec picks its code by CPU).
- *  - gamma, beta and pert have no cheap inverse. Gamma is Marsaglia and Tsang's
- *    method ("A simple method for generating gamma variables", ACM TOMS 26, 2000,
- *    363-372) with the normal deviate by inversion. The first attempt's squeeze
- *    runs as one vector loop over the block; the 8% it leaves take the full test
- *    and the rejected (under 5%, for shape 1) retry, one at a time. Shape k < 1
- *    uses Gamma(k + 1) U^(1/k) (same paper).
- *    Beta(a, b) = X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b) on disjoint streams,
- *    in logarithms when a shape is below 1 (X and Y may then underflow), and pert
- *    is a scaled beta. This is about 50 times faster than inverting GSL's beta
- *    CDF per sample and faster than gsl_ran_beta (bench/bench_draw.c).
+ *  - beta and pert: inversion too, through the table of piecewise polynomials
+ *    that dist.c builds when the distribution is made (dist.h): one uniform, a
+ *    row looked up from the bits of min(u, 1 - u), a degree-7 polynomial, within
+ *    1e-12 (relative) of GSL's inverse beta CDF where dist.c checked it and
+ *    4e-13 at worst in tests/test_draw.c; levels beyond the table (below 2^-33
+ *    from either end) and pieces the table could not fit are inverted exactly,
+ *    per sample. With AVX-512 the lookup loads whole rows and transposes
+ *    them (qtable_block_avx512; same operations, same bits). About 10 times
+ *    faster than the gamma ratios below (beta(8, 2): 2.3 against 24 ns,
+ *    bench/bench_draw.c), which are kept for the shapes the table cannot fit
+ *    (below about 0.25).
+ *  - gamma has no cheap inverse: Marsaglia and Tsang's method ("A simple method
+ *    for generating gamma variables", ACM TOMS 26, 2000, 363-372) with the normal
+ *    deviate by inversion. The first attempt's squeeze runs as one vector loop
+ *    over the block; the 8% it leaves take the full test and the rejected (under
+ *    5%, for shape 1) retry, one at a time. Shape k < 1 uses Gamma(k + 1) U^(1/k)
+ *    (same paper). A beta or pert without a table is X / (X + Y) with X ~ Gamma(a),
+ *    Y ~ Gamma(b) on disjoint streams, in logarithms when a shape is below 1 (X and
+ *    Y may then underflow).
  *  - choice: inversion on the sorted values (a count for a few values, a
  *    branch-free binary search for more): x = min{v : P(X <= v) >= u}.
  *  - truncate: inversion, u -> level s of the inner distribution in whichever tail
@@ -45,10 +54,11 @@
  *    drawn only for its runs of consecutive samples.
  *
  * Streams. A distribution drawn at stream base b uses streams b .. b + width - 1:
- *    inversion kinds, choice, truncate: 1 (stream b);
+ *    inversion kinds, choice, truncate, beta and pert with a table: 1 (stream b);
  *    gamma: 2T + 1, attempt t of Marsaglia-Tsang uses b + 2t for its normal and
  *      b + 2t + 1 for its uniform, and b + 2T is the U of the k < 1 boost;
- *    beta, pert: 2 (2T + 1), X on b .. b + 2T, Y on b + 2T + 1 .. b + 4T + 1;
+ *    beta, pert without a table: 2 (2T + 1), X on b .. b + 2T, Y on
+ *      b + 2T + 1 .. b + 4T + 1;
  *    mixture: 1 + the largest width of its components: b picks the component and
  *      every component draws at base b + 1. They may share streams because one
  *      sample uses one component only; nested mixtures nest the same way.
@@ -59,7 +69,8 @@
  * in the support). Streams must stay below 2^16 (rng.c): asserted; it takes
  * mixtures nested 500 deep to reach that.
  *
- * Scratch: CMC_DRAW_SCRATCH (4) doubles per sample. gamma needs 3, beta 4, a
+ * Scratch: CMC_DRAW_SCRATCH (4) doubles per sample. gamma needs 3, beta 4 (1 with
+ * a table), a
  * mixture works in chunks of 2n/3 samples (chunk indices, chunk values and its
  * component's 4 per sample). Nothing is allocated.
  *
@@ -79,6 +90,9 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#if CMC_X86_PATHS
+#include <immintrin.h>
+#endif
 
 
 #define MT_ATTEMPTS 32
@@ -103,7 +117,7 @@ static inline uint32_t width(const cmc_dist *d)
         return GAMMA_WIDTH;
     case CMC_DIST_BETA:
     case CMC_DIST_PERT:
-        return BETA_WIDTH;
+        return d->qtable ? 1 : BETA_WIDTH;
     case CMC_DIST_MIXTURE:
         for (size_t j = 0; j < d->n; j++) {
             uint32_t wj = width(d->parts[j]);
@@ -304,18 +318,59 @@ static inline double ndtri(double p)
  */
 #define NDTRI_CHUNK 256
 
+/* The tail lanes of y[i0 .. m) appended to idx, t from position nt; the new count. */
+static inline size_t ndtri_tails(const double *y, size_t i0, size_t m, uint32_t *idx,
+                                 double *t, size_t nt)
+{
+    for (size_t i = i0; i < m; i++) {
+        idx[nt] = (uint32_t)i;
+        t[nt] = y[i];
+        nt += (size_t)ndtri_is_tail(y[i]);
+    }
+    return nt;
+}
+
+#if CMC_X86_PATHS
+/* The same compaction with AVX-512's vcompresspd, eight lanes at a time (the
+   scalar loop above is bound by its dependency on nt): the same test
+   (|p - 1/2| > 0.425, with the sign bit cleared for fabs), the same result.
+   Writes up to 8 entries past the new count, within idx and t's m entries. */
+__attribute__((target("avx512f"))) static size_t ndtri_tails_avx512(const double *y, size_t m,
+                                                                   uint32_t *idx, double *t)
+{
+    const __m512d half = _mm512_set1_pd(0.5), lim = _mm512_set1_pd(0.425);
+    const __m512i nosign = _mm512_set1_epi64(INT64_MAX);
+    __m512i iv = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i eight = _mm512_set1_epi32(8);
+    size_t nt = 0, i = 0;
+    for (; i + 8 <= m; i += 8) {
+        __m512d v = _mm512_loadu_pd(y + i);
+        __m512d d = _mm512_castsi512_pd(
+            _mm512_and_si512(_mm512_castpd_si512(_mm512_sub_pd(v, half)), nosign));
+        __mmask8 k = _mm512_cmp_pd_mask(d, lim, _CMP_GT_OQ);
+        _mm512_storeu_pd(t + nt, _mm512_maskz_compress_pd(k, v));
+        _mm256_storeu_si256((__m256i *)(idx + nt),
+                            _mm512_castsi512_si256(_mm512_maskz_compress_epi32(k, iv)));
+        iv = _mm512_add_epi32(iv, eight);
+        nt += (size_t)__builtin_popcount(k);
+    }
+    return ndtri_tails(y, i, m, idx, t, nt);
+}
+#endif
+
 CMC_CLONES static void ndtri_block(double *x, size_t n)
 {
     uint32_t idx[NDTRI_CHUNK];
     double t[NDTRI_CHUNK];
     for (size_t s = 0; s < n; s += NDTRI_CHUNK) {
-        size_t m = n - s < NDTRI_CHUNK ? n - s : NDTRI_CHUNK, nt = 0;
+        size_t m = n - s < NDTRI_CHUNK ? n - s : NDTRI_CHUNK, nt;
         double *y = x + s;
-        for (size_t i = 0; i < m; i++) {
-            idx[nt] = (uint32_t)i;
-            t[nt] = y[i];
-            nt += (size_t)ndtri_is_tail(y[i]);
-        }
+#if CMC_X86_PATHS
+        if (__builtin_cpu_supports("avx512f"))
+            nt = ndtri_tails_avx512(y, m, idx, t);
+        else
+#endif
+            nt = ndtri_tails(y, 0, m, idx, t, 0);
         for (size_t i = 0; i < m; i++)
             y[i] = ndtri_central(y[i]);
         for (size_t j = 0; j < nt; j++)
@@ -370,12 +425,13 @@ CMC_CLONES static void closed_quantile(const cmc_dist *d, int upper, double *x, 
     case CMC_DIST_TRIANGULAR: {
         double a = p[0], c = p[1], b = p[2], w = b - a;
         double fc = (c - a) / w, gc = (b - c) / w;
+        /* One square root per sample: the branch's argument is chosen first
+           (the same operations on the same values as computing both). */
         for (size_t i = 0; i < n; i++) {
             double t = x[i], u = upper ? 1 - t : t;
             int right = upper ? t <= gc : t > fc;
-            double xr = b - w * sqrt((upper ? t : 1 - t) * gc);
-            double xl = a + w * sqrt(u * fc);
-            double y = right ? xr : xl;
+            double r = sqrt(right ? (upper ? t : 1 - t) * gc : u * fc);
+            double y = right ? b - w * r : a + w * r;
             y = y < a ? a : y;
             x[i] = y > b ? b : y;
         }
@@ -564,6 +620,157 @@ static void beta_block(double a, double b, const cmc_rng_key *k, uint32_t base,
             out[i] = out[i] / (out[i] + y[i]);
 }
 
+/* ---- beta and pert by their quantile table ---------------------------------------- */
+
+#define QT_SHIFT (52 - CMC_QTAB_BITS)
+#define QT_FRAC ((UINT64_C(1) << QT_SHIFT) - 1)
+
+/*
+ * z[i] <- the beta quantile of level u[i] read from the table (dist.h): the row
+ * from the top bits of t = min(u, 1 - u) (1 - u is exact), the local variable s
+ * from the bits below them, exactly (s = f 2^(BITS - 51) - 1 with f the low
+ * mantissa bits, converted by the 2^52 trick), and the row's polynomial. NaN
+ * where the table has no row: the caller computes those exactly. Returns the
+ * number of NaN.
+ */
+__attribute__((noinline)) CMC_CLONES static size_t qtable_block(const double *restrict tab,
+                                                               const double *restrict u,
+                                    double *restrict z, size_t n)
+{
+    size_t nan = 0;
+    for (size_t i = 0; i < n; i++) {
+        int up = u[i] > 0.5;
+        double t = up ? 1 - u[i] : u[i];
+        uint64_t b = bits(t);
+        uint64_t r = (uint64_t)CMC_QTAB_KEYMAX - (b >> QT_SHIFT);
+        r = r < CMC_QTAB_SIDE ? r + (up ? CMC_QTAB_SIDE : 0) : CMC_QTAB_ROWS - 1;
+        int row = (int)r * CMC_QTAB_STRIDE;
+        double f = from_bits(0x4330000000000000u | (b & QT_FRAC)) - 0x1p52;
+        double s = f * (0x1p-51 * (1 << CMC_QTAB_BITS)) - 1;
+        double y = cmc_qtab_poly(tab, row, s);
+        y = y < 0 ? 0 : y;   /* NaN stays NaN */
+        z[i] = y > 1 ? 1 : y;
+        nan += y != y;
+    }
+    return nan;
+}
+
+#if CMC_X86_PATHS
+/*
+ * qtable_block with AVX-512, eight levels at a time: GCC's vectorisation of the
+ * loop above loads the 64 coefficients one by one (2.7 ns per level); here each
+ * lane's row (8 doubles, one aligned cache line) is loaded whole and the 8 x 8
+ * block transposed with 24 shuffles (1.3 ns). The arithmetic is the same IEEE
+ * operations in the same order (Estrin's scheme as in cmc_qtab_poly, no
+ * contraction), so the results are the same bits; tests/run.sh compares them
+ * with the sanitizer build, which has only the portable loop.
+ */
+__attribute__((target("avx512f"))) static size_t qtable_block_avx512(
+    const double *restrict tab, const double *restrict u, double *restrict z, size_t n,
+    size_t *nan)
+{
+    const __m512d one = _mm512_set1_pd(1), half = _mm512_set1_pd(0.5);
+    const __m512d zero = _mm512_setzero_pd();
+    const __m512i keymax = _mm512_set1_epi64(CMC_QTAB_KEYMAX);
+    const __m512i side = _mm512_set1_epi64(CMC_QTAB_SIDE);
+    const __m512i last = _mm512_set1_epi64(CMC_QTAB_ROWS - 1);
+    const __m512i frac = _mm512_set1_epi64((long long)QT_FRAC);
+    const __m512i e52 = _mm512_set1_epi64(0x4330000000000000);
+    const __m512d two52 = _mm512_set1_pd(0x1p52);
+    const __m512d scale = _mm512_set1_pd(0x1p-51 * (1 << CMC_QTAB_BITS));
+    _Static_assert(CMC_QTAB_STRIDE == 8, "one row, one 64-byte line");
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m512d uv = _mm512_loadu_pd(u + i);
+        __mmask8 up = _mm512_cmp_pd_mask(uv, half, _CMP_GT_OQ);
+        __m512d t = _mm512_mask_sub_pd(uv, up, one, uv);
+        __m512i b = _mm512_castpd_si512(t);
+        __m512i r = _mm512_sub_epi64(keymax, _mm512_srli_epi64(b, QT_SHIFT));
+        __mmask8 in = _mm512_cmplt_epu64_mask(r, side);
+        r = _mm512_mask_add_epi64(r, up, r, side);
+        r = _mm512_slli_epi64(_mm512_mask_mov_epi64(last, in, r), 3);
+        __m512d f = _mm512_sub_pd(
+            _mm512_castsi512_pd(_mm512_or_si512(_mm512_and_si512(b, frac), e52)), two52);
+        __m512d s = _mm512_sub_pd(_mm512_mul_pd(f, scale), one);
+        uint64_t ix[8];
+        _mm512_storeu_si512(ix, r);
+        __m512d r0 = _mm512_load_pd(tab + ix[0]), r1 = _mm512_load_pd(tab + ix[1]);
+        __m512d r2 = _mm512_load_pd(tab + ix[2]), r3 = _mm512_load_pd(tab + ix[3]);
+        __m512d r4 = _mm512_load_pd(tab + ix[4]), r5 = _mm512_load_pd(tab + ix[5]);
+        __m512d r6 = _mm512_load_pd(tab + ix[6]), r7 = _mm512_load_pd(tab + ix[7]);
+        /* transpose: lane j of c_k is coefficient k of row j */
+        __m512d t0 = _mm512_unpacklo_pd(r0, r1), t1 = _mm512_unpackhi_pd(r0, r1);
+        __m512d t2 = _mm512_unpacklo_pd(r2, r3), t3 = _mm512_unpackhi_pd(r2, r3);
+        __m512d t4 = _mm512_unpacklo_pd(r4, r5), t5 = _mm512_unpackhi_pd(r4, r5);
+        __m512d t6 = _mm512_unpacklo_pd(r6, r7), t7 = _mm512_unpackhi_pd(r6, r7);
+        __m512d v0 = _mm512_shuffle_f64x2(t0, t2, 0x88), v1 = _mm512_shuffle_f64x2(t1, t3, 0x88);
+        __m512d v2 = _mm512_shuffle_f64x2(t0, t2, 0xdd), v3 = _mm512_shuffle_f64x2(t1, t3, 0xdd);
+        __m512d v4 = _mm512_shuffle_f64x2(t4, t6, 0x88), v5 = _mm512_shuffle_f64x2(t5, t7, 0x88);
+        __m512d v6 = _mm512_shuffle_f64x2(t4, t6, 0xdd), v7 = _mm512_shuffle_f64x2(t5, t7, 0xdd);
+        __m512d c0 = _mm512_shuffle_f64x2(v0, v4, 0x88), c4 = _mm512_shuffle_f64x2(v0, v4, 0xdd);
+        __m512d c1 = _mm512_shuffle_f64x2(v1, v5, 0x88), c5 = _mm512_shuffle_f64x2(v1, v5, 0xdd);
+        __m512d c2 = _mm512_shuffle_f64x2(v2, v6, 0x88), c6 = _mm512_shuffle_f64x2(v2, v6, 0xdd);
+        __m512d c3 = _mm512_shuffle_f64x2(v3, v7, 0x88), c7 = _mm512_shuffle_f64x2(v3, v7, 0xdd);
+        /* cmc_qtab_poly, operation by operation */
+        __m512d s2 = _mm512_mul_pd(s, s), s4 = _mm512_mul_pd(s2, s2);
+        __m512d p01 = _mm512_add_pd(c0, _mm512_mul_pd(c1, s));
+        __m512d p23 = _mm512_mul_pd(s2, _mm512_add_pd(c2, _mm512_mul_pd(c3, s)));
+        __m512d p45 = _mm512_add_pd(c4, _mm512_mul_pd(c5, s));
+        __m512d p67 = _mm512_mul_pd(s2, _mm512_add_pd(c6, _mm512_mul_pd(c7, s)));
+        __m512d y = _mm512_add_pd(_mm512_add_pd(p01, p23),
+                                  _mm512_mul_pd(s4, _mm512_add_pd(p45, p67)));
+        y = _mm512_mask_mov_pd(y, _mm512_cmp_pd_mask(y, zero, _CMP_LT_OQ), zero);
+        y = _mm512_mask_mov_pd(y, _mm512_cmp_pd_mask(y, one, _CMP_GT_OQ), one);
+        _mm512_storeu_pd(z + i, y);
+        *nan += (size_t)__builtin_popcount(_mm512_cmp_pd_mask(y, y, _CMP_UNORD_Q));
+    }
+    return i;
+}
+#endif
+
+/* The table lookup of levels u[0 .. n) (see qtable_block); the number of NaN. */
+static size_t qtable_levels(const double *tab, const double *u, double *z, size_t n)
+{
+    size_t done = 0, nan = 0;
+#if CMC_X86_PATHS
+    if (__builtin_cpu_supports("avx512f"))
+        done = qtable_block_avx512(tab, u, z, n, &nan);
+#endif
+    if (done < n)
+        nan += qtable_block(tab, u + done, z + done, n - done);
+    return nan;
+}
+
+/* The shapes of the beta behind d (beta or pert). */
+static void beta_shapes(const cmc_dist *d, double *a, double *b)
+{
+    int pert = d->type->kind == CMC_DIST_PERT;
+    *a = pert ? d->q[0] : d->p[0];
+    *b = pert ? d->q[1] : d->p[1];
+}
+
+/* z[i] <- Beta quantile of u[i] as the sampler computes it: the table, clamped to
+   [0, 1], and GSL's inversion (upper tail above 1/2) where the table has no row. */
+static void beta_invert(const cmc_dist *d, const double *u, double *z, size_t n)
+{
+    double a, b;
+    beta_shapes(d, &a, &b);
+    if (qtable_levels(d->qtable, u, z, n) == 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (z[i] == z[i])
+            continue;
+        int up = u[i] > 0.5;
+        double y = up ? gsl_cdf_beta_Qinv(1 - u[i], a, b) : gsl_cdf_beta_Pinv(u[i], a, b);
+        if (y != y) {   /* GSL gave up: dist.c's bisection */
+            double x = cmc_dist_quantile(d, u[i]);
+            y = d->type->kind == CMC_DIST_PERT ? (x - d->p[0]) / (d->p[2] - d->p[0]) : x;
+        }
+        y = y < 0 ? 0 : y;
+        z[i] = y > 1 ? 1 : y;
+    }
+}
+
 /* ---- truncate ------------------------------------------------------------------ */
 
 static void draw_truncate(const cmc_dist *d, const cmc_rng_key *k, uint32_t base,
@@ -676,11 +883,21 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
             out[i] *= p[1];
         break;
     case CMC_DIST_BETA:
-        beta_block(p[0], p[1], k, base, i0, n, out, scratch);
+        if (d->qtable) {
+            cmc_rng_uniform(k, base, i0, n, scratch);
+            beta_invert(d, scratch, out, n);
+        } else {
+            beta_block(p[0], p[1], k, base, i0, n, out, scratch);
+        }
         break;
     case CMC_DIST_PERT: {
         double lo = p[0], w = p[2] - p[0];
-        beta_block(d->q[0], d->q[1], k, base, i0, n, out, scratch);
+        if (d->qtable) {
+            cmc_rng_uniform(k, base, i0, n, scratch);
+            beta_invert(d, scratch, out, n);
+        } else {
+            beta_block(d->q[0], d->q[1], k, base, i0, n, out, scratch);
+        }
         for (size_t i = 0; i < n; i++) {
             double x = lo + out[i] * w;
             out[i] = x > p[2] ? p[2] : x;
@@ -701,6 +918,29 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
         closed_quantile(d, 0, out, n);
         break;
     }
+}
+
+int cmc_dist_invert(const cmc_dist *d, double *x, size_t n)
+{
+    const double *p = d->p;
+    double u[256];
+    if (has_closed_quantile(d)) {
+        closed_quantile(d, 0, x, n);
+        return 0;
+    }
+    if (!((d->type->kind == CMC_DIST_BETA || d->type->kind == CMC_DIST_PERT) && d->qtable))
+        return -1;
+    for (size_t s = 0; s < n; s += 256) {
+        size_t m = n - s < 256 ? n - s : 256;
+        memcpy(u, x + s, m * sizeof *u);
+        beta_invert(d, u, x + s, m);
+        if (d->type->kind == CMC_DIST_PERT)
+            for (size_t i = s; i < s + m; i++) {
+                double y = p[0] + x[i] * (p[2] - p[0]);
+                x[i] = y > p[2] ? p[2] : y;
+            }
+    }
+    return 0;
 }
 
 void cmc_dist_draw(const cmc_dist *d, const cmc_rng_key *k, uint64_t i0, size_t n,

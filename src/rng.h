@@ -17,16 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The hot sampling loops (rng.c, draw.c) are compiled twice, for baseline x86-64 and
-   for x86-64-v3 (AVX2, FMA), and the loader picks one for the CPU. Floating-point
-   contraction is off (-ffp-contract=off), so both clones compute the same bits;
-   tests/run.sh compares a build with clones against one without. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(CMC_NO_CLONES)
-#define CMC_CLONES __attribute__((target_clones("default", "arch=x86-64-v3")))
-#else
-#define CMC_CLONES
-#endif
+#include "simd.h"   /* CMC_CLONES, for the draw loops */
 
 typedef struct cmc_rng_key {
     uint32_t key[2];    /* Philox key: from the seed */
@@ -42,6 +33,13 @@ cmc_rng_key cmc_rng_key_make(uint64_t seed, const char *name);
    the given stream. Limits: stream < 2^16, sample index < 2^49. */
 void cmc_rng_uniform(const cmc_rng_key *k, uint32_t stream, uint64_t i0, size_t n,
                      double *u);
+
+/* cmc_rng_uniform picks the fastest implementation the CPU and the build have;
+   all give the same bits. For tests, cmc_rng_uniform_path runs a given one and
+   returns 0, or -1 (u untouched) when it is not available here. */
+enum { CMC_RNG_PORTABLE, CMC_RNG_AVX2, CMC_RNG_AVX512 };
+int cmc_rng_uniform_path(int path, const cmc_rng_key *k, uint32_t stream, uint64_t i0,
+                         size_t n, double *u);
 
 /* One raw Philox4x32-10 block, for known-answer tests. */
 void cmc_rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);

@@ -17,7 +17,13 @@
  *    offsets, with the scratch filled with garbage before every call;
  *  - for the inversion kinds, x_i = cmc_dist_quantile(d, u_i) to 1e-14 with u_i
  *    the stream-0 uniform of sample i (pins the documented stream scheme and the
- *    accuracy of draw.c's own log, exp and normal quantile).
+ *    accuracy of draw.c's own log, exp and normal quantile);
+ *  - for beta and pert, which invert through a table (dist.h): the draws are
+ *    cmc_dist_invert of the stream-0 uniforms, bit for bit, and cmc_dist_invert
+ *    is within CMC_QTAB_TOL (1e-12, relative) of GSL's inverse beta CDF at 20,000
+ *    levels spread over (0, 1) and at 1,000 levels from 2^-2 down to 2^-62 on
+ *    either side (the far tails, beyond the table, are computed exactly); shapes
+ *    too extreme for the table (beta(0.1, 0.1)) must have none.
  * The seed is fixed, so the outcome is too; the tests can fail, as the section
  * "wrong samplers" shows: the same statistics reject normal(0, 1.05) samples
  * judged as normal(0, 1), a mean shifted by 0.03 sigma, and choice weights off by
@@ -210,6 +216,50 @@ static void check_inversion(const char *label, const cmc_dist *d, const cmc_rng_
               worst);
 }
 
+#define INV 1   /* check_dist's `inversion`: a closed-form quantile */
+#define TAB 2   /* beta, pert: inversion through the quantile table */
+
+/* Beta and pert: inversion through the quantile table (see the file header). */
+static void check_table(const char *label, const cmc_dist *d, const cmc_rng_key *k)
+{
+    enum { M = 3000, R = 20000, T = 1000 };
+    double x[M], u[M], scratch[CMC_DRAW_SCRATCH * M];
+    int pert = d->type->kind == CMC_DIST_PERT;
+    double a = pert ? d->q[0] : d->p[0], b = pert ? d->q[1] : d->p[1];
+    double lo = pert ? d->p[0] : 0, w = pert ? d->p[2] - d->p[0] : 1;
+    CHECK_MSG(d->qtable != NULL, "%s: no quantile table", label);
+    if (!d->qtable)
+        return;
+    cmc_dist_draw(d, k, 7, M, x, scratch);
+    cmc_rng_uniform(k, 0, 7, M, u);
+    CHECK(cmc_dist_invert(d, u, M) == 0);
+    CHECK_MSG(memcmp(x, u, sizeof x) == 0, "%s: draws are not the inversion of stream 0",
+              label);
+
+    double worst = 0, at = 0;
+    for (int i = 0; i < R + 2 * T; i++) {
+        double v;
+        if (i < R)
+            v = (i + 0.5) / R;
+        else   /* 2^-2 .. 2^-62, 1000 levels, on both sides */
+            v = ldexp(1 + (i % 17) / 17.0, -2 - (i - R) / 2 * 60 / T);
+        if (i >= R && i % 2)
+            v = 1 - v;
+        double got = v;
+        cmc_dist_invert(d, &got, 1);
+        double z = v > 0.5 ? gsl_cdf_beta_Qinv(1 - v, a, b) : gsl_cdf_beta_Pinv(v, a, b);
+        if (!(z == z))
+            continue;   /* GSL gave up: nothing to compare with */
+        double want = pert ? fmin(lo + z * w, d->p[2]) : z;
+        double err = want != 0 ? fabs(got - want) / fabs(want) : fabs(got);
+        if (!(err <= worst))
+            worst = err, at = v;
+    }
+    printf("  %-58s table within %.2g of GSL (worst at u = %.3g)\n", label, worst, at);
+    CHECK_MSG(worst <= CMC_QTAB_TOL, "%s: table off GSL's quantile by %.3g at u = %.17g",
+              label, worst, at);
+}
+
 typedef struct support {
     const double *v;
     size_t m;
@@ -252,14 +302,15 @@ static void check_dist(const char *label, cmc_dist *d, double lo, double hi, int
         printf("  chi2 p %.3f\n", p);
 
     check_partition(label, d, &k);
-    if (inversion)
+    if (inversion == INV)
         check_inversion(label, d, &k);
+    else if (inversion == TAB)
+        check_table(label, d, &k);
     free(x);
     cmc_dist_free(d);
 }
 
 #define NOSUP ((support){NULL, 0})
-#define INV 1
 
 static void continuous(void)
 {
@@ -286,21 +337,25 @@ static void continuous(void)
 
 static void rejection(void)
 {
-    printf("gamma, beta, pert (Marsaglia-Tsang)\n");
+    printf("gamma (Marsaglia-Tsang)\n");
     check_dist("gamma(0.2, 1)", MK("gamma", 0.2, 1), 0, INFINITY, 0, NOSUP);
     check_dist("gamma(0.7, 3)", MK("gamma", 0.7, 3), 0, INFINITY, 0, NOSUP);
     check_dist("gamma(1, 1)", MK("gamma", 1, 1), 0, INFINITY, 0, NOSUP);
     check_dist("gamma(2.5, 0.4)", MK("gamma", 2.5, 0.4), 0, INFINITY, 0, NOSUP);
     check_dist("gamma(1000, 0.01)", MK("gamma", 1000, 0.01), 0, INFINITY, 0, NOSUP);
-    check_dist("beta(8, 2)", MK("beta", 8, 2), 0, 1, 0, NOSUP);
-    check_dist("beta(1, 1)", MK("beta", 1, 1), 0, 1, 0, NOSUP);
-    check_dist("beta(0.5, 0.5)", MK("beta", 0.5, 0.5), 0, 1, 0, NOSUP);
-    check_dist("beta(0.3, 2)", MK("beta", 0.3, 2), 0, 1, 0, NOSUP);
-    check_dist("beta(2, 0.7)", MK("beta", 2, 0.7), 0, 1, 0, NOSUP);
-    check_dist("beta(0.1, 0.1)", MK("beta", 0.1, 0.1), 0, 1, 0, NOSUP);
-    check_dist("beta(200, 300)", MK("beta", 200, 300), 0, 1, 0, NOSUP);
-    check_dist("pert(0, 3, 10)", MK("pert", 0, 3, 10), 0, 10, 0, NOSUP);
-    check_dist("pert(5.5, 6.5, 6.5)", MK("pert", 5.5, 6.5, 6.5), 5.5, 6.5, 0, NOSUP);
+    printf("beta, pert (quantile table)\n");
+    check_dist("beta(8, 2)", MK("beta", 8, 2), 0, 1, TAB, NOSUP);
+    check_dist("beta(1, 1)", MK("beta", 1, 1), 0, 1, TAB, NOSUP);
+    check_dist("beta(0.5, 0.5)", MK("beta", 0.5, 0.5), 0, 1, TAB, NOSUP);
+    check_dist("beta(0.3, 2)", MK("beta", 0.3, 2), 0, 1, TAB, NOSUP);
+    check_dist("beta(2, 0.7)", MK("beta", 2, 0.7), 0, 1, TAB, NOSUP);
+    check_dist("beta(200, 300)", MK("beta", 200, 300), 0, 1, TAB, NOSUP);
+    check_dist("pert(0, 3, 10)", MK("pert", 0, 3, 10), 0, 10, TAB, NOSUP);
+    check_dist("pert(5.5, 6.5, 6.5)", MK("pert", 5.5, 6.5, 6.5), 5.5, 6.5, TAB, NOSUP);
+    printf("beta without a table (gamma ratios)\n");
+    cmc_dist *steep = MK("beta", 0.1, 0.1);
+    CHECK_MSG(steep && !steep->qtable, "beta(0.1, 0.1) has a quantile table");
+    check_dist("beta(0.1, 0.1)", steep, 0, 1, 0, NOSUP);
 }
 
 static void discrete(void)

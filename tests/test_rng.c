@@ -7,7 +7,8 @@
  * the name hash against the FNV-1a test vectors followed by the splitmix64
  * finaliser written out here; pinned hashes and uniforms (any change to the scheme
  * documented in rng.c changes every result, so it must show up here); the scheme
- * itself rebuilt from cmc_rng_philox; uniforms strictly inside (0, 1) on the grid
+ * itself rebuilt from cmc_rng_philox, for every implementation this machine has
+ * (portable C, AVX2, AVX-512); uniforms strictly inside (0, 1) on the grid
  * (j + 1/2) 2^-52; any partition of a range into calls, from odd or even starts,
  * gives the same numbers; different seeds, names and streams give different
  * ones; and a chi-square test of uniformity and a correlation test at a fixed
@@ -150,6 +151,27 @@ static void scheme(void)
         }
     }
     CHECK_MSG(bad == 0, "%d uniforms differ from the documented scheme", bad);
+
+    /* Every implementation this machine has (portable, AVX2, AVX-512), over odd
+       and even starts and lengths that leave partial vectors. */
+    static const char *const path_name[] = {"portable", "AVX2", "AVX-512"};
+    for (int path = CMC_RNG_PORTABLE; path <= CMC_RNG_AVX512; path++) {
+        double v[301];
+        int ran = 0;
+        bad = 0;
+        for (size_t a = 0; a < sizeof starts / sizeof starts[0]; a++) {
+            for (size_t len = 1; len <= 300; len += 23) {
+                if (cmc_rng_uniform_path(path, &k, 5, starts[a], len, v) < 0)
+                    continue;
+                ran = 1;
+                for (size_t i = 0; i < len; i++)
+                    bad += v[i] != scheme_u(&k, 5, starts[a] + (uint64_t)i);
+            }
+        }
+        printf("rng path %s: %s\n", path_name[path], ran ? "checked" : "not on this machine");
+        CHECK_MSG(bad == 0, "%s path: %d uniforms differ from the scheme", path_name[path], bad);
+    }
+    CHECK(cmc_rng_uniform_path(CMC_RNG_PORTABLE, &k, 0, 0, 1, u) == 0);
 }
 
 /* One range drawn at once equals the same range drawn in pieces. */

@@ -2,7 +2,8 @@
  * test_stats.c: block moments against long-double sums, the quantile sketch
  * against an exact sort of 1e6 samples (relative error <= 2^-14 at every rank
  * checked), merge invariance (any split gives identical sketches), the histogram
- * re-binning, and the coverage of the order-statistic confidence intervals.
+ * re-binning, counts beyond 2^32 (the pages' uint32 counts carry into uint64),
+ * and the coverage of the order-statistic confidence intervals.
  * Samples come from GSL's MT19937 with fixed seeds, independent of carbonmc's RNG.
  */
 #include "check.h"
@@ -237,6 +238,36 @@ static void histogram(void)
     gsl_rng_free(g);
 }
 
+/* More than 2^32 values of one quantity: the uint32 counts of the pages carry
+   into uint64 (stats.c), in merges and in adds. 4294 merges of a sketch of 10^6
+   values, one add (which must carry), 4294 more merges (which must carry). */
+static void sketch_carry(void)
+{
+    enum { N = 1000000, MERGES = 4294 };
+    double *x = malloc(N * sizeof *x);
+    for (size_t i = 0; i < N; i++)
+        x[i] = i % 4 ? 3.0 : 1.0;   /* a quarter ones, in one bucket */
+    cmc_sketch *a = cmc_sketch_new(), *m = cmc_sketch_new();
+    CHECK(cmc_sketch_add(a, x, N) == 0);
+    int failed = 0;
+    for (int r = 0; r < MERGES; r++)
+        failed += cmc_sketch_merge(m, a) != 0;
+    failed += cmc_sketch_add(m, x, N) != 0;
+    for (int r = 0; r < MERGES; r++)
+        failed += cmc_sketch_merge(m, a) != 0;
+    CHECK(failed == 0);
+    uint64_t total = (uint64_t)N * (2 * MERGES + 1), ones = total / 4;
+    CHECK_MSG(cmc_sketch_count(m) == total, "count %llu, want %llu",
+              (unsigned long long)cmc_sketch_count(m), (unsigned long long)total);
+    uint64_t r[4] = {1, ones, ones + 1, total};
+    double v[4];
+    cmc_sketch_ranks(m, r, 4, v);
+    CHECK(v[0] == 1.0 && fabs(v[1] - 1) <= ldexp(1, -14) && v[2] == 3.0 && v[3] == 3.0);
+    cmc_sketch_free(a);
+    cmc_sketch_free(m);
+    free(x);
+}
+
 /* The 95% interval from order statistics covers the true percentile about 95% of
    the time: 2000 replications of N = 400 uniforms, pooled over three
    probabilities (6000 trials: the standard error of the rate is 0.0028). */
@@ -272,6 +303,7 @@ int main(void)
     sketch_merge();
     histogram();
     histogram_narrow_bins();
+    sketch_carry();
     coverage();
     return CHECK_DONE();
 }
