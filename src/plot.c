@@ -626,18 +626,8 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
         p->failed = 1;
         return;
     }
-    for (size_t j = 0; j < k; j++)   /* by total index, largest first, NaN last */
-        order[j] = j;
+    cmc_sens_order(se, order);   /* by total index, largest first */
     const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
-    for (size_t i = 1; i < k; i++)
-        for (size_t j = i; j > 0; j--) {
-            double a = st[order[j - 1]], b = st[order[j]];
-            if (!(isnan(a) ? !isnan(b) : b > a))
-                break;
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
     pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
     FILE *f = open_data(p, prefix, ".dat", path);

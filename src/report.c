@@ -560,8 +560,7 @@ static void text_variants(FILE *f, const cmc_results *r)
     }
 }
 
-/* The inputs of se in decreasing order of total Sobol index (NaN last). */
-static void sens_order(const cmc_sensitivity *se, size_t *order)
+void cmc_sens_order(const cmc_sensitivity *se, size_t *order)
 {
     size_t k = se->ninputs;
     for (size_t j = 0; j < k; j++)
@@ -601,7 +600,7 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         size_t k = se->ninputs, *order = calloc(k ? k : 1, sizeof *order);
         if (!order)
             return;
-        sens_order(se, order);
+        cmc_sens_order(se, order);
         char n[64], runs[64];
         fmt_at(n, sizeof n, (double)se->samples, 0, 1, PLAIN);
         fmt_at(runs, sizeof runs, (double)se->samples * (double)(k + 2), 0, 1, PLAIN);
@@ -1090,7 +1089,7 @@ static void report_markdown(FILE *f, const cmc_results *r)
         size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
         if (!order)
             break;
-        sens_order(se, order);
+        cmc_sens_order(se, order);
         fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first order "
                    "| Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n", se->output);
         for (size_t jj = 0; jj < se->ninputs; jj++) {
@@ -1163,7 +1162,7 @@ static void report_latex(FILE *f, const cmc_results *r)
         size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
         if (!order)
             break;
-        sens_order(se, order);
+        cmc_sens_order(se, order);
         fputs("\n% sensitivity of ", f);
         fputs(se->output, f);
         fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrr}\n\\toprule\n"

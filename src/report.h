@@ -32,6 +32,10 @@ void cmc_fmt_human(char *out, size_t size, double x);
    or < -4 ("5.2e7"). For figures and their labels. */
 void cmc_fmt_sig(char *out, size_t size, double x, int sig, int emax);
 
+/* order[0..se->ninputs) = the inputs of se by decreasing total Sobol index (NaN
+   last; ties keep input order): how tables and the tornado figure rank them. */
+void cmc_sens_order(const cmc_sensitivity *se, size_t *order);
+
 /* x as a JSON number, the shortest text that reads back as exactly x; null for
    NaN and infinities, which JSON cannot represent. */
 void cmc_fmt_json_number(FILE *f, double x);
