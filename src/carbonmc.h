@@ -145,6 +145,9 @@ typedef struct cmc_stat {
     double *p;                 /* probabilities, e.g. 0.05 */
     double *value;             /* the percentiles */
     double *ci_low, *ci_high;  /* 95% Monte Carlo confidence interval of each */
+    double *resolution;        /* the width of the bracket that certainly holds each
+                                  value's order statistic: 0 where it is exact (see
+                                  the README's "How exact are the percentiles") */
     size_t nbins;              /* plotting histogram */
     double *edges;             /* [nbins + 1] */
     uint64_t *counts;          /* [nbins] */

@@ -307,16 +307,50 @@ static void p_label(char *out, size_t size, double p)
     snprintf(out, size, "P%g", p * 100);
 }
 
+/* The digits of percentile i alone: to the digit its interval resolves; an
+   interval of zero width is an exact value (an atom, a constant, a short run's
+   order statistic: zoom.c), shown whole, like 240.6. */
+static shown percentile_digits(const cmc_stat *s, size_t i)
+{
+    return resolution(s->value[i], s->ci_high[i] - s->ci_low[i]);
+}
+
+static double rounded_at(double v, shown sh)
+{
+    return sh.strip ? v : round(v / pow(10, sh.d)) * pow(10, sh.d);
+}
+
+/* The digits percentile i is shown with: its own, unless rounding each percentile
+   to its own digits would print them out of order (a median below P5: percentiles
+   whose intervals differ much in width, next to each other); then every percentile
+   of s gets the finest digit any of them has, which keeps the order. */
+static shown percentile_shown(const cmc_stat *s, size_t i)
+{
+    shown own = percentile_digits(s, i), finest = own;
+    int ordered = 1;
+    double prev = -INFINITY;
+    for (size_t j = 0; j < s->npercentiles; j++) {
+        shown sj = percentile_digits(s, j);
+        if (!isfinite(s->value[j]))
+            continue;
+        double r = rounded_at(s->value[j], sj);
+        ordered &= r >= prev;
+        prev = r;
+        if (sj.strip || (!finest.strip && sj.d < finest.d))
+            finest = sj;
+    }
+    if (ordered || own.strip)
+        return own;
+    return (shown){clamp_digits(s->value[i], finest.strip ? exponent_of(s->value[i]) - 9 : finest.d),
+                   finest.strip};
+}
+
 /* Percentile i of s for people: its value and interval bounds, all to the digit
-   the interval resolves. */
+   the interval resolves (percentile_shown). */
 static void fmt_percentile(const cmc_stat *s, int i, char *value, char *lo, char *hi,
                            size_t size, style st)
 {
-    shown sh = resolution(s->value[i], s->ci_high[i] - s->ci_low[i]);
-    if (sh.strip && isfinite(s->value[i]) && s->value[i] != 0)
-        /* no Monte Carlo spread (a constant, a choice's value): the sketch's 2^-14
-           bucket error still limits it to 4 significant digits */
-        sh.d = exponent_of(s->value[i]) - 3;
+    shown sh = percentile_shown(s, (size_t)i);
     fmt_shown(value, size, s->value[i], sh, st);
     fmt_shown(lo, size, s->ci_low[i], sh, st);
     fmt_shown(hi, size, s->ci_high[i], sh, st);
@@ -418,7 +452,7 @@ static void text_stat(FILE *f, const cmc_stat *s)
     fmt_at(r->value, sizeof r->value, s->std,
            isfinite(s->std) && s->std != 0 ? exponent_of(s->std) - 2 : 0, s->std == 0, PLAIN);
     /* min and max to the digit of the median (or the mean) */
-    shown ref = med >= 0 ? resolution(s->value[med], s->ci_high[med] - s->ci_low[med]) : ms;
+    shown ref = med >= 0 ? percentile_shown(s, (size_t)med) : ms;
     static const char *const ext[] = {"min", "max"};
     for (int k = 0; k < 2; k++) {
         double v = k ? s->max : s->min;

@@ -79,6 +79,20 @@ static void conv_record(cmc_convergence *c, uint64_t n, const cmc_target *t)
     }
 }
 
+/* p[0 .. np) (increasing) and 0.5 and 0.95, increasing and without repeats, into
+   out; returns how many. */
+static size_t merge_probes(const double *p, size_t np, double *out)
+{
+    static const double conv_p[2] = {0.5, 0.95};
+    size_t n = 0, i = 0, j = 0;
+    while (i < np || j < 2) {
+        double next = j >= 2 || (i < np && p[i] <= conv_p[j]) ? p[i++] : conv_p[j++];
+        if (!n || next > out[n - 1])
+            out[n++] = next;
+    }
+    return n;
+}
+
 static int on_checkpoint(void *ctx, uint64_t n, const cmc_target *snap)
 {
     conv_ctx *c = ctx;
@@ -103,13 +117,16 @@ static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t 
     st->value = cmc_arena_alloc(a, np * sizeof(double));
     st->ci_low = cmc_arena_alloc(a, np * sizeof(double));
     st->ci_high = cmc_arena_alloc(a, np * sizeof(double));
+    st->resolution = cmc_arena_alloc(a, np * sizeof(double));
     st->nbins = nbins;
     st->edges = cmc_arena_alloc(a, (nbins + 1) * sizeof(double));
     st->counts = cmc_arena_alloc(a, nbins * sizeof(uint64_t));
-    if (!st->p || !st->value || !st->ci_low || !st->ci_high || !st->edges || !st->counts)
+    if (!st->p || !st->value || !st->ci_low || !st->ci_high || !st->resolution || !st->edges ||
+        !st->counts)
         return -1;
     memcpy(st->p, p, np * sizeof *p);
-    cmc_sketch_percentiles(t->sketch, p, np, st->value, st->ci_low, st->ci_high);
+    cmc_sketch_percentiles_res(t->sketch, p, np, st->value, st->ci_low, st->ci_high,
+                               st->resolution);
 
     double lo = NAN, hi = NAN;
     uint64_t n = cmc_sketch_count(t->sketch);
@@ -471,10 +488,17 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         if (conv_alloc(&cv.conv[i], ncheck, a) < 0)
             goto oom;
 
+    /* the percentiles the sketches resolve: the requested ones and the convergence
+       records' median and P95 */
+    double *probes = cmc_arena_alloc(a, (np + 2) * sizeof *probes);
+    if (!probes)
+        goto oom;
+    size_t nprobe = merge_probes(p, np, probes);
+    cmc_zoom_spec zoom = {probes, nprobe, o.bins};
     saver sv = {h5, dataset, nt, d};
     cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
-                      on_checkpoint, &cv, nin, nbase,
+                      on_checkpoint, &cv, nin, nbase, &zoom,
                       o.progress, o.progress_ctx};
     if (cmc_sample(&s, d) < 0)
         goto fail;

@@ -17,11 +17,15 @@
  * numbers), and comparison targets (difference, ratio, "a > b") are computed
  * sample by sample from two other targets before they are accumulated like any.
  *
- * Convergence checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so
- * after 2^k blocks a round always ends. There, while the other threads wait, one
- * thread adds every thread's sketches into a temporary one and hands it with the
- * merged moments to the caller: the statistics of exactly the first 2^k blocks,
- * whatever the schedule. About log2(N / CMC_BLOCK) merges per run; nothing else.
+ * Checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so after 2^k
+ * blocks a round always ends. There, while the other threads wait, one thread adds
+ * every thread's sketches into a temporary one per quantity: the statistics of
+ * exactly the first 2^k blocks, whatever the schedule. It hands them with the
+ * merged moments to the caller (convergence records), then refines every thread's
+ * sketches from them (cmc_sketch_zoom, stats.h), the same way for any thread count.
+ * The first CMC_ZOOM_PILOT values of every quantity are kept (the pilot): the
+ * temporary sketches of the first checkpoints and the final ones of a short run
+ * hold them all and answer exactly. About log2(N / CMC_BLOCK) merges per run.
  *
  * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
@@ -33,8 +37,8 @@
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
  * (one page per binade touched); per run: one round of block moments, during a
- * checkpoint one merged sketch per target and, only when samples are kept, one
- * round of samples. None of it grows with N, and nothing is
+ * checkpoint one merged sketch per target, the pilot (CMC_ZOOM_PILOT values per
+ * target) and, only when samples are kept, one round of samples. None of it grows with N, and nothing is
  * allocated inside the loop except a sketch page the first time a binade is seen.
  */
 #include "sampler.h"
@@ -133,29 +137,61 @@ static uint64_t round_end(uint64_t b0, uint64_t nblocks)
     return b1 < nblocks ? b1 : nblocks;
 }
 
-/* The statistics of the first b1 blocks: every thread's sketches added into
-   snap[t].sketch (fresh ones), the moments as merged so far. Returns -1 if out of
-   memory, else what the caller's checkpoint function returns. */
-static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n)
+/* The statistics of target t's first n samples: every thread's sketch added into
+   a fresh one, with the pilot's exact values while n fits in it. NULL if out of
+   memory. */
+static cmc_sketch *merged(cmc_sketch ***all, int nall, size_t t, uint64_t n,
+                          const double *pilot, uint64_t npilot)
+{
+    cmc_sketch *m = cmc_sketch_new();
+    for (int i = 0; i < nall && m; i++)
+        if (all[i] && cmc_sketch_merge(m, all[i][t]) < 0) {
+            cmc_sketch_free(m);
+            m = NULL;
+        }
+    if (m && n <= npilot && cmc_sketch_set_exact(m, pilot + t * npilot, (size_t)n) < 0) {
+        cmc_sketch_free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+/* At n samples: the caller's checkpoint function gets the statistics of the targets
+   it covers; then every target's thread sketches are refined from their merge, one
+   target at a time (so that one merged copy at most exists besides the caller's).
+   Returns -1 if out of memory, 1 if the caller stops the run, else 0. */
+static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
+                      const double *pilot, uint64_t npilot)
 {
     size_t nt = s->ntargets;
+    int zoom = s->zoom && n >= npilot && npilot == CMC_ZOOM_PILOT;
     cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
-    int rc = snap ? 0 : -1;
-    for (size_t t = s->conv_from; t < s->conv_to && t < nt && rc == 0; t++) {
+    cmc_sketch **sk = calloc((size_t)nall + 1, sizeof *sk);
+    int rc = snap && sk ? 0 : -1;
+    for (size_t t = s->conv_from; s->on_checkpoint && t < s->conv_to && t < nt && rc == 0; t++) {
         snap[t].slot = s->targets[t].slot;
         snap[t].moments = s->targets[t].moments;
-        if (!(snap[t].sketch = cmc_sketch_new()))
+        if (!(snap[t].sketch = merged(all, nall, t, n, pilot, npilot)))
             rc = -1;
-        for (int i = 0; i < nall && rc == 0; i++)
-            if (all[i] && cmc_sketch_merge(snap[t].sketch, all[i][t]) < 0)
-                rc = -1;
     }
-    if (rc == 0 && s->on_checkpoint(s->checkpoint_ctx, n, snap))
+    if (rc == 0 && s->on_checkpoint && s->on_checkpoint(s->checkpoint_ctx, n, snap))
         rc = 1;
+    for (size_t t = 0; zoom && rc == 0 && t < nt; t++) {
+        size_t nsk = 0;
+        for (int i = 0; i < nall; i++)
+            if (all[i])
+                sk[nsk++] = all[i][t];
+        cmc_sketch *m = snap[t].sketch ? snap[t].sketch : merged(all, nall, t, n, pilot, npilot);
+        if (!m || cmc_sketch_zoom(sk, nsk, m, s->zoom) < 0)
+            rc = -1;
+        if (m != snap[t].sketch)
+            cmc_sketch_free(m);
+    }
     if (snap)
         for (size_t t = 0; t < nt; t++)
             cmc_sketch_free(snap[t].sketch);
     free(snap);
+    free(sk);
     return rc;
 }
 
@@ -185,7 +221,11 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     cmc_sketch ***all = calloc((size_t)threads, sizeof *all);   /* each thread's sketches */
     double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
                                : NULL;
-    if (!keys || !parts || !all || (s->on_round && !kept)) {
+    /* the pilot: the first values of every target, kept exactly */
+    const uint64_t npilot = N < CMC_ZOOM_PILOT ? N : CMC_ZOOM_PILOT;
+    double *pilot = malloc((size_t)npilot * (nt ? nt : 1) * sizeof *pilot + 1);
+    if (!keys || !parts || !all || (s->on_round && !kept) || !pilot) {
+        free(pilot);
         for (size_t mi = 0; keys && mi < s->nmodels; mi++)
             free(keys[mi]);
         free(keys);
@@ -236,6 +276,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                     if (kept)
                         memcpy(kept + t * CMC_ROUND * CMC_BLOCK + (size_t)b * CMC_BLOCK, x,
                                n * sizeof *x);
+                    if (i0 < npilot)
+                        memcpy(pilot + t * npilot + i0, x, n * sizeof *x);
                 }
             }
 #pragma omp single
@@ -251,8 +293,9 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                     if (kept && s->on_round(s->round_ctx, first, (size_t)(last - first), kept))
                         stopped = 1;
                     /* all threads wait at the barrier of this single: no sketch moves */
-                    if (!stopped && s->on_checkpoint && b1 < nblocks && !(b1 & (b1 - 1))) {
-                        int rc = checkpoint(s, all, threads, last);
+                    if (!stopped && (s->on_checkpoint || s->zoom) && b1 < nblocks &&
+                        !(b1 & (b1 - 1))) {
+                        int rc = checkpoint(s, all, threads, last, pilot, npilot);
                         if (rc < 0) {
 #pragma omp atomic write
                             failed = 1;
@@ -279,12 +322,18 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         }
         thread_free(&ts, nt);
     }
+    /* a run no longer than the pilot: its sketches answer exactly */
+    for (size_t t = 0; !failed && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
+        if (s->targets[t].sketch &&
+            cmc_sketch_set_exact(s->targets[t].sketch, pilot + t * npilot, (size_t)N) < 0)
+            failed = 1;
     for (size_t mi = 0; mi < s->nmodels; mi++)
         free(keys[mi]);
     free(keys);
     free(parts);
     free(all);
     free(kept);
+    free(pilot);
     if (failed) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory while sampling");
         return -1;

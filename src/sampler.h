@@ -40,7 +40,7 @@ typedef struct cmc_target {
 typedef int (*cmc_round_fn)(void *ctx, uint64_t first, size_t n, const double *x);
 
 /* Called from one thread at each checkpoint: after the first 2^k blocks (k = 0, 1,
-   ...) while blocks remain. snap[t] for t >= s->conv_from holds the statistics of
+   ...) while blocks remain, before the sketches are refined there. snap[t] for t >= s->conv_from holds the statistics of
    the first n samples of target t: its moments and a sketch merged from every
    thread's (owned by the sampler, valid during the call). Returns nonzero to stop. */
 typedef int (*cmc_checkpoint_fn)(void *ctx, uint64_t n, const cmc_target *snap);
@@ -57,6 +57,7 @@ typedef struct cmc_sampling {
     cmc_checkpoint_fn on_checkpoint;    /* NULL: no checkpoints */
     void *checkpoint_ctx;
     size_t conv_from, conv_to;          /* the targets the checkpoints cover */
+    const cmc_zoom_spec *zoom;          /* NULL: sketches are not refined (stats.h) */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
 } cmc_sampling;

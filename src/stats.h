@@ -46,20 +46,54 @@ int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n);
 int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b);
 uint64_t cmc_sketch_count(const cmc_sketch *s);
 /* The values of the order statistics with the given 1-based ranks (each in
-   [1, count], in increasing order) into out: the midpoint of the rank's bucket,
-   clamped to the exact minimum and maximum (which ranks 1 and count return). */
+   [1, count]) into out: exact, or estimates as for cmc_sketch_percentiles; ranks 1
+   and count return the exact minimum and maximum. */
 void cmc_sketch_ranks(const cmc_sketch *s, const uint64_t *ranks, size_t n, double *out);
 
 /* Percentile p with its 95% Monte Carlo confidence interval from order
    statistics: value = x_(ceil(pN)), bounds x_(k) at k = Np -+ 1.96 sqrt(Np(1-p))
-   (rounded outwards, clamped to [1, N]). */
+   (rounded outwards, clamped to [1, N]). Where the sketch holds the values only to
+   a cell or bucket (zoom.c), the value is an estimate inside the bracket that
+   certainly holds x_(ceil(pN)), and the bounds are the outer ends of their
+   brackets, so the interval contains the exact one. resolution (may be NULL)
+   receives each value's bracket width (0 where exact). Every number lies in
+   [min, max]. */
 void cmc_sketch_percentiles(const cmc_sketch *s, const double *p, size_t np,
                             double *value, double *ci_low, double *ci_high);
+void cmc_sketch_percentiles_res(const cmc_sketch *s, const double *p, size_t np,
+                                double *value, double *ci_low, double *ci_high,
+                                double *resolution);
+
+/* ---- refinement (zoom.c) ------------------------------------------------------------
+ *
+ * The sampler keeps the first CMC_ZOOM_PILOT values of every quantity: a sketch
+ * given them all (cmc_sketch_set_exact) answers with exact order statistics. At each
+ * checkpoint from then on, cmc_sketch_zoom lays out, from the merged state, the
+ * atoms and windows that every thread's sketch of the quantity counts from then on
+ * (identically: the layout depends only on the merged counts, so on no thread
+ * count), and at the first one also counts the exact values into them. */
+#define CMC_ZOOM_PILOT 8192
+
+typedef struct cmc_zoom_spec {
+    const double *p;      /* the percentiles to resolve, increasing */
+    size_t np;
+    size_t nbins;         /* histogram bins (narrow laws get a window for them) */
+} cmc_zoom_spec;
+
+/* s holds exactly the finite values of x[0 .. n) (copied and sorted). -1: no memory. */
+int cmc_sketch_set_exact(cmc_sketch *s, const double *x, size_t n);
+/* Refine sk[0 .. nsk) (one quantity's sketches, all with the same layout) from snap,
+   their merge (with the exact values while it has them). -1: no memory. */
+int cmc_sketch_zoom(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap,
+                    const cmc_zoom_spec *z);
 
 /* Re-bin the sketch into nbins bins on [lo, hi] (log-spaced if logbins, which
-   needs lo > 0): each bucket's count is spread over the bins its value range
-   overlaps, in proportion (integers that add up to the count); what lies below lo
-   or above hi counts as underflow and overflow. edges has nbins + 1 entries. */
+   needs lo > 0). Each edge moves onto the nearest boundary of the sketch's finest
+   cells or buckets there, when that is within 1% of a bin (lo down, hi up), so that
+   a bin holds whole pieces; a piece that still straddles an edge is spread over
+   the bins in proportion (integers that add up to its count), an atom goes whole
+   to its bin. What lies below lo or above hi counts as underflow and overflow;
+   edges (nbins + 1) receives the edges used. */
 void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbins,
                           int logbins, double *edges, uint64_t *counts,
                           uint64_t *underflow, uint64_t *overflow);

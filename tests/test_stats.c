@@ -1,7 +1,7 @@
 /*
  * test_stats.c: block moments against long-double sums, the quantile sketch
- * against an exact sort of 1e6 samples (relative error <= 2^-14 at every rank
- * checked), merge invariance (any split gives identical sketches), the histogram
+ * against an exact sort of 1e6 samples (an estimate lies within its order
+ * statistic's bucket, 2^-13), merge invariance (any split gives identical sketches), the histogram
  * re-binning, counts beyond 2^32 (the pages' uint32 counts carry into uint64),
  * and the coverage of the order-statistic confidence intervals.
  * Samples come from GSL's MT19937 with fixed seeds, independent of carbonmc's RNG.
@@ -86,7 +86,9 @@ static void against_sort(const char *what, double *x, size_t n)
         double err = exact == 0 ? fabs(v[i]) : fabs(v[i] - exact) / fabs(exact);
         worst = err > worst ? err : worst;
     }
-    CHECK_MSG(worst <= ldexp(1, -14) * (1 + 1e-12), "%s: worst relative error %g > 2^-14", what, worst);
+    /* an estimate lies in the bucket of its order statistic: within 2^-13 of it
+       (zoom.c refines this where it matters: tests/test_zoom.c) */
+    CHECK_MSG(worst <= ldexp(1, -13) * (1 + 1e-12), "%s: worst relative error %g > 2^-13", what, worst);
     CHECK_MSG(v[0] == x[0] && v[nr - 1] == x[n - 1], "%s: min/max not exact", what);
     printf("%s: worst relative error %.3g over %zu ranks\n", what, worst, nr);
     free(ranks);
@@ -199,8 +201,10 @@ static void histogram(void)
         double lo = 2, hi = 1000;
         cmc_sketch_histogram(s, lo, hi, B, logbins, edges, counts, &under, &over);
         CHECK(edges[0] == lo && edges[B] == hi);
-        CHECK(logbins ? fabs(edges[B / 2] - sqrt(lo * hi)) < 1e-9 * hi
-                      : fabs(edges[B / 2] - (lo + hi) / 2) < 1e-9 * hi);
+        /* edges move onto bucket boundaries by at most 1% of a bin */
+        double mid = logbins ? sqrt(lo * hi) : (lo + hi) / 2;
+        double bw = logbins ? mid * (pow(hi / lo, 1.0 / B) - 1) : (hi - lo) / B;
+        CHECK(fabs(edges[B / 2] - mid) <= 0.01 * bw);
         uint64_t total = under + over;
         for (int b = 0; b < B; b++)
             total += counts[b];
@@ -262,7 +266,7 @@ static void sketch_carry(void)
     uint64_t r[4] = {1, ones, ones + 1, total};
     double v[4];
     cmc_sketch_ranks(m, r, 4, v);
-    CHECK(v[0] == 1.0 && fabs(v[1] - 1) <= ldexp(1, -14) && v[2] == 3.0 && v[3] == 3.0);
+    CHECK(v[0] == 1.0 && fabs(v[1] - 1) <= ldexp(1, -13) && v[2] == 3.0 && v[3] == 3.0);
     cmc_sketch_free(a);
     cmc_sketch_free(m);
     free(x);
