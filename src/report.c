@@ -195,8 +195,8 @@ static void shortest(char *out, size_t size, double x)
 void cmc_fmt_json_number(FILE *f, double x)
 {
     char buf[40];
-    if (!isfinite(x)) {
-        fputs("null", f);
+    if (!isfinite(x)) {   /* JSON has no NaN or infinity: strings that say which */
+        fputs(isnan(x) ? "\"nan\"" : x > 0 ? "\"inf\"" : "\"-inf\"", f);
         return;
     }
     if (x == 0 && signbit(x)) {   /* "-0" would read back as the integer 0 */
