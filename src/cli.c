@@ -156,7 +156,8 @@ static int parse_count(const char *s, uint64_t *out)
     buf[n] = '\0';
     char *end;
     /* strtod skips leading space and takes a sign: neither belongs in a count */
-    double v = buf[0] >= '0' && buf[0] <= '9' ? strtod(buf, &end) : (end = buf, 0);
+    double v = (buf[0] >= '0' && buf[0] <= '9') || buf[0] == '.' ? strtod(buf, &end)
+                                                                   : (end = buf, 0);
     double scale = 1;
     if (*end == 'k')
         scale = 1e3, end++;

@@ -105,6 +105,9 @@ out_has "seed 18446744073709551615"
 expect 0 -- run scenarios/gpt4.cmc -n "1.$(printf '%070d' 0)e3" -o "$tmp/n.h5"
 out_has "1,000 samples"
 expect 2 -- run scenarios/gpt4.cmc -n " 1000" -o "$tmp/n.h5"
+expect 2 -- run scenarios/gpt4.cmc -n "-1000" -o "$tmp/n.h5"
+expect 0 -- run scenarios/gpt4.cmc -n .5k -o "$tmp/n.h5"
+out_has "500 samples"
 
 # ---- JSON: NaN and infinities are told apart (item 22) -----------------------------
 printf 'x = uniform(1, 2)\noutput nan = log(-x)\noutput big = exp(1000 * x)\n' >"$tmp/w/nonfinite.cmc"
