@@ -228,6 +228,16 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
     err_has "No space left on device"
     [ "$(wc -l <"$err")" -eq 1 ]; check $? "one line of error"
     no_tmp "$mnt" "no temporary file after a full disk during the run"
+    # room to create the file but not to finish it: the commit fails (it freed the
+    # run's arrays twice), the previous output survives
+    "$bin" run scenarios/gpt4.cmc -n 1000 -o "$mnt/prev.h5" >/dev/null
+    cp "$mnt/prev.h5" "$tmp/prev.orig"
+    dd if=/dev/zero of="$mnt/fill" bs=1024 count=$(($(df -k "$mnt" | awk 'NR == 2 { print $4 }') - 24)) 2>/dev/null
+    expect 1 -- $run -o "$mnt/prev.h5"
+    err_has "No space left on device"
+    no_tmp "$mnt" "no temporary file after a full disk at the commit"
+    cmp -s "$mnt/prev.h5" "$tmp/prev.orig"; check $? "the previous output survives a failed commit"
+    rm -f "$mnt/fill" "$mnt/prev.h5"
     # a full disk when the file is created
     dd if=/dev/zero of="$mnt/fill" bs=1024 count=2048 2>/dev/null
     expect 1 -- $run -o "$mnt/y.h5"
