@@ -43,8 +43,9 @@
  * are plain bytes at H5Dget_offset, are checked against them: the same length as
  * the object, an index in use. A string attribute's descriptors sit in an object
  * header, protected by its checksum (version 2 headers, which our writer uses).
- * The scan reads the file once through mmap: about 1 s per GB on this machine;
- * files without --save-samples are a few hundred KB. */
+ * The scan reads the file once through mmap (memchr for the 'G'): 0.02 s for a
+ * 200 MB file with --save-samples from the page cache on this machine; files
+ * without samples are a few hundred KB. */
 
 typedef struct gobj {
     uint64_t coll;   /* file address of the collection */
