@@ -405,15 +405,17 @@ static size_t count_targets(const cmc_model *m)
     return nt;
 }
 
-/* An estimate, from measurements of this build (1,000 outputs, 1 and 2 threads):
-   every target has a quantile sketch per thread, a merged one and a checkpoint
-   copy, each 32 KiB of page pointers plus 32 KiB per binade its values touch
-   (SKETCH_BYTES assumes two; a quantity spread over many decades takes more), and
-   8 KiB of block values per thread. Every statistic keeps its histogram (edges and
-   counts, and their copy on the way to the file: 32 bytes a bin) and percentiles.
+/* An estimate, from measurements of this build: every target has a quantile
+   sketch per thread, a merged one and a checkpoint copy while the samples are
+   drawn; each is 32 KiB of page pointers plus 32 KiB per binade its values touch
+   (SKETCH_BYTES assumes four, a factor of 16 between the smallest and the largest
+   value; GPT-4's co2_t touches six, 0.9 MB a target with two threads), and 8 KiB
+   of block values per thread. Then the thread sketches are gone and every
+   statistic gets its histogram, 16 bytes a bin (edges and counts; measured: 201
+   outputs with --bins 100000 take 314 MB more than with 100), and percentiles.
    --save-samples holds a round of values per target (64 blocks of 1,024 doubles)
    and a 2 MiB chunk cache per saved dataset. */
-#define SKETCH_BYTES (3 * 32 * 1024)
+#define SKETCH_BYTES (5 * 32 * 1024)
 
 uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
 {
@@ -424,10 +426,10 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t bins = o && o->bins ? o->bins : CMC_DEFAULT_BINS;
     uint64_t np = o && o->percentiles ? o->npercentiles : 11;
     uint64_t nt = count_targets(m), nbase = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
-    /* statistics: every target but the "greater" comparisons (about a quarter of the
-       variant targets, counted in full here) */
-    uint64_t bytes = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8) +
-                     nt * (bins * 32 + np * 32 + 1024);
+    uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
+    /* every target but the "greater" comparisons has statistics: counted in full */
+    uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
+    uint64_t bytes = sampling > after ? sampling : after;
     if (o && o->save_samples && o->output)
         bytes += nt * CMC_ROUND * CMC_BLOCK * 8 + nbase * 2 * 1024 * 1024;
     return bytes + 16 * 1024 * 1024;   /* the program, HDF5, the C library */

@@ -171,7 +171,7 @@ err_has "not a regular file"
 expect 1 -- summary "$tmp/dir"
 
 # ---- Memory (item 23) ---------------------------------------------------------------
-awk 'BEGIN { print "x = uniform(1, 2)"; for (i = 0; i < 2000; i++) print "output o" i " = x + " i }' \
+awk 'BEGIN { print "x = uniform(1, 2)"; for (i = 0; i < 3000; i++) print "output o" i " = x + " i }' \
     >"$tmp/w/wide.cmc"
 expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --bins 100000 -o "$tmp/w/wide.h5"
 err_has "more than the limit of 4 GB"
@@ -179,6 +179,7 @@ expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --max-memory 100M -o "$tmp/w/wide.h5"
 err_has "raise the limit with --max-memory"
 # stated up front (the run then stops at its output, a FIFO, before sampling)
 expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --bins 30000 --max-memory 8G -o "$tmp/fifo"
+err_has "is a FIFO"
 err_has "note: this run needs about"
 expect 2 -- $run --max-memory lots
 no_tmp "$tmp/w" "no temporary file after refused runs"
