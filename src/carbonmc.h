@@ -226,6 +226,8 @@ const char *cmc_model_source(const cmc_model *m);
 #define CMC_DEFAULT_SAMPLES 1000000
 #define CMC_DEFAULT_SEED 1
 #define CMC_DEFAULT_BINS 100
+/* cmc_run refuses a run it estimates above this many bytes (cmc_run_memory) */
+#define CMC_DEFAULT_MAX_MEMORY 4000000000u
 
 typedef struct cmc_run_options {
     uint64_t samples;            /* 0: CMC_DEFAULT_SAMPLES */
@@ -243,6 +245,14 @@ typedef struct cmc_run_options {
     /* Called now and then from one thread with the samples done so far. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* Called with the name of the temporary file once it exists (output is written
+       under it, then renamed), and with NULL once it is gone: a program that
+       catches signals removes that file in its handler. May be NULL. */
+    void (*tempfile)(void *ctx, const char *path);
+    void *tempfile_ctx;
+    /* Refuse a run whose statistics would take more than this many bytes (the
+       estimate is in the error); 0: CMC_DEFAULT_MAX_MEMORY. See cmc_run_memory. */
+    uint64_t max_memory;
 } cmc_run_options;
 
 /* Sample the model and compute the statistics of every random input and output;
@@ -250,6 +260,16 @@ typedef struct cmc_run_options {
    the sample count, the percentiles and the bins: not on the thread count. Returns
    NULL with errors in diags on failure (nothing is left at o->output then). */
 cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *o, cmc_diags *diags);
+/* An estimate of the memory cmc_run(m, o) takes, in bytes: the larger of about
+   160 KiB per input, output and variant output per thread (plus two) while
+   sampling, and 16 bytes per histogram bin of each afterwards; plus --save-samples'
+   buffers. cmc_run refuses to start above o->max_memory. */
+uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o);
+/* For a program's main, before any other call: switches off HDF5's printing of its
+   error stack and its exit handler, for the whole process (every file carbonmc
+   opens it also closes; a file whose close failed on a full disk would crash that
+   handler). A program that uses HDF5 itself may prefer not to call it. */
+void cmc_process_setup(void);
 
 /* Read a file written by `carbonmc run` (HDF5, DESIGN section 4). */
 cmc_results *cmc_results_read(const char *path, cmc_diags *diags);

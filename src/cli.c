@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #define EXIT_USAGE 2
+#define STATE_MEMORY 1000000000u   /* bytes: a run estimated above says so first */
 
 static const char usage[] =
     "usage: carbonmc COMMAND [ARGS]\n"
@@ -29,7 +31,7 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO [-n N] [--seed S] [--threads T] [--set NAME=EXPR]... [-o OUT.h5]\n"
     "              [--format FMT] [--save-samples] [--percentiles LIST] [--bins B]\n"
-    "              [--sensitivity]\n"
+    "              [--sensitivity] [--max-memory SIZE]\n"
     "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
@@ -54,7 +56,8 @@ static const char usage[] =
     "  --seed S           random seed (default 1); the same seed gives the same\n"
     "                     results for any thread count\n"
     "  --threads T        threads (default: every core)\n"
-    "  -o OUT.h5          the HDF5 file to write (plot: the folder of the figures)\n"
+    "  -o OUT.h5          the HDF5 file to write: a regular file or a new path, not\n"
+    "                     one of the run's inputs (plot: the folder of the figures)\n"
     "  --only NAME        plot: only the figures of this output (or input)\n"
     "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
     "  --sensitivity      also measure which input drives each output: Spearman,\n"
@@ -62,6 +65,9 @@ static const char usage[] =
     "                     runs for k random inputs) and one-at-a-time swings\n"
     "  --percentiles LIST comma-separated probabilities (0.05,0.5,0.95 or 5%,50%,95%)\n"
     "  --bins B           bins of the stored histograms (default 100)\n"
+    "  --max-memory SIZE  refuse a run estimated to need more memory than SIZE bytes\n"
+    "                     (500M, 16G, ...; default 4G); a run estimated above 1G\n"
+    "                     says so before it starts\n"
     "  --format FMT       text, json, csv, markdown or latex (point: text or json)\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
@@ -125,6 +131,7 @@ typedef struct options {
     uint64_t samples, seed;
     long threads;
     size_t bins;
+    uint64_t max_memory;      /* run --max-memory, bytes; 0: the default */
     const char *output;
     const char *only;         /* plot --only */
     const char **files;       /* plot: every file given (files[0] == file) */
@@ -135,17 +142,23 @@ typedef struct options {
     size_t npath;
 } options;
 
-/* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. */
+/* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
+   whole argument is read, however long (`1.<70 zeros>e3` is 1000). */
 static int parse_count(const char *s, uint64_t *out)
 {
-    char buf[64];
+    size_t len = strlen(s);
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return -1;
     size_t n = 0;
-    for (const char *p = s; *p && n + 1 < sizeof buf; p++)
+    for (const char *p = s; *p; p++)
         if (*p != '_')
             buf[n++] = *p;
     buf[n] = '\0';
     char *end;
-    double v = strtod(buf, &end);
+    /* strtod skips leading space and takes a sign: neither belongs in a count */
+    double v = (buf[0] >= '0' && buf[0] <= '9') || buf[0] == '.' ? strtod(buf, &end)
+                                                                   : (end = buf, 0);
     double scale = 1;
     if (*end == 'k')
         scale = 1e3, end++;
@@ -154,9 +167,29 @@ static int parse_count(const char *s, uint64_t *out)
     else if (*end == 'G')
         scale = 1e9, end++;
     v *= scale;
-    if (end == buf || *end || !(v >= 1) || v > 9e15 || v != floor(v))
+    int bad = end == buf || *end || !(v >= 1) || v > 9e15 || v != floor(v);
+    free(buf);
+    if (bad)
         return -1;
     *out = (uint64_t)v;
+    return 0;
+}
+
+/* A seed: decimal digits only (no space, no sign), 0 to 2^64 - 1. strtoull alone
+   would take " -1" as 2^64 - 1. */
+static int parse_seed(const char *s, uint64_t *out)
+{
+    if (!*s)
+        return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
     return 0;
 }
 
@@ -165,6 +198,9 @@ static int parse_percentiles(const char *s, options *o)
     size_t n = 1;
     for (const char *p = s; *p; p++)
         n += *p == ',';
+    /* the last --percentiles wins: the list and its count start afresh */
+    free(o->percentiles);
+    o->npercentiles = 0;
     o->percentiles = calloc(n, sizeof *o->percentiles);
     if (!o->percentiles)
         return -1;
@@ -201,7 +237,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
         const char *a = argv[i];
         /* options with a value: "--name VALUE" or "--name=VALUE" */
         static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
-                                             "-o", "--percentiles", "--bins", "--only", NULL};
+                                             "-o", "--percentiles", "--bins", "--only",
+                                             "--max-memory", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -241,12 +278,9 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_count(val, &o->samples) < 0)
                 return usage_error("-n expects a whole number of samples >= 1, got '%s'", val);
         } else if (name && !strcmp(name, "--seed")) {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(val, &end, 10);
-            if (!*val || *end || errno || val[0] == '-')
-                return usage_error("--seed expects a whole number >= 0, got '%s'", val);
-            o->seed = v;
+            if (parse_seed(val, &o->seed) < 0)
+                return usage_error("--seed expects a whole number from 0 to "
+                                   "18446744073709551615, got '%s'", val);
         } else if (name && !strcmp(name, "--threads")) {
             char *end;
             long v = strtol(val, &end, 10);
@@ -254,6 +288,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                 return usage_error("--threads expects a number from 1 to 4096, got '%s'", val);
             o->threads = v;
         } else if (name && !strcmp(name, "-o")) {
+            if (!*val)
+                return usage_error("%s expects a file name, got ''", "-o");
             o->output = val;
         } else if (name && !strcmp(name, "--only")) {
             o->only = val;
@@ -266,6 +302,10 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_count(val, &b) < 0 || b > 100000)
                 return usage_error("--bins expects a number from 1 to 100000, got '%s'", val);
             o->bins = (size_t)b;
+        } else if (name && !strcmp(name, "--max-memory")) {
+            if (parse_count(val, &o->max_memory) < 0)
+                return usage_error("--max-memory expects a number of bytes (500M, 16G, ...), "
+                                   "got '%s'", val);
         } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
         } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
@@ -553,6 +593,51 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
     fflush(stderr);
 }
 
+/* ---- Signals ------------------------------------------------------------------------ */
+
+/* A run ended by SIGINT, SIGTERM or SIGHUP must not leave its temporary file
+   (OUT.h5.tmp.PID) behind. The writer reports the name when the file exists
+   (track_temp, in normal context, copies it into temp_name) and when it is gone;
+   the handler does only async-signal-safe things: unlink that name if it is live,
+   then re-raise the signal with its default action (SA_RESETHAND), so the exit
+   status still says which signal ended the run. The previous OUT.h5 is untouched:
+   it is replaced only by the final rename. These two are the program's only
+   mutable globals: a signal handler can reach nothing else. */
+static char temp_name[4096 + 64];
+static volatile sig_atomic_t temp_live;
+
+static void on_signal(int sig)
+{
+    if (temp_live)
+        unlink(temp_name);
+    raise(sig);   /* blocked until we return, then the default action */
+}
+
+static void track_temp(void *ctx, const char *path)
+{
+    (void)ctx;
+    temp_live = 0;
+    if (path && strlen(path) < sizeof temp_name) {
+        strcpy(temp_name, path);
+        temp_live = 1;
+    }
+}
+
+static void catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;   /* nohup and the like: ignored it stays */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 /* The default output file: the scenario's base name with .h5, in the current folder. */
 static char *default_output(const char *scenario)
 {
@@ -578,7 +663,15 @@ static int cmd_run(options *o)
     progress pr = {seconds(), 0, 0};
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
                           o->bins, o->output ? o->output : def, o->save_samples,
-                          o->sensitivity, isatty(2) ? show_progress : NULL, &pr};
+                          o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
+                          track_temp, NULL, o->max_memory};
+    /* a big run says so before it starts (cmc_run refuses one above the limit) */
+    uint64_t need = cmc_run_memory(m, &ro);
+    uint64_t limit = o->max_memory ? o->max_memory : CMC_DEFAULT_MAX_MEMORY;
+    if (need > STATE_MEMORY && need <= limit)
+        fprintf(stderr, "carbonmc: note: this run needs about %.3g GB of memory (limit %.3g "
+                "GB, --max-memory)\n", (double)need / 1e9, (double)limit / 1e9);
+    catch_signals();
     cmc_diags *d = cmc_diags_new();
     cmc_results *r = d ? cmc_run(m, &ro, d) : NULL;
     if (pr.shown)
@@ -702,6 +795,7 @@ int main(int argc, char **argv)
         return 0;
     }
     static const char *const point_formats[] = {"text", "json", NULL};
+    cmc_process_setup();
     options o;
     memset(&o, 0, sizeof o);
     o.seed = CMC_DEFAULT_SEED;

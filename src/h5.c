@@ -131,10 +131,24 @@ const char *const cmc_h5_est_names[CMC_CONV_NEST] = {"mean", "median", "p95"};
 const char *const cmc_h5_sens_names[CMC_SENS_NEST] = {"spearman", "logvar_share", "sobol_first",
                                                      "sobol_total"};
 
+/* For a program's main, before any other call (carbonmc.h). HDF5's exit handler
+   closes whatever is still open; after a failed H5Fclose (a full disk while the
+   caches were flushed) the file is half torn down and that handler crashes in
+   H5F__close_cb (HDF5 1.10) or prints "infinite loop closing library". Every file
+   is closed explicitly here, so the handler has nothing to do: it is switched off,
+   and so is the printing of HDF5's error stack (our diagnostics say it once). */
+void cmc_process_setup(void)
+{
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
 /* ---- Writer -------------------------------------------------------------------- */
 
 struct cmc_h5 {
-    char *path, *tmp;
+    char *path, *tmp;        /* tmp: set while the temporary file exists and is ours */
+    void (*watch)(void *ctx, const char *tmp);   /* told when tmp appears and goes */
+    void *watch_ctx;
     hid_t file, str, gcpl;
     hid_t *samples;          /* /samples/NAME datasets */
     size_t nsamples;
@@ -188,6 +202,8 @@ static void discard(cmc_h5 *h)
         H5Fclose(h->file);
     if (h->tmp)
         unlink(h->tmp);
+    if (h->watch)
+        h->watch(h->watch_ctx, NULL);
     free(h->path);
     free(h->tmp);
     free(h);
@@ -209,6 +225,14 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
         goto nomem;
     strcpy(h->path, path);
     snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    char why[256];
+    if (cmc_output_check(path, why, sizeof why) < 0) {
+        h->failed = 1;
+        snprintf(h->err, sizeof h->err, "%s", why);
+        free(h->tmp);
+        h->tmp = NULL;
+        goto fail;
+    }
 
     h->str = cmc_h5_utf8_string_type();
     h->gcpl = ordered_gcpl();
@@ -221,8 +245,21 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
         wfail(h, "cannot set up the HDF5 library");
         goto fail;
     }
+    /* The temporary file is created here, exclusively, so that it is known to be
+       ours: from now on every failure removes it (HDF5's own H5F_ACC_EXCL cannot say
+       whether a failure left a file behind, such as an empty one on a full disk). */
+    int fd = open(h->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        h->failed = 1;
+        snprintf(h->err, sizeof h->err, "cannot create the temporary file '%s': %s", h->tmp,
+                 strerror(errno));
+        free(h->tmp);   /* not ours: it may be another process's file */
+        h->tmp = NULL;
+        goto fail;
+    }
+    close(fd);
     errno = 0;
-    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, fcpl, fapl);
+    h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (h->file < 0) {
         int e = errno;
         char reason[256];
@@ -231,8 +268,6 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
         h->failed = 1;
         snprintf(h->err, sizeof h->err, "cannot create the temporary file '%s': %s", h->tmp,
                  reason[0] ? reason : e ? strerror(e) : "HDF5 failed");
-        free(h->tmp);   /* not ours: it may be another process's file */
-        h->tmp = NULL;
         goto fail;
     }
     /* made now so they come first in creation order, before /samples */
@@ -267,6 +302,16 @@ fail:
     discard(h);
     cmc_h5_quiet_end(&q);
     return NULL;
+}
+
+void cmc_h5_watch(cmc_h5 *h, void (*fn)(void *ctx, const char *tmp), void *ctx)
+{
+    if (!h)
+        return;
+    h->watch = fn;
+    h->watch_ctx = ctx;
+    if (fn && h->tmp)
+        fn(ctx, h->tmp);
 }
 
 void cmc_h5_abort(cmc_h5 *h)
@@ -829,12 +874,20 @@ int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
     h->file = -1;
     if (rc == 0 && sync_file(h->tmp) < 0)
         rc = wfail(h, "cannot flush '%s' to disk: %s", h->tmp, strerror(errno));
+    /* the run may have taken minutes: what PATH is now is what the rename replaces */
+    char why[256];
+    if (rc == 0 && cmc_output_check(h->path, why, sizeof why) < 0)
+        rc = wfail(h, "%s", why);
     if (rc == 0 && rename(h->tmp, h->path) < 0)
         rc = wfail(h, "cannot rename '%s' to it: %s", h->tmp, strerror(errno));
     if (rc == 0) {
         free(h->tmp);   /* renamed: nothing to remove */
         h->tmp = NULL;
-    } else {
+        /* the rename itself is durable only once the folder is */
+        if (cmc_sync_folder_of(h->path) < 0)
+            rc = wfail(h, "written, but cannot flush its folder to disk: %s", strerror(errno));
+    }
+    if (rc < 0) {
         report(h, d);
     }
     discard(h);

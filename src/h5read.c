@@ -21,8 +21,119 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* ---- The global heap, checked before HDF5 reads it ------------------------------- *
+ *
+ * A variable-length string is stored as a descriptor (length: 4 bytes, address of a
+ * global heap collection: 8, object index: 4) pointing into a "GCOL" collection, a
+ * block of objects each with a 16-byte header (index: 2, reference count: 2,
+ * reserved: 4, size: 8) and its bytes padded to 8. HDF5 1.10 trusts all of it:
+ * H5HG__cache_heap_deserialize steps through objects by their declared sizes
+ * without bounds checks (a size of 0 loops, a large one runs off the block), and
+ * H5HG_read copies the object's declared size into a buffer sized by the
+ * descriptor's length (a heap overflow when they differ) from a slot it never
+ * checks is in use. So before any string is read, the whole file is scanned for
+ * collections (the signature, version 1, three zero bytes) and each is walked as
+ * HDF5 would walk it, with the bounds checks: every object inside the block, the
+ * free-space object (index 0) large enough to advance. The objects found are kept
+ * (collection address, index, size), and a string dataset's descriptors, which
+ * are plain bytes at H5Dget_offset, are checked against them: the same length as
+ * the object, an index in use. A string attribute's descriptors sit in an object
+ * header, protected by its checksum (version 2 headers, which our writer uses).
+ * The scan reads the file once through mmap (memchr for the 'G'): 0.02 s for a
+ * 200 MB file with --save-samples from the page cache on this machine; files
+ * without samples are a few hundred KB. */
+
+typedef struct gobj {
+    uint64_t coll;   /* file address of the collection */
+    uint64_t idx, size;
+} gobj;
+
+typedef struct heaps {
+    gobj *obj;
+    size_t n, cap;
+} heaps;
+
+static uint64_t le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int gobj_cmp(const void *a, const void *b)
+{
+    const gobj *x = a, *y = b;
+    if (x->coll != y->coll)
+        return x->coll < y->coll ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Walk the collection at off; 0, or -1 with why. */
+static int walk_collection(const unsigned char *f, uint64_t fsize, uint64_t off, heaps *h,
+                           char *why, size_t wsize)
+{
+    uint64_t size = le(f + off + 8, 8);
+    if (size < 16 || size > fsize - off) {
+        snprintf(why, wsize, "the global heap at byte %llu claims %llu bytes",
+                 (unsigned long long)off, (unsigned long long)size);
+        return -1;
+    }
+    uint64_t p = off + 16, end = off + size;
+    while (end - p >= 16) {
+        uint64_t idx = le(f + p, 2), osize = le(f + p + 8, 8);
+        uint64_t need = idx ? 16 + ((osize + 7) & ~(uint64_t)7) : osize;
+        if (osize > end - p || need > end - p || need < 16 || (!idx && need % 8)) {
+            snprintf(why, wsize, "object %llu of the global heap at byte %llu has a bad size "
+                     "(%llu)", (unsigned long long)idx, (unsigned long long)off,
+                     (unsigned long long)osize);
+            return -1;
+        }
+        if (idx) {
+            if (h->n == h->cap) {
+                size_t cap = h->cap ? 2 * h->cap : 64;
+                gobj *o = realloc(h->obj, cap * sizeof *o);
+                if (!o) {
+                    snprintf(why, wsize, "out of memory");
+                    return -1;
+                }
+                h->obj = o;
+                h->cap = cap;
+            }
+            h->obj[h->n++] = (gobj){off, idx, osize};
+        }
+        p += need;
+    }
+    return 0;
+}
+
+/* Every collection of the file at fd (size fsize) into h, sorted; 0 or -1 with why. */
+static int scan_heaps(int fd, uint64_t fsize, heaps *h, char *why, size_t wsize)
+{
+    if (fsize < 16)
+        return 0;
+    const unsigned char *f = mmap(NULL, (size_t)fsize, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (f == MAP_FAILED) {
+        snprintf(why, wsize, "cannot map the file: %s", strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    const unsigned char *last = f + fsize - 16;   /* a collection header fits after it */
+    for (const unsigned char *q = f; rc == 0 && q <= last; q++) {
+        if (!(q = memchr(q, 'G', (size_t)(last - q) + 1)))
+            break;
+        if (!memcmp(q, "GCOL\1\0\0\0", 8))
+            rc = walk_collection(f, fsize, (uint64_t)(q - f), h, why, wsize);
+    }
+    munmap((void *)f, (size_t)fsize);
+    if (rc == 0 && h->n)
+        qsort(h->obj, h->n, sizeof *h->obj, gobj_cmp);
+    return rc;
+}
 
 /* ---- Reader -------------------------------------------------------------------- */
 
@@ -31,6 +142,9 @@ typedef struct reader {
     cmc_diags *d;
     cmc_arena *a;
     int failed;
+    int fd;              /* the file, for the raw checks */
+    uint64_t size;       /* its size in bytes: no object may claim more */
+    heaps heap;          /* its global heap objects (scan_heaps) */
 } reader;
 
 static int rfail(reader *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,6 +162,36 @@ static int rfail(reader *rd, const char *fmt, ...)
     cmc_error(rd->d, NULL, "cannot read '%s': %s%s%s%s", rd->path, msg,
               reason[0] ? " (HDF5: " : "", reason, reason[0] ? ")" : "");
     return -1;
+}
+
+/* The descriptors of the n variable-length strings of dataset ds, read as raw
+   bytes, against the global heap objects the scan found (see above). */
+static int check_descriptors(reader *rd, hid_t ds, size_t n, const char *what)
+{
+    haddr_t at = H5Dget_offset(ds);
+    if (at == HADDR_UNDEF || at > rd->size || n > (rd->size - at) / 16)
+        return rfail(rd, "%s is not stored as carbonmc stores strings", what);
+    unsigned char *raw = malloc(n * 16);
+    if (!raw)
+        return rfail(rd, "out of memory");
+    int rc = pread(rd->fd, raw, n * 16, (off_t)at) == (ssize_t)(n * 16) ? 0 : -1;
+    if (rc < 0)
+        rfail(rd, "cannot read %s: %s", what, strerror(errno ? errno : EIO));
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const unsigned char *e = raw + 16 * i;
+        gobj key = {le(e + 4, 8), le(e + 12, 4), 0};
+        uint64_t len = le(e, 4);
+        if (key.coll == 0 && len == 0)
+            continue;   /* an empty string has no heap object */
+        const gobj *g = rd->heap.n ? bsearch(&key, rd->heap.obj, rd->heap.n,
+                                             sizeof *rd->heap.obj, gobj_cmp)
+                                   : NULL;
+        if (!g || g->size != len)
+            rc = rfail(rd, "%s: string %zu points outside the file's global heap or "
+                           "disagrees with it on its length (the file is corrupt)", what, i);
+    }
+    free(raw);
+    return rc;
 }
 
 /* All strings of an attribute or dataset (fixed- or variable-length), copied into
@@ -72,6 +216,12 @@ static int get_strings(reader *rd, hid_t obj, int is_attr, const char *what, siz
         rfail(rd, "%s is not %s", what, want == 1 ? "a string" : "an array of strings");
         goto out;
     }
+    /* every string takes at least one byte of the file */
+    if ((uint64_t)n > rd->size) {
+        rfail(rd, "%s claims %lld strings in a file of %llu bytes", what, (long long)n,
+              (unsigned long long)rd->size);
+        goto out;
+    }
     char **v = cmc_arena_alloc(rd->a, ((size_t)n + 1) * sizeof *v);
     if (!v) {
         rfail(rd, "out of memory");
@@ -85,6 +235,13 @@ static int get_strings(reader *rd, hid_t obj, int is_attr, const char *what, siz
         rfail(rd, "cannot inspect %s", what);
         goto out;
     }
+    if (!var && n > 0 && size > rd->size / (uint64_t)n) {
+        rfail(rd, "%s claims %lld strings of %zu bytes in a file of %llu bytes", what,
+              (long long)n, size, (unsigned long long)rd->size);
+        goto out;
+    }
+    if (n > 0 && var && !is_attr && check_descriptors(rd, obj, (size_t)n, what) < 0)
+        goto out;
     if (n == 0) {
         rc = 0;
     } else if (var) {
@@ -224,6 +381,31 @@ static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
     return rc;
 }
 
+/* Before anything is allocated for np elements of dataset ds (type t): the data must
+   be in the file, contiguous or compact (no filters to inflate it, no external
+   files), its stored size that of np elements and no larger than the file. A
+   dataset claiming 2^61 + 1 elements (its byte count wraps to 8) or 2^27 in a
+   173 KB file is refused here. */
+static int check_layout(reader *rd, hid_t ds, hid_t t, uint64_t np, const char *where,
+                        const char *name)
+{
+    size_t tsize = H5Tget_size(t);
+    hid_t dcpl = H5Dget_create_plist(ds);
+    H5D_layout_t layout = dcpl >= 0 ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
+    int external = dcpl >= 0 ? H5Pget_external_count(dcpl) : -1;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (tsize == 0 || tsize > 16 || (layout != H5D_CONTIGUOUS && layout != H5D_COMPACT) ||
+        external != 0)
+        return rfail(rd, "%s/%s is not stored as carbonmc stores numbers", where, name);
+    hsize_t stored = H5Dget_storage_size(ds);
+    if (np > rd->size / tsize || (np > 0 && stored != np * tsize) || stored > rd->size)
+        return rfail(rd, "%s/%s claims %llu values (%llu bytes stored) in a file of %llu "
+                         "bytes", where, name, (unsigned long long)np,
+                     (unsigned long long)stored, (unsigned long long)rd->size);
+    return 0;
+}
+
 /* A numeric dataset of class cls: a single value (array 0, into out) or a 1-D
    array (array 1: *n elements of elsize bytes allocated in the arena, NULL if
    empty, into *(void **)out). */
@@ -246,6 +428,8 @@ static int data_num(reader *rd, hid_t loc, const char *where, const char *name,
     } else if (H5Tget_class(t) != cls || (array ? rank != 1 : np != 1)) {
         rfail(rd, "%s/%s is not %s %s", where, name, array ? "a 1-D array of" : "a single",
               cls == H5T_FLOAT ? "floating-point numbers" : "integers");
+    } else if (check_layout(rd, ds, t, (uint64_t)np, where, name) < 0) {
+        /* reported */
     } else if (!array) {
         if (H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
             rfail(rd, "cannot read dataset %s/%s", where, name);
@@ -354,6 +538,13 @@ static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
         rfail(rd, "the arrays in %s differ in length", sub);
         goto out;
     }
+    /* what run accepts in --percentiles: the summary and the figures rely on it */
+    for (size_t i = 0; i < n[0]; i++)
+        if (!(s->p[i] > 0 && s->p[i] < 1) || (i && !(s->p[i] > s->p[i - 1]))) {
+            rfail(rd, "%s/probability[%zu] = %g is not a probability in (0, 1) greater than "
+                      "the one before", sub, i, s->p[i]);
+            goto out;
+        }
     s->npercentiles = n[0];
 
     if (f64(rd, g, where, "mean", &s->mean) < 0 || f64(rd, g, where, "std", &s->std) < 0 ||
@@ -667,26 +858,33 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
 cmc_results *cmc_results_read(const char *path, cmc_diags *d)
 {
     /* the system says best why a file cannot be opened */
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO must not block */
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         int e = fd < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : errno;
         if (fd >= 0)
             close(fd);
-        cmc_error(d, NULL, "cannot open '%s': %s", path, strerror(e));
+        if (fd >= 0 && !S_ISDIR(st.st_mode))
+            cmc_error(d, NULL, "cannot open '%s': not a regular file", path);
+        else
+            cmc_error(d, NULL, "cannot open '%s': %s", path, strerror(e));
         return NULL;
     }
-    close(fd);
 
     cmc_h5_quiet q;
     cmc_h5_quiet_begin(&q);
     cmc_results *out = NULL;
-    reader rd = {path, d, NULL, 0};
+    reader rd = {path, d, NULL, 0, fd, (uint64_t)st.st_size, {NULL, 0, 0}};
     hid_t fapl = -1, file = -1;
+    char why[256];
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0) {
         H5Eclear2(H5E_DEFAULT);
         cmc_error(d, NULL, "'%s' is not a carbonmc file (it is not in HDF5 format)", path);
+        goto done;
+    }
+    if (scan_heaps(fd, rd.size, &rd.heap, why, sizeof why) < 0) {
+        cmc_error(d, NULL, "cannot read '%s': %s (the file is corrupt)", path, why);
         goto done;
     }
     if (!(rd.a = cmc_arena_new())) {
@@ -723,6 +921,8 @@ done:
     if (fapl >= 0)
         H5Pclose(fapl);
     cmc_arena_free(rd.a);
+    free(rd.heap.obj);
+    close(fd);
     cmc_h5_quiet_end(&q);
     return out;
 }

@@ -195,8 +195,8 @@ static void shortest(char *out, size_t size, double x)
 void cmc_fmt_json_number(FILE *f, double x)
 {
     char buf[40];
-    if (!isfinite(x)) {
-        fputs("null", f);
+    if (!isfinite(x)) {   /* JSON has no NaN or infinity: strings that say which */
+        fputs(isnan(x) ? "\"nan\"" : x > 0 ? "\"inf\"" : "\"-inf\"", f);
         return;
     }
     if (x == 0 && signbit(x)) {   /* "-0" would read back as the integer 0 */
@@ -374,12 +374,12 @@ typedef struct row {
     char mc[240];
 } row;
 
-#define MAXROWS 64
+/* The rows text_stat can make besides one per percentile: mean, std, min, max,
+   nonfinite (and a spare). */
+#define EXTRA_ROWS 6
 
 static row *add_row(row *rows, int *n, const char *label)
 {
-    if (*n >= MAXROWS)
-        return NULL;
     row *r = &rows[(*n)++];
     memset(r, 0, sizeof *r);
     r->label = label;
@@ -389,8 +389,6 @@ static row *add_row(row *rows, int *n, const char *label)
 static void percentile_row(row *rows, int *n, const char *label, const cmc_stat *s, int i)
 {
     row *r = add_row(rows, n, label);
-    if (!r)
-        return;
     char lo[64], hi[64];
     if (strcmp(label, "median") != 0)
         p_label(r->sub, sizeof r->sub, s->p[i]);
@@ -401,9 +399,14 @@ static void percentile_row(row *rows, int *n, const char *label, const cmc_stat 
 
 static void text_stat(FILE *f, const cmc_stat *s)
 {
-    row rows[MAXROWS];
+    /* every percentile is shown at most once: npercentiles + EXTRA_ROWS rows suffice */
+    row *rows = calloc(s->npercentiles + EXTRA_ROWS, sizeof *rows);
     int n = 0;
     char num[64], lo[64], hi[64];
+    if (!rows) {
+        fprintf(f, "\n%s: out of memory\n", s->name);
+        return;
+    }
 
     fprintf(f, "\n%s", s->name);
     if (s->description && s->description[0])
@@ -476,6 +479,7 @@ static void text_stat(FILE *f, const cmc_stat *s)
     for (int i = 0; i < n; i++)
         fprintf(f, "  %-14s%-7s%*s%s%s\n", rows[i].label, rows[i].sub, w, rows[i].value,
                 rows[i].mc[0] ? "   " : "", rows[i].mc);
+    free(rows);
 }
 
 static void text_inputs(FILE *f, const cmc_results *r)

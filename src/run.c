@@ -12,12 +12,14 @@
  */
 #include "h5.h"
 #include "sampler.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const double default_percentiles[] = {0.005, 0.025, 0.05, 0.1, 0.25, 0.5,
                                               0.75, 0.9, 0.95, 0.975, 0.995};
@@ -408,14 +410,78 @@ static int check_options(const cmc_run_options *o, cmc_diags *d)
     return 0;
 }
 
+/* ---- Memory ------------------------------------------------------------------------ */
+
+/* The targets the sampler follows: inputs, outputs, each variant's outputs and, for
+   every variant after the first, three comparisons per output. */
+static size_t count_targets(const cmc_model *m)
+{
+    size_t nt = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
+    for (size_t v = 0; v < m->nvariants; v++)
+        nt += m->variants[v].m->nq[CMC_OUTPUT] * (v ? 4 : 1);
+    return nt;
+}
+
+/* An estimate, from measurements of this build: every target has a quantile
+   sketch per thread, a merged one and a checkpoint copy while the samples are
+   drawn; each is 32 KiB of page pointers plus 32 KiB per binade its values touch
+   (SKETCH_BYTES assumes four, a factor of 16 between the smallest and the largest
+   value; GPT-4's co2_t touches six, 0.9 MB a target with two threads), and 8 KiB
+   of block values per thread. Then the thread sketches are gone and every
+   statistic gets its histogram, 16 bytes a bin (edges and counts; measured: 201
+   outputs with --bins 100000 take 314 MB more than with 100), and percentiles.
+   --save-samples holds a round of values per target (64 blocks of 1,024 doubles)
+   and a 2 MiB chunk cache per saved dataset. */
+#define SKETCH_BYTES (5 * 32 * 1024)
+
+uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
+{
+    if (!m)
+        return 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t threads = o && o->threads > 0 ? (uint64_t)o->threads : cpus > 0 ? (uint64_t)cpus : 1;
+    uint64_t bins = o && o->bins ? o->bins : CMC_DEFAULT_BINS;
+    uint64_t np = o && o->percentiles ? o->npercentiles : 11;
+    uint64_t nt = count_targets(m), nbase = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
+    uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
+    /* every target but the "greater" comparisons has statistics: counted in full */
+    uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
+    uint64_t bytes = sampling > after ? sampling : after;
+    if (o && o->save_samples && o->output)
+        bytes += nt * CMC_ROUND * CMC_BLOCK * 8 + nbase * 2 * 1024 * 1024;
+    return bytes + 16 * 1024 * 1024;   /* the program, HDF5, the C library */
+}
+
+/* The output must not be one of the files the scenario was read from. */
+static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
+{
+    for (size_t i = 0; i < cmc_model_nfiles(m); i++)
+        if (cmc_same_file(out, cmc_model_file(m, i))) {
+            cmc_diag_add(d, CMC_ERROR, NULL,
+                         "cannot write '%s': it is %s '%s', which this run reads", out,
+                         i ? "the model" : "the scenario", cmc_model_file(m, i));
+            return -1;
+        }
+    return 0;
+}
+
 cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *d)
 {
     cmc_run_options o;
     memset(&o, 0, sizeof o);
     if (opt)
         o = *opt;
-    if (check_options(&o, d) < 0)
+    if (check_options(&o, d) < 0 || (o.output && check_output(m, o.output, d) < 0))
         return NULL;
+    uint64_t need = cmc_run_memory(m, &o), limit = o.max_memory ? o.max_memory
+                                                                 : CMC_DEFAULT_MAX_MEMORY;
+    if (need > limit) {
+        cmc_diag_add(d, CMC_ERROR, NULL,
+                     "this run would need about %.3g GB of memory, more than the limit of "
+                     "%.3g GB (fewer outputs, variants or --bins, or raise the limit with "
+                     "--max-memory)", (double)need / 1e9, (double)limit / 1e9);
+        return NULL;
+    }
     if (!o.samples)
         o.samples = CMC_DEFAULT_SAMPLES;
     if (!o.bins)
@@ -427,9 +493,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     /* targets: the inputs and outputs, then each variant's outputs and its
        comparisons with the first variant (see add_variant_targets) */
     size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nbase = nin + nout;
-    size_t nv = m->nvariants, nt = nbase;
-    for (size_t v = 0; v < nv; v++)
-        nt += m->variants[v].m->nq[CMC_OUTPUT] * (v ? 4 : 1);
+    size_t nv = m->nvariants, nt = count_targets(m);
     cmc_arena *a = cmc_arena_new();
     cmc_results *r = a ? cmc_arena_alloc(a, sizeof *r) : NULL;
     cmc_target *targets = calloc(nt, sizeof *targets);
@@ -438,6 +502,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     const cmc_model **models = calloc(nv + 1, sizeof *models);
     variant_layout *lay = calloc(nv + 1, sizeof *lay);
     cmc_h5 *h5 = NULL;
+    cmc_results *ok = NULL;
     if (!r || !targets || !dataset || !names || !models || !lay) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         goto fail;
@@ -460,6 +525,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
 
     if (o.output && !(h5 = cmc_h5_create(o.output, d)))
         goto fail;
+    cmc_h5_watch(h5, o.tempfile, o.tempfile_ctx);
     size_t nnames = 0;
     for (size_t t = 0; t < nt; t++)
         dataset[t] = -1;   /* only the scenario's own inputs and outputs are saved */
@@ -538,33 +604,32 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         goto oom;
     if (o.sensitivity && sensitivity(m, &o, targets, r, d) < 0)
         goto fail;
-    for (size_t t = 0; t < nt; t++)
+    /* the sketches are no longer needed: free them before the file is written */
+    for (size_t t = 0; t < nt; t++) {
+        cmc_sketch_free(targets[t].sketch);
+        targets[t].sketch = NULL;
+    }
+    if (h5) {
+        int rc = cmc_h5_commit(h5, r, d);   /* frees h5 either way */
+        h5 = NULL;
+        if (rc < 0)
+            goto fail;
+    }
+    ok = r;
+    goto out;
+oom:
+    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+fail:
+    cmc_h5_abort(h5);
+    cmc_arena_free(a);
+out:
+    /* the one place the working arrays are freed, on success and on failure */
+    for (size_t t = 0; targets && t < nt; t++)
         cmc_sketch_free(targets[t].sketch);
     free(targets);
     free(dataset);
     free(names);
     free(models);
     free(lay);
-    targets = NULL;
-    if (h5) {
-        int rc = cmc_h5_commit(h5, r, d);
-        h5 = NULL;
-        if (rc < 0)
-            goto fail;
-    }
-    return r;
-oom:
-    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
-fail:
-    cmc_h5_abort(h5);
-    if (targets)
-        for (size_t t = 0; t < nt; t++)
-            cmc_sketch_free(targets[t].sketch);
-    free(targets);
-    free(dataset);
-    free(names);
-    free(models);
-    free(lay);
-    cmc_arena_free(a);
-    return NULL;
+    return ok;
 }

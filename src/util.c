@@ -1,6 +1,7 @@
 /*
  * util.c: arena allocator, growable string buffer, whole-file reading and
- * round-trip formatting of doubles.
+ * round-trip formatting of doubles, and the checks every output file passes
+ * (cmc_output_check: a regular file or a new path, never a device, FIFO or folder).
  *
  * The arena hands out memory from 64 KiB chunks (or a dedicated chunk for a larger
  * request); chunks are linked and released together. Allocations are rounded up to
@@ -10,9 +11,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CHUNK_SIZE (64 * 1024)
 #define ALIGN 16
@@ -232,4 +236,74 @@ void cmc_buf_quote(cmc_buf *b, const char *s)
         cmc_buf_add(b, s, 1);
     }
     cmc_buf_puts(b, "\"");
+}
+
+static char *dup_prefix(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* ---- Output files ----------------------------------------------------------------- */
+
+/* The rule for every file carbonmc writes: it must be a regular file or a path that
+   does not exist yet. A FIFO would block, a device (as root, /dev/null) would be
+   replaced by the rename of the temporary file, a folder cannot be replaced. The
+   path is followed through symbolic links, so a link to a device is refused too. */
+int cmc_output_check(const char *path, char *why, size_t size)
+{
+    struct stat st;
+    if (!path || !*path) {
+        snprintf(why, size, "an empty file name");
+        return -1;
+    }
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT)   /* a new path (or a dangling link): the writer will see */
+            return 0;
+        snprintf(why, size, "%s", strerror(errno));
+        return -1;
+    }
+    const char *kind = S_ISREG(st.st_mode)    ? NULL
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    if (!kind)
+        return 0;
+    snprintf(why, size, "it is %s; the output must be a regular file or a new path", kind);
+    return -1;
+}
+
+int cmc_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int cmc_sync_folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? dup_prefix(path, slash == path ? 1 : (size_t)(slash - path))
+                      : dup_prefix(".", 1);
+    if (!dir)
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    free(dir);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    /* some file systems cannot sync a folder: nothing more can be done there */
+    if (rc < 0 && (errno == EINVAL || errno == EROFS))
+        rc = 0;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }

@@ -47,4 +47,12 @@ char *cmc_read_file(const char *path, size_t *len);
 /* The shortest "%.*g" text of x that reads back as exactly x (up to 17 digits). */
 void cmc_format_double(char *out, size_t size, double x);
 
+/* Output files. 0 if path may be written: a regular file (links followed) or a
+   path that does not exist; else -1 with the reason in why. */
+int cmc_output_check(const char *path, char *why, size_t size);
+/* Whether a and b both exist and are the same file (device and inode). */
+int cmc_same_file(const char *a, const char *b);
+/* fsync the folder holding path, so a rename into it is durable; -1 with errno. */
+int cmc_sync_folder_of(const char *path);
+
 #endif

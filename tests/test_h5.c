@@ -357,6 +357,51 @@ static void test_empty(void)
     cmc_results_free(r);
 }
 
+static char watched[512];
+static int nwatched;
+
+static void watch(void *ctx, const char *tmp)
+{
+    (void)ctx;
+    snprintf(watched, sizeof watched, "%s", tmp ? tmp : "");
+    nwatched++;
+}
+
+/* cmc_output_check and cmc_same_file (util.c): what may be written (issue 11,
+   items 13 and 14). Only paths in our own folder: never /dev. */
+static void test_output_check(void)
+{
+    char why[256];
+    const char *reg = in_dir("regular"), *sub = in_dir("sub"), *fifo = in_dir("oc_fifo"),
+               *link = in_dir("link_to_fifo");
+    FILE *f = fopen(reg, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK(mkdir(sub, 0700) == 0);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK(symlink(fifo, link) == 0);
+    CHECK(cmc_output_check(reg, why, sizeof why) == 0);
+    CHECK(cmc_output_check(in_dir("new_name.h5"), why, sizeof why) == 0);
+    CHECK(cmc_output_check(sub, why, sizeof why) < 0 && strstr(why, "a directory"));
+    CHECK(cmc_output_check(fifo, why, sizeof why) < 0 && strstr(why, "a FIFO"));
+    CHECK(cmc_output_check(link, why, sizeof why) < 0 && strstr(why, "a FIFO"));
+    CHECK(cmc_output_check("", why, sizeof why) < 0 && strstr(why, "empty"));
+    CHECK(cmc_output_check(in_dir("regular/x"), why, sizeof why) < 0 &&
+          strstr(why, "Not a directory"));
+    CHECK(cmc_same_file(reg, reg));
+    CHECK(!cmc_same_file(reg, sub));
+    CHECK(!cmc_same_file(reg, in_dir("new_name.h5")));
+    char dotted[600];
+    snprintf(dotted, sizeof dotted, "%s/./regular", dir);
+    CHECK(cmc_same_file(reg, dotted));
+    CHECK(cmc_sync_folder_of(reg) == 0);
+    unlink(link);
+    unlink(fifo);
+    unlink(reg);
+    rmdir(sub);
+}
+
 static void test_failures(void)
 {
     cmc_results *r = make_results("first");
@@ -456,16 +501,60 @@ static void test_failures(void)
     CHECK(count_entries(".tmp.") == 0);
     cmc_diags_free(d);
 
-    /* a folder where the file should go: the rename fails, the folder stays */
+    /* a folder where the file should go: refused before anything is created, the
+       folder stays (issue 11, item 13) */
     d = cmc_diags_new();
     const char *isdir = in_dir("isdir.h5");
     CHECK(mkdir(isdir, 0700) == 0);
     h = cmc_h5_create(isdir, d);
-    CHECK(h && cmc_h5_commit(h, r, d) < 0);
-    CHECK_ERROR(d, "cannot rename", "Is a directory");
+    CHECK(h == NULL);
+    CHECK_ERROR(d, "cannot write '", "it is a directory; the output must be a regular file");
     CHECK(count_entries(".tmp.") == 0);
     struct stat st;
     CHECK(stat(isdir, &st) == 0 && S_ISDIR(st.st_mode));
+    cmc_diags_free(d);
+
+    /* a FIFO: the same, and the FIFO is still a FIFO (no open, no rename) */
+    d = cmc_diags_new();
+    const char *fifo = in_dir("fifo.h5");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    h = cmc_h5_create(fifo, d);
+    CHECK(h == NULL);
+    CHECK_ERROR(d, "cannot write '", "it is a FIFO");
+    CHECK(count_entries(".tmp.") == 0);
+    CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    cmc_diags_free(d);
+
+    /* the folder turns into something else during the run: checked again before
+       the rename, which would have replaced it */
+    d = cmc_diags_new();
+    const char *later = in_dir("later.h5");
+    h = cmc_h5_create(later, d);
+    CHECK(h != NULL);
+    CHECK(mkfifo(later, 0600) == 0);
+    CHECK(h && cmc_h5_commit(h, r, d) < 0);
+    CHECK_ERROR(d, "cannot write '", "it is a FIFO");
+    CHECK(count_entries(".tmp.") == 0);
+    CHECK(stat(later, &st) == 0 && S_ISFIFO(st.st_mode));
+    cmc_diags_free(d);
+
+    /* the watcher hears of the temporary file when it appears and when it goes */
+    d = cmc_diags_new();
+    watched[0] = '\0';
+    nwatched = 0;
+    h = cmc_h5_create(in_dir("watched.h5"), d);
+    cmc_h5_watch(h, watch, NULL);
+    CHECK(nwatched == 1 && strstr(watched, "watched.h5.tmp.") != NULL && exists(watched));
+    CHECK(h && cmc_h5_commit(h, r, d) == 0);
+    CHECK(nwatched == 2 && watched[0] == '\0');
+    h = cmc_h5_create(in_dir("watched.h5"), d);
+    cmc_h5_watch(h, watch, NULL);
+    CHECK(nwatched == 3 && exists(watched));
+    char gone[sizeof watched];
+    snprintf(gone, sizeof gone, "%s", watched);
+    cmc_h5_abort(h);
+    CHECK(nwatched == 4 && watched[0] == '\0' && !exists(gone));
+    CHECK(cmc_diags_count(d) == 0);
     cmc_diags_free(d);
 
     /* a null results pointer is an error, not a crash */
@@ -583,6 +672,7 @@ int main(void)
     find_script();
     test_round_trip();
     test_empty();
+    test_output_check();
     test_failures();
     test_reader_rejects();
     remove_dir(dir);

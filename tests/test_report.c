@@ -4,7 +4,7 @@
  * One synthetic cmc_results goes through every format. JSON is parsed by Python's
  * json module, which prints each number back with repr (the shortest round-trip
  * text), and every double must come back bit for bit (NaN and infinities as
- * null). CSV is checked row by row against exact expected lines and parsed with
+ * the strings "nan", "inf" and "-inf"). CSV is checked row by row against exact expected lines and parsed with
  * Python's csv module. Markdown and LaTeX must hold the expected rows, escaped
  * names and the booktabs rules. Text must round each percentile to the digit its
  * Monte Carlo interval resolves, show only percentiles that exist, and report
@@ -224,7 +224,7 @@ static void test_json(void)
     int rc;
     char *json = render("json", &rc);
     CHECK(rc == 0);
-    /* every number in order, as Python reads it; None for null */
+    /* every number in order, as Python reads it; 'nan', 'inf', '-inf' for the rest */
     static const char prog[] =
         "import json, sys\n"
         "d = json.load(sys.stdin)\n"
@@ -279,7 +279,8 @@ static void test_json(void)
                                                      s[i].ci_low[(j - 6) / 4],
                                                      s[i].ci_high[(j - 6) / 4]}[(j - 6) % 4];
                 numbers++;
-                if (!isfinite(x) ? strcmp(line, "None") != 0
+                const char *word = isnan(x) ? "'nan'" : x > 0 ? "'inf'" : "'-inf'";
+                if (!isfinite(x) ? strcmp(line, word) != 0
                                  : !same_double(strtod(line, NULL), x)) {
                     bad++;
                     fprintf(stderr, "json: %s: got %s, want %.17g\n", s[i].name, line, x);
@@ -296,7 +297,7 @@ static void test_json(void)
     HAS(json, "\"value\": 0.30000000000000004, \"ci_low\": 5e-324, "
               "\"ci_high\": 1.7976931348623157e+308}");
     HAS(json, "\"ci_low\": -0.0,");   /* "-0" would come back as the integer 0 */
-    HAS(json, "\"mean_se\": null,\n      \"min\": null,\n      \"max\": null,");
+    HAS(json, "\"mean_se\": \"nan\",\n      \"min\": \"-inf\",\n      \"max\": \"inf\",");
     free(json);
     free(out);
 }
@@ -527,7 +528,7 @@ static void test_json_helpers(void)
         fputc(' ', f);
     }
     fclose(f);
-    CHECK_STR(buf, "0.1 1e+21 -2.5e-08 100 null null 1.2345678901234568e+17 ");
+    CHECK_STR(buf, "0.1 1e+21 -2.5e-08 100 \"nan\" \"-inf\" 1.2345678901234568e+17 ");
     free(buf);
 }
 

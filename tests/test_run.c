@@ -10,7 +10,9 @@
  *    with its definitions as --set, and paired differences are narrow;
  *  - sensitivity analysis against closed forms (products of lognormals, sums);
  *  - non-finite model values are counted, not hidden;
- *  - the 95% percentile intervals cover the truth 93-97% of the time over 200 seeds.
+ *  - the 95% percentile intervals cover the truth 93-97% of the time over 200 seeds;
+ *  - the memory estimate grows with outputs, bins and threads, and a run above
+ *    max_memory is refused before anything is written (issue 11, item 23).
  */
 #include "check.h"
 #include "carbonmc.h"
@@ -543,8 +545,57 @@ static void sensitivity_closed_forms(void)
     cmc_model_free(m);
 }
 
+/* cmc_run_memory and the limit (issue 11, item 23). */
+static void memory_limit(void)
+{
+    cmc_model *one = load("x = uniform(1, 2)\noutput y = x * 2\n");
+    cmc_model *many = load("x = uniform(1, 2)\noutput a = x\noutput b = x + 1\n"
+                           "output c = x + 2\noutput d = x + 3\n");
+    CHECK(one && many);
+    if (!one || !many)
+        return;
+    cmc_run_options o = {0};
+    o.threads = 1;
+    uint64_t base = cmc_run_memory(one, &o);
+    CHECK(cmc_run_memory(many, &o) > base);      /* more outputs */
+    o.bins = 100000;
+    uint64_t wide = cmc_run_memory(one, &o);
+    CHECK(wide >= 2 * 100000 * 16);              /* x and y: at least edges and counts */
+    CHECK(wide > base);
+    o.bins = 0;
+    o.threads = 4;
+    CHECK(cmc_run_memory(one, &o) > base);       /* a sketch per thread */
+    CHECK(cmc_run_memory(NULL, &o) == 0);
+
+    /* a limit below the estimate: refused, nothing written */
+    char dir[] = "/tmp/cmc_run_mem_XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/m.h5", dir);
+    o.threads = 1;
+    o.samples = 2048;
+    o.output = path;
+    o.max_memory = base / 2;
+    cmc_diags *d = cmc_diags_new();
+    CHECK(cmc_run(one, &o, d) == NULL);
+    CHECK(cmc_diags_count(d) == 1 && strstr(cmc_diags_get(d, 0)->msg, "--max-memory"));
+    CHECK(access(path, F_OK) != 0);
+    cmc_diags_free(d);
+    /* and at the estimate it runs */
+    o.max_memory = base;
+    d = cmc_diags_new();
+    cmc_results *r = cmc_run(one, &o, d);
+    CHECK(r != NULL && cmc_diags_count(d) == 0);
+    cmc_results_free(r);
+    cmc_diags_free(d);
+    unlink(path);
+    rmdir(dir);
+    cmc_model_free(one);
+    cmc_model_free(many);
+}
+
 int main(void)
 {
+    memory_limit();
     lognormal_product();
     determinism();
     convergence();
