@@ -605,7 +605,8 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
         put_f64s(h, pg, sub, "probability", s->p, s->npercentiles) < 0 ||
         put_f64s(h, pg, sub, "value", s->value, s->npercentiles) < 0 ||
         put_f64s(h, pg, sub, "ci_low", s->ci_low, s->npercentiles) < 0 ||
-        put_f64s(h, pg, sub, "ci_high", s->ci_high, s->npercentiles) < 0)
+        put_f64s(h, pg, sub, "ci_high", s->ci_high, s->npercentiles) < 0 ||
+        (s->resolution && put_f64s(h, pg, sub, "resolution", s->resolution, s->npercentiles) < 0))
         goto out;
     hid_t t = pg;
     pg = -1;

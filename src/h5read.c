@@ -534,7 +534,12 @@ static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
         f64s(rd, pg, sub, "ci_low", &s->ci_low, &n[2]) < 0 ||
         f64s(rd, pg, sub, "ci_high", &s->ci_high, &n[3]) < 0)
         goto out;
-    if (n[1] != n[0] || n[2] != n[0] || n[3] != n[0]) {
+    size_t nres = n[0];   /* resolution: optional (carbonmc 0.2 files lack it) */
+    s->resolution = NULL;
+    if (H5Lexists(pg, "resolution", H5P_DEFAULT) > 0 &&
+        f64s(rd, pg, sub, "resolution", &s->resolution, &nres) < 0)
+        goto out;
+    if (n[1] != n[0] || n[2] != n[0] || n[3] != n[0] || nres != n[0]) {
         rfail(rd, "the arrays in %s differ in length", sub);
         goto out;
     }

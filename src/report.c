@@ -729,6 +729,10 @@ static void json_stat(FILE *f, const cmc_stat *q)
             cmc_fmt_json_number(f, q->ci_low[k]);
             fputs(", \"ci_high\": ", f);
             cmc_fmt_json_number(f, q->ci_high[k]);
+            if (q->resolution) {
+                fputs(", \"resolution\": ", f);
+                cmc_fmt_json_number(f, q->resolution[k]);
+            }
             fputc('}', f);
         }
         fputs(q->npercentiles ? "\n      ]\n    }" : "]\n    }", f);
