@@ -65,6 +65,8 @@ static double q_tri255(double p) { return tri_q(2, 5, 5, p); }
 static double q_unif(double p) { return 90 + 10 * p; }
 static double q_narrow(double p) { return 14.75 + 0.1 * p; }
 static double q_n1e6(double p) { return 1e6 + gsl_cdf_ugaussian_Pinv(p); }
+static double q_nneg(double p) { return -1e6 + gsl_cdf_ugaussian_Pinv(p); }
+static double q_tneg(double p) { return -q_pue(1 - p); }
 static double q_n1000(double p) { return 1000 + gsl_cdf_ugaussian_Pinv(p); }
 static double q_beta55(double p) { return gsl_cdf_beta_Pinv(p, 0.5, 0.5); }
 static double q_beta22(double p) { return gsl_cdf_beta_Pinv(p, 0.2, 0.2); }
@@ -109,6 +111,8 @@ static const law laws[] = {
     {"narrow", "uniform(14.75, 14.85)", q_narrow, 0},
     {"n1e6", "normal(1e6, 1)", q_n1e6, 0},
     {"n1000", "normal(1000, 1)", q_n1000, 0},
+    {"nneg", "normal(-1e6, 1)", q_nneg, 0},          /* windows on negative values */
+    {"tneg", "-triangular(1.10, 1.18, 1.40)", q_tneg, 0},
     {"beta55", "beta(0.5, 0.5)", q_beta55, 0},
     {"beta22", "beta(0.2, 0.2)", q_beta22, 0},
     {"trunc89", "truncate(normal(0, 1), 8, 9)", q_trunc89, 0},
