@@ -203,6 +203,29 @@ expect 0 nonempty empty -- point scenarios/gpt4.cmc
 contains "variant canada_east, Canada East, 20 gCO2e/kWh:"
 expect 0 nonempty empty -- check scenarios/gpt4.cmc
 contains "variants (2), on the same random numbers, compared with california:"
+
+# The text summary of a narrow law far from zero keeps its numbers in order (issue 10:
+# it printed a median below P5 and below the minimum), at sizes with exact values
+# (the pilot), with windows, and both; and a choice's value is printed whole.
+printf 'title "narrow"\noutput x = normal(1e6, 1)\noutput c = choice(240.6, 20)\n' >"$tmp/narrow.cmc"
+for n in 1000 100000 2000000; do
+    expect 0 nonempty empty -- run "$tmp/narrow.cmc" -n "$n" -o "$tmp/narrow.h5"
+    if $PY - "$out" <<'PYEOF'
+import re, sys
+rows = {}
+block = open(sys.argv[1]).read().split("\n\nc")[0]
+for line in block.splitlines():
+    m = re.match(r"\s*(?:\d+% interval)?\s*(median|P2\.5|P5|P95|P97\.5|min|max)\s+([-\d,.]+)", line)
+    if m:
+        rows[m.group(1)] = float(m.group(2).replace(",", ""))
+order = ["min", "P2.5", "P5", "median", "P95", "P97.5", "max"]
+vals = [rows[k] for k in order]
+assert vals == sorted(vals), rows
+PYEOF
+    then verdict "" "normal(1e6, 1) summary in order at $n"
+    else verdict "normal(1e6, 1) summary out of order at N=$n" run; fi
+    contains "240.6"
+done
 rm -rf "$tmp"
 
 echo "$pass passed, $fail failed"

@@ -171,11 +171,13 @@ static double laws_at(uint64_t n, uint64_t seed, size_t *covered, size_t *total)
                       laws[l].name, 100 * p, v, lo, hi, st->min, st->max);
             CHECK_MSG(i == 0 || st->value[i - 1] <= v, "%s: P%g below the one before",
                       laws[l].name, 100 * p);
-            if (laws[l].discrete && (v == 20 || v == 240.6 || v == 1 || v == 2 || v == 3 || v == 1.5) &&
-                truth == v) {
-                /* a point mass: exactly itself, and not resolved by a bracket */
-                CHECK_MSG(st->resolution[i] == 0, "%s P%g: atom %g with bracket %g",
-                          laws[l].name, 100 * p, v, st->resolution[i]);
+            if (laws[l].discrete && laws[l].q(p) == laws[l].q(p + 1e-3) &&
+                laws[l].q(p) == laws[l].q(p - 1e-3)) {
+                /* on a point mass (well inside its probability range): the value
+                   itself, exactly, with a bracket of zero width */
+                CHECK_MSG(v == truth && st->resolution[i] == 0,
+                          "%s P%g: %.17g (bracket %g), the point mass is %.17g",
+                          laws[l].name, 100 * p, v, st->resolution[i], truth);
             }
             *covered += lo <= truth && truth <= hi;
             (*total)++;
