@@ -12,6 +12,7 @@
 
 #include "stats.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,57 @@ typedef struct cmc_bucket {
 /* Visit the non-empty buckets in increasing order of value; stop when fn returns
    nonzero. */
 void cmc_sketch_walk(const cmc_sketch *s, int (*fn)(const cmc_bucket *b, void *ctx), void *ctx);
+
+/* ---- shared by zoom.c and quantile.c ---- */
+
+static inline uint64_t bits_of(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static inline double double_of(uint64_t b)
+{
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* The cell of magnitude bits m in window w, or -1. */
+static inline int64_t cell_of(const cmc_window *w, uint64_t m)
+{
+    uint64_t k = (m >> (52 - w->level)) - w->klo;
+    return k < w->ncells ? (int64_t)k : -1;
+}
+
+/* The start and end of window w, as sign << 63 | magnitude bits. */
+static inline uint64_t win_start(const cmc_window *w)
+{
+    return ((uint64_t)w->neg << 63) | (w->klo << (52 - w->level));
+}
+
+static inline uint64_t win_end(const cmc_window *w)
+{
+    return ((uint64_t)w->neg << 63) | ((w->klo + w->ncells) << (52 - w->level));
+}
+
+static inline uint64_t clamp_rank(double k, uint64_t n)
+{
+    if (!(k >= 1))
+        return 1;
+    if (k >= (double)n)
+        return n;
+    return (uint64_t)k;
+}
+
+/* zoom.c: where the edge counts of active percentile window q lie (zoom.c). */
+void cmc_zoom_edge_ranges(const cmc_sketch *s, size_t q, uint64_t r[4]);
+/* quantile.c: the brackets [a, b] that certainly hold the order statistics of the
+   given ranks (any order, each in [1, count]) and estimates inside them; a or b may
+   be NULL. -1: no memory. */
+int cmc_sketch_brackets(const cmc_sketch *s, const uint64_t *rank, size_t n, double *est,
+                        double *a, double *b);
 
 /* zoom.c: a value that landed in a flagged bucket; all those set aside in zbuf. */
 void cmc_zoom_count(cmc_sketch *s, double x);
