@@ -560,7 +560,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     if (!probes)
         goto oom;
     size_t nprobe = merge_probes(p, np, probes);
-    cmc_zoom_spec zoom = {probes, nprobe, o.bins};
+    cmc_zoom_spec zoom = {probes, nprobe, o.bins, o.samples};
     saver sv = {h5, dataset, nt, d};
     cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,

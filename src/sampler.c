@@ -259,7 +259,7 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
 #pragma omp atomic read
             skip = failed;
             skip |= stopped;   /* written only by the single thread, read after a barrier */
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
             for (long b = 0; b < nb; b++) {
                 if (skip || mine < 0)
                     continue;
@@ -280,6 +280,9 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                         memcpy(pilot + t * npilot + i0, x, n * sizeof *x);
                 }
             }
+            for (size_t t = 0; mine == 0 && t < nt; t++)   /* before anyone reads them */
+                cmc_sketch_flush(ts.sketch[t]);
+#pragma omp barrier
 #pragma omp single
             {
                 if (!skip) {

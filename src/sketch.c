@@ -30,6 +30,7 @@
 #include "sketch_priv.h"
 #include "lanes.h"
 
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -207,7 +208,7 @@ CMC_CLONES int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
         sketch_keys(x + j0, m, key, lo, hi);
         if ((s->watching ? count_keys(s, x + j0, key, m, 1) : count_keys(s, x + j0, key, m, 0)) < 0)
             return -1;
-        if (s->nz)
+        if (s->nz > CMC_ZBUF - KEYS)   /* room for the next pass */
             cmc_zoom_flush(s);
     }
     for (int k = 0; k < MLANES; k++) {
@@ -217,8 +218,15 @@ CMC_CLONES int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n)
     return 0;
 }
 
+void cmc_sketch_flush(cmc_sketch *s)
+{
+    if (s->nz)
+        cmc_zoom_flush(s);
+}
+
 int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b)
 {
+    assert(b->nz == 0);   /* flushed: its set-aside values are counted */
     if (a->pending + b->pending > COUNT_MAX && carry(a) < 0)
         return -1;
     for (int i = 0; i < 2 * NPAGES; i++) {
@@ -247,6 +255,7 @@ int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b)
 
 uint64_t cmc_sketch_count(const cmc_sketch *s)
 {
+    assert(s->nz == 0);
     uint64_t n = s->zeros;
     for (int i = 0; i < 2 * NPAGES; i++)
         if (s->pages[i])

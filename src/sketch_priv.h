@@ -24,7 +24,7 @@
 #define FLAG 0x80000000u                 /* a watched bucket (zoom.c) */
 #define COUNT_MAX 0x7fffffffu            /* counts since the last carry stay below */
 #define MAG_MASK 0x7fffffffffffffffull   /* the magnitude bits of a double */
-#define CMC_ZBUF KEYS                    /* values set aside per pass (zoom.c) */
+#define CMC_ZBUF (4 * KEYS)              /* values set aside before a flush (zoom.c) */
 
 typedef struct page {
     uint32_t count[PAGE];   /* counts since the last carry, with FLAG; see bucket_count */
@@ -51,15 +51,17 @@ typedef struct cmc_window {
     cmc_agg *agg;           /* cells and edge counts folded when the layout changed
                                (in the sketch that has the counts) */
     size_t nagg;
-    uint64_t *count;        /* [ncells]; NULL in all but one thread's sketch once
-                               inactive (its counts were gathered into that one) */
+    uint32_t *count;        /* [ncells]; NULL in all but one thread's sketch once
+                               inactive (its counts were gathered into that one).
+                               32 bits: a cell holds a small share of a window's
+                               values (see histogram_window for the one bound) */
 } cmc_window;
 
 /* An active percentile window as cmc_zoom_count sees it; ranges are sign << 63 |
    magnitude bits. */
 typedef struct cmc_active {
     uint64_t end;           /* the window is [start, end) */
-    uint64_t *count;        /* its cells, the first at magnitude key klo */
+    uint32_t *count;        /* its cells, the first at magnitude key klo */
     uint64_t klo;
     uint64_t *below, *above;   /* its edge counts */
     uint8_t shift;          /* 52 - level */
@@ -85,7 +87,7 @@ struct cmc_sketch {
     struct cmc_active *act;              /* counting needs of each (zoom.c) */
     size_t nhist, *hidx;                 /* active histogram windows (may overlap) */
     size_t nz;                           /* values in flagged buckets, set aside by the */
-    double zbuf[CMC_ZBUF];               /* counting loop for cmc_zoom_flush */
+    double zbuf[CMC_ZBUF];               /* counting loop until cmc_sketch_flush */
     double *exact;                       /* every counted value, sorted (small runs) */
     uint64_t nexact;
 };

@@ -42,7 +42,11 @@ void cmc_sketch_free(cmc_sketch *s);   /* NULL is harmless */
 /* Count the finite values of x[0..n). Returns -1 if a page could not be allocated
    (the sketch is then incomplete and must not be used). */
 int cmc_sketch_add(cmc_sketch *s, const double *x, size_t n);
-/* Add the counts of b to a. Returns -1 on allocation failure. */
+/* A sketch that zoom.c refines sets aside the values that land in its watched
+   buckets and counts them in batches (their counters are scattered; a batch lets
+   the cache misses overlap). Flush before the sketch is read or merged. */
+void cmc_sketch_flush(cmc_sketch *s);
+/* Add the counts of b to a (b flushed). Returns -1 on allocation failure. */
 int cmc_sketch_merge(cmc_sketch *a, const cmc_sketch *b);
 uint64_t cmc_sketch_count(const cmc_sketch *s);
 /* The values of the order statistics with the given 1-based ranks (each in
@@ -78,6 +82,7 @@ typedef struct cmc_zoom_spec {
     const double *p;      /* the percentiles to resolve, increasing */
     size_t np;
     size_t nbins;         /* histogram bins (narrow laws get a window for them) */
+    uint64_t samples;     /* of the whole run */
 } cmc_zoom_spec;
 
 /* s holds exactly the finite values of x[0 .. n) (copied and sorted). -1: no memory. */

@@ -74,9 +74,12 @@ void cmc_zoom_free(cmc_sketch *s)
     s->nexact = 0;
 }
 
-/* The counter that value x (in a flagged bucket) adds to: an atom's, a cell of a
-   window, a window's edge count, or none (NULL). */
-static inline uint64_t *counter_of(const cmc_sketch *s, double x)
+/* The counter that value x (in a flagged bucket) adds to, as an address: an atom's
+   or a window's edge count (uint64_t), a cell of a window (uint32_t, tagged by the
+   address's lowest bit), or none (0). */
+#define CELL_TAG ((uintptr_t)1)
+
+static inline uintptr_t counter_of(const cmc_sketch *s, double x)
 {
     if (s->natoms) {   /* binary search: atoms increase */
         size_t lo = 0, hi = s->natoms;
@@ -88,7 +91,7 @@ static inline uint64_t *counter_of(const cmc_sketch *s, double x)
                 hi = mid;
         }
         if (lo < s->natoms && s->atom[lo] == x)
-            return &s->atom_count[lo];
+            return (uintptr_t)&s->atom_count[lo];
     }
     uint64_t b = bits_of(x), v = b, m = b & MAG_MASK;
     size_t lo = 0;
@@ -104,7 +107,7 @@ static inline uint64_t *counter_of(const cmc_sketch *s, double x)
         }
         const cmc_active *a = &s->act[lo];
         if (v >= st[lo] && v < a->end)
-            return &a->count[(m >> a->shift) - a->klo];
+            return (uintptr_t)&a->count[(m >> a->shift) - a->klo] | CELL_TAG;
     }
     /* beside a window, in the same grain (edge_ranges): counted at the window's edge,
        so that it is not spread over the window's part of the grain */
@@ -112,25 +115,31 @@ static inline uint64_t *counter_of(const cmc_sketch *s, double x)
         size_t next = v < s->astart[0] ? 0 : lo + 1;
         const cmc_active *a = &s->act[lo];
         if (v >= s->astart[lo] && v >> a->gs1 == (a->end - 1) >> a->gs1)
-            return a->above;
+            return (uintptr_t)a->above;
         if (next < s->nactive && v >> s->act[next].gs0 == s->astart[next] >> s->act[next].gs0)
-            return s->act[next].below;
+            return (uintptr_t)s->act[next].below;
     }
     int neg = (int)(b >> 63);
     for (size_t i = 0; i < s->nhist; i++) {
         cmc_window *w = &s->win[s->hidx[i]];
         int64_t c;
         if (w->neg == neg && (c = cell_of(w, m)) >= 0)
-            return &w->count[c];
+            return (uintptr_t)&w->count[c] | CELL_TAG;
     }
-    return NULL;
+    return 0;
+}
+
+static inline void bump(uintptr_t c)
+{
+    if (c & CELL_TAG)
+        (*(uint32_t *)(c & ~CELL_TAG))++;
+    else if (c)
+        (*(uint64_t *)c)++;
 }
 
 void cmc_zoom_count(cmc_sketch *s, double x)
 {
-    uint64_t *c = counter_of(s, x);
-    if (c)
-        (*c)++;
+    bump(counter_of(s, x));
 }
 
 /*
@@ -140,16 +149,14 @@ void cmc_zoom_count(cmc_sketch *s, double x)
  */
 void cmc_zoom_flush(cmc_sketch *s)
 {
-    uint64_t *c[CMC_ZBUF];
+    uintptr_t c[CMC_ZBUF];
     size_t n = s->nz;
     for (size_t i = 0; i < n; i++) {
         c[i] = counter_of(s, s->zbuf[i]);
-        if (c[i])
-            __builtin_prefetch(c[i], 1);
+        __builtin_prefetch((const void *)(c[i] & ~CELL_TAG), 1);
     }
     for (size_t i = 0; i < n; i++)
-        if (c[i])
-            (*c[i])++;
+        bump(c[i]);
     s->nz = 0;
 }
 
@@ -262,7 +269,7 @@ static int add_window(cmc_sketch *s, const cmc_window *w)
     v[s->nwin].agg = NULL;
     v[s->nwin].nagg = 0;
     v[s->nwin].below = v[s->nwin].above = 0;
-    if (!(v[s->nwin].count = calloc(w->ncells ? w->ncells : 1, sizeof(uint64_t))))
+    if (!(v[s->nwin].count = calloc(w->ncells ? w->ncells : 1, sizeof(uint32_t))))
         return -1;
     s->nwin++;
     return 0;
@@ -306,7 +313,7 @@ int cmc_zoom_merge(cmc_sketch *a, const cmc_sketch *b)
         }
         if (!b->win[i].count)
             continue;
-        if (!a->win[i].count && !(a->win[i].count = calloc(b->win[i].ncells, sizeof(uint64_t))))
+        if (!a->win[i].count && !(a->win[i].count = calloc(b->win[i].ncells, sizeof(uint32_t))))
             return -1;
         for (uint64_t c = 0; c < b->win[i].ncells; c++)
             a->win[i].count[c] += b->win[i].count[c];
@@ -491,8 +498,12 @@ static int find_atoms(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap)
    again on each side, cells a sixteenth of a bin, when buckets are wider than a
    quarter of a bin. */
 static int histogram_window(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap,
-                            size_t nbins)
+                            size_t nbins, uint64_t samples)
 {
+    /* a cell is a sixteenth of a bin: it may hold a few thousandths of the values, so
+       its 32-bit count is safe below 2^40 samples; longer runs do without */
+    if (samples >= (uint64_t)1 << 40)
+        return 0;
     const double *x = snap->exact;
     size_t n = (size_t)snap->nexact;
     if (n < 2 || !nbins || !(x[n - 1] > x[0]))
@@ -730,7 +741,7 @@ static int trim(cmc_sketch *const *sk, size_t nsk, const want *wt, size_t nw)
         uint64_t keep = kmax >= kmin ? kmax - kmin + 1 : 0;
         if (keep) {
             memmove(w->count, w->count + kmin, keep * sizeof *w->count);
-            uint64_t *c = realloc(w->count, keep * sizeof *c);
+            uint32_t *c = realloc(w->count, keep * sizeof *c);
             w->count = c ? c : w->count;
         } else {
             free(w->count);
@@ -752,7 +763,7 @@ int cmc_sketch_zoom(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap,
     if (n < 2 || !(snap->max > snap->min) || !nsk)
         return 0;
     int pilot = snap->exact && snap->nexact == n;   /* the first zoom: from exact values */
-    if (pilot && (find_atoms(sk, nsk, snap) < 0 || histogram_window(sk, nsk, snap, z->nbins) < 0))
+    if (pilot && (find_atoms(sk, nsk, snap) < 0 || histogram_window(sk, nsk, snap, z->nbins, z->samples) < 0))
         return -1;
     want *wt = malloc((2 * z->np + 1) * sizeof *wt);
     if (!wt)
