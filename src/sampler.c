@@ -304,6 +304,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                             failed = 1;
                         }
                         stopped |= rc > 0;
+                        if (last >= npilot) {   /* the pilot's values are counted now */
+                            free(pilot);
+                            pilot = NULL;
+                        }
                     }
                     if (s->progress)
                         s->progress(s->progress_ctx, last, N);

@@ -188,7 +188,7 @@ static inline int count_keys(cmc_sketch *s, const double *x, const uint64_t *key
         if (!watch) {
             p->count[k & (PAGE - 1)]++;
         } else if (__builtin_expect(++p->count[k & (PAGE - 1)] >= FLAG, 0)) {
-            s->zbuf[s->nz++] = x[j];   /* at most KEYS per pass: flushed after it */
+            s->zbuf[s->nz++] = x[j];   /* at most KEYS per pass: flushed before full */
         }
     }
     return 0;
@@ -353,6 +353,8 @@ int cmc_sketch_reflag(cmc_sketch *s)
                 return -1;
         any = 1;
     }
+    if (any && !s->zbuf && !(s->zbuf = malloc(CMC_ZBUF * sizeof *s->zbuf)))
+        return -1;
     s->watching = any;
     return 0;
 }

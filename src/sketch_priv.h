@@ -87,7 +87,9 @@ struct cmc_sketch {
     struct cmc_active *act;              /* counting needs of each (zoom.c) */
     size_t nhist, *hidx;                 /* active histogram windows (may overlap) */
     size_t nz;                           /* values in flagged buckets, set aside by the */
-    double zbuf[CMC_ZBUF];               /* counting loop until cmc_sketch_flush */
+    double *zbuf;                        /* [CMC_ZBUF], counting loop until
+                                            cmc_sketch_flush; allocated with the
+                                            first flag (cmc_sketch_reflag) */
     double *exact;                       /* every counted value, sorted (small runs) */
     uint64_t nexact;
 };

@@ -63,6 +63,8 @@ void cmc_zoom_free(cmc_sketch *s)
     free(s->atom);
     free(s->atom_count);
     free(s->exact);
+    free(s->zbuf);
+    s->zbuf = NULL;
     s->win = NULL;
     s->astart = NULL;
     s->act = NULL;
