@@ -44,7 +44,62 @@ typedef struct pieces {
     aggref *agg;
     size_t nagg;
     cmc_agg *edge;   /* the edge counts' aggregates that agg points into */
+    /* the windows with cells, by start (sign << 63 | magnitude bits): their ranges,
+       indices, and the largest end among the first i, so that a bucket finds the few
+       windows that reach into it without visiting all */
+    uint64_t *wstart, *wend, *wmaxend;
+    size_t *widx, nw;
 } pieces;
+
+typedef struct wref {
+    uint64_t start, end;
+    size_t i;
+} wref;
+
+static int by_start(const void *x, const void *y)
+{
+    const wref *a = x, *b = y;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
+/* The window index of pieces (p->wstart ...). -1: no memory. */
+static int index_windows(const cmc_sketch *s, pieces *p)
+{
+    size_t n = 0;
+    wref *r = malloc((s->nwin ? s->nwin : 1) * sizeof *r);
+    p->wstart = malloc((s->nwin ? s->nwin : 1) * sizeof *p->wstart);
+    p->wend = malloc((s->nwin ? s->nwin : 1) * sizeof *p->wend);
+    p->wmaxend = malloc((s->nwin ? s->nwin : 1) * sizeof *p->wmaxend);
+    p->widx = malloc((s->nwin ? s->nwin : 1) * sizeof *p->widx);
+    if (!r || !p->wstart || !p->wend || !p->wmaxend || !p->widx) {
+        free(r);
+        return -1;
+    }
+    for (size_t i = 0; i < s->nwin; i++)
+        if (s->win[i].ncells && s->win[i].count)
+            r[n++] = (wref){win_start(&s->win[i]), win_end(&s->win[i]), i};
+    qsort(r, n, sizeof *r, by_start);
+    for (size_t i = 0; i < n; i++) {
+        p->wstart[i] = r[i].start;
+        p->wend[i] = r[i].end;
+        p->widx[i] = r[i].i;
+        p->wmaxend[i] = i && p->wmaxend[i - 1] > r[i].end ? p->wmaxend[i - 1] : r[i].end;
+    }
+    p->nw = n;
+    free(r);
+    return 0;
+}
+
+static void free_pieces(pieces *p)
+{
+    free(p->v);
+    free(p->agg);
+    free(p->edge);
+    free(p->wstart);
+    free(p->wend);
+    free(p->wmaxend);
+    free(p->widx);
+}
 
 static int by_key(const void *x, const void *y)
 {
@@ -124,26 +179,41 @@ static void gather(const cmc_sketch *s, const cmc_bucket *b, pieces *out)
         return;
     }
     uint64_t rest = b->count, ck = ((uint64_t)b->e << CMC_SKETCH_BITS) | b->k;
-    for (size_t i = 0; i < s->natoms; i++) {
-        uint64_t ab = bits_of(s->atom[i]);
-        if ((int)(ab >> 63) == b->neg && ((ab & MAG_MASK) >> SHIFT) == ck && s->atom[i] != 0) {
-            uint64_t c = s->atom_count[i] < rest ? s->atom_count[i] : rest;
-            push(out, s->atom[i], s->atom[i], c);
+    uint64_t from = ((uint64_t)b->neg << 63) | (ck << SHIFT), to = from + (UINT64_C(1) << SHIFT);
+    size_t at = 0, top = s->natoms;   /* the first atom at or above the bucket's low end */
+    while (at < top) {
+        size_t mid = (at + top) / 2;
+        if (s->atom[mid] < b->lo)
+            at = mid + 1;
+        else
+            top = mid;
+    }
+    for (; at < s->natoms && s->atom[at] <= b->hi; at++) {
+        uint64_t ab = bits_of(s->atom[at]);
+        if ((int)(ab >> 63) == b->neg && ((ab & MAG_MASK) >> SHIFT) == ck && s->atom[at] != 0) {
+            uint64_t c = s->atom_count[at] < rest ? s->atom_count[at] : rest;
+            push(out, s->atom[at], s->atom[at], c);
             rest -= c;
         }
     }
-    for (size_t i = 0; i < s->nwin; i++) {
-        const cmc_window *w = &s->win[i];
-        if (w->neg != b->neg || !w->ncells)
+    size_t j = 0, jt = out->nw;   /* windows [0, j) start below the bucket's end */
+    while (j < jt) {
+        size_t mid = (j + jt) / 2;
+        if (out->wstart[mid] < to)
+            j = mid + 1;
+        else
+            jt = mid;
+    }
+    for (size_t k = j; k-- > 0 && out->wmaxend[k] > from;) {
+        if (out->wend[k] <= from)
             continue;
+        const cmc_window *w = &s->win[out->widx[k]];
         int up = w->level - CMC_SKETCH_BITS;
         uint64_t c0 = ck << up, c1 = ((ck + 1) << up) - 1, whi = w->klo + w->ncells - 1;
-        if (c1 < w->klo || c0 > whi)
-            continue;
         c0 = c0 < w->klo ? w->klo : c0;
         c1 = c1 > whi ? whi : c1;
         for (uint64_t q = c0; q <= c1; q++) {
-            uint64_t c = w->count ? w->count[q - w->klo] : 0;
+            uint64_t c = w->count[q - w->klo];
             if (!c)
                 continue;
             c = c < rest ? c : rest;
@@ -153,7 +223,6 @@ static void gather(const cmc_sketch *s, const cmc_bucket *b, pieces *out)
             rest -= c;
         }
     }
-    uint64_t from = ((uint64_t)b->neg << 63) | (ck << SHIFT), to = from + (UINT64_C(1) << SHIFT);
     size_t lo = 0, hi = out->nagg;   /* the first aggregate at or after the bucket */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -309,11 +378,9 @@ static void brackets(const cmc_sketch *s, const uint64_t *rank, size_t n, double
         return;
     }
     rank_ctx r = {s, rank, malloc(n * sizeof(uint64_t)), n, 0, 0, est, a, b, {0}};
-    r.p.failed = index_aggs(s, &r.p) < 0 || !r.local;
+    r.p.failed = index_aggs(s, &r.p) < 0 || index_windows(s, &r.p) < 0 || !r.local;
     cmc_sketch_walk(s, rank_fn, &r);
-    free(r.p.v);
-    free(r.p.agg);
-    free(r.p.edge);
+    free_pieces(&r.p);
     free(r.local);
     uint64_t total = r.seen;
     for (size_t i = 0; i < n; i++) {   /* ranks 1 and N are the exact extremes */
@@ -552,16 +619,14 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
                 edges[b] = y;
         }
     hist_ctx h = {s, edges, nbins, counts, 0, 0, {0}};
-    h.p.failed = index_aggs(s, &h.p) < 0;
+    h.p.failed = index_aggs(s, &h.p) < 0 || index_windows(s, &h.p) < 0;
     if (exact) {
         for (uint64_t i = 0; i < s->nexact; i++)
             add_bin(&h, bin_of(&h, s->exact[i]), 1);
     } else {
         cmc_sketch_walk(s, hist_fn, &h);
     }
-    free(h.p.v);
-    free(h.p.agg);
-    free(h.p.edge);
+    free_pieces(&h.p);
     *underflow = h.under;
     *overflow = h.over;
 }
