@@ -180,15 +180,9 @@ static void gather(const cmc_sketch *s, const cmc_bucket *b, pieces *out)
     }
     uint64_t rest = b->count, ck = ((uint64_t)b->e << CMC_SKETCH_BITS) | b->k;
     uint64_t from = ((uint64_t)b->neg << 63) | (ck << SHIFT), to = from + (UINT64_C(1) << SHIFT);
-    size_t at = 0, top = s->natoms;   /* the first atom at or above the bucket's low end */
-    while (at < top) {
-        size_t mid = (at + top) / 2;
-        if (s->atom[mid] < b->lo)
-            at = mid + 1;
-        else
-            top = mid;
-    }
-    for (; at < s->natoms && s->atom[at] <= b->hi; at++) {
+    /* the atoms from the bucket's low end on */
+    for (size_t at = lower_bound_f64(s->atom, s->natoms, b->lo);
+         at < s->natoms && s->atom[at] <= b->hi; at++) {
         uint64_t ab = bits_of(s->atom[at]);
         if ((int)(ab >> 63) == b->neg && ((ab & MAG_MASK) >> SHIFT) == ck && s->atom[at] != 0) {
             uint64_t c = s->atom_count[at] < rest ? s->atom_count[at] : rest;
@@ -196,14 +190,9 @@ static void gather(const cmc_sketch *s, const cmc_bucket *b, pieces *out)
             rest -= c;
         }
     }
-    size_t j = 0, jt = out->nw;   /* windows [0, j) start below the bucket's end */
-    while (j < jt) {
-        size_t mid = (j + jt) / 2;
-        if (out->wstart[mid] < to)
-            j = mid + 1;
-        else
-            jt = mid;
-    }
+    /* windows [0, j) start below the bucket's end; going back, stop where none of the
+       earlier ones reaches into the bucket */
+    size_t j = lower_bound_u64(out->wstart, out->nw, to);
     for (size_t k = j; k-- > 0 && out->wmaxend[k] > from;) {
         if (out->wend[k] <= from)
             continue;

@@ -157,6 +157,34 @@ static inline uint64_t clamp_rank(double k, uint64_t n)
     return (uint64_t)k;
 }
 
+/* The first index i in a[0 .. n) (increasing) with a[i] >= v, or n. */
+static inline size_t lower_bound_f64(const double *a, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first index i in a[0 .. n) (increasing) with a[i] >= v, or n. */
+static inline size_t lower_bound_u64(const uint64_t *a, size_t n, uint64_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* zoom.c: where the edge counts of active percentile window q lie (zoom.c). */
 void cmc_zoom_edge_ranges(const cmc_sketch *s, size_t q, uint64_t r[4]);
 /* quantile.c: the brackets [a, b] that certainly hold the order statistics of the

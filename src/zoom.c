@@ -83,15 +83,8 @@ void cmc_zoom_free(cmc_sketch *s)
 
 static inline uintptr_t counter_of(const cmc_sketch *s, double x)
 {
-    if (s->natoms) {   /* binary search: atoms increase */
-        size_t lo = 0, hi = s->natoms;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (s->atom[mid] < x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+    if (s->natoms) {   /* atoms increase */
+        size_t lo = lower_bound_f64(s->atom, s->natoms, x);
         if (lo < s->natoms && s->atom[lo] == x)
             return (uintptr_t)&s->atom_count[lo];
     }
