@@ -492,12 +492,12 @@ static int level_at(const cmc_sketch *s, int neg, uint64_t m)
 
 /* x moved onto the nearest boundary of the finest cells or buckets there (dir < 0:
    the one below, dir > 0: above), unless that moves it by more than `limit`. */
-static double snap_edge(const cmc_sketch *s, double x, int dir, double limit)
+static double snap_edge(const cmc_sketch *s, double x, int dir, double limit, int coarse)
 {
     if (x == 0 || !isfinite(x))
         return x;
     uint64_t b = bits_of(x), m = b & MAG_MASK;
-    int neg = (int)(b >> 63), sh = 52 - level_at(s, neg, m);
+    int neg = (int)(b >> 63), sh = 52 - (coarse ? CMC_SKETCH_BITS : level_at(s, neg, m));
     uint64_t down = (m >> sh) << sh, up = down + ((uint64_t)1 << sh);
     double lo = double_of(down), hi = double_of(up);
     if (neg) {
@@ -598,12 +598,18 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
     edges[0] = lo;
     edges[nbins] = hi;
     int exact = s->exact && s->nexact == cmc_sketch_count(s);
-    if (!exact)   /* edges onto cell or bucket boundaries, by at most 1% of a bin */
+    /* edges onto cell or bucket boundaries, by at most 1% of a bin; the first and the
+       last, which only widen the range, onto bucket boundaries by up to half a bin
+       (a density that piles up at an end, beta(0.5, 0.5)'s, is not spread then) */
+    if (!exact)
         for (size_t b = 0; b <= nbins; b++) {
             double wl = b ? edges[b] - edges[b - 1] : edges[1] - edges[0];
             double wr = b < nbins ? edges[b + 1] - edges[b] : wl;
             double limit = 0.01 * (wl < wr ? wl : wr);
-            double y = snap_edge(s, edges[b], b == 0 ? -1 : b == nbins ? 1 : 0, limit);
+            int end = b == 0 || b == nbins;
+            double y = end ? snap_edge(s, edges[b], b == 0 ? -1 : 1, 50 * limit, 1) : edges[b];
+            if (y == edges[b])
+                y = snap_edge(s, edges[b], b == 0 ? -1 : b == nbins ? 1 : 0, limit, 0);
             if ((b == 0 || y > edges[b - 1]) && (b == nbins || y < edges[b + 1]))
                 edges[b] = y;
         }

@@ -44,7 +44,7 @@
 #include <string.h>
 
 #define ZOOM_K 40        /* cells at most s_n / ZOOM_K wide while in use */
-#define ZOOM_REACH 3.5   /* the range: ranks n p -+ ZOOM_REACH sqrt(n p (1 - p)) */
+#define ZOOM_REACH 3.0   /* the range: ranks n p -+ ZOOM_REACH sqrt(n p (1 - p)) */
 #define MAX_ATOMS 256
 #define MAX_CELLS 8192
 
