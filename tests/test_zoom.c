@@ -307,13 +307,17 @@ static void coverage_at(uint64_t n, int seeds)
     const char *name[2] = {"pue", "unif"};
     const quantile_fn q[2] = {q_pue, q_unif};
     int hit[2][NP] = {{0}};
+    double zsum[2][NP] = {{0}};   /* (estimate - truth) / standard error, summed */
     for (int sd = 0; sd < seeds; sd++) {
         cmc_results *r = run(m, n, 1000 + (uint64_t)sd, p, NP, 10);
         CHECK(r != NULL);
         for (int l = 0; r && l < 2; l++) {
             const cmc_stat *st = find(r, name[l]);
-            for (int i = 0; i < NP; i++)
+            for (int i = 0; i < NP; i++) {
                 hit[l][i] += st->ci_low[i] <= q[l](p[i]) && q[l](p[i]) <= st->ci_high[i];
+                zsum[l][i] += (st->value[i] - q[l](p[i])) /
+                              ((st->ci_high[i] - st->ci_low[i]) / (2 * 1.959963984540054));
+            }
         }
         cmc_results_free(r);
     }
@@ -332,7 +336,10 @@ static void coverage_at(uint64_t n, int seeds)
                       100 * p[i], hit[l][i], seeds);
         }
         double pooled = all / (double)(seeds * NP);
-        printf("; pooled %.4f\n", pooled);
+        printf("; pooled %.4f\n  mean z:", pooled);
+        for (int i = 0; i < NP; i++)
+            printf(" %+.2f", zsum[l][i] / seeds);
+        printf("\n");
         CHECK_MSG(pooled >= 0.93 && pooled <= 0.97, "N=%llu %s: pooled coverage %.4f",
                   (unsigned long long)n, name[l], pooled);
     }
