@@ -166,8 +166,16 @@ static cmc_dist *build_dist(compiler *c, const cmc_expr *e)
 {
     const cmc_dist_type *t = e->dist;
     int n = e->nargs;
-    double p[64], w[64];
-    cmc_dist *parts[64];
+    /* choice and mixture take any number of arguments: the parameters, weights and
+       components in one block sized for them (truncate(..., lo, hi) needs 3) */
+    size_t m = (size_t)(n > 3 ? n : 3);
+    double *p = cmc_arena_alloc(c->a, m * (2 * sizeof(double) + sizeof(cmc_dist *)));
+    if (!p) {
+        cmc_error(c->d, &e->loc, "out of memory");
+        return NULL;
+    }
+    double *w = p + m;
+    cmc_dist **parts = (cmc_dist **)(w + m);
     cmc_dist_error err = {-1, 0, ""};
     cmc_dist *d = NULL;
     char what[96];
@@ -343,6 +351,14 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
         for (int i = 1; i < e->nargs; i++)
             if (compile_expr(c, e->args[i], &a[i]) < 0)
                 return -1;
+        if (e->func->opcode == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k) {
+            char lo[32], hi[32];
+            cmc_format_double(lo, sizeof lo, a[1].k);
+            cmc_format_double(hi, sizeof hi, a[2].k);
+            cmc_error(c->d, &e->args[1]->loc, "clamp: lo must be <= hi (got lo = %s, hi = %s)",
+                      lo, hi);
+            return -1;
+        }
         return emit(c, e->func->opcode, a, out);
     case EX_DIST:
         return compile_dist(c, e, out);

@@ -43,7 +43,16 @@ typedef struct cmc_expr {
     struct cmc_expr **args;
     struct cmc_expr **weights;     /* EX_DIST: NULL, or [nargs] with NULL entries */
     cmc_loc open;                  /* EX_CALL, EX_DIST: the '(' */
+    int height;                    /* 1 for a leaf; 1 + the tallest argument */
 } cmc_expr;
+
+/* The language's limits on expressions (README "Limits"). Nesting: parentheses,
+   calls, signs and '^' inside one another. Height: the levels of the whole tree,
+   so a chain a + b + c + ... of at most CMC_MAX_HEIGHT - 1 operators. Every pass
+   over a tree (compile.c, expr.c, dist construction) recurses once per level, so
+   these bound the stack: about 4,400 frames at most, well under 1 MB. */
+#define CMC_MAX_DEPTH 256
+#define CMC_MAX_HEIGHT 4096
 
 typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT } cmc_stmt_kind;
 
