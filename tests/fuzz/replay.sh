@@ -36,12 +36,13 @@ done
 
 cd "$src/tests/fuzz" || exit 1
 rc=0
-if [ "$mode" = libfuzzer ]; then
-    "$load" -runs=0 "$src/scenarios" "$src/models" "$src/tests/errors" "$src/tests/fuzz/corpus/load" || rc=1
-    "$h5" -runs=0 "$seeds" "$src/tests/fuzz/corpus/h5" || rc=1
-else
-    "$load" "$src/scenarios" "$src/models" "$src/tests/errors" "$src/tests/fuzz/corpus/load" || rc=1
-    "$h5" "$seeds" "$src/tests/fuzz/corpus/h5" || rc=1
-fi
+h5dirs="$seeds"
+[ -d "$src/tests/fuzz/corpus/h5" ] && h5dirs="$h5dirs $src/tests/fuzz/corpus/h5"
+runs=""
+[ "$mode" = libfuzzer ] && runs=-runs=0
+# shellcheck disable=SC2086
+"$load" $runs "$src/scenarios" "$src/models" "$src/tests/errors" "$src/tests/fuzz/corpus/load" || rc=1
+# shellcheck disable=SC2086
+"$h5" $runs $h5dirs || rc=1
 [ $rc -eq 0 ] && echo "1 passed, 0 failed: the corpus replays cleanly"
 exit $rc
