@@ -28,7 +28,7 @@ struct cmc_diags {
     size_t shown[2], dropped[2];   /* errors, warnings */
     int last_dropped;              /* the last error or warning was left out */
     cmc_diag more;
-    char more_msg[160];
+    char more_msg[192];
     cmc_arena *arena;
 };
 
