@@ -16,6 +16,12 @@
  * ')' is reported where the line ended, naming the '(' it would close (as Lua
  * does). After an error the parser skips to the next line and goes on, so one run
  * reports every syntax error, up to a limit.
+ *
+ * Recursion is bounded by the limits of expr.h: nesting (parentheses, calls, signs,
+ * '^') at most CMC_MAX_DEPTH levels, counted in parse_unary, and a tree at most
+ * CMC_MAX_HEIGHT levels tall (a left-leaning chain a + b + c ... is parsed by a loop
+ * but every later pass recurses down it), checked as each node is made. Beyond
+ * either, a located error instead of a stack overflow.
  */
 #include "expr.h"
 #include "lex.h"
