@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct val {
@@ -312,6 +313,48 @@ static int opcode_of(int tok)
     }
 }
 
+static int clamp_order_error(compiler *c, const cmc_expr *e, double lo, double hi)
+    __attribute__((noinline));
+
+/* A constant clamp(x, lo, hi) with lo > hi: an error where lo is written. Kept out
+   of compile_expr so that its buffers do not enlarge every recursive frame. */
+static int clamp_order_error(compiler *c, const cmc_expr *e, double lo, double hi)
+{
+    char l[32], h[32];
+    cmc_format_double(l, sizeof l, lo);
+    cmc_format_double(h, sizeof h, hi);
+    cmc_error(c->d, &e->args[1]->loc, "clamp: lo must be <= hi (got lo = %s, hi = %s)", l, h);
+    return -1;
+}
+
+/* A chain of binary operators down its left spine, x0 op1 y1 op2 y2 ...: the
+   leftmost operand, then each right operand and operation in turn, in a loop, so
+   the chain's length costs no stack (a sum of 50,000 terms). The same order as the
+   recursion it replaces, hence the same program. O(chain). */
+static int compile_chain(compiler *c, const cmc_expr *e, val *out)
+{
+    size_t n = 0;
+    const cmc_expr *x = e;
+    for (; x->kind == EX_BIN; x = x->args[0])
+        n++;
+    const cmc_expr **spine = malloc(n * sizeof *spine);
+    if (!spine) {
+        cmc_error(c->d, &e->loc, "out of memory");
+        return -1;
+    }
+    size_t i = n;
+    for (x = e; x->kind == EX_BIN; x = x->args[0])
+        spine[--i] = x;   /* spine[0] is the lowest operator */
+    val a[2];
+    int rc = compile_expr(c, x, &a[0]);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
+             emit(c, opcode_of(spine[i]->op), a, &a[0]) < 0 ? -1 : 0;
+    free(spine);
+    *out = a[0];
+    return rc;
+}
+
 static int compile_expr(compiler *c, const cmc_expr *e, val *out)
 {
     val a[3];
@@ -333,9 +376,7 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
             return -1;
         return emit(c, OP_NEG, a, out);
     case EX_BIN:
-        if (compile_expr(c, e->args[0], &a[0]) < 0 || compile_expr(c, e->args[1], &a[1]) < 0)
-            return -1;
-        return emit(c, opcode_of(e->op), a, out);
+        return compile_chain(c, e, out);
     case EX_CALL:
         if (compile_expr(c, e->args[0], &a[0]) < 0)
             return -1;
@@ -351,14 +392,8 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
         for (int i = 1; i < e->nargs; i++)
             if (compile_expr(c, e->args[i], &a[i]) < 0)
                 return -1;
-        if (e->func->opcode == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k) {
-            char lo[32], hi[32];
-            cmc_format_double(lo, sizeof lo, a[1].k);
-            cmc_format_double(hi, sizeof hi, a[2].k);
-            cmc_error(c->d, &e->args[1]->loc, "clamp: lo must be <= hi (got lo = %s, hi = %s)",
-                      lo, hi);
-            return -1;
-        }
+        if (e->func->opcode == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k)
+            return clamp_order_error(c, e, a[1].k, a[2].k);
         return emit(c, e->func->opcode, a, out);
     case EX_DIST:
         return compile_dist(c, e, out);
@@ -442,8 +477,14 @@ static char *flatten(compiler *c)
             quoted(&b, desc_of(s));
         cmc_buf_puts(&b, "\n");
     }
-    char *r = b.failed ? NULL : cmc_arena_strdup(c->a, cmc_buf_str(&b));
+    /* a definition longer than a line may be (a sum of 50,000 terms) is continued
+       over several lines, so that the text reads back */
+    cmc_buf w;
+    cmc_buf_init(&w);
+    cmc_lex_wrap(&w, cmc_buf_str(&b), 1000);
+    char *r = b.failed || w.failed ? NULL : cmc_arena_strdup(c->a, cmc_buf_str(&w));
     cmc_buf_free(&b);
+    cmc_buf_free(&w);
     return r;
 }
 

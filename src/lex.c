@@ -216,6 +216,46 @@ int cmc_lex_prepare(cmc_src *src, const char *raw, size_t len, cmc_arena *a, cmc
     return nul_line || bad_line || long_line ? -1 : 0;
 }
 
+void cmc_lex_wrap(cmc_buf *out, const char *text, size_t width)
+{
+    size_t col = 0;
+    int in_str = 0, in_unit = 0, in_comment = 0;
+    for (const char *p = text; *p; p++) {
+        char c = *p;
+        if (c == '\n') {
+            cmc_buf_add(out, p, 1);
+            col = 0;
+            in_str = in_unit = in_comment = 0;
+            continue;
+        }
+        if (in_str) {
+            if (c == '\\' && (p[1] == '"' || p[1] == '\\')) {
+                cmc_buf_add(out, p, 2);
+                p++;
+                col += 2;
+                continue;
+            }
+            in_str = c != '"';
+        } else if (in_unit) {
+            in_unit = c != ']';
+        } else if (!in_comment) {
+            if (c == '"')
+                in_str = 1;
+            else if (c == '[')
+                in_unit = 1;
+            else if (c == '#')
+                in_comment = 1;
+            else if (c == ' ' && col >= width && p[1] && p[1] != '\n' && p[1] != '#') {
+                cmc_buf_puts(out, " \\\n    ");
+                col = 4;
+                continue;
+            }
+        }
+        cmc_buf_add(out, p, 1);
+        col++;
+    }
+}
+
 static cmc_token make(cmc_lexer *lx, cmc_tok kind, const char *start, int len)
 {
     cmc_token t;

@@ -47,6 +47,13 @@ typedef struct cmc_lexer {
    bytes shown as '?', for the diagnostics). One pass: O(len). */
 int cmc_lex_prepare(cmc_src *src, const char *raw, size_t len, cmc_arena *a, cmc_diags *d);
 
+/* Append text to out with every line longer than width bytes broken at spaces
+   between tokens into lines continued by a backslash (" \\" newline, then four
+   spaces), so generated source (the scenario as run, which may hold a sum of
+   50,000 terms on one line) stays within CMC_MAX_LINE and reads back. Never
+   breaks inside a string, a [unit] or a comment. O(len). */
+void cmc_lex_wrap(cmc_buf *out, const char *text, size_t width);
+
 void cmc_lex_init(cmc_lexer *lx, const cmc_src *src, cmc_arena *arena, cmc_diags *diags);
 /* The next token. A malformed one is reported to diags and returned as TK_ERROR,
    spanning the bad text so the caller can skip it. */

@@ -9,6 +9,7 @@
  * `point` exercises exactly the arithmetic that sampling will.
  */
 #include "model.h"
+#include "lex.h"
 
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
@@ -100,9 +101,14 @@ static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, con
         }
         cmc_buf_printf(&b, "\n");
     }
-    if (rc == 0 && !(m->source = cmc_arena_strdup(m->arena, cmc_buf_str(&b))))
+    /* a variant's line can be long: continued over lines, so the source reads back */
+    cmc_buf w;
+    cmc_buf_init(&w);
+    cmc_lex_wrap(&w, cmc_buf_str(&b), 1000);
+    if (rc == 0 && (b.failed || w.failed || !(m->source = cmc_arena_strdup(m->arena, cmc_buf_str(&w)))))
         rc = -1;
     cmc_buf_free(&b);
+    cmc_buf_free(&w);
     return rc;
 }
 

@@ -18,10 +18,10 @@
  * reports every syntax error, up to a limit.
  *
  * Recursion is bounded by the limits of expr.h: nesting (parentheses, calls, signs,
- * '^') at most CMC_MAX_DEPTH levels, counted in parse_unary, and a tree at most
- * CMC_MAX_HEIGHT levels tall (a left-leaning chain a + b + c ... is parsed by a loop
- * but every later pass recurses down it), checked as each node is made. Beyond
- * either, a located error instead of a stack overflow.
+ * '^') at most CMC_MAX_DEPTH levels, counted in parse_unary, and the height of the
+ * tree the later passes recurse down, checked as each node is made. Beyond either,
+ * a located error instead of a stack overflow. A chain a + b + c ... is parsed by a
+ * loop and walked by loops later: its length is limited only by the file's size.
  */
 #include "expr.h"
 #include "lex.h"
@@ -104,22 +104,25 @@ static cmc_expr *node(parser *p, cmc_expr_kind k, const cmc_token *t)
     return e;
 }
 
-/* Set e's height from its arguments; an error (at token t) past CMC_MAX_HEIGHT. */
+/* Set e's height (expr.h) from its arguments; an error (at token t) past
+   CMC_MAX_HEIGHT. */
 static cmc_expr *grown(parser *p, cmc_expr *e, const cmc_token *t)
 {
     int h = 0;
     for (int i = 0; i < e->nargs; i++) {
-        if (e->args[i]->height > h)
-            h = e->args[i]->height;
-        if (e->weights && e->weights[i] && e->weights[i]->height > h)
-            h = e->weights[i]->height;
+        int hi = e->args[i]->height + 1;
+        if (e->kind == EX_BIN && i == 0)
+            hi--;   /* the left spine is walked in a loop */
+        if (hi > h)
+            h = hi;
+        if (e->weights && e->weights[i] && e->weights[i]->height + 1 > h)
+            h = e->weights[i]->height + 1;
     }
-    e->height = h + 1;
+    e->height = h;
     if (e->height > CMC_MAX_HEIGHT) {
         char msg[200];
-        snprintf(msg, sizeof msg, "expression too long: more than %d levels of operators "
-                                  "(split it into named parts: a sum of at most %d terms)",
-                 CMC_MAX_HEIGHT, CMC_MAX_HEIGHT);
+        snprintf(msg, sizeof msg, "expression nested too deeply (more than %d levels of "
+                                  "operators inside one another)", CMC_MAX_HEIGHT);
         error_at(p, t, "%s", msg);
         return NULL;
     }
