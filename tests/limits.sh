@@ -81,6 +81,11 @@ expect unused 1 'note: 39980 more errors not shown (only the first 20 of each ar
 n=$(grep -c ': error: ' err)
 [ "$n" -eq 20 ] || { echo "FAIL unused: $n errors shown, want 20"; fail=$((fail + 1)); }
 
+# names and outputs are near-linear: 30,000 outputs (the old list search and
+# output array growth took minutes and gigabytes for 100,000)
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "output o%d = %d\n", i, i }' >outputs.cmc
+expect outputs 0 - timeout 20 "$bin" check outputs.cmc
+
 # item 10: 800 variants in little memory (it was 563 MB)
 awk 'BEGIN { print "x = uniform(1, 2)"; print "output y = x * 2";
              for (i = 0; i < 800; i++) printf "variant v%d: x = %d\n", i, i + 1 }' >variants.cmc
