@@ -243,14 +243,17 @@ static cmc_file *load(resolver *r, const char *path, const char *text, size_t le
     }
     char real[PATH_MAX];
     const char *canon = text ? path : (realpath(path, real) ? real : path);
-    for (cmc_file *f = g->files; f; f = f->next) {
-        if (strcmp(f->real, canon) != 0)
-            continue;
-        if (f->loading) {
+    if (!g->by_real.arena) {
+        cmc_map_init(&g->by_real, a);
+        g->files_tail = &g->files;
+    }
+    cmc_file *seen = cmc_map_get(&g->by_real, canon);   /* O(1), not a list search */
+    if (seen) {
+        if (seen->loading) {
             cmc_error(r->d, use_loc, "'%s' uses itself (through the files it uses)", path);
             return NULL;
         }
-        return f;
+        return seen;
     }
     cmc_file *f = cmc_arena_alloc(a, sizeof *f);
     if (!f)
@@ -279,11 +282,11 @@ static cmc_file *load(resolver *r, const char *path, const char *text, size_t le
         free(t);
     }
     /* append to the list of files */
-    cmc_file **tail = &g->files;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = f;
+    *g->files_tail = f;
+    g->files_tail = &f->next;
     f->index = g->nfiles++;
+    if (cmc_map_put(&g->by_real, f->real, f) < 0)
+        return NULL;
     if (!ok)
         return NULL;
 

@@ -45,6 +45,8 @@ typedef struct cmc_graph {
     cmc_sym **syms;            /* every name, in the order first seen */
     int nsyms, capsyms;
     cmc_map names;             /* name -> cmc_sym */
+    cmc_map by_real;           /* canonical path -> cmc_file */
+    cmc_file **files_tail;     /* where the next file is linked */
     int nfiles;
     cmc_sym **order;           /* the names the outputs need, dependencies first */
     int norder;
