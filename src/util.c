@@ -273,11 +273,11 @@ char *cmc_read_regular(const char *path, size_t max, size_t *len, const char **w
     }
     /* The size can change while we read (a file being written): read what is there,
        up to max bytes, growing the buffer if the file grew. */
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    size_t cap = (size_t)st.st_size + 2, n = 0;   /* room for the NUL and one more */
     char *s = malloc(cap);
     while (s) {
         if (n + 1 == cap) {
-            if (cap > max) {
+            if (n > max) {
                 free(s);
                 close(fd);
                 errno = EFBIG;
@@ -309,6 +309,12 @@ char *cmc_read_regular(const char *path, size_t max, size_t *len, const char **w
         n += (size_t)got;
     }
     close(fd);
+    if (s && n > max) {   /* it grew while we read */
+        free(s);
+        errno = EFBIG;
+        *why = "is larger than the size limit";
+        return NULL;
+    }
     if (!s) {
         errno = ENOMEM;
         *why = strerror(ENOMEM);

@@ -68,6 +68,13 @@ expect abs 1 'nested too deeply' "$bin" check abs.cmc
 { printf 'x = 1 '; rep 1048576 ' '; printf '\noutput x\n'; } >line.cmc
 expect long_line 1 'line.cmc:1:1: error: line longer than the limit of 65536 bytes' "$bin" check line.cmc
 { printf '# '; head -c 9000000 /dev/zero | tr '\0' 'x'; printf '\n'; } >big.cmc
+# exactly 8 MiB is allowed; one byte more is not
+awk 'BEGIN { print "output x = 1"; for (i = 0; i < 8191; i++) { printf "#"; for (j = 0; j < 1022; j++) printf "x"; print "" }
+             printf "#"; for (j = 0; j < 1009; j++) printf "x"; print "" }' >max.cmc
+expect max_file 0 - "$bin" point max.cmc
+[ "$(wc -c <max.cmc)" -eq 8388608 ] || { echo "FAIL max_file: $(wc -c <max.cmc) bytes"; fail=$((fail + 1)); }
+printf ' ' >>max.cmc
+expect max_file_plus_1 1 "cannot read 'max.cmc': larger than the limit" "$bin" point max.cmc
 expect big_file 1 "cannot read 'big.cmc': larger than the limit of 8388608 bytes" "$bin" check big.cmc
 
 # item 8: beta with huge shapes is an error, at once
