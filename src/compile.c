@@ -452,8 +452,22 @@ static char *flatten(compiler *c)
         quoted(&b, g->title);
         cmc_buf_puts(&b, "\n");
     }
-    for (int i = 0; i < g->norder; i++) {
-        const cmc_sym *s = g->order[i];
+    for (int i = 0; i < g->norder + g->nsyms; i++) {
+        /* the definitions the outputs need, in evaluation order; then those only
+           the variants need (or define), so that the variant lines model.c adds
+           read back; a variant's name with no definition here is an input */
+        const cmc_sym *s = i < g->norder ? g->order[i] : g->syms[i - g->norder];
+        if (i >= g->norder && (s->needed || !s->variant_used))
+            continue;
+        if (!s->def) {
+            cmc_buf_printf(&b, "input %s", s->name);
+            if (s->input && s->input->unit)
+                cmc_buf_printf(&b, " [%s]", s->input->unit);
+            if (s->input && s->input->desc)
+                quoted(&b, s->input->desc);
+            cmc_buf_puts(&b, "    # set by variants\n");
+            continue;
+        }
         cmc_buf_printf(&b, "%s = ", s->name);
         cmc_expr_format(&b, s->def->value);
         if (s->def->desc)

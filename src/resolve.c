@@ -770,6 +770,61 @@ static int mark_written(resolver *r, frame *stack, cmc_sym *out)
     return 0;
 }
 
+/* The names the scenario's variants need (variant_used): a worklist walk from the
+   outputs and from every name a variant defines, following both the definition in
+   force and every variant's definition of a name. Such a name is not unused, even
+   where this model does not need it (a quantity only a variant uses), and the
+   scenario as run (compile.c) must state it so that its variant lines read back.
+   O(names + references + variant definitions). */
+static int mark_variant_used(resolver *r)
+{
+    cmc_graph *g = r->g;
+    cmc_map vdefs;   /* name -> the first of its variant definitions, chained below */
+    cmc_map_init(&vdefs, g->arena);
+    typedef struct vdef { const cmc_stmt *st; struct vdef *next; } vdef;
+    cmc_sym **work = cmc_arena_alloc(g->arena, (size_t)(g->nsyms + 1) * sizeof *work);
+    if (!work)
+        return -1;
+    int n = 0;
+    for (int v = 0; v < g->nvariants; v++)
+        for (const cmc_stmt *a = g->variants[v]->body; a; a = a->next) {
+            vdef *x = cmc_arena_alloc(g->arena, sizeof *x);
+            if (!x)
+                return -1;
+            x->st = a;
+            x->next = cmc_map_get(&vdefs, a->name);
+            if (cmc_map_put(&vdefs, a->name, x) < 0)
+                return -1;
+            cmc_sym *s = cmc_graph_find(g, a->name);
+            if (s && !s->variant_used) {
+                s->variant_used = 1;
+                work[n++] = s;
+            }
+        }
+    for (int i = 0; i < g->noutputs; i++)
+        if (!g->outputs[i]->variant_used) {
+            g->outputs[i]->variant_used = 1;
+            work[n++] = g->outputs[i];
+        }
+    while (n > 0) {
+        cmc_sym *s = work[--n];
+        refs l = {NULL, 0, 0, g->arena};
+        if (s->def && cmc_expr_names(s->def->value, add_ref, &l) < 0)
+            return -1;
+        for (vdef *x = cmc_map_get(&vdefs, s->name); x; x = x->next)
+            if (cmc_expr_names(x->st->value, add_ref, &l) < 0)
+                return -1;
+        for (int i = 0; i < l.n; i++) {
+            cmc_sym *t = cmc_graph_find(g, l.v[i]->name);
+            if (t && !t->variant_used) {
+                t->variant_used = 1;
+                work[n++] = t;
+            }
+        }
+    }
+    return 0;
+}
+
 static int check_unused(resolver *r)
 {
     int rc = 0;
@@ -792,7 +847,7 @@ static int check_unused(resolver *r)
         if (s->needed || !s->def)
             continue;
         int mine = s->from_set || s->def_file == top;
-        if (!mine || s->written_state == 2)
+        if (!mine || s->written_state == 2 || s->variant_used)
             continue;
         const cmc_loc *l = &s->def->name_loc;
         if (s->input || s->output || cmc_map_get(&known, s->name)) {
@@ -859,6 +914,8 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
         for (int i = 0; i < g->noutputs; i++)
             if (mark_written(&r, stack, g->outputs[i]) < 0)
                 return -1;
+    if (g->nvariants && mark_variant_used(&r) < 0)
+        return -1;
     if (check_unused(&r) < 0)
         rc = -1;
     return rc;

@@ -33,6 +33,8 @@ typedef struct cmc_sym {
     const cmc_file *def_file;  /* NULL when the definition came from --set */
     const cmc_src *def_src;
     int from_set, is_default, needed, state, written_state;
+    int variant_used;          /* needed by an output or by some variant's
+                                  definitions, or defined by a variant */
     /* filled by compile.c */
     int is_const, slot;
     double k;

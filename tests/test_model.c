@@ -435,6 +435,23 @@ static void hardening(void)
     CHECK(m && out(m, "c") == 5 && out(cmc_model_variant(m, 0), "c") == 9);
     cmc_model_free(m);
     cmc_diags_free(d);
+    /* a name only a variant uses is used; the scenario as run states it and every
+       name a variant sets, so that it reads back (found by fuzzing) */
+    d = cmc_diags_new();
+    m = load_sets("z = 3\nx = 1\noutput y = x * 2\nvariant a: x = z\nvariant b: w = 5\n"
+                  "input w\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK(out(cmc_model_variant(m, 0), "y") == 6);
+        cmc_diags *d2 = cmc_diags_new();
+        cmc_model *m2 = load_sets(cmc_model_source(m), NULL, 0, d2);
+        CHECK_MSG(m2 && out(cmc_model_variant(m2, 0), "y") == 6, "%s", first_error(d2));
+        CHECK(strstr(cmc_model_source(m), "input w    # set by variants\n") != NULL);
+        cmc_model_free(m2);
+        cmc_diags_free(d2);
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
     /* a name nothing uses, even as written, is still an error */
     d = cmc_diags_new();
     m = load_sets("a = 2\nunused = 4\noutput c = a + 1\n", set, 1, d);
