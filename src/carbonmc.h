@@ -34,12 +34,16 @@ typedef struct cmc_diag {
     const char *file;    /* the file (or "--set") it is about; NULL if no place */
     int line, col;       /* 1-based; 0 when there is no place */
     int len;             /* columns to underline, >= 1 when there is a place */
-    const char *source;  /* the whole source line, without its newline, or NULL */
+    const char *source;  /* the source line (its first 400 bytes), without its
+                            newline, or NULL */
     const char *msg;
 } cmc_diag;
 
 typedef struct cmc_diags cmc_diags;
 
+/* A list keeps the first 20 errors and the first 20 warnings (with their notes);
+   when it left any out, the last entry is a note without a place that counts
+   them ("39980 more errors not shown ..."). cmc_diags_errors counts them all. */
 cmc_diags *cmc_diags_new(void);
 void cmc_diags_free(cmc_diags *d);
 size_t cmc_diags_count(const cmc_diags *d);

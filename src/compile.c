@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct val {
@@ -166,8 +167,16 @@ static cmc_dist *build_dist(compiler *c, const cmc_expr *e)
 {
     const cmc_dist_type *t = e->dist;
     int n = e->nargs;
-    double p[64], w[64];
-    cmc_dist *parts[64];
+    /* choice and mixture take any number of arguments: the parameters, weights and
+       components in one block sized for them (truncate(..., lo, hi) needs 3) */
+    size_t m = (size_t)(n > 3 ? n : 3);
+    double *p = cmc_arena_alloc(c->a, m * (2 * sizeof(double) + sizeof(cmc_dist *)));
+    if (!p) {
+        cmc_error(c->d, &e->loc, "out of memory");
+        return NULL;
+    }
+    double *w = p + m;
+    cmc_dist **parts = (cmc_dist **)(w + m);
     cmc_dist_error err = {-1, 0, ""};
     cmc_dist *d = NULL;
     char what[96];
@@ -304,6 +313,48 @@ static int opcode_of(int tok)
     }
 }
 
+static int clamp_order_error(compiler *c, const cmc_expr *e, double lo, double hi)
+    __attribute__((noinline));
+
+/* A constant clamp(x, lo, hi) with lo > hi: an error where lo is written. Kept out
+   of compile_expr so that its buffers do not enlarge every recursive frame. */
+static int clamp_order_error(compiler *c, const cmc_expr *e, double lo, double hi)
+{
+    char l[32], h[32];
+    cmc_format_double(l, sizeof l, lo);
+    cmc_format_double(h, sizeof h, hi);
+    cmc_error(c->d, &e->args[1]->loc, "clamp: lo must be <= hi (got lo = %s, hi = %s)", l, h);
+    return -1;
+}
+
+/* A chain of binary operators down its left spine, x0 op1 y1 op2 y2 ...: the
+   leftmost operand, then each right operand and operation in turn, in a loop, so
+   the chain's length costs no stack (a sum of 50,000 terms). The same order as the
+   recursion it replaces, hence the same program. O(chain). */
+static int compile_chain(compiler *c, const cmc_expr *e, val *out)
+{
+    size_t n = 0;
+    const cmc_expr *x = e;
+    for (; x->kind == EX_BIN; x = x->args[0])
+        n++;
+    const cmc_expr **spine = malloc(n * sizeof *spine);
+    if (!spine) {
+        cmc_error(c->d, &e->loc, "out of memory");
+        return -1;
+    }
+    size_t i = n;
+    for (x = e; x->kind == EX_BIN; x = x->args[0])
+        spine[--i] = x;   /* spine[0] is the lowest operator */
+    val a[2];
+    int rc = compile_expr(c, x, &a[0]);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
+             emit(c, opcode_of(spine[i]->op), a, &a[0]) < 0 ? -1 : 0;
+    free(spine);
+    *out = a[0];
+    return rc;
+}
+
 static int compile_expr(compiler *c, const cmc_expr *e, val *out)
 {
     val a[3];
@@ -325,9 +376,7 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
             return -1;
         return emit(c, OP_NEG, a, out);
     case EX_BIN:
-        if (compile_expr(c, e->args[0], &a[0]) < 0 || compile_expr(c, e->args[1], &a[1]) < 0)
-            return -1;
-        return emit(c, opcode_of(e->op), a, out);
+        return compile_chain(c, e, out);
     case EX_CALL:
         if (compile_expr(c, e->args[0], &a[0]) < 0)
             return -1;
@@ -343,6 +392,8 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
         for (int i = 1; i < e->nargs; i++)
             if (compile_expr(c, e->args[i], &a[i]) < 0)
                 return -1;
+        if (e->func->opcode == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k)
+            return clamp_order_error(c, e, a[1].k, a[2].k);
         return emit(c, e->func->opcode, a, out);
     case EX_DIST:
         return compile_dist(c, e, out);
@@ -401,8 +452,22 @@ static char *flatten(compiler *c)
         quoted(&b, g->title);
         cmc_buf_puts(&b, "\n");
     }
-    for (int i = 0; i < g->norder; i++) {
-        const cmc_sym *s = g->order[i];
+    for (int i = 0; i < g->norder + g->nsyms; i++) {
+        /* the definitions the outputs need, in evaluation order; then those only
+           the variants need (or define), so that the variant lines model.c adds
+           read back; a variant's name with no definition here is an input */
+        const cmc_sym *s = i < g->norder ? g->order[i] : g->syms[i - g->norder];
+        if (i >= g->norder && (s->needed || !s->variant_used))
+            continue;
+        if (!s->def) {
+            cmc_buf_printf(&b, "input %s", s->name);
+            if (s->input && s->input->unit)
+                cmc_buf_printf(&b, " [%s]", s->input->unit);
+            if (s->input && s->input->desc)
+                quoted(&b, s->input->desc);
+            cmc_buf_puts(&b, "    # set by variants\n");
+            continue;
+        }
         cmc_buf_printf(&b, "%s = ", s->name);
         cmc_expr_format(&b, s->def->value);
         if (s->def->desc)
@@ -426,8 +491,14 @@ static char *flatten(compiler *c)
             quoted(&b, desc_of(s));
         cmc_buf_puts(&b, "\n");
     }
-    char *r = b.failed ? NULL : cmc_arena_strdup(c->a, cmc_buf_str(&b));
+    /* a definition longer than a line may be (a sum of 50,000 terms) is continued
+       over several lines, so that the text reads back */
+    cmc_buf w;
+    cmc_buf_init(&w);
+    cmc_lex_wrap(&w, cmc_buf_str(&b), 1000);
+    char *r = b.failed || w.failed ? NULL : cmc_arena_strdup(c->a, cmc_buf_str(&w));
     cmc_buf_free(&b);
+    cmc_buf_free(&w);
     return r;
 }
 

@@ -18,9 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* At most CMC_DIAG_SHOWN errors and as many warnings are kept (a note goes with
+   the error or warning before it); the rest are only counted, and one last note,
+   kept apart in `more`, says how many were left out. A file with 40,000 mistakes
+   then costs 20 diagnostics, not 40,000 copies of its lines. */
 struct cmc_diags {
     cmc_diag *v;
     size_t n, cap, nerrors;
+    size_t shown[2], dropped[2];   /* errors, warnings */
+    int last_dropped;              /* the last error or warning was left out */
+    cmc_diag more;
+    char more_msg[192];
     cmc_arena *arena;
 };
 
@@ -46,9 +54,34 @@ void cmc_diags_free(cmc_diags *d)
     free(d);
 }
 
-size_t cmc_diags_count(const cmc_diags *d) { return d->n; }
-const cmc_diag *cmc_diags_get(const cmc_diags *d, size_t i) { return i < d->n ? &d->v[i] : NULL; }
+static int dropped_any(const cmc_diags *d) { return d->dropped[0] || d->dropped[1]; }
+size_t cmc_diags_count(const cmc_diags *d) { return d->n + (dropped_any(d) ? 1 : 0); }
+const cmc_diag *cmc_diags_get(const cmc_diags *d, size_t i)
+{
+    if (i < d->n)
+        return &d->v[i];
+    return i == d->n && dropped_any(d) ? &d->more : NULL;
+}
+int cmc_diags_full(const cmc_diags *d) { return d && d->shown[0] >= CMC_DIAG_SHOWN; }
+
+static void count_dropped(cmc_diags *d, int k, size_t n)
+{
+    d->dropped[k] += n;
+    char e[64] = "", w[64] = "";
+    if (d->dropped[0])
+        snprintf(e, sizeof e, "%zu more error%s", d->dropped[0], d->dropped[0] == 1 ? "" : "s");
+    if (d->dropped[1])
+        snprintf(w, sizeof w, "%zu more warning%s", d->dropped[1], d->dropped[1] == 1 ? "" : "s");
+    snprintf(d->more_msg, sizeof d->more_msg, "%s%s%s not shown (only the first %d of each are)",
+             e, *e && *w ? " and " : "", w, CMC_DIAG_SHOWN);
+    memset(&d->more, 0, sizeof d->more);
+    d->more.severity = CMC_NOTE;
+    d->more.msg = d->more_msg;
+}
 size_t cmc_diags_errors(const cmc_diags *d) { return d->nerrors; }
+
+/* A diagnostic shows at most this many bytes of its source line. */
+#define SOURCE_SHOWN 400
 
 static const char *line_text(cmc_arena *a, const char *text, int line)
 {
@@ -57,8 +90,10 @@ static const char *line_text(cmc_arena *a, const char *text, int line)
         if (*p == '\n')
             l++;
     const char *e = p;
-    while (*e && *e != '\n' && *e != '\r')
+    while (*e && *e != '\n' && *e != '\r' && e - p < SOURCE_SHOWN)
         e++;
+    while (e > p && e - p == SOURCE_SHOWN && (*e & 0xC0) == 0x80)
+        e--;   /* cut a long line on a UTF-8 character boundary */
     return cmc_arena_strndup(a, p, (size_t)(e - p));
 }
 
@@ -69,6 +104,18 @@ void cmc_diag_add(cmc_diags *d, cmc_severity sev, const cmc_loc *loc,
         return;
     if (sev == CMC_ERROR)
         d->nerrors++;
+    if (sev == CMC_NOTE) {
+        if (d->last_dropped)
+            return;
+    } else {
+        int k = sev == CMC_ERROR ? 0 : 1;
+        d->last_dropped = d->shown[k] >= CMC_DIAG_SHOWN;
+        if (d->last_dropped) {
+            count_dropped(d, k, 1);
+            return;
+        }
+        d->shown[k]++;
+    }
     if (d->n == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 8;
         cmc_diag *v = realloc(d->v, cap * sizeof *v);
@@ -100,6 +147,12 @@ void cmc_diag_add(cmc_diags *d, cmc_severity sev, const cmc_loc *loc,
 
 void cmc_diags_copy(cmc_diags *dst, const cmc_diags *src, int errors_only)
 {
+    if (src->dropped[0]) {
+        count_dropped(dst, 0, src->dropped[0]);
+        dst->nerrors += src->dropped[0];
+    }
+    if (src->dropped[1] && !errors_only)
+        count_dropped(dst, 1, src->dropped[1]);
     for (size_t i = 0; i < src->n; i++) {
         const cmc_diag *g = &src->v[i];
         if (errors_only && g->severity != CMC_ERROR)
@@ -146,6 +199,8 @@ static int distance(const char *s, const char *t)
 
 const char *cmc_suggest(const char *word, const char *const *cands, size_t n)
 {
+    if (!cands)
+        return NULL;
     int limit = ((int)strlen(word) + 1) / 3;
     const char *best = NULL;
     int bestd = limit + 1;

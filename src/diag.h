@@ -21,12 +21,20 @@ typedef struct cmc_loc {
     int line, col, len;
 } cmc_loc;
 
+/* How many errors, and how many warnings, a list keeps (diag.c); the rest are
+   counted in a last note. */
+#define CMC_DIAG_SHOWN 20
+
 void cmc_diag_add(cmc_diags *d, cmc_severity sev, const cmc_loc *loc,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #define cmc_error(d, loc, ...) cmc_diag_add((d), CMC_ERROR, (loc), __VA_ARGS__)
 #define cmc_warning(d, loc, ...) cmc_diag_add((d), CMC_WARNING, (loc), __VA_ARGS__)
 #define cmc_note(d, loc, ...) cmc_diag_add((d), CMC_NOTE, (loc), __VA_ARGS__)
+
+/* The list keeps no more errors: a caller may skip the work of a message (a "did
+   you mean" search) that would not be shown. */
+int cmc_diags_full(const cmc_diags *d);
 
 /* Append src's diagnostics (only its errors if errors_only) to dst. */
 void cmc_diags_copy(cmc_diags *dst, const cmc_diags *src, int errors_only);

@@ -9,6 +9,7 @@
 #include "lex.h"
 #include "prog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const cmc_func funcs[] = {
@@ -68,8 +69,67 @@ static const char *opstr(int op)
     }
 }
 
+/* What the operands of binary node e need: left-associative operators need a
+   parenthesised right operand of equal strength; ^ is right-associative;
+   comparisons do not chain. */
+static void needs(const cmc_expr *e, int *lneed, int *rneed)
+{
+    int p = prec(e);
+    *lneed = p;
+    *rneed = p + 1;
+    if (e->op == TK_CARET) {
+        *lneed = p + 1;
+        *rneed = P_NEG;
+    } else if (p == P_CMP) {
+        *lneed = *rneed = P_TO;
+    }
+}
+
+static void fmt(cmc_buf *b, const cmc_expr *e, int need);
+
+/* A chain of binary operators printed down its left spine in loops (as
+   compile.c compiles it): first the opening parentheses of every level that needs
+   them, outermost first, then the leftmost operand, then each operator and right
+   operand with its closing parenthesis, innermost first. Recursion only into
+   right operands: a sum of 50,000 terms costs no stack. O(chain). */
+static void fmt_chain(cmc_buf *b, const cmc_expr *e, int need)
+{
+    size_t n = 0;
+    const cmc_expr *x = e;
+    for (; x->kind == EX_BIN; x = x->args[0])
+        n++;
+    struct level { const cmc_expr *e; int paren, rneed; } *v = malloc(n * sizeof *v);
+    if (!v) {
+        b->failed = 1;
+        return;
+    }
+    size_t i = 0;
+    for (x = e; x->kind == EX_BIN; x = x->args[0], i++) {
+        int lneed, rneed;
+        needs(x, &lneed, &rneed);
+        v[i].e = x;
+        v[i].paren = prec(x) < need;
+        v[i].rneed = rneed;
+        if (v[i].paren)
+            cmc_buf_puts(b, "(");
+        need = lneed;
+    }
+    fmt(b, x, need);
+    while (i-- > 0) {
+        cmc_buf_printf(b, " %s ", opstr(v[i].e->op));
+        fmt(b, v[i].e->args[1], v[i].rneed);
+        if (v[i].paren)
+            cmc_buf_puts(b, ")");
+    }
+    free(v);
+}
+
 static void fmt(cmc_buf *b, const cmc_expr *e, int need)
 {
+    if (e->kind == EX_BIN) {
+        fmt_chain(b, e, need);   /* it writes e's own parentheses */
+        return;
+    }
     int p = prec(e), paren = p < need;
     if (paren)
         cmc_buf_puts(b, "(");
@@ -86,21 +146,8 @@ static void fmt(cmc_buf *b, const cmc_expr *e, int need)
         cmc_buf_puts(b, "-");
         fmt(b, e->args[0], P_NEG);
         break;
-    case EX_BIN: {
-        /* left-associative operators need a parenthesised right operand of equal
-           strength; ^ is right-associative; comparisons do not chain */
-        int lneed = p, rneed = p + 1;
-        if (e->op == TK_CARET) {
-            lneed = p + 1;
-            rneed = P_NEG;
-        } else if (p == P_CMP) {
-            lneed = rneed = P_TO;
-        }
-        fmt(b, e->args[0], lneed);
-        cmc_buf_printf(b, " %s ", opstr(e->op));
-        fmt(b, e->args[1], rneed);
+    case EX_BIN:   /* above */
         break;
-    }
     case EX_DIST:
         if (e->dist->kind == CMC_DIST_TO) {
             fmt(b, e->args[0], P_ADD);
@@ -136,6 +183,24 @@ int cmc_expr_names(const cmc_expr *e, cmc_expr_visit fn, void *ctx)
 {
     if (e->kind == EX_NAME)
         return fn(e, ctx);
+    if (e->kind == EX_BIN && e->args[0]->kind == EX_BIN) {
+        /* a chain: down the left spine in a loop, as fmt_chain does */
+        size_t n = 0;
+        const cmc_expr *x = e;
+        for (; x->kind == EX_BIN; x = x->args[0])
+            n++;
+        const cmc_expr **spine = malloc(n * sizeof *spine);
+        if (!spine)
+            return -1;
+        size_t i = n;
+        for (x = e; x->kind == EX_BIN; x = x->args[0])
+            spine[--i] = x;
+        int r = cmc_expr_names(x, fn, ctx);
+        for (i = 0; i < n && !r; i++)
+            r = cmc_expr_names(spine[i]->args[1], fn, ctx);
+        free(spine);
+        return r;
+    }
     for (int i = 0; i < e->nargs; i++) {
         int r = cmc_expr_names(e->args[i], fn, ctx);
         if (r)

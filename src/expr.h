@@ -43,7 +43,22 @@ typedef struct cmc_expr {
     struct cmc_expr **args;
     struct cmc_expr **weights;     /* EX_DIST: NULL, or [nargs] with NULL entries */
     cmc_loc open;                  /* EX_CALL, EX_DIST: the '(' */
+    int height;                    /* how deep a pass over the tree recurses (below) */
 } cmc_expr;
+
+/* The language's limits on expressions (README "Limits"). Nesting: parentheses,
+   calls, signs and '^' inside one another, at most CMC_MAX_DEPTH. Height: how deep
+   the passes over a tree (compile.c, the printer and cmc_expr_names in expr.c)
+   recurse. They walk a left-leaning chain a + b + c + ... (every binary operator
+   but '^' is left-associative) down its left spine in a loop and recurse only into
+   right operands and arguments, so a leaf has height 1, a binary node
+   max(height(left), 1 + height(right)), any other node 1 + its tallest argument: a
+   sum of 50,000 terms has height 2, and without parentheses each level of nesting
+   adds at most 6 (one per precedence level). CMC_MAX_HEIGHT bounds the recursion,
+   and with it the stack, in every build: about 3.3 KB a frame unoptimised with
+   ASan, 3.4 MB in all. */
+#define CMC_MAX_DEPTH 256
+#define CMC_MAX_HEIGHT 1024
 
 typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT } cmc_stmt_kind;
 

@@ -9,6 +9,10 @@
  * or % (1e-2); anything else glued to a number ("2.5kW") is an error, because a unit
  * belongs in brackets ("2.5 [kW]"). A unit label `[...]` is one token. Strings take
  * the escapes \" and \\ and may not span lines.
+ *
+ * Before any of that, cmc_lex_prepare checks the raw bytes (UTF-8, no NUL, the
+ * size limits of lex.h) and turns CR LF and lone CR line ends into LF, so that
+ * neither the scanner nor the diagnostics need to know about them.
  */
 #include "lex.h"
 
@@ -57,7 +61,7 @@ static int digits(const char *s)
 
 int cmc_lex_number(const char *s, double *val)
 {
-    char buf[128];
+    char small[128], *buf = small;
     size_t n = 0;
     int i = 0, k;
     if ((k = digits(s)) < 0)
@@ -81,15 +85,15 @@ int cmc_lex_number(const char *s, double *val)
             return -1;
         i += e;
     }
-    for (int j = 0; j < i; j++) {
-        if (s[j] == '_')
-            continue;
-        if (n + 1 >= sizeof buf)
-            return -1;
-        buf[n++] = s[j];
-    }
+    if ((size_t)i >= sizeof small && !(buf = malloc((size_t)i + 1)))
+        return -1;
+    for (int j = 0; j < i; j++)
+        if (s[j] != '_')
+            buf[n++] = s[j];
     buf[n] = '\0';
     double v = strtod(buf, NULL);
+    if (buf != small)
+        free(buf);
     switch (s[i]) {
     case 'k': v *= 1e3; i++; break;
     case 'M': v *= 1e6; i++; break;
@@ -101,9 +105,155 @@ int cmc_lex_number(const char *s, double *val)
     if (is_name_char((unsigned char)s[i]) || s[i] == '.' || s[i] == '%')
         return -1;
     if (!isfinite(v))
-        return -1;
+        return -2;
     *val = v;
     return i;
+}
+
+/* Bytes in the UTF-8 sequence starting at s (at most n available), or 0 if it is
+   not a valid one (RFC 3629, table 3-7 of the Unicode standard). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t k;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        k = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;   /* no surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;   /* nothing past U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < k || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return k;
+}
+
+int cmc_lex_prepare(cmc_src *src, const char *raw, size_t len, cmc_arena *a, cmc_diags *d)
+{
+    if (len > CMC_MAX_FILE) {
+        cmc_loc l = {NULL, 0, 0, 0};
+        cmc_error(d, &l, "'%s' is %zu bytes, more than the limit of %d (8 MiB)", src->name,
+                  len, CMC_MAX_FILE);
+        src->text = "";
+        return -1;
+    }
+    char *out = cmc_arena_alloc(a, len + 1);
+    if (!out) {
+        cmc_error(d, NULL, "out of memory");
+        src->text = "";
+        return -1;
+    }
+    const unsigned char *p = (const unsigned char *)raw;
+    size_t n = 0;
+    int line = 1;
+    size_t line_start = 0;
+    /* the first of each kind of fault: line, column */
+    int nul_line = 0, nul_col = 0, bad_line = 0, bad_col = 0, long_line = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned c = p[i];
+        if (c == '\r' || c == '\n') {
+            if (!long_line && n - line_start > CMC_MAX_LINE)
+                long_line = line;
+            out[n++] = '\n';
+            i += (c == '\r' && i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
+            line++;
+            line_start = n;
+            continue;
+        }
+        if (c == 0) {
+            if (!nul_line)
+                nul_line = line, nul_col = (int)(n - line_start) + 1;
+            out[n++] = '?';
+            i++;
+            continue;
+        }
+        size_t k = utf8_len(p + i, len - i);
+        if (!k) {
+            if (!bad_line)
+                bad_line = line, bad_col = (int)(n - line_start) + 1;
+            out[n++] = '?';
+            i++;
+            continue;
+        }
+        memcpy(out + n, p + i, k);
+        n += k;
+        i += k;
+    }
+    if (!long_line && n - line_start > CMC_MAX_LINE)
+        long_line = line;
+    out[n] = '\0';
+    src->text = out;
+    if (nul_line) {
+        cmc_loc l = {src, nul_line, nul_col, 1};
+        cmc_error(d, &l, "NUL byte in the text (a scenario is UTF-8 text; is this a "
+                         "binary file?)");
+    }
+    if (bad_line) {
+        cmc_loc l = {src, bad_line, bad_col, 1};
+        cmc_error(d, &l, "invalid UTF-8 (a scenario is UTF-8 text: convert it, e.g. "
+                         "with iconv -f latin1 -t utf-8)");
+    }
+    if (long_line) {
+        cmc_loc l = {src, long_line, 1, 1};
+        cmc_error(d, &l, "line longer than the limit of %d bytes", CMC_MAX_LINE);
+    }
+    return nul_line || bad_line || long_line ? -1 : 0;
+}
+
+void cmc_lex_wrap(cmc_buf *out, const char *text, size_t width)
+{
+    size_t col = 0;
+    int in_str = 0, in_unit = 0, in_comment = 0;
+    for (const char *p = text; *p; p++) {
+        char c = *p;
+        if (c == '\n') {
+            cmc_buf_add(out, p, 1);
+            col = 0;
+            in_str = in_unit = in_comment = 0;
+            continue;
+        }
+        if (in_str) {
+            if (c == '\\' && (p[1] == '"' || p[1] == '\\')) {
+                cmc_buf_add(out, p, 2);
+                p++;
+                col += 2;
+                continue;
+            }
+            in_str = c != '"';
+        } else if (in_unit) {
+            in_unit = c != ']';
+        } else if (!in_comment) {
+            if (c == '"')
+                in_str = 1;
+            else if (c == '[')
+                in_unit = 1;
+            else if (c == '#')
+                in_comment = 1;
+            else if (c == ' ' && col >= width && p[1] && p[1] != '\n' && p[1] != '#') {
+                cmc_buf_puts(out, " \\\n    ");
+                col = 4;
+                continue;
+            }
+        }
+        cmc_buf_add(out, p, 1);
+        col++;
+    }
 }
 
 static cmc_token make(cmc_lexer *lx, cmc_tok kind, const char *start, int len)
@@ -170,6 +320,15 @@ cmc_token cmc_lex_next(cmc_lexer *lx)
     if (isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]))) {
         double v = 0;
         int n = cmc_lex_number(s, &v);
+        if (n == -2) {
+            const char *e = s + 1;
+            while (is_name_char((unsigned char)*e) || *e == '.' || *e == '%' ||
+                   ((*e == '+' || *e == '-') && (e[-1] == 'e' || e[-1] == 'E')))
+                e++;
+            char *bad = cmc_arena_strndup(lx->arena, s, (size_t)(e - s) > 40 ? 40 : (size_t)(e - s));
+            return lex_error(lx, s, (int)(e - s),
+                             "number '%s' is out of range (the largest is about 1.8e308)", bad);
+        }
         if (n <= 0) {
             const char *e = s;
             while (is_name_char((unsigned char)*e) || *e == '.' || *e == '%' ||

@@ -31,6 +31,11 @@ struct cmc_model {
     size_t nvariants;
 };
 
+/* cmc_model_load_string for len bytes that may hold NUL bytes (they are reported):
+   the entry point of the fuzzing harness (tests/fuzz/). */
+cmc_model *cmc_model_load_mem(const char *name, const char *text, size_t len,
+                              const cmc_load_options *opt, cmc_diags *d);
+
 /* Compile the resolved graph into m's program and quantity tables. */
 int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d);
 

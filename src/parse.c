@@ -16,10 +16,17 @@
  * ')' is reported where the line ended, naming the '(' it would close (as Lua
  * does). After an error the parser skips to the next line and goes on, so one run
  * reports every syntax error, up to a limit.
+ *
+ * Recursion is bounded by the limits of expr.h: nesting (parentheses, calls, signs,
+ * '^') at most CMC_MAX_DEPTH levels, counted in parse_unary, and the height of the
+ * tree the later passes recurse down, checked as each node is made. Beyond either,
+ * a located error instead of a stack overflow. A chain a + b + c ... is parsed by a
+ * loop and walked by loops later: its length is limited only by the file's size.
  */
 #include "expr.h"
 #include "lex.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +41,7 @@ typedef struct parser {
     const cmc_src *src;
     int failed;            /* errors in this statement: skip to end of line */
     int nerrors;
+    int depth;             /* parse_unary calls in progress: the nesting */
     cmc_expr *last_unit;   /* the number that took the most recent [unit] */
 } parser;
 
@@ -92,6 +100,32 @@ static cmc_expr *node(parser *p, cmc_expr_kind k, const cmc_token *t)
     }
     e->kind = k;
     e->loc = tok_loc(p, t);
+    e->height = 1;
+    return e;
+}
+
+/* Set e's height (expr.h) from its arguments; an error (at token t) past
+   CMC_MAX_HEIGHT. */
+static cmc_expr *grown(parser *p, cmc_expr *e, const cmc_token *t)
+{
+    int h = 0;
+    for (int i = 0; i < e->nargs; i++) {
+        int hi = e->args[i]->height + 1;
+        if (e->kind == EX_BIN && i == 0)
+            hi--;   /* the left spine is walked in a loop */
+        if (hi > h)
+            h = hi;
+        if (e->weights && e->weights[i] && e->weights[i]->height + 1 > h)
+            h = e->weights[i]->height + 1;
+    }
+    e->height = h;
+    if (e->height > CMC_MAX_HEIGHT) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "expression nested too deeply (more than %d levels of "
+                                  "operators inside one another)", CMC_MAX_HEIGHT);
+        error_at(p, t, "%s", msg);
+        return NULL;
+    }
     return e;
 }
 
@@ -132,15 +166,27 @@ static cmc_expr *parse_call(parser *p, const cmc_token *name)
 {
     cmc_token open = p->cur;
     next(p); /* ( */
-    cmc_expr *args[64], *weights[64];
-    int nargs = 0, nweights = 0;
+    /* any number of arguments (choice of 1,000 values): arrays grown in the arena,
+       doubling, so n arguments cost O(n) */
+    cmc_expr *first_args[16], *first_weights[16];
+    cmc_expr **args = first_args, **weights = first_weights;
+    int nargs = 0, nweights = 0, cap = 16;
     cmc_token colon = {0};
     skip_newlines(p);
     if (p->cur.kind != TK_RPAREN) {
         for (;;) {
-            if (nargs == 64) {
-                error_at(p, &p->cur, "%s", "too many arguments (at most 64)");
-                return NULL;
+            if (nargs == cap) {
+                cmc_expr **a = cmc_arena_alloc(p->a, 2 * (size_t)cap * sizeof *a);
+                cmc_expr **w = cmc_arena_alloc(p->a, 2 * (size_t)cap * sizeof *w);
+                if (!a || !w) {
+                    error_at(p, &p->cur, "%s", "out of memory");
+                    return NULL;
+                }
+                memcpy(a, args, (size_t)cap * sizeof *a);
+                memcpy(w, weights, (size_t)cap * sizeof *w);
+                args = a;
+                weights = w;
+                cap *= 2;
             }
             cmc_expr *arg = parse_expr(p);
             if (!arg)
@@ -214,7 +260,7 @@ static cmc_expr *parse_call(parser *p, const cmc_token *name)
     if (dt) {
         minargs = maxargs = dt->nparams;
         if (dt->kind == CMC_DIST_CHOICE || dt->kind == CMC_DIST_MIXTURE)
-            minargs = 1, maxargs = 64;
+            minargs = 1, maxargs = INT_MAX;
         else if (dt->kind == CMC_DIST_TRUNCATE)
             minargs = maxargs = 3;
     } else {
@@ -271,7 +317,7 @@ static cmc_expr *parse_call(parser *p, const cmc_token *name)
             return NULL;
         memcpy(e->weights, weights, (size_t)nargs * sizeof *weights);
     }
-    return e;
+    return grown(p, e, name);
 }
 
 static cmc_expr *parse_primary(parser *p)
@@ -341,7 +387,7 @@ static cmc_expr *binary(parser *p, const cmc_token *op, cmc_expr *l, cmc_expr *r
         return NULL;
     e->args[0] = l;
     e->args[1] = r;
-    return e;
+    return grown(p, e, op);
 }
 
 static cmc_expr *parse_unary(parser *p);
@@ -357,7 +403,10 @@ static cmc_expr *parse_power(parser *p)
     return ex ? binary(p, &op, base, ex) : NULL;
 }
 
-static cmc_expr *parse_unary(parser *p)
+/* Every nested construct (parentheses, a call's arguments, a sign, the exponent
+   of '^') passes through here, so the depth of these calls is the nesting, which
+   CMC_MAX_DEPTH bounds: 7,000 '(' or 20,000 '-' are an error, not a stack overflow. */
+static cmc_expr *unary(parser *p)
 {
     if (p->cur.kind == TK_PLUS) {
         next(p);
@@ -377,9 +426,24 @@ static cmc_expr *parse_unary(parser *p)
         if (!e->args)
             return NULL;
         e->args[0] = a;
-        return e;
+        return grown(p, e, &op);
     }
     return parse_power(p);
+}
+
+static cmc_expr *parse_unary(parser *p)
+{
+    if (p->depth >= CMC_MAX_DEPTH) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "expression nested too deeply (more than %d levels of "
+                                  "parentheses, calls, signs or '^')", CMC_MAX_DEPTH);
+        error_at(p, &p->cur, "%s", msg);
+        return NULL;
+    }
+    p->depth++;
+    cmc_expr *e = unary(p);
+    p->depth--;
+    return e;
 }
 
 static cmc_expr *parse_mul(parser *p)
@@ -433,7 +497,7 @@ static cmc_expr *parse_range(parser *p)
         return NULL;
     e->args[0] = l;
     e->args[1] = r;
-    return e;
+    return grown(p, e, &op);
 }
 
 static int is_cmp(cmc_tok k)

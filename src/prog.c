@@ -39,7 +39,8 @@ static inline double apply(int code, double x, double y, double z)
     case OP_FLOOR: return floor(x);
     case OP_CEIL: return ceil(x);
     case OP_IF: return x != x ? x : (x != 0 ? y : z);
-    case OP_CLAMP: return x != x ? x : (x < y ? y : (x > z ? z : x));
+    /* a NaN bound, or lo > hi (a constant one is a compile error), gives NaN */
+    case OP_CLAMP: return x != x || y != y || z != z || y > z ? NAN : (x < y ? y : (x > z ? z : x));
     default: return NAN;
     }
 }

@@ -19,7 +19,15 @@
  * while still on the walk's stack closes a cycle, reported with the whole chain. An
  * `input` the walk reaches without a value is an error at the scenario's `use` that
  * brought it in. A name the scenario defines that nothing uses is an error when no
- * model knows it (a misspelling, most likely) and a warning when one does.
+ * model knows it (a misspelling, most likely) and a warning when one does, unless
+ * it is needed by the scenario as written and only --set or a variant made it unused.
+ *
+ * Cost: near-linear in the input (issue 11 found three quadratic or worse paths).
+ * Names are found through a hash map; "does file f use file g" is one bit of a
+ * reachability table built once in O(E F / 64); the walk keeps its own stack, so a
+ * chain of definitions costs no recursion; "did you mean" searches stop once the
+ * diagnostics list is full. A variant resolves over the scenario's parsed files
+ * rather than reading and parsing them again.
  */
 #include "resolve.h"
 
@@ -29,10 +37,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "lex.h"
 
 #ifndef CMC_MODELS_DIRS
 #define CMC_MODELS_DIRS ""
 #endif
+
+/* How deep `use` may nest: file a uses b, which uses c, ... */
+#define MAX_USE_DEPTH 256
 
 typedef struct resolver {
     cmc_graph *g;
@@ -40,14 +54,17 @@ typedef struct resolver {
     const cmc_load_options *opt;
     cmc_sym **stack;           /* the walk's stack, for cycle messages */
     int depth;
+    int load_depth;            /* files being loaded, nested by `use` */
+    int shared;                /* the files come from a base graph */
+    int overridden;            /* --set or a variant replaced a definition */
+    cmc_map variant_names;     /* name -> the variant statement */
+    const char **names;        /* every name, for "did you mean" (made once) */
 } resolver;
 
+/* O(1) expected: a hash map (util.h), not a search of the list. */
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name)
 {
-    for (int i = 0; i < g->nsyms; i++)
-        if (strcmp(g->syms[i]->name, name) == 0)
-            return g->syms[i];
-    return NULL;
+    return cmc_map_get(&g->names, name);
 }
 
 static cmc_sym *intern(cmc_graph *g, const char *name)
@@ -55,6 +72,8 @@ static cmc_sym *intern(cmc_graph *g, const char *name)
     cmc_sym *s = cmc_graph_find(g, name);
     if (s)
         return s;
+    if (!g->names.arena)
+        cmc_map_init(&g->names, g->arena);
     if (g->nsyms == g->capsyms) {
         int cap = g->capsyms ? 2 * g->capsyms : 32;
         cmc_sym **v = cmc_arena_alloc(g->arena, (size_t)cap * sizeof *v);
@@ -70,6 +89,8 @@ static cmc_sym *intern(cmc_graph *g, const char *name)
         return NULL;
     s->name = name;
     s->slot = -1;
+    if (cmc_map_put(&g->names, name, s) < 0)
+        return NULL;
     g->syms[g->nsyms++] = s;
     return s;
 }
@@ -105,13 +126,13 @@ static const char *join(cmc_arena *a, const char *dir, const char *file)
     return cmc_arena_printf(a, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", file);
 }
 
+/* Whether something is there: a directory or a FIFO counts, so that reading it
+   reports what it is ("is a directory") instead of a search that goes on. stat
+   neither opens nor blocks. */
 static int is_file(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    fclose(f);
-    return 1;
+    struct stat st;
+    return stat(path, &st) == 0;
 }
 
 typedef struct dirlist {
@@ -165,7 +186,7 @@ static int model_names(cmc_arena *a, const dirlist *l, const char **out, int max
 
 /* ---- Loading ----------------------------------------------------------------- */
 
-static cmc_file *load(resolver *r, const char *path, const char *text,
+static cmc_file *load(resolver *r, const char *path, const char *text, size_t len,
                       const cmc_loc *use_loc);
 
 static cmc_file *find_use(resolver *r, cmc_file *from, const cmc_stmt *u)
@@ -184,7 +205,7 @@ static cmc_file *find_use(resolver *r, cmc_file *from, const cmc_stmt *u)
                       strerror(errno));
             return NULL;
         }
-        return load(r, p, NULL, &u->name_loc);
+        return load(r, p, NULL, 0, &u->name_loc);
     }
     const char *file = cmc_arena_printf(a, "%s.cmc", name);
     dirlist l;
@@ -192,7 +213,7 @@ static cmc_file *find_use(resolver *r, cmc_file *from, const cmc_stmt *u)
     for (int i = 0; i < l.n; i++) {
         const char *p = join(a, l.v[i], file);
         if (is_file(p))
-            return load(r, p, NULL, &u->name_loc);
+            return load(r, p, NULL, 0, &u->name_loc);
     }
     const char *names[256];
     int nn = model_names(a, &l, names, 256);
@@ -208,21 +229,31 @@ static cmc_file *find_use(resolver *r, cmc_file *from, const cmc_stmt *u)
     return NULL;
 }
 
-static cmc_file *load(resolver *r, const char *path, const char *text,
+static cmc_file *load(resolver *r, const char *path, const char *text, size_t len,
                       const cmc_loc *use_loc)
 {
     cmc_graph *g = r->g;
     cmc_arena *a = g->arena;
+    cmc_loc none = {NULL, 0, 0, 0};
+    if (!use_loc)
+        use_loc = &none;
+    if (r->load_depth >= MAX_USE_DEPTH) {
+        cmc_error(r->d, use_loc, "'use' nested more than %d files deep", MAX_USE_DEPTH);
+        return NULL;
+    }
     char real[PATH_MAX];
     const char *canon = text ? path : (realpath(path, real) ? real : path);
-    for (cmc_file *f = g->files; f; f = f->next) {
-        if (strcmp(f->real, canon) != 0)
-            continue;
-        if (f->loading) {
+    if (!g->by_real.arena) {
+        cmc_map_init(&g->by_real, a);
+        g->files_tail = &g->files;
+    }
+    cmc_file *seen = cmc_map_get(&g->by_real, canon);   /* O(1), not a list search */
+    if (seen) {
+        if (seen->loading) {
             cmc_error(r->d, use_loc, "'%s' uses itself (through the files it uses)", path);
             return NULL;
         }
-        return f;
+        return seen;
     }
     cmc_file *f = cmc_arena_alloc(a, sizeof *f);
     if (!f)
@@ -231,34 +262,44 @@ static cmc_file *load(resolver *r, const char *path, const char *text,
     f->real = cmc_arena_strdup(a, canon);
     f->dir = dir_of(a, path);
     f->src.name = f->path;
+    int ok = 1;
     if (text) {
-        f->src.text = cmc_arena_strdup(a, text);
+        ok = cmc_lex_prepare(&f->src, text, len, a, r->d) == 0;
     } else {
-        char *t = cmc_read_file(path, NULL);
+        /* only a regular file of at most CMC_MAX_FILE bytes is read (util.h) */
+        const char *why = NULL;
+        size_t n = 0;
+        char *t = cmc_read_regular(path, CMC_MAX_FILE, &n, &why);
         if (!t) {
-            cmc_loc none = {NULL, 0, 0, 0};
-            if (use_loc)
-                cmc_error(r->d, use_loc, "cannot read '%s': %s", path, strerror(errno));
+            if (errno == EFBIG)
+                cmc_error(r->d, use_loc, "cannot read '%s': larger than the limit of %d "
+                                         "bytes (8 MiB)", path, CMC_MAX_FILE);
             else
-                cmc_error(r->d, &none, "cannot read '%s': %s", path, strerror(errno));
+                cmc_error(r->d, use_loc, "cannot read '%s': %s", path, why);
             return NULL;
         }
-        f->src.text = cmc_arena_strdup(a, t);
+        ok = cmc_lex_prepare(&f->src, t, n, a, r->d) == 0;
         free(t);
     }
     /* append to the list of files */
-    cmc_file **tail = &g->files;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = f;
+    *g->files_tail = f;
+    g->files_tail = &f->next;
+    f->index = g->nfiles++;
+    if (cmc_map_put(&g->by_real, f->real, f) < 0)
+        return NULL;
+    if (!ok)
+        return NULL;
 
-    int ok = cmc_parse(&f->src, a, r->d, &f->stmts) == 0;
+    ok = cmc_parse(&f->src, a, r->d, &f->stmts) == 0;
     int nuses = 0;
     for (cmc_stmt *s = f->stmts; s; s = s->next)
         nuses += s->kind == ST_USE;
     f->uses = cmc_arena_alloc(a, (size_t)(nuses + 1) * sizeof *f->uses);
     f->use_stmts = cmc_arena_alloc(a, (size_t)(nuses + 1) * sizeof *f->use_stmts);
+    if (!f->uses || !f->use_stmts)
+        return NULL;
     f->loading = 1;
+    r->load_depth++;
     for (cmc_stmt *s = f->stmts; s; s = s->next) {
         if (s->kind != ST_USE)
             continue;
@@ -270,18 +311,43 @@ static cmc_file *load(resolver *r, const char *path, const char *text,
         f->uses[f->nuses] = u;
         f->use_stmts[f->nuses++] = s;
     }
+    r->load_depth--;
     f->loading = 0;
     return ok ? f : NULL;
 }
 
+/* For every file, the set of files it uses directly or not, as a bit set: "does f
+   use g" is then one bit test. Each file's set is the union of its uses' sets
+   (post-order over the use graph, which has no cycles once loading succeeded), so
+   building all of them costs O(E * F / 64) for F files and E `use` statements,
+   where testing by a search of the use graph from f would take time exponential
+   in the depth of a diamond-shaped graph (45 models: 3.3 s). Recursion depth is
+   at most MAX_USE_DEPTH: a file is loaded within the load of its first user. */
+static int compute_reach(cmc_graph *g, cmc_file *f, size_t words)
+{
+    if (f->reach)
+        return 0;
+    unsigned long long *bits = cmc_arena_alloc(g->arena, words * sizeof *bits);
+    if (!bits)
+        return -1;
+    for (int i = 0; i < f->nuses; i++) {
+        cmc_file *u = f->uses[i];
+        if (compute_reach(g, u, words) < 0)
+            return -1;
+        bits[u->index / 64] |= 1ull << (u->index % 64);
+        for (size_t w = 0; w < words; w++)
+            bits[w] |= u->reach[w];
+    }
+    f->reach = bits;
+    return 0;
+}
+
 /* ---- Which definition is in force ----------------------------------------------- */
 
+/* Whether f uses g, directly or not: one bit (compute_reach). */
 static int uses(const cmc_file *f, const cmc_file *g)
 {
-    for (int i = 0; i < f->nuses; i++)
-        if (f->uses[i] == g || uses(f->uses[i], g))
-            return 1;
-    return 0;
+    return (f->reach[g->index / 64] >> (g->index % 64)) & 1;
 }
 
 static int define(resolver *r, cmc_sym *s, const cmc_stmt *st, cmc_file *f, int is_default)
@@ -298,7 +364,7 @@ static int define(resolver *r, cmc_sym *s, const cmc_stmt *st, cmc_file *f, int 
                   s->def_file->path, s->def->name_loc.line);
         return -1;
     }
-    s->def = st;
+    s->def = s->written = st;
     s->def_file = f;
     s->def_src = &f->src;
     s->is_default = is_default;
@@ -315,27 +381,39 @@ static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
         cmc_error(r->d, &st->loc, "variants belong in the scenario, not in a model it uses");
         return -1;
     }
-    for (int i = 0; i < g->nvariants; i++)
-        if (!strcmp(g->variants[i]->name, st->name)) {
-            cmc_error(r->d, &st->name_loc, "variant '%s' is already defined at line %d",
-                      st->name, g->variants[i]->name_loc.line);
+    /* duplicates by hash maps: O(1) per name, so V variants of k definitions cost
+       O(V + total k), not O(V^2 + k^2) */
+    if (!r->variant_names.arena)
+        cmc_map_init(&r->variant_names, g->arena);
+    const cmc_stmt *prev = cmc_map_get(&r->variant_names, st->name);
+    if (prev) {
+        cmc_error(r->d, &st->name_loc, "variant '%s' is already defined at line %d",
+                  st->name, prev->name_loc.line);
+        return -1;
+    }
+    cmc_map seen;
+    cmc_map_init(&seen, g->arena);
+    for (const cmc_stmt *a = st->body; a; a = a->next) {
+        if (cmc_map_get(&seen, a->name)) {
+            cmc_error(r->d, &a->name_loc, "variant '%s' defines '%s' twice", st->name,
+                      a->name);
             return -1;
         }
-    for (const cmc_stmt *a = st->body; a; a = a->next)
-        for (const cmc_stmt *b = st->body; b != a; b = b->next)
-            if (!strcmp(a->name, b->name)) {
-                cmc_error(r->d, &a->name_loc, "variant '%s' defines '%s' twice", st->name,
-                          a->name);
-                return -1;
-            }
-    if (g->nvariants % 8 == 0) {
-        const cmc_stmt **v = cmc_arena_alloc(g->arena, (size_t)(g->nvariants + 8) * sizeof *v);
+        if (cmc_map_put(&seen, a->name, (void *)a) < 0)
+            return -1;
+    }
+    if (g->nvariants == 0 || (g->nvariants >= 8 && (g->nvariants & (g->nvariants - 1)) == 0)) {
+        /* 8, 16, 32, ...: double when full */
+        size_t cap = g->nvariants ? 2 * (size_t)g->nvariants : 8;
+        const cmc_stmt **v = cmc_arena_alloc(g->arena, cap * sizeof *v);
         if (!v)
             return -1;
         if (g->nvariants)
             memcpy(v, g->variants, (size_t)g->nvariants * sizeof *v);
         g->variants = v;
     }
+    if (cmc_map_put(&r->variant_names, st->name, (void *)st) < 0)
+        return -1;
     g->variants[g->nvariants++] = st;
     return 0;
 }
@@ -362,6 +440,7 @@ static int apply_variant(resolver *r, int v)
         s->def_src = &r->g->top->src;
         s->from_set = 0;
         s->is_default = 0;
+        r->overridden = 1;
     }
     return rc;
 }
@@ -388,7 +467,7 @@ static int apply(resolver *r, cmc_file *f)
         if (st->kind == ST_USE)
             continue;
         if (st->kind == ST_VARIANT) {
-            if (add_variant(r, f, st) < 0)
+            if (!r->shared && add_variant(r, f, st) < 0)
                 rc = -1;
             continue;
         }
@@ -416,9 +495,12 @@ static int apply(resolver *r, cmc_file *f)
                 continue;   /* declared by a model and again by the scenario: fine */
             }
             s->output = st;
-            if (r->g->noutputs % 16 == 0) {
+            int n = r->g->noutputs;
+            if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
+                /* 16, 32, 64, ...: doubling, so n outputs cost O(n) copies (growing
+                   by 16 cost O(n^2): 2.5 GB of arena for 100,000 outputs) */
                 cmc_sym **v = cmc_arena_alloc(r->g->arena,
-                                              (size_t)(r->g->noutputs + 16) * sizeof *v);
+                                              (size_t)(n ? 2 * n : 16) * sizeof *v);
                 if (!v)
                     return -1;
                 if (r->g->noutputs)
@@ -433,13 +515,21 @@ static int apply(resolver *r, cmc_file *f)
     return rc;
 }
 
+/* Every name, for "did you mean": made once (the names are all known after
+   apply), not once per message. NULL when the diagnostics list is full, so that
+   thousands of unknown names cost no suggestion searches (O(names) each). */
 static const char **all_names(resolver *r)
 {
-    const char **v = cmc_arena_alloc(r->g->arena, (size_t)(r->g->nsyms + 1) * sizeof *v);
-    if (v)
-        for (int i = 0; i < r->g->nsyms; i++)
-            v[i] = r->g->syms[i]->name;
-    return v;
+    if (cmc_diags_full(r->d))
+        return NULL;
+    if (!r->names) {
+        const char **v = cmc_arena_alloc(r->g->arena, (size_t)(r->g->nsyms + 1) * sizeof *v);
+        if (v)
+            for (int i = 0; i < r->g->nsyms; i++)
+                v[i] = r->g->syms[i]->name;
+        r->names = v;
+    }
+    return r->names;
 }
 
 static int apply_sets(resolver *r)
@@ -453,10 +543,10 @@ static int apply_sets(resolver *r)
         if (!src)
             return -1;
         src->name = "--set";
-        src->text = cmc_arena_strdup(a, r->opt->sets[i]);
         cmc_stmt *st = NULL;
         size_t before = cmc_diags_errors(r->d);
-        if (cmc_parse(src, a, r->d, &st) < 0) {
+        if (cmc_lex_prepare(src, r->opt->sets[i], strlen(r->opt->sets[i]), a, r->d) < 0 ||
+            cmc_parse(src, a, r->d, &st) < 0) {
             rc = -1;
             continue;
         }
@@ -485,33 +575,54 @@ static int apply_sets(resolver *r)
         s->def_src = src;
         s->from_set = 1;
         s->is_default = 0;
+        r->overridden = 1;
     }
     return rc;
 }
 
 /* ---- The walk from the outputs -------------------------------------------------- */
 
-typedef struct walk_ctx {
-    resolver *r;
-    int rc;
-} walk_ctx;
+/* The names an expression refers to, in source order, as an arena array: the walk
+   below keeps its own stack of these instead of recursing through visit and
+   cmc_expr_names, so a chain of 40,000 definitions (a1 = a0 + 1, a2 = a1 + 1, ...)
+   needs heap, not 40,000 nested calls. */
+typedef struct refs {
+    const cmc_expr **v;
+    int n, cap;
+    cmc_arena *a;
+} refs;
 
-static int visit(resolver *r, cmc_sym *s, const cmc_expr *ref, const cmc_sym *from);
-
-static int visit_ref(const cmc_expr *e, void *ctx)
+static int add_ref(const cmc_expr *e, void *ctx)
 {
-    walk_ctx *w = ctx;
-    resolver *r = w->r;
-    cmc_sym *s = cmc_graph_find(r->g, e->name);
-    if (!s) {
-        char hint[128];
-        cmc_suggest_text(hint, sizeof hint, e->name, all_names(r), (size_t)r->g->nsyms);
-        cmc_error(r->d, &e->loc, "unknown name '%s'%s", e->name, hint);
-        w->rc = -1;
-        return 0;
+    refs *l = ctx;
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 8;
+        const cmc_expr **v = cmc_arena_alloc(l->a, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        if (l->n)
+            memcpy(v, l->v, (size_t)l->n * sizeof *v);
+        l->v = v;
+        l->cap = cap;
     }
-    if (visit(r, s, e, r->stack[r->depth - 1]) < 0)
-        w->rc = -1;
+    l->v[l->n++] = e;
+    return 0;
+}
+
+typedef struct frame {
+    cmc_sym *s;
+    const cmc_expr **refs;
+    int n, i;
+} frame;
+
+static int push(resolver *r, frame *stack, int *top, cmc_sym *s, const cmc_stmt *def)
+{
+    refs l = {NULL, 0, 0, r->g->arena};
+    if (cmc_expr_names(def->value, add_ref, &l) < 0)
+        return -1;
+    stack[*top] = (frame){s, l.v, l.n, 0};
+    r->stack[*top] = s;
+    ++*top;
     return 0;
 }
 
@@ -530,10 +641,11 @@ static void missing_input(resolver *r, cmc_sym *s, const cmc_sym *from)
     const cmc_file *top = r->g->top;
     const cmc_stmt *u = s->input_file == top ? NULL : use_leading_to(top, s->input_file);
     const char *desc = s->input->desc;
-    /* a name the scenario defines and nothing uses, close to this one: the likely typo */
+    /* a name the scenario defines and nothing uses, close to this one: the likely typo
+       (not searched for once the diagnostics are full: it would not be shown) */
     const char *cands[256];
     size_t nc = 0;
-    for (int i = 0; i < r->g->nsyms && nc < 256; i++) {
+    for (int i = 0; i < r->g->nsyms && nc < 256 && !cmc_diags_full(r->d); i++) {
         cmc_sym *o = r->g->syms[i];
         if (o->def && o->def_file == top && !o->input && !o->output)
             cands[nc++] = o->name;
@@ -556,72 +668,195 @@ static void missing_input(resolver *r, cmc_sym *s, const cmc_sym *from)
     }
 }
 
-static int visit(resolver *r, cmc_sym *s, const cmc_expr *ref, const cmc_sym *from)
+/* Depth-first from output s: every name it needs is appended to g->order after
+   the names it needs (post-order), each once; errors for cycles, unknown names and
+   missing inputs. Iterative, with an explicit stack of at most nsyms frames: O(names
+   + references) in time and memory, whatever the length of a chain. */
+static int visit(resolver *r, frame *stack, cmc_sym *out)
 {
-    if (s->state == 2)
+    int rc = 0, top = 0;
+    if (out->state == 2)
         return 0;
-    if (s->state == 1) {
-        cmc_buf b;
-        cmc_buf_init(&b);
-        int i = r->depth - 1;
-        while (i > 0 && r->stack[i] != s)
-            i--;
-        for (; i < r->depth; i++)
-            cmc_buf_printf(&b, "%s -> ", r->stack[i]->name);
-        cmc_buf_puts(&b, s->name);
-        cmc_error(r->d, &ref->loc, "circular definition: %s", cmc_buf_str(&b));
-        cmc_buf_free(&b);
+    if (!out->def) {
+        out->state = 2;
+        if (out->input)
+            missing_input(r, out, NULL);
+        else
+            cmc_error(r->d, &out->output->name_loc,
+                      "'%s' is declared as an output but never defined", out->name);
         return -1;
     }
-    if (!s->def) {
-        s->state = 2;
-        if (s->input) {
-            missing_input(r, s, from);
-        } else {
-            const cmc_loc *l = ref ? &ref->loc : &s->output->name_loc;
-            cmc_error(r->d, l, "'%s' is declared as an output but never defined", s->name);
+    out->state = 1;
+    out->needed = 1;
+    if (push(r, stack, &top, out, out->def) < 0)
+        return -1;
+    while (top > 0) {
+        frame *f = &stack[top - 1];
+        if (f->i == f->n) {
+            f->s->state = 2;
+            r->g->order[r->g->norder++] = f->s;
+            top--;
+            continue;
         }
-        return -1;
+        const cmc_expr *e = f->refs[f->i++];
+        cmc_sym *s = cmc_graph_find(r->g, e->name);
+        if (!s) {
+            char hint[128];
+            cmc_suggest_text(hint, sizeof hint, e->name, all_names(r), (size_t)r->g->nsyms);
+            cmc_error(r->d, &e->loc, "unknown name '%s'%s", e->name, hint);
+            rc = -1;
+            continue;
+        }
+        if (s->state == 2)
+            continue;
+        if (s->state == 1) {
+            cmc_buf b;
+            cmc_buf_init(&b);
+            int i = top - 1;
+            while (i > 0 && r->stack[i] != s)
+                i--;
+            for (; i < top; i++)
+                cmc_buf_printf(&b, "%s -> ", r->stack[i]->name);
+            cmc_buf_puts(&b, s->name);
+            cmc_error(r->d, &e->loc, "circular definition: %s", cmc_buf_str(&b));
+            cmc_buf_free(&b);
+            rc = -1;
+            continue;
+        }
+        if (!s->def) {
+            s->state = 2;
+            if (s->input)
+                missing_input(r, s, f->s);
+            else
+                cmc_error(r->d, &e->loc, "'%s' is declared as an output but never defined",
+                          s->name);
+            rc = -1;
+            continue;
+        }
+        s->state = 1;
+        s->needed = 1;
+        if (push(r, stack, &top, s, s->def) < 0)
+            return -1;
     }
-    s->state = 1;
-    s->needed = 1;
-    r->stack[r->depth++] = s;
-    walk_ctx w = {r, 0};
-    cmc_expr_names(s->def->value, visit_ref, &w);
-    r->depth--;
-    s->state = 2;
-    r->g->order[r->g->norder++] = s;
-    return w.rc;
+    return rc;
+}
+
+/* Which names the outputs need in the scenario as written, before --set and
+   variants replaced definitions (written_state 2): a name that only an override
+   made unused is no mistake of the scenario's. The same iterative walk, without
+   messages. O(names + references). */
+static int mark_written(resolver *r, frame *stack, cmc_sym *out)
+{
+    int top = 0;
+    if (out->written_state || !out->written)
+        return 0;
+    out->written_state = 1;
+    if (push(r, stack, &top, out, out->written) < 0)
+        return -1;
+    while (top > 0) {
+        frame *f = &stack[top - 1];
+        if (f->i == f->n) {
+            f->s->written_state = 2;
+            top--;
+            continue;
+        }
+        cmc_sym *s = cmc_graph_find(r->g, f->refs[f->i++]->name);
+        if (!s || s->written_state || !s->written)
+            continue;
+        s->written_state = 1;
+        if (push(r, stack, &top, s, s->written) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The names the scenario's variants need (variant_used): a worklist walk from the
+   outputs and from every name a variant defines, following both the definition in
+   force and every variant's definition of a name. Such a name is not unused, even
+   where this model does not need it (a quantity only a variant uses), and the
+   scenario as run (compile.c) must state it so that its variant lines read back.
+   O(names + references + variant definitions). */
+static int mark_variant_used(resolver *r)
+{
+    cmc_graph *g = r->g;
+    cmc_map vdefs;   /* name -> the first of its variant definitions, chained below */
+    cmc_map_init(&vdefs, g->arena);
+    typedef struct vdef { const cmc_stmt *st; struct vdef *next; } vdef;
+    cmc_sym **work = cmc_arena_alloc(g->arena, (size_t)(g->nsyms + 1) * sizeof *work);
+    if (!work)
+        return -1;
+    int n = 0;
+    for (int v = 0; v < g->nvariants; v++)
+        for (const cmc_stmt *a = g->variants[v]->body; a; a = a->next) {
+            vdef *x = cmc_arena_alloc(g->arena, sizeof *x);
+            if (!x)
+                return -1;
+            x->st = a;
+            x->next = cmc_map_get(&vdefs, a->name);
+            if (cmc_map_put(&vdefs, a->name, x) < 0)
+                return -1;
+            cmc_sym *s = cmc_graph_find(g, a->name);
+            if (s && !s->variant_used) {
+                s->variant_used = 1;
+                work[n++] = s;
+            }
+        }
+    for (int i = 0; i < g->noutputs; i++)
+        if (!g->outputs[i]->variant_used) {
+            g->outputs[i]->variant_used = 1;
+            work[n++] = g->outputs[i];
+        }
+    while (n > 0) {
+        cmc_sym *s = work[--n];
+        refs l = {NULL, 0, 0, g->arena};
+        if (s->def && cmc_expr_names(s->def->value, add_ref, &l) < 0)
+            return -1;
+        for (vdef *x = cmc_map_get(&vdefs, s->name); x; x = x->next)
+            if (cmc_expr_names(x->st->value, add_ref, &l) < 0)
+                return -1;
+        for (int i = 0; i < l.n; i++) {
+            cmc_sym *t = cmc_graph_find(g, l.v[i]->name);
+            if (t && !t->variant_used) {
+                t->variant_used = 1;
+                work[n++] = t;
+            }
+        }
+    }
+    return 0;
 }
 
 static int check_unused(resolver *r)
 {
     int rc = 0;
     const cmc_file *top = r->g->top;
+    /* the names the other files state, and the inputs: built once, O(statements) */
+    cmc_map known;
+    cmc_map_init(&known, r->g->arena);
+    for (const cmc_file *f = r->g->files; f; f = f->next)
+        if (f != top)
+            for (const cmc_stmt *st = f->stmts; st; st = st->next)
+                if (st->name && cmc_map_put(&known, st->name, (void *)st) < 0)
+                    return -1;
+    const char *inputs[256];
+    size_t ninputs = 0;
+    for (int j = 0; j < r->g->nsyms && ninputs < 256; j++)
+        if (r->g->syms[j]->input)
+            inputs[ninputs++] = r->g->syms[j]->name;
     for (int i = 0; i < r->g->nsyms; i++) {
         cmc_sym *s = r->g->syms[i];
         if (s->needed || !s->def)
             continue;
         int mine = s->from_set || s->def_file == top;
-        if (!mine)
+        if (!mine || s->written_state == 2 || s->variant_used)
             continue;
         const cmc_loc *l = &s->def->name_loc;
-        int known = s->input || s->output;
-        for (const cmc_file *f = r->g->files; f && !known; f = f->next)
-            if (f != top)
-                for (const cmc_stmt *st = f->stmts; st && !known; st = st->next)
-                    known = st->name && !strcmp(st->name, s->name);
-        if (known) {
+        if (s->input || s->output || cmc_map_get(&known, s->name)) {
             cmc_warning(r->d, l, "'%s' does not affect any output", s->name);
             continue;
         }
-        const char *cands[256];
-        size_t nc = 0;
-        for (int j = 0; j < r->g->nsyms && nc < 256; j++)
-            if (r->g->syms[j]->input)
-                cands[nc++] = r->g->syms[j]->name;
-        char hint[128];
-        cmc_suggest_text(hint, sizeof hint, s->name, cands, nc);
+        char hint[128] = "";
+        if (!cmc_diags_full(r->d))
+            cmc_suggest_text(hint, sizeof hint, s->name, inputs, ninputs);
         cmc_error(r->d, l, "'%s' is defined but no output depends on it%s", s->name,
                   hint[0] ? hint : " (declare it an output, or remove it)");
         rc = -1;
@@ -629,13 +864,34 @@ static int check_unused(resolver *r)
     return rc;
 }
 
-int cmc_resolve(cmc_graph *g, const char *path, const char *text,
-                const cmc_load_options *opt, int variant, cmc_diags *d)
+int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
+                const cmc_load_options *opt, int variant, const cmc_graph *base,
+                cmc_diags *d)
 {
-    resolver r = {g, d, opt, NULL, 0};
-    g->top = load(&r, path, text, NULL);
-    if (!g->top || cmc_diags_errors(d))
-        return -1;
+    resolver r;
+    memset(&r, 0, sizeof r);
+    r.g = g;
+    r.d = d;
+    r.opt = opt;
+    if (base) {
+        /* a variant: the base graph's files, statements and variant list */
+        r.shared = 1;
+        g->files = base->files;
+        g->top = base->top;
+        g->nfiles = base->nfiles;
+        g->variants = base->variants;
+        g->nvariants = base->nvariants;
+        for (cmc_file *f = g->files; f; f = f->next)
+            f->applied = 0;
+    } else {
+        g->top = load(&r, path, text, len, NULL);
+        if (!g->top || cmc_diags_errors(d))
+            return -1;
+        size_t words = ((size_t)g->nfiles + 63) / 64;
+        for (cmc_file *f = g->files; f; f = f->next)
+            if (compute_reach(g, f, words) < 0)
+                return -1;
+    }
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
@@ -647,12 +903,19 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text,
     }
     g->order = cmc_arena_alloc(g->arena, (size_t)g->nsyms * sizeof *g->order);
     r.stack = cmc_arena_alloc(g->arena, (size_t)(g->nsyms + 1) * sizeof *r.stack);
-    if (!g->order || !r.stack)
+    frame *stack = cmc_arena_alloc(g->arena, (size_t)(g->nsyms + 1) * sizeof *stack);
+    if (!g->order || !r.stack || !stack)
         return -1;
     int rc = 0;
     for (int i = 0; i < g->noutputs; i++)
-        if (visit(&r, g->outputs[i], NULL, NULL) < 0)
+        if (visit(&r, stack, g->outputs[i]) < 0)
             rc = -1;
+    if (r.overridden)
+        for (int i = 0; i < g->noutputs; i++)
+            if (mark_written(&r, stack, g->outputs[i]) < 0)
+                return -1;
+    if (g->nvariants && mark_variant_used(&r) < 0)
+        return -1;
     if (check_unused(&r) < 0)
         rc = -1;
     return rc;

@@ -18,6 +18,8 @@ typedef struct cmc_file {
     const cmc_stmt **use_stmts;
     int nuses;
     int loading, applied;
+    int index;                 /* 0, 1, ... in the order first loaded */
+    const unsigned long long *reach;   /* bit i: this file uses file i, directly or not */
     struct cmc_file *next;     /* all files, in the order first loaded */
 } cmc_file;
 
@@ -27,9 +29,12 @@ typedef struct cmc_sym {
     const cmc_file *input_file;
     const cmc_stmt *output;    /* the `output` declaration, or NULL */
     const cmc_stmt *def;       /* the definition in force (its value), or NULL */
+    const cmc_stmt *written;   /* the files' definition, before --set and variants */
     const cmc_file *def_file;  /* NULL when the definition came from --set */
     const cmc_src *def_src;
-    int from_set, is_default, needed, state;
+    int from_set, is_default, needed, state, written_state;
+    int variant_used;          /* needed by an output or by some variant's
+                                  definitions, or defined by a variant */
     /* filled by compile.c */
     int is_const, slot;
     double k;
@@ -41,6 +46,10 @@ typedef struct cmc_graph {
     const char *title;
     cmc_sym **syms;            /* every name, in the order first seen */
     int nsyms, capsyms;
+    cmc_map names;             /* name -> cmc_sym */
+    cmc_map by_real;           /* canonical path -> cmc_file */
+    cmc_file **files_tail;     /* where the next file is linked */
+    int nfiles;
     cmc_sym **order;           /* the names the outputs need, dependencies first */
     int norder;
     cmc_sym **outputs;         /* in declaration order */
@@ -49,12 +58,16 @@ typedef struct cmc_graph {
     int nvariants;
 } cmc_graph;
 
-/* Load path (or, if text is not NULL, that text under the name path), everything it
-   uses and the --set overrides; then, if variant >= 0, that variant's definitions
-   (they win over --set for the names they define); resolve names. Returns 0, or -1
-   with errors in d. */
-int cmc_resolve(cmc_graph *g, const char *path, const char *text,
-                const cmc_load_options *opt, int variant, cmc_diags *d);
+/* Load path (or, if text is not NULL, those len bytes under the name path),
+   everything it uses and the --set overrides; then, if variant >= 0, that
+   variant's definitions (they win over --set for the names they define); resolve
+   names. With base (a graph already resolved from the same files), its files and
+   statements are shared instead of read and parsed again: a variant costs memory
+   for its names and program only, not for another copy of every file (base and
+   its arena must outlive g). Returns 0, or -1 with errors in d. */
+int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
+                const cmc_load_options *opt, int variant, const cmc_graph *base,
+                cmc_diags *d);
 
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
 

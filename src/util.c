@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,65 @@ char *cmc_arena_printf(cmc_arena *a, const char *fmt, ...)
     return p;
 }
 
+/* ---- string map (util.h) ---- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;   /* FNV offset basis (Fowler, Noll, Vo) */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;   /* FNV prime */
+    return h;
+}
+
+void cmc_map_init(cmc_map *m, cmc_arena *a)
+{
+    memset(m, 0, sizeof *m);
+    m->arena = a;
+}
+
+void *cmc_map_get(const cmc_map *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    for (size_t i = fnv1a(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i])
+            return NULL;
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    }
+}
+
+/* Returns 1 when key was new. */
+static int map_insert(const char **keys, void **vals, size_t cap, const char *key, void *val)
+{
+    size_t i = fnv1a(key) & (cap - 1);
+    while (keys[i] && strcmp(keys[i], key) != 0)
+        i = (i + 1) & (cap - 1);
+    int fresh = !keys[i];
+    keys[i] = key;
+    vals[i] = val;
+    return fresh;
+}
+
+int cmc_map_put(cmc_map *m, const char *key, void *val)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 16;
+        const char **keys = cmc_arena_alloc(m->arena, cap * sizeof *keys);
+        void **vals = cmc_arena_alloc(m->arena, cap * sizeof *vals);
+        if (!keys || !vals)
+            return -1;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                map_insert(keys, vals, cap, m->keys[i], m->vals[i]);
+        m->keys = keys;
+        m->vals = vals;
+        m->cap = cap;
+    }
+    m->n += (size_t)map_insert(m->keys, m->vals, m->cap, key, val);
+    return 0;
+}
+
 void cmc_buf_init(cmc_buf *b)
 {
     b->data = NULL;
@@ -181,41 +241,95 @@ const char *cmc_buf_str(const cmc_buf *b)
     return b->data ? b->data : "";
 }
 
-char *cmc_read_file(const char *path, size_t *len)
+char *cmc_read_regular(const char *path, size_t max, size_t *len, const char **why)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno);
         return NULL;
-    size_t cap = 4096, n = 0;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        *why = strerror(e);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        *why = S_ISDIR(st.st_mode) ? "is a directory"
+                                   : "is not a regular file (a device, FIFO or socket)";
+        return NULL;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+        close(fd);
+        errno = EFBIG;
+        *why = "is larger than the size limit";
+        return NULL;
+    }
+    /* The size can change while we read (a file being written): read what is there,
+       up to max bytes, growing the buffer if the file grew. */
+    size_t cap = (size_t)st.st_size + 2, n = 0;   /* room for the NUL and one more */
     char *s = malloc(cap);
     while (s) {
-        size_t got = fread(s + n, 1, cap - n - 1, f);
-        n += got;
-        if (n + 1 < cap)
-            break;
-        char *t = realloc(s, cap * 2);
-        if (!t) {
-            free(s);
-            s = NULL;
-            errno = ENOMEM;
-            break;
+        if (n + 1 == cap) {
+            if (n > max) {
+                free(s);
+                close(fd);
+                errno = EFBIG;
+                *why = "is larger than the size limit";
+                return NULL;
+            }
+            char *t = realloc(s, cap * 2);
+            if (!t) {
+                free(s);
+                s = NULL;
+                break;
+            }
+            s = t;
+            cap *= 2;
         }
-        s = t;
-        cap *= 2;
+        ssize_t got = read(fd, s + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(s);
+            close(fd);
+            errno = e;
+            *why = strerror(e);
+            return NULL;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
     }
-    int err = ferror(f);
-    fclose(f);
-    if (!s)
-        return NULL;
-    if (err) {
+    close(fd);
+    if (s && n > max) {   /* it grew while we read */
         free(s);
-        errno = EIO;
+        errno = EFBIG;
+        *why = "is larger than the size limit";
+        return NULL;
+    }
+    if (!s) {
+        errno = ENOMEM;
+        *why = strerror(ENOMEM);
         return NULL;
     }
     s[n] = '\0';
     if (len)
         *len = n;
     return s;
+}
+
+char *cmc_read_file(const char *path, size_t *len)
+{
+    return cmc_read_regular(path, SIZE_MAX - 1, len, NULL);
 }
 
 void cmc_format_double(char *out, size_t size, double x)

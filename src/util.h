@@ -41,7 +41,34 @@ void cmc_buf_printf(cmc_buf *b, const char *fmt, ...)
 void cmc_buf_vprintf(cmc_buf *b, const char *fmt, va_list ap);
 const char *cmc_buf_str(const cmc_buf *b);   /* "" when empty */
 
-/* Read a whole file into a NUL-terminated heap string; NULL on failure (errno set). */
+/* A map from NUL-terminated strings to pointers, in an arena: open addressing with
+   linear probing (Knuth, TAOCP vol. 3, 6.4, algorithm L) on 64-bit FNV-1a hashes,
+   kept at most half full, doubled when it fills. Lookups and insertions take O(1)
+   expected time, so interning n names is O(n), not the O(n^2) of a list search.
+   Keys are not copied: they must live as long as the map (arena strings do). The
+   old table is left in the arena when it grows: 2x the final size in all. */
+typedef struct cmc_map {
+    const char **keys;
+    void **vals;
+    size_t cap, n;         /* cap is 0 or a power of two */
+    cmc_arena *arena;
+} cmc_map;
+
+void cmc_map_init(cmc_map *m, cmc_arena *a);
+void *cmc_map_get(const cmc_map *m, const char *key);   /* NULL when absent */
+/* Insert or replace; -1 when out of memory. */
+int cmc_map_put(cmc_map *m, const char *key, void *val);
+
+/* Read a whole regular file of at most max bytes into a NUL-terminated heap string
+   (*len: its length, which may be less than strlen when it holds NUL bytes). NULL on
+   failure, with *why (when why is not NULL) a message without a file name: "is a
+   directory", "is not a regular file (a device, FIFO or socket)", "is larger than
+   the size limit" (errno EFBIG), or strerror(errno). Only regular files are read: the file
+   is opened with O_NONBLOCK (so a FIFO cannot block the open) and checked with
+   fstat before any byte is read, so /dev/zero or a FIFO is refused, not read. */
+char *cmc_read_regular(const char *path, size_t max, size_t *len, const char **why);
+/* cmc_read_regular with no size limit and errno set on failure (EISDIR, EINVAL for
+   a file that is not regular). */
 char *cmc_read_file(const char *path, size_t *len);
 
 /* The shortest "%.*g" text of x that reads back as exactly x (up to 17 digits). */

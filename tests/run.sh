@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: install the packages, then build and test
 # twice, a Release build and a Debug build with AddressSanitizer and
-# UndefinedBehaviorSanitizer. Build folders: build-release/, build-asan/.
+# UndefinedBehaviorSanitizer (and, when clang is installed, the fuzz targets'
+# corpus replay). Build folders: build-release/, build-asan/, build-fuzz/.
 # Pass a ctest label to narrow it: sh tests/run.sh -L quick
 set -eu
 cd "$(dirname "$0")/.."
@@ -18,6 +19,15 @@ for cfg in release asan; do
     echo "== $cfg =="
     (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@")
 done
+# With clang, a third build: the libFuzzer targets (tests/fuzz, with ASan and UBSan)
+# replay the whole fuzzing corpus once each (README "Fuzzing").
+if command -v clang >/dev/null 2>&1; then
+    CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMC_FUZZ=ON >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target fuzz_load fuzz_h5read carbonmc -- \
+        --no-print-directory >/dev/null
+    echo "== fuzz (clang, libFuzzer) =="
+    (cd build-fuzz && ctest --output-on-failure -R fuzz_replay)
+fi
 # The two builds take different code paths (the Release build's hot loops have AVX2
 # clones; the sanitizer build has none): their results must be the same bits.
 for cfg in release asan; do

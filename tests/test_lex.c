@@ -28,16 +28,29 @@ static void numbers(void)
         CHECK_REL(v, ok[i].v, 1e-15);
     }
     static const char *const bad[] = {
-        "2.5kW", "1__0", "25_", "1e", "2kk", "3x", "1.2.3", "5%%", "1e400", "12k_",
+        "2.5kW", "1__0", "25_", "1e", "2kk", "3x", "1.2.3", "5%%", "12k_",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int used;
         num(bad[i], &used);
         CHECK_MSG(used == -1, "'%s' should be malformed, used %d", bad[i], used);
     }
+    /* too large for a double: out of range, not malformed (issue 11, item 22) */
+    static const char *const big[] = {"1e309", "1e400", "1e308k", "2e308", "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792"};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        int used;
+        num(big[i], &used);
+        CHECK_MSG(used == -2, "'%.20s' should be out of range, used %d", big[i], used);
+    }
     int used;
     num("abc", &used);
     CHECK(used == 0);
+    /* more digits than the old 128-byte buffer held */
+    double v = num("0.000000000000000000000000000000000000000000000000000000000000000000000"
+                   "000000000000000000000000000000000000000000000000000000000000000000000025",
+                   &used);
+    CHECK(used == 143);
+    CHECK_REL(v, 2.5e-140, 1e-15);
 }
 
 static void tokens(void)
@@ -120,8 +133,99 @@ static void suggestions(void)
     CHECK(cmc_suggest("x", c, 5) == NULL);
 }
 
+/* cmc_lex_prepare: line ends, NUL, UTF-8, line length (issue 11, items 17, 18, 22) */
+static int prep(const char *raw, size_t len, const char **text, int *line, int *col)
+{
+    static cmc_arena *a;
+    if (!a)
+        a = cmc_arena_new();
+    cmc_diags *d = cmc_diags_new();
+    cmc_src src = {"t.cmc", NULL};
+    int rc = cmc_lex_prepare(&src, raw, len, a, d);
+    *text = src.text;
+    const cmc_diag *g = cmc_diags_get(d, 0);
+    *line = g ? g->line : 0;
+    *col = g ? g->col : 0;
+    cmc_diags_free(d);
+    return rc;
+}
+
+static void prepare(void)
+{
+    const char *t;
+    int line, col;
+    CHECK(prep("a = 1\r\nb = 2\rc = 3\n", 19, &t, &line, &col) == 0);
+    CHECK(!strcmp(t, "a = 1\nb = 2\nc = 3\n"));
+    CHECK(prep("x = 1\n\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"\n", 17, &t, &line, &col) == 0);
+    CHECK(prep("x = 1\ny = 2\0z = 3\n", 18, &t, &line, &col) < 0);
+    CHECK(line == 2 && col == 6);
+    static const char *const bad[] = {
+        "\xc0\x80", "\xed\xa0\x80", "\xf5\x80\x80\x80", "\xe2\x82", "\x80", "\xff",
+        "\xf4\x90\x80\x80", "\xe0\x80\xaf",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char buf[64];
+        int n = snprintf(buf, sizeof buf, "title \"%s\"\n", bad[i]);
+        CHECK_MSG(prep(buf, (size_t)n, &t, &line, &col) < 0 && line == 1 && col == 8,
+                  "bad UTF-8 %zu: line %d col %d", i, line, col);
+    }
+    static char big[CMC_MAX_LINE + 10];
+    memset(big, 'x', sizeof big);
+    CHECK(prep(big, CMC_MAX_LINE, &t, &line, &col) == 0);
+    CHECK(prep(big, CMC_MAX_LINE + 1, &t, &line, &col) < 0 && line == 1);
+}
+
+/* The string map behind name lookups (util.h). */
+static void map(void)
+{
+    cmc_arena *a = cmc_arena_new();
+    cmc_map m;
+    cmc_map_init(&m, a);
+    static char keys[5000][8];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        CHECK(cmc_map_put(&m, keys[i], keys[i]) == 0);
+    }
+    CHECK(cmc_map_put(&m, "k7", keys[9]) == 0);
+    CHECK(m.n == 5000);
+    int ok = 1;
+    for (int i = 0; i < 5000; i++)
+        ok &= cmc_map_get(&m, keys[i]) == (i == 7 ? keys[9] : keys[i]);
+    CHECK(ok);
+    CHECK(cmc_map_get(&m, "k5000") == NULL);
+    cmc_arena_free(a);
+}
+
+/* The diagnostics list keeps CMC_DIAG_SHOWN errors and counts the rest (item 9). */
+static void diag_cap(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_src src = {"t.cmc", "x\n"};
+    cmc_loc l = {&src, 1, 1, 1};
+    for (int i = 0; i < 1000; i++) {
+        cmc_error(d, &l, "e%d", i);
+        cmc_note(d, &l, "n%d", i);
+    }
+    cmc_warning(d, &l, "w");
+    CHECK(cmc_diags_errors(d) == 1000);
+    CHECK(cmc_diags_full(d));
+    CHECK(cmc_diags_count(d) == 2 * CMC_DIAG_SHOWN + 2);
+    const cmc_diag *last = cmc_diags_get(d, cmc_diags_count(d) - 1);
+    CHECK(last && last->severity == CMC_NOTE &&
+          !strcmp(last->msg, "980 more errors not shown (only the first 20 of each are)"));
+    cmc_diags *e = cmc_diags_new();
+    cmc_diags_copy(e, d, 1);
+    CHECK(cmc_diags_errors(e) == 1000);
+    CHECK(cmc_diags_count(e) == CMC_DIAG_SHOWN + 1);
+    cmc_diags_free(d);
+    cmc_diags_free(e);
+}
+
 int main(void)
 {
+    prepare();
+    map();
+    diag_cap();
     numbers();
     tokens();
     errors();

@@ -380,6 +380,97 @@ static void blocks(void)
     cmc_diags_free(d);
 }
 
+/* Issue 11: a chain of 50,000 terms compiles without recursion and its stored
+   source (over 64 KiB on one line as printed) reads back; clamp and NaN bounds;
+   --set and variants that replace an output leave the scenario's own definitions
+   alone; more than 64 arguments to choice. */
+static void hardening(void)
+{
+    cmc_buf b;
+    cmc_buf_init(&b);
+    cmc_buf_puts(&b, "x = uniform(1, 3)\ny = x");
+    for (int i = 0; i < 50000; i++)
+        cmc_buf_puts(&b, i % 1000 == 999 ? " + x \\\n" : " + x");
+    cmc_buf_puts(&b, "\noutput y\nvariant big: x = 1");
+    for (int i = 0; i < 20000; i++)
+        cmc_buf_puts(&b, i % 1000 == 999 ? " + 1 \\\n" : " + 1");
+    cmc_buf_puts(&b, "\n");
+    CHECK(!b.failed);
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets(cmc_buf_str(&b), NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK_REL(out(m, "y"), 100002, 1e-15);
+        const char *src = cmc_model_source(m);
+        int longest = 0, len = 0;
+        for (const char *p = src; *p; p++)
+            len = *p == '\n' ? 0 : len + 1, longest = len > longest ? len : longest;
+        CHECK_MSG(longest < 1200, "longest line %d", longest);
+        cmc_diags *d2 = cmc_diags_new();
+        cmc_model *m2 = load_sets(src, NULL, 0, d2);
+        CHECK_MSG(m2 != NULL, "the stored source does not read back: %s", first_error(d2));
+        if (m2)
+            CHECK(cmc_model_nvariants(m2) == 1 &&
+                  find(cmc_model_variant(m2, 0), CMC_OUTPUT, "y")->point == 20001 * 50001.0);
+        cmc_model_free(m2);
+        cmc_diags_free(d2);
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    cmc_buf_free(&b);
+
+    CHECK(isnan(eval("clamp(5, 0, sqrt(-1))")));
+    CHECK(isnan(eval("clamp(5, sqrt(-1), 10)")));
+    CHECK(isnan(eval("clamp(x, x + 1, x)")));   /* lo > hi in every sample */
+    CHECK(eval("clamp(x, 0, x)") == 2);
+    d = cmc_diags_new();
+    m = load_sets("x = uniform(0, 1)\noutput y = clamp(x, 2, 1)\n", NULL, 0, d);
+    CHECK(!m && strstr(first_error(d), "clamp: lo must be <= hi (got lo = 2, hi = 1)"));
+    cmc_diags_free(d);
+
+    const char *set[] = {"c = 5"};
+    d = cmc_diags_new();
+    m = load_sets("a = 2\nb = a * 3\noutput c = b + 1\nvariant v: c = 9\n", set, 1, d);
+    CHECK_MSG(m && cmc_diags_count(d) == 0, "%s", first_error(d));
+    CHECK(m && out(m, "c") == 5 && out(cmc_model_variant(m, 0), "c") == 9);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    /* a name only a variant uses is used; the scenario as run states it and every
+       name a variant sets, so that it reads back (found by fuzzing) */
+    d = cmc_diags_new();
+    m = load_sets("z = 3\nx = 1\noutput y = x * 2\nvariant a: x = z\nvariant b: w = 5\n"
+                  "input w\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        CHECK(out(cmc_model_variant(m, 0), "y") == 6);
+        cmc_diags *d2 = cmc_diags_new();
+        cmc_model *m2 = load_sets(cmc_model_source(m), NULL, 0, d2);
+        CHECK_MSG(m2 && out(cmc_model_variant(m2, 0), "y") == 6, "%s", first_error(d2));
+        CHECK(strstr(cmc_model_source(m), "input w    # set by variants\n") != NULL);
+        cmc_model_free(m2);
+        cmc_diags_free(d2);
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    /* a name nothing uses, even as written, is still an error */
+    d = cmc_diags_new();
+    m = load_sets("a = 2\nunused = 4\noutput c = a + 1\n", set, 1, d);
+    CHECK(!m && strstr(first_error(d), "'unused' is defined but no output depends on it"));
+    cmc_diags_free(d);
+
+    cmc_buf_init(&b);
+    cmc_buf_puts(&b, "output x = choice(1");
+    for (int i = 2; i <= 200; i++)
+        cmc_buf_printf(&b, ", %d", i);
+    cmc_buf_puts(&b, ")\n");
+    d = cmc_diags_new();
+    m = load_sets(cmc_buf_str(&b), NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    cmc_buf_free(&b);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/cmc_test_model_XXXXXX");
@@ -393,6 +484,7 @@ int main(void)
     naming_and_order();
     uses_and_overrides();
     blocks();
+    hardening();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
