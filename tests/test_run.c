@@ -582,6 +582,12 @@ static void sensitivity_closed_forms(void)
         CHECK_SE(CMC_SENS_SOBOL_FIRST, sz, j, want);
         CHECK_SE(CMC_SENS_SOBOL_TOTAL, sz, j, want);
         CHECK_MSG(isnan(sz->value[CMC_SENS_LOGVAR_SHARE][j]), "log share of a normal input");
+        /* z takes values <= 0, so no input has a log share of z, not even a positive one
+           (whose own log is fine) */
+        CHECK_MSG(ix[i] >= 0 && isnan(sz->value[CMC_SENS_LOGVAR_SHARE][ix[i]]) &&
+                      isnan(sz->ci_low[CMC_SENS_LOGVAR_SHARE][ix[i]]),
+                  "log share of z for x%d: %g", i + 1,
+                  ix[i] >= 0 ? sz->value[CMC_SENS_LOGVAR_SHARE][ix[i]] : 0);
     }
     /* the same bits with 7 threads, and from the file */
     cmc_results *r7 = run_sens(m, N, 7, NULL);
