@@ -10,7 +10,8 @@
 #   3. models/refdata.cmc loads: every name it defines evaluates to a finite
 #      number, plain numbers to themselves, every X_range and X_sources helper
 #      samples and has its point inside its sources' spread, and the key
-#      figures of the issue are what they should be.
+#      figures of the issue are what they should be;
+#   4. output units follow the names (_t in tCO2e, _kwh in kWh, _g in gCO2e).
 # usage: scenarios.sh CARBONMC SOURCE_DIR
 bin=$1 src=$2
 cd "$src" || exit 1
@@ -323,6 +324,23 @@ then
 else
     bad "models/refdata.cmc: a key figure of the issue has changed"
 fi
+
+# ---- 4. units follow the names ---------------------------------------------------------
+# Every output of every scenario: a name ending in _t is in tCO2e, _kwh in kWh, _g in
+# gCO2e, and those units go with those names only (a model that labels tonnes as kg, or
+# kWh as MWh, fails here).
+for s in scenarios/*.cmc; do
+    "$bin" check "$s" 2>/dev/null | awk '/^outputs \(/ { f = 1; next } /^$/ { f = 0 } f { print $1, $2 }'
+done >"$tmp/units"
+if awk '
+    { name = $1; unit = $2; n++ }
+    name ~ /_t$/ && unit != "[tCO2e]" { print "  " name " " unit; bad++ }
+    name ~ /_kwh$/ && unit != "[kWh]" { print "  " name " " unit; bad++ }
+    name ~ /_g$/ && unit != "[gCO2e]" { print "  " name " " unit; bad++ }
+    unit == "[tCO2e]" && name !~ /_t$/ { print "  " name " " unit; bad++ }
+    unit == "[kWh]" && name !~ /_kwh(_per_day)?$/ { print "  " name " " unit; bad++ }
+    END { exit bad > 0 || n < 30 }' "$tmp/units" >"$tmp/badunits"; then ok
+else bad "output units that do not match their names:"; cat "$tmp/badunits"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
