@@ -136,14 +136,14 @@ build || true
 
 echo
 echo "== summary =="
-printf '%-14s %6s %6s %8s %6s\n' FILE MUTANTS CAUGHT SURVIVED STALE
+printf '%-18s %7s %6s %8s %5s\n' FILE MUTANTS CAUGHT SURVIVED STALE
 for m in $list; do
     printf '%s\t' "$m"
     "$py" "$helper" show "$mutants/$m.mut" | cut -f1
 done | paste - "$results" | awk -F'\t' '
     { f = $2; sub(/^.*\//, "", f); n[f]++; r[f, $4]++; if (!(f in seen)) { seen[f] = 1; order[++k] = f } }
     END { for (i = 1; i <= k; i++) { f = order[i]
-        printf "%-14s %6d %6d %8d %6d\n", f, n[f] - r[f, "STALE"], r[f, "CAUGHT"], r[f, "SURVIVED"], r[f, "STALE"] } }'
+        printf "%-18s %7d %6d %8d %5d\n", f, n[f] - r[f, "STALE"], r[f, "CAUGHT"], r[f, "SURVIVED"], r[f, "STALE"] } }'
 if [ "$survived" -gt 0 ]; then
     echo
     echo "survivors:"
