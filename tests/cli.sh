@@ -167,6 +167,20 @@ assert abs(x[0] - 24.692172) < 1e-9
 assert "gpu_hours = 1082990" in f["scenario/source"].asstr()[()]
 PYEOF
 then verdict "" h5py; else verdict "h5py check of --save-samples failed" run; fi
+# --seed takes all 64 bits (2^64 - 1 and 2^32 - 1 give different runs); -n takes M
+expect 0 nonempty empty -- run scenarios/gpt4.cmc -n 0.002M --seed 18446744073709551615 \
+    -o "$tmp/s64.h5" --format json
+cp "$out" "$tmp/s64.json"
+expect 0 nonempty empty -- run scenarios/gpt4.cmc -n 2000 --seed 4294967295 -o "$tmp/s32.h5" \
+    --format json
+if $PY - "$tmp/s64.json" "$out" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["seed"] == 18446744073709551615 and b["seed"] == 4294967295, (a["seed"], b["seed"])
+assert a["samples"] == 2000 == b["samples"], a["samples"]
+assert a["outputs"]["co2_t"]["mean"] != b["outputs"]["co2_t"]["mean"]
+PYEOF
+then verdict "" seed64; else verdict "--seed 2^64 - 1 or -n 0.002M" run; fi
 # the default output is the scenario's name in the current folder
 (cd "$tmp" && "$bin" run "$src/scenarios/gpt3_patterson.cmc" -n 1000 >/dev/null 2>&1)
 [ -f "$tmp/gpt3_patterson.h5" ] && verdict "" default-output || verdict "no default output" run

@@ -2,7 +2,8 @@
 # `carbonmc plot` end to end: every figure of every shipped scenario in PNG, the
 # flagship in PDF and SVG, a comparison of runs; tests/plot_check.py checks that
 # the files are valid figures of plausible size and that the data gnuplot read
-# agree with the HDF5 datasets. Then the failures: no gnuplot (exit 1, named, and
+# agree with the HDF5 datasets, and tests/gp_check.py that the scripts draw the
+# right columns of them. Then the failures: no gnuplot (exit 1, named, and
 # nothing written), gnuplot failing, no scripts, an unknown --only, a bad --format.
 # usage: plot.sh CARBONMC SOURCE_DIR
 bin=$1 src=$2
@@ -43,6 +44,10 @@ if "$bin" run scenarios/gpt4.cmc -n 20000 --sensitivity -o "$tmp/sens.h5" >/dev/
 else bad "plot of a run with --sensitivity"; cat "$tmp/err"; fi
 if "$py" tests/plot_check.py "$tmp/sens" png "sens=$tmp/sens.h5" >"$tmp/check"; then ok
 else bad "plot_check of the sensitivity figures"; cat "$tmp/check"; fi
+# what the scripts draw (gnuplot's `set table`): the right columns, bands and markers
+mkdir "$tmp/gp"
+if "$py" tests/gp_check.py "$tmp/sens" plots "$tmp/gp" >"$tmp/check"; then ok
+else bad "gp_check: the scripts draw the wrong columns"; cat "$tmp/check"; fi
 
 # the flagship in every format, and a comparison of two runs with --only
 for fmt in pdf svg; do

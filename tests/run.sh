@@ -2,8 +2,11 @@
 # The whole test suite, as CI runs it: install the packages, then build and test
 # twice, a Release build and a Debug build with AddressSanitizer and
 # UndefinedBehaviorSanitizer (and, when clang is installed, the fuzz targets'
-# corpus replay). Build folders: build-release/, build-asan/, build-fuzz/.
-# Pass a ctest label to narrow it: sh tests/run.sh -L quick
+# corpus replay). Build folders: build-release/, build-asan/, build-fuzz/. Every test
+# runs (labels quick and slow), then, once, the mutation sample (label mutate, in a copy
+# of the tree under build-release/mutate-work: a few planted bugs must each be caught).
+# Pass ctest options to narrow it (the mutation sample is then left out):
+# sh tests/run.sh -L quick
 set -eu
 cd "$(dirname "$0")/.."
 sh cmake/deps.sh
@@ -34,9 +37,12 @@ for cfg in release asan; do
     "./build-$cfg/carbonmc" run scenarios/gpt4.cmc -n 200000 --seed 9 -o "build-$cfg/x.h5" \
         --format json >"build-$cfg/x.json"
 done
-if cmp -s build-release/x.json build-asan/x.json; then
-    echo "1 passed, 0 failed: Release and ASan builds give identical results"
-else
+if ! cmp -s build-release/x.json build-asan/x.json; then
     echo "0 passed, 1 failed: Release and ASan builds give different results" >&2
     exit 1
 fi
+if [ $# -eq 0 ]; then
+    echo "== mutation sample =="
+    (cd build-release && ctest --output-on-failure -C mutate -L mutate --no-tests=error)
+fi
+echo "1 passed, 0 failed: Release and ASan builds give identical results"

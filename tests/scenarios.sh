@@ -10,7 +10,9 @@
 #   3. models/refdata.cmc loads: every name it defines evaluates to a finite
 #      number, plain numbers to themselves, every X_range and X_sources helper
 #      samples and has its point inside its sources' spread, and the key
-#      figures of the issue are what they should be.
+#      figures of the issue are what they should be;
+#   4. output units follow the names (_t in tCO2e, _kwh in kWh, _g in gCO2e);
+#   5. every shipped model's equations on round inputs, against values worked by hand.
 # usage: scenarios.sh CARBONMC SOURCE_DIR
 bin=$1 src=$2
 cd "$src" || exit 1
@@ -323,6 +325,81 @@ then
 else
     bad "models/refdata.cmc: a key figure of the issue has changed"
 fi
+
+# ---- 4. units follow the names ---------------------------------------------------------
+# Every output of every scenario: a name ending in _t is in tCO2e, _kwh in kWh, _g in
+# gCO2e, and those units go with those names only (a model that labels tonnes as kg, or
+# kWh as MWh, fails here).
+for s in scenarios/*.cmc; do
+    "$bin" check "$s" 2>/dev/null | awk '/^outputs \(/ { f = 1; next } /^$/ { f = 0 } f { print $1, $2 }'
+done >"$tmp/units"
+if awk '
+    { name = $1; unit = $2; n++ }
+    name ~ /_t$/ && unit != "[tCO2e]" { print "  " name " " unit; bad++ }
+    name ~ /_kwh$/ && unit != "[kWh]" { print "  " name " " unit; bad++ }
+    name ~ /_g$/ && unit != "[gCO2e]" { print "  " name " " unit; bad++ }
+    unit == "[tCO2e]" && name !~ /_t$/ { print "  " name " " unit; bad++ }
+    unit == "[kWh]" && name !~ /_kwh(_per_day)?$/ { print "  " name " " unit; bad++ }
+    END { exit bad > 0 || n < 30 }' "$tmp/units" >"$tmp/badunits"; then ok
+else bad "output units that do not match their names:"; cat "$tmp/badunits"; fi
+
+# ---- 5. every model's equations on round inputs ----------------------------------------
+# Each shipped model with its inputs set to round numbers, against values worked out by
+# hand (in the comments): an equation that drops a PUE or a unit factor fails here even
+# where no scenario's published figure goes through it.
+mkdir -p "$tmp/eq/s"
+if "$PY" - "$bin" "$tmp/eq/s" >"$tmp/eqlog" 2>&1 <<'PYEOF'
+import json, subprocess, sys
+binary, d = sys.argv[1], sys.argv[2]
+cases = [
+    # 1000 h x 100 W / 1000 x PUE 1.5 = 150 kWh; x 400 g/kWh / 1e6 = 0.06 t
+    ("idle_power", "idle_hours = 1000\nidle_w = 100\npue = 1.5\nintensity = 400",
+     {"idle_kwh": 150, "idle_co2_t": 0.06}),
+    # 1e6 queries x 3 days x 2 Wh / 1000 x 1.2 = 7200 kWh; 3.6 t; 2 Wh / 1000 x 1.2 x 500 = 1.2 g
+    ("inference", "queries_per_day = 1e6\nwh_per_query = 2\ninference_days = 3\npue = 1.2\nintensity = 500",
+     {"inference_kwh": 7200, "inference_co2_t": 3.6, "query_g": 1.2}),
+    # 10 x 2 days x 24 = 480 h; x 500 W / 1000 x 0.5 x 1.2 = 144 kWh; x 300 / 1e6 = 0.0432 t
+    ("gpu_power", "gpu_count = 10\ndays = 2\ngpu_w = 500\nload = 0.5\npue = 1.2\nintensity = 300",
+     {"energy_kwh": 144, "co2_t": 0.0432}),
+    # 16 / 8 = 2 servers x 5 kW x 0.5 x 2 days x 24 x 1.1 = 264 kWh; x 200 / 1e6 = 0.0528 t
+    ("server_power", "gpu_count = 16\ngpus_per_server = 8\nserver_kw = 5\nload = 0.5\ndays = 2\n"
+     "pue = 1.1\nintensity = 200", {"energy_kwh": 264, "co2_t": 0.0528}),
+    # life 1 yr x 8760 x 0.5 = 4380 h; 8760 h x 150 kg / 4380 / 1000 = 0.3 t;
+    # 8760 / 8 x 2500 / 4380 / 1000 = 0.625 t; 0.925 t in all
+    ("embodied", "gpu_hours = 8760\ngpus_per_server = 8\ngpu_embodied_kg = 150\n"
+     "server_embodied_kg = 2500\nlife_years = 1\nlife_use = 0.5",
+     {"embodied_gpu_t": 0.3, "embodied_server_t": 0.625, "embodied_co2_t": 0.925}),
+    # 10 t: / 5 t = 2 households, x 1e6 / 200 g/km = 50,000 km, / 2 t = 5 flights, / 4 t = 2.5
+    ("equivalences", "footprint_t = 10\nhousehold_t = 5\ncar_g_km = 200\nflight_t = 2\nperson_t = 4",
+     {"households": 2, "car_km": 50000, "flights": 5, "person_years": 2.5}),
+    # 3.6e21 / (1e15 x 0.5) / 3600 = 2000 h; / 100 / 24 = 0.8333 days; x 400 W / 1000 x 1.5
+    # = 1200 kWh; x 100 / 1e6 = 0.12 t
+    ("flops", "train_flops = 3.6e21\ngpu_count = 100\npeak_flops = 1e15\nmfu = 0.5\ngpu_w = 400\n"
+     "pue = 1.5\nintensity = 100", {"days": 2000 / 100 / 24, "energy_kwh": 1200, "co2_t": 0.12}),
+    # GPUs 100 h x 300 W x 2 / 1000 x 1.5 = 90 kWh; laptops 1000 h x 20 W x 1.5 / 1000 = 30 kWh
+    # (no PUE); 120 kWh; 0.5 t + 90 x 100 / 1e6 + 30 x 100 / 1e6 = 0.512 t
+    ("team", "cloud_kg = 500\nsmi_gpu_hours = 100\nsmi_w = 300\nsmi_host = 2\nmac_hours = 1000\n"
+     "mac_w = 20\nmac_rest = 1.5\npue = 1.5\nintensity = 100",
+     {"team_kwh": 120, "team_co2_t": 0.512, "mac_co2_t": 0.003, "smi_co2_t": 0.009}),
+]
+bad = 0
+for model, sets, want in cases:
+    path = "%s/eq_%s.cmc" % (d, model)
+    with open(path, "w") as f:
+        f.write('use "%s"\n%s\n' % (model, sets))
+    r = subprocess.run([binary, "point", path, "--format", "json"], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("%s: %s" % (model, r.stderr.strip()))
+        bad += 1
+        continue
+    got = json.loads(r.stdout)["outputs"]
+    for k, v in want.items():
+        if k not in got or abs(got[k] - v) > 1e-12 * abs(v):
+            print("%s: %s = %s, by hand %s" % (model, k, got.get(k), v))
+            bad += 1
+sys.exit(1 if bad else 0)
+PYEOF
+then ok; else bad "model equations on round inputs:"; cat "$tmp/eqlog"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -84,6 +84,12 @@ static void semantics(void)
         {"sqrt(x * 8)", 4}, {"x == 2", 1}, {"x != 2", 0}, {"x >= 2", 1}, {"x <= 1.9", 0},
         {"k * x / 4", 1.5}, {"1 - x", -1}, {"x - 1", 1}, {"6 / x", 3}, {"x / 4", 0.5},
         {"2.5e4 * 25_000 / 1e6", 625}, {"+x", 2}, {"--x", 2},
+        /* ties, where <= and < differ: x (random, point 2) through the kernel, k
+           (constant 3) folded at compile time */
+        {"x <= 2", 1}, {"x < 2", 0}, {"x >= 2", 1}, {"x > 2", 0}, {"2 >= x", 1},
+        {"2 < x", 0}, {"x == 2", 1}, {"k <= 3", 1}, {"k < 3", 0}, {"k >= 3", 1},
+        {"k > 3", 0}, {"if(x <= 2, 10, 20)", 10}, {"clamp(k, 0, 2.5)", 2.5},
+        {"clamp(x, 2.5, 9)", 2.5},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double v = eval(cases[i].e);
@@ -109,7 +115,8 @@ static void printer(void)
         {"k * (20k to 30k)", "k * (20k to 30k)"},
         {"choice(240.6: 1, 20: 3)", "choice(240.6: 1, 20: 3)"},
         {"truncate(normal(1, 0.1), 0.5, 1.5)", "truncate(normal(1, 0.1), 0.5, 1.5)"},
-        {"6.5 [kW] * k", "6.5 [kW] * k"},
+        {"6.5 [kW] * k", "6.5 [kW] * k"}, {"if(k<=1,2,3)", "if(k <= 1, 2, 3)"},
+        {"k>=1", "k >= 1"}, {"k<1", "k < 1"}, {"k!=1", "k != 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[256];

@@ -7,7 +7,8 @@
  *    file read back equals what the run returned;
  *  - each convergence checkpoint equals a shorter run of that many samples;
  *  - variants share the scenario's random numbers: a variant equals the scenario
- *    with its definitions as --set, and paired differences are narrow;
+ *    with its definitions as --set, and paired differences are narrow; P(greater)
+ *    at an interior value and with ties, and its Wilson interval;
  *  - sensitivity analysis against closed forms (products of lognormals, sums);
  *  - non-finite model values are counted, not hidden;
  *  - the 95% percentile intervals cover the truth 93-97% of the time over 200 seeds;
@@ -311,6 +312,60 @@ static void variants(void)
     cmc_model_free(m);
 }
 
+/* P(variant > reference) at an interior value and with ties: y = max(x, c) with x
+   uniform on (0, 1). Against c = 0 (y = x), the variant c = 0.5 is greater when
+   x < 0.5 (P = 1/2) and equal otherwise: ties count as not greater. The variant
+   c = -1 equals the reference on every sample: P = 0. Each proportion's interval is
+   Wilson's, recomputed here; the difference's mean is E[max(x, 0.5) - x] = 1/8. */
+static void wilson(double k, double n, double *lo, double *hi)
+{
+    const double z = 1.959963984540054, z2n = z * z / n, ph = k / n;
+    double c = (ph + z2n / 2) / (1 + z2n);
+    double h = z * sqrt(ph * (1 - ph) / n + z2n / (4 * n)) / (1 + z2n);
+    *lo = c - h < 0 ? 0 : c - h;
+    *hi = c + h > 1 ? 1 : c + h;
+}
+
+static void variants_ties(void)
+{
+    cmc_model *m = load("x = uniform(0, 1)\n"
+                        "c = 0\n"
+                        "y = max(x, c)\n"
+                        "output y\n"
+                        "variant ref: c = 0\n"
+                        "variant half: c = 0.5\n"
+                        "variant same: c = -1\n");
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    enum { N = 40000 };
+    cmc_results *r = run(m, N, 17, 2, NULL);
+    CHECK(r && r->nvariants == 3);
+    if (!r || r->nvariants != 3) {
+        cmc_results_free(r);
+        cmc_model_free(m);
+        return;
+    }
+    static const double want[3] = {NAN, 0.5, 0};
+    for (size_t v = 1; v < 3; v++) {
+        const cmc_paired *pr = &r->variants[v].paired[0];
+        CHECK(r->variants[v].npaired == 1 && pr->count == N);
+        double k = round(pr->p_greater * N), lo, hi;
+        wilson(k, N, &lo, &hi);
+        CHECK_MSG(fabs(pr->p_greater - want[v]) <= 4 * sqrt(0.25 / N),
+                  "%s: P(greater) %.5f, expected %.1f", r->variants[v].name, pr->p_greater, want[v]);
+        CHECK_MSG(fabs(pr->p_greater_ci_low - lo) < 1e-12 && fabs(pr->p_greater_ci_high - hi) < 1e-12,
+                  "%s: Wilson interval [%.6f, %.6f], expected [%.6f, %.6f]", r->variants[v].name,
+                  pr->p_greater_ci_low, pr->p_greater_ci_high, lo, hi);
+    }
+    const cmc_paired *half = &r->variants[1].paired[0];
+    CHECK_MSG(fabs(half->difference.mean - 0.125) <= 4 * half->difference.mean_se,
+              "difference mean %.5f, expected 0.125", half->difference.mean);
+    CHECK(half->difference.min == 0 && r->variants[2].paired[0].difference.max == 0);
+    cmc_results_free(r);
+    cmc_model_free(m);
+}
+
 static void determinism(void)
 {
     const char *src = getenv("CMC_SOURCE_DIR");
@@ -529,6 +584,12 @@ static void sensitivity_closed_forms(void)
         CHECK_SE(CMC_SENS_SOBOL_FIRST, sz, j, want);
         CHECK_SE(CMC_SENS_SOBOL_TOTAL, sz, j, want);
         CHECK_MSG(isnan(sz->value[CMC_SENS_LOGVAR_SHARE][j]), "log share of a normal input");
+        /* z takes values <= 0, so no input has a log share of z, not even a positive one
+           (whose own log is fine) */
+        CHECK_MSG(ix[i] >= 0 && isnan(sz->value[CMC_SENS_LOGVAR_SHARE][ix[i]]) &&
+                      isnan(sz->ci_low[CMC_SENS_LOGVAR_SHARE][ix[i]]),
+                  "log share of z for x%d: %g", i + 1,
+                  ix[i] >= 0 ? sz->value[CMC_SENS_LOGVAR_SHARE][ix[i]] : 0);
     }
     /* the same bits with 7 threads, and from the file */
     cmc_results *r7 = run_sens(m, N, 7, NULL);
@@ -600,6 +661,7 @@ int main(void)
     determinism();
     convergence();
     variants();
+    variants_ties();
     sensitivity_closed_forms();
     nonfinite();
     coverage();

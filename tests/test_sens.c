@@ -510,6 +510,42 @@ static void comoments(void)
     free(y);
 }
 
+/* The intervals' formulas, pinned: Spearman's is Fisher's z with Bonett and Wright's
+   variance (1 + r^2 / 2) / (n - 3) (Psychometrika 65, 2000); the log-variance share's
+   is Pearson's interval squared, and reaches 0 when Pearson's holds 0 (an input with no
+   influence must not be reported as having some). */
+static void interval_forms(void)
+{
+    enum { N = 2000 };
+    cmc_rng_key k1 = cmc_rng_key_make(21, "a"), k2 = cmc_rng_key_make(21, "b");
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    cmc_rng_uniform(&k1, 0, 0, N, x);
+    cmc_rng_uniform(&k2, 0, 0, N, y);
+    for (int dep = 0; dep < 2; dep++) {
+        double yy[N];
+        for (size_t i = 0; i < N; i++)   /* dep: y = 0.6 x + noise; else independent */
+            yy[i] = dep ? 0.6 * x[i] + 0.4 * y[i] : y[i];
+        cmc_comoments c = cmc_sens_comoments_of(x, yy, N);
+        cmc_sens_ci sp = cmc_sens_spearman(&c);
+        double r = sp.value, se = sqrt((1 + r * r / 2) / (N - 3));
+        CHECK_MSG(fabs(sp.lo - tanh(atanh(r) - 1.959963984540054 * se)) < 1e-12 &&
+                      fabs(sp.hi - tanh(atanh(r) + 1.959963984540054 * se)) < 1e-12,
+                  "Spearman interval [%.15f, %.15f] at r = %.6f, n = %d", sp.lo, sp.hi, r, N);
+        cmc_sens_ci pe = cmc_sens_pearson(&c), sh = cmc_sens_logvar_share(&c, 0);
+        CHECK(sh.value == pe.value * pe.value);
+        CHECK(sh.hi == fmax(pe.lo * pe.lo, pe.hi * pe.hi));
+        if (pe.lo <= 0 && pe.hi >= 0)
+            CHECK_MSG(sh.lo == 0, "share interval [%g, %g] leaves out 0, Pearson's [%g, %g] holds it",
+                      sh.lo, sh.hi, pe.lo, pe.hi);
+        else
+            CHECK(sh.lo == fmin(pe.lo * pe.lo, pe.hi * pe.hi) && sh.lo > 0);
+        CHECK(dep || (pe.lo < 0 && pe.hi > 0));   /* the independent case holds 0 */
+        CHECK(sh.lo <= sh.value && sh.value <= sh.hi);
+    }
+    free(x);
+    free(y);
+}
+
 /* ---- closed forms at large N -------------------------------------------------------------- */
 
 static int within(const char *what, int j, cmc_sens_ci e, double truth, double nse)
@@ -846,6 +882,7 @@ int main(int argc, char **argv)
     } else {
         rank_table();
         comoments();
+        interval_forms();
         closed_forms();
         determinism();
         offset();

@@ -3,7 +3,8 @@
  * against an exact sort of 1e6 samples (an estimate lies within its order
  * statistic's bucket, 2^-13), merge invariance (any split gives identical sketches), the histogram
  * re-binning, counts beyond 2^32 (the pages' uint32 counts carry into uint64),
- * and the coverage of the order-statistic confidence intervals.
+ * the coverage of the order-statistic confidence intervals, and small samples against
+ * their order statistics (where a rank off by one shows).
  * Samples come from GSL's MT19937 with fixed seeds, independent of carbonmc's RNG.
  */
 #include "check.h"
@@ -300,10 +301,57 @@ static void coverage(void)
     gsl_rng_free(g);
 }
 
+/* Small samples, where a rank off by one shows: every percentile and both ends of its
+   interval are order statistics of the hand-sorted sample, x_(k) with k = ceil(N p)
+   for the value and floor(N p -+ 1.96 sqrt(N p (1 - p))) (ceil for the upper end),
+   clamped to [1, N]. The values are far apart, so each sits alone in its bucket and
+   the sketch reports it to within the bucket's relative width, 2^-13. Levels where
+   N p is within rounding of an integer are left out (ceil and floor agree there). */
+static void small_n_percentiles(void)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 5);
+    static const size_t sizes[] = {1, 2, 3, 7, 10, 19, 40};
+    static const double p[] = {0.01, 0.05, 0.1, 0.25, 0.33, 0.5, 0.66, 0.75, 0.9, 0.95, 0.99};
+    enum { NP = sizeof p / sizeof p[0] };
+    int checked = 0;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+        size_t n = sizes[t];
+        double x[40], v[NP], lo[NP], hi[NP];
+        for (size_t i = 0; i < n; i++)   /* 1.5, 3.0, 4.5, ... shuffled */
+            x[i] = 1.5 * (double)(i + 1);
+        gsl_ran_shuffle(g, x, n, sizeof *x);
+        cmc_sketch *s = cmc_sketch_new();
+        CHECK(cmc_sketch_add(s, x, n) == 0);
+        cmc_sketch_percentiles(s, p, NP, v, lo, hi);
+        qsort(x, n, sizeof *x, cmp);
+        for (int k = 0; k < NP; k++) {
+            double np_ = (double)n * p[k], half = 1.959963984540054 * sqrt(np_ * (1 - p[k]));
+            if (fabs(np_ - round(np_)) < 1e-9)
+                continue;
+            double r[3] = {floor(np_ - half), ceil(np_), ceil(np_ + half)};
+            double got[3] = {lo[k], v[k], hi[k]};
+            for (int j = 0; j < 3; j++) {
+                size_t rank = r[j] < 1 ? 1 : r[j] > (double)n ? n : (size_t)r[j];
+                CHECK_MSG(fabs(got[j] - x[rank - 1]) <= ldexp(x[rank - 1], -13),
+                          "N = %zu, p = %g, %s: got %.17g, x_(%zu) = %g", n, p[k],
+                          j == 0 ? "ci_low" : j == 1 ? "value" : "ci_high", got[j], rank,
+                          x[rank - 1]);
+            }
+            checked++;
+        }
+        cmc_sketch_free(s);
+    }
+    printf("small-N percentiles: %d levels checked against the sorted sample\n", checked);
+    CHECK(checked > 40);
+    gsl_rng_free(g);
+}
+
 int main(void)
 {
     moments();
     sketch_accuracy();
+    small_n_percentiles();
     sketch_merge();
     histogram();
     histogram_narrow_bins();

@@ -1,0 +1,165 @@
+#!/bin/sh
+# Mutation testing: does the test suite catch a plausible bug? Each file in
+# tests/mutate/mutants/ plants one (format: tests/mutate/mutate.py). For each mutant
+# this script applies it to a copy of the tree, rebuilds incrementally (Release, one
+# build folder reused, so only the touched file recompiles), runs the whole ctest suite
+# and records which tests failed: those caught it; none failing means it SURVIVED. A
+# mutant whose old text is no longer in the file is STALE and not scored. One that does
+# not compile is caught by the compiler (scored as caught, but choose mutants that
+# compile). The working tree is never modified: everything happens under the work folder.
+#
+# usage: sh tests/mutate/run.sh [options] [NAME...]
+#   NAME...          run only these mutants (a name or a prefix: 012, 012-stats-rank)
+#   --sample K       run K mutants drawn at random (with --seed S, default 1)
+#   --seed S
+#   --work DIR       keep the copy and its build folder in DIR and reuse them next time
+#                    (default: a temporary folder, removed at the end)
+#   --timeout SEC    per-test timeout for ctest (default 180)
+#   --jobs N         build and ctest parallelism (default 2)
+#   --out FILE       also write the results as tab-separated lines to FILE
+#   --fast           stop ctest at the first failing test (a quicker verdict, but the
+#                    "caught by" column then names only the first catcher)
+# Exit status: 0 when no mutant survived, 1 when one did, 2 on a usage or setup error
+# (the unmutated tree must build and pass its tests first).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=${CMC_PYTHON:-/usr/bin/python3}
+helper="$here/mutate.py"
+mutants="$here/mutants"
+sample="" seed=1 work="" timeout=180 jobs=2 out="" fast=""
+names=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --sample) sample=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --jobs|-j) jobs=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --fast) fast=--stop-on-failure; shift ;;
+    -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "mutate: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    *) names="$names $1"; shift ;;
+    esac
+done
+
+if [ -n "$sample" ]; then
+    # shellcheck disable=SC2086
+    list=$("$py" "$helper" sample "$mutants" "$sample" "$seed") || exit 2
+else
+    # shellcheck disable=SC2086
+    list=$("$py" "$helper" list "$mutants" $names) || exit 2
+fi
+[ -n "$list" ] || { echo "mutate: no mutants" >&2; exit 2; }
+
+if [ -z "$work" ]; then
+    work=$(mktemp -d "${TMPDIR:-/tmp}/carbonmc-mutate.XXXXXX") || exit 2
+    trap 'rm -rf "$work"' EXIT
+    trap 'exit 130' INT TERM
+fi
+mkdir -p "$work/src" "$work/build" || exit 2
+work=$(cd "$work" && pwd)
+tree="$work/src" build="$work/build" backup="$work/original" log="$work/log"
+results="$work/results.tsv"
+: >"$results"
+# the environment must not point the binary at another tree's models or scripts
+unset CARBONMC_PATH CARBONMC_PLOTS CARBONMC_GNUPLOT
+
+# A previous run that was interrupted may have left a mutant in the copy.
+"$py" "$helper" restore "$tree" "$backup"
+"$py" "$helper" sync "$root" "$tree" || { echo "mutate: cannot copy $root" >&2; exit 2; }
+
+build() {
+    cmake --build "$build" -j "$jobs" >"$log.build" 2>&1
+}
+# runs the suite; prints the failing tests, comma separated (empty when all pass)
+suite() {
+    rm -f "$build/Testing/Temporary/LastTestsFailed.log"
+    (cd "$build" && ctest -j "$jobs" -LE mutate --timeout "$timeout" $fast) >"$log.ctest" 2>&1
+    rc=$?
+    if [ -f "$build/Testing/Temporary/LastTestsFailed.log" ]; then
+        sed 's/^[0-9]*://' "$build/Testing/Temporary/LastTestsFailed.log" | paste -sd, -
+    elif [ "$rc" -ne 0 ]; then
+        echo "ctest-error"
+    fi
+}
+
+start=$(date +%s)
+echo "mutate: copy in $tree; building and testing the unmutated tree first"
+if ! cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMC_SANITIZE=OFF \
+        >"$log.cmake" 2>&1 || ! build; then
+    echo "mutate: the unmutated tree does not build:" >&2
+    tail -20 "$log.cmake" "$log.build" >&2
+    exit 2
+fi
+failed=$(suite)
+if [ -n "$failed" ]; then
+    echo "mutate: the unmutated tree fails tests ($failed); fix that first" >&2
+    tail -30 "$log.ctest" >&2
+    exit 2
+fi
+echo "mutate: baseline passes in $(($(date +%s) - start)) s"
+
+total=0 caught=0 survived=0 stale=0
+printf '%-44s %-9s %s\n' MUTANT RESULT "CAUGHT BY"
+for m in $list; do
+    f="$mutants/$m.mut"
+    t0=$(date +%s)
+    "$py" "$helper" apply "$f" "$tree" "$backup"
+    rc=$?
+    what=""
+    case $rc in
+    0)
+        if ! build; then
+            result=CAUGHT what=compiler
+        else
+            what=$(suite)
+            if [ -n "$what" ]; then result=CAUGHT; else result=SURVIVED; fi
+        fi
+        "$py" "$helper" restore "$tree" "$backup"
+        ;;
+    3) result=STALE what="old text not found in $("$py" "$helper" show "$f" | cut -f1)" ;;
+    4) result=STALE what="old text occurs more than once: add context" ;;
+    *) result=STALE what="malformed mutant file" ;;
+    esac
+    case $result in
+    CAUGHT) total=$((total + 1)) caught=$((caught + 1)) ;;
+    SURVIVED) total=$((total + 1)) survived=$((survived + 1)) ;;
+    STALE) stale=$((stale + 1)) ;;
+    esac
+    printf '%-44s %-9s %s (%ss)\n' "$m" "$result" "$what" "$(($(date +%s) - t0))"
+    printf '%s\t%s\t%s\n' "$m" "$result" "$what" >>"$results"
+done
+# leave the build folder matching the unmutated tree for the next run
+build || true
+
+echo
+echo "== summary =="
+printf '%-18s %7s %6s %8s %5s\n' FILE MUTANTS CAUGHT SURVIVED STALE
+for m in $list; do
+    printf '%s\t' "$m"
+    "$py" "$helper" show "$mutants/$m.mut" | cut -f1
+done | paste - "$results" | awk -F'\t' '
+    { f = $2; sub(/^.*\//, "", f); n[f]++; r[f, $4]++; if (!(f in seen)) { seen[f] = 1; order[++k] = f } }
+    END { for (i = 1; i <= k; i++) { f = order[i]
+        printf "%-18s %7d %6d %8d %5d\n", f, n[f] - r[f, "STALE"], r[f, "CAUGHT"], r[f, "SURVIVED"], r[f, "STALE"] } }'
+if [ "$survived" -gt 0 ]; then
+    echo
+    echo "survivors:"
+    while IFS='	' read -r m result _; do
+        [ "$result" = SURVIVED ] || continue
+        printf '  %-42s %s\n' "$m" "$("$py" "$helper" show "$mutants/$m.mut" | cut -f2)"
+    done <"$results"
+fi
+[ -n "$out" ] && cp "$results" "$out"
+echo
+pct=0
+[ "$total" -gt 0 ] && pct=$((100 * caught / total))
+echo "score: $caught/$total caught ($pct%), $survived survived, $stale stale;" \
+    "$(($(date +%s) - start)) s"
+if [ "$total" -eq 0 ]; then
+    echo "mutate: every mutant chosen is stale: nothing was tested" >&2
+    exit 2
+fi
+[ "$survived" -eq 0 ]
