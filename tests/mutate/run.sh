@@ -7,7 +7,8 @@
 # other tests catch what they would) and records which tests failed: those caught it;
 # none failing means it SURVIVED. A mutant whose old text is no longer in the file is
 # STALE and not scored. One that does not compile is caught by the compiler (scored as
-# caught, but choose mutants that compile). The working tree is never modified: everything happens under the work folder.
+# caught, but choose mutants that compile). The working tree is never modified:
+# everything happens under the work folder.
 #
 # usage: sh tests/mutate/run.sh [options] [NAME...]
 #   NAME...          run only these mutants (a name or a prefix: 012, 012-stats-rank)
