@@ -599,7 +599,7 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
     edges[nbins] = hi;
     int exact = s->exact && s->nexact == cmc_sketch_count(s);
     /* edges onto cell or bucket boundaries, by at most 1% of a bin; the first and the
-       last, which only widen the range, onto bucket boundaries by up to half a bin
+       last, which only widen the range, onto bucket boundaries by up to 5% of a bin
        (a density that piles up at an end, beta(0.5, 0.5)'s, is not spread then) */
     if (!exact)
         for (size_t b = 0; b <= nbins; b++) {
@@ -607,7 +607,7 @@ void cmc_sketch_histogram(const cmc_sketch *s, double lo, double hi, size_t nbin
             double wr = b < nbins ? edges[b + 1] - edges[b] : wl;
             double limit = 0.01 * (wl < wr ? wl : wr);
             int end = b == 0 || b == nbins;
-            double y = end ? snap_edge(s, edges[b], b == 0 ? -1 : 1, 50 * limit, 1) : edges[b];
+            double y = end ? snap_edge(s, edges[b], b == 0 ? -1 : 1, 5 * limit, 1) : edges[b];
             if (y == edges[b])
                 y = snap_edge(s, edges[b], b == 0 ? -1 : b == nbins ? 1 : 0, limit, 0);
             if ((b == 0 || y > edges[b - 1]) && (b == nbins || y < edges[b + 1]))

@@ -240,6 +240,28 @@ PYEOF
     else verdict "normal(1e6, 1) summary out of order at N=$n" run; fi
     contains "240.6"
 done
+
+# Each percentile's interval contains the exact order-statistic interval of the run's
+# own samples, and its value lies within its stored resolution of the order statistic
+# (issue 10: the sketch may widen an interval, never narrow it).
+printf 'title "exact"\noutput t = triangular(1.10, 1.18, 1.40)\noutput u = uniform(90, 100)\noutput n = normal(1e6, 1)\n' >"$tmp/exact.cmc"
+expect 0 nonempty empty -- run "$tmp/exact.cmc" -n 300000 --seed 4 --save-samples -o "$tmp/exact.h5" --format json
+if $PY - "$tmp/exact.h5" <<'PYEOF'
+import math, sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+for name in ("t", "u", "n"):
+    x = np.sort(f["samples/" + name][()])
+    n = len(x)
+    g = f["outputs/%s/percentiles" % name]
+    for p, v, lo, hi, res in zip(*(g[k][()] for k in ("probability", "value", "ci_low", "ci_high", "resolution"))):
+        np_ = n * p
+        half = 1.959963984540054 * math.sqrt(np_ * (1 - p))
+        k = [min(n, max(1, r)) for r in (math.floor(np_ - half), math.ceil(np_), math.ceil(np_ + half))]
+        assert lo <= x[k[0] - 1] and hi >= x[k[2] - 1], (name, p, lo, hi, x[k[0] - 1], x[k[2] - 1])
+        assert abs(v - x[k[1] - 1]) <= res, (name, p, v, x[k[1] - 1], res)
+PYEOF
+then verdict "" "intervals contain the exact ones"
+else verdict "an interval narrower than the exact order-statistic interval" run; fi
 rm -rf "$tmp"
 
 echo "$pass passed, $fail failed"
