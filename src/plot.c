@@ -10,7 +10,7 @@
  * hand: tick positions and their labels (12,000 not 12000.000000; 1-2-5 steps, on
  * log axes too), which axes are logarithmic (the run's histogram says), the
  * shaded bands and the numbers printed on them, and labels that run titles can
- * tell apart. Every string handed to gnuplot is quoted by gp_string; text is set
+ * tell apart. Every string handed to gnuplot is quoted by plot_gp_string; text is set
  * with enhanced mode off (common.gp), so an '_' in a name stays an underscore.
  *
  * Files, with L a run's label and NAME an output (or input):
@@ -21,7 +21,7 @@
  * Nothing is written before everything is checked: gnuplot is found, the scripts
  * are found, `only` names something.
  */
-#include "plot.h"
+#include "plot_priv.h"
 #include "diag.h"
 #include "report.h"
 
@@ -45,236 +45,6 @@ extern char **environ;
 #endif
 
 const char *const cmc_plot_formats[] = {"png", "pdf", "svg", NULL};
-
-static const char *const script_names[] = {"common.gp",  "distribution.gp", "cdf.gp",
-                                           "convergence.gp", "inputs.gp", "compare.gp",
-                                           "tornado.gp", NULL};
-
-/* ---- Finding gnuplot and the scripts -------------------------------------------- */
-
-static int executable(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* The program's path (malloc'ed): as given if it holds a '/', else found on PATH. */
-static char *find_program(const char *name)
-{
-    if (strchr(name, '/'))
-        return executable(name) ? strdup(name) : NULL;
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/bin:/bin";
-    while (*path) {
-        size_t n = strcspn(path, ":");
-        char buf[PATH_MAX];
-        if (n && snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, name) < (int)sizeof buf &&
-            executable(buf))
-            return strdup(buf);
-        path += n + (path[n] == ':');
-    }
-    return NULL;
-}
-
-static int has_scripts(const char *dir)
-{
-    for (int i = 0; script_names[i]; i++) {
-        char buf[PATH_MAX];
-        if (snprintf(buf, sizeof buf, "%s/%s", dir, script_names[i]) >= (int)sizeof buf ||
-            access(buf, R_OK) != 0)
-            return 0;
-    }
-    return 1;
-}
-
-/* The absolute path of the scripts folder (malloc'ed), or NULL. */
-static char *find_scripts(const char *given)
-{
-    if (given)
-        return has_scripts(given) ? realpath(given, NULL) : NULL;
-    const char *b = CMC_PLOTS_DIRS;
-    while (*b) {
-        size_t n = strcspn(b, ":");
-        char buf[PATH_MAX];
-        if (n && snprintf(buf, sizeof buf, "%.*s", (int)n, b) < (int)sizeof buf &&
-            has_scripts(buf))
-            return realpath(buf, NULL);
-        b += n + (b[n] == ':');
-    }
-    return NULL;
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-        return -1;
-    struct stat st;
-    if (stat(buf, &st) < 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- Numbers and strings for gnuplot -------------------------------------------- */
-
-/* A number gnuplot reads back exactly; NaN for anything not finite. */
-static void gp_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.17g", x);
-    else
-        fputs("NaN", f);
-}
-
-/* v[0..n) separated by spaces (and one before the first if lead), then a newline. */
-static void gp_row(FILE *f, int lead, const double *v, int n)
-{
-    for (int k = 0; k < n; k++) {
-        if (lead || k)
-            fputc(' ', f);
-        gp_num(f, v[k]);
-    }
-    fputc('\n', f);
-}
-
-/* s as a gnuplot double-quoted string. */
-static void gp_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '\n')
-            fputs("\\n", f);
-        else if ((unsigned char)*s >= 0x20 || *s == '\t')
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void fmt3(char *out, size_t size, double x)
-{
-    cmc_fmt_sig(out, size, x, 3, 7);
-}
-
-/* Tick positions for [lo, hi]: 1-2-5 steps on a linear axis; on a log axis the
-   powers of ten, with 2 and 5 times them when the range spans few decades. */
-#define MAX_TICKS 40
-typedef struct ticks {
-    double v[MAX_TICKS];
-    size_t n;
-} ticks;
-
-static void linear_ticks(double lo, double hi, int target, ticks *t)
-{
-    t->n = 0;
-    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
-        return;
-    double raw = (hi - lo) / target, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
-    for (double k = ceil(lo / step - 1e-9); t->n < MAX_TICKS; k++) {
-        double v = k * step;
-        if (v > hi + 1e-9 * step)
-            break;
-        if (fabs(v) < 1e-9 * step)
-            v = 0;
-        t->v[t->n++] = v;
-    }
-}
-
-/* About `target` ticks (fewer for small panels). */
-static void make_ticks(double lo, double hi, int logx, int target, ticks *t)
-{
-    double decades = logx && lo > 0 ? log10(hi / lo) : 0;
-    if (!logx || !(lo > 0) || decades < 0.6) {
-        linear_ticks(lo, hi, target, t);
-        return;
-    }
-    static const double m125[] = {1, 2, 5}, m1[] = {1};
-    int dense = decades * 3 <= target + 2;
-    const double *m = dense ? m125 : m1;
-    size_t nm = dense ? 3 : 1;
-    int stride = decades > target + 2 ? (int)ceil(decades / (target + 2)) : 1;   /* every k-th power of ten */
-    t->n = 0;
-    for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < MAX_TICKS; e++) {
-        if (nm == 1 && e % stride)
-            continue;
-        for (size_t i = 0; i < nm && t->n < MAX_TICKS; i++) {
-            double v = m[i] * pow(10, e);
-            if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12))
-                t->v[t->n++] = v;
-        }
-    }
-    if (t->n < 2)
-        linear_ticks(lo, hi, target, t);
-}
-
-/* name = "set {axis}tics (\"12,000\" 12000, ...)" for eval in the scripts. */
-static void gp_tics(FILE *f, const char *name, const char *axis, double lo, double hi,
-                    int logx, int target)
-{
-    ticks t;
-    make_ticks(lo, hi, logx, target, &t);
-    char cmd[MAX_TICKS * 64 + 64];
-    size_t len = (size_t)snprintf(cmd, sizeof cmd, "set %stics (", axis);
-    for (size_t i = 0; i < t.n && len < sizeof cmd; i++) {
-        char lab[40];
-        cmc_fmt_sig(lab, sizeof lab, t.v[i], 6, 7);
-        len += (size_t)snprintf(cmd + len, sizeof cmd - len, "%s\"%s\" %.17g", i ? ", " : "",
-                                lab, t.v[i]);
-    }
-    if (len < sizeof cmd)
-        snprintf(cmd + len, sizeof cmd - len, ")");
-    fprintf(f, "%s = ", name);
-    gp_string(f, t.n ? cmd : "");
-    fputc('\n', f);
-}
-
-/* The displayed range: [lo, hi] widened by 3% on each side (in log space for a log
-   axis), so spikes at the ends stay visible. */
-static void pad_range(double *lo, double *hi, int logx)
-{
-    if (logx && *lo > 0) {
-        double r = pow(*hi / *lo, 0.03);
-        *lo /= r;
-        *hi *= r;
-    } else {
-        double w = 0.03 * (*hi - *lo);
-        *lo -= w;
-        *hi += w;
-    }
-}
-
-/* snprintf for paths under the output folder: a path that does not fit is cut (the
-   folder name would have to be nearly PATH_MAX long) and the file then fails to
-   open with a clear message. */
-static void pathf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(out, size, fmt, ap);
-    va_end(ap);
-    (void)n;
-}
-
 /* ---- What a stat offers --------------------------------------------------------- */
 
 /* The stored percentile at p, or NaN (the run may have used --percentiles). */
@@ -362,9 +132,9 @@ static void figure(plotter *p, const char *script, const char *data, const char 
     p->nfigures++;
     unlink(out);   /* so a figure gnuplot failed to draw is not an old one */
     fputs("data = ", p->driver);
-    gp_string(p->driver, data);
+    plot_gp_string(p->driver, data);
     fputs("\nout = ", p->driver);
-    gp_string(p->driver, out);
+    plot_gp_string(p->driver, out);
     fprintf(p->driver, "\nload plots.\"%s\"\n\n", script);
 }
 
@@ -388,11 +158,11 @@ static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
             s->name, (unsigned long long)s->count, (unsigned long long)s->underflow,
             (unsigned long long)s->overflow);
     for (size_t j = 0; j < s->nbins; j++) {
-        gp_num(f, s->edges[j]);
+        plot_gp_num(f, s->edges[j]);
         fputc(' ', f);
-        gp_num(f, s->edges[j + 1]);
+        plot_gp_num(f, s->edges[j + 1]);
         fprintf(f, " %llu", (unsigned long long)s->counts[j]);
-        gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total}, 1);
+        plot_gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total}, 1);
     }
     close_out(p, f, path);
 
@@ -402,7 +172,7 @@ static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
     uint64_t cum = s->underflow;
     for (size_t j = 0; j <= s->nbins; j++) {
         cum += j ? s->counts[j - 1] : 0;
-        gp_row(f, 0, (const double[]){s->edges[j], (double)cum / total}, 2);
+        plot_gp_row(f, 0, (const double[]){s->edges[j], (double)cum / total}, 2);
     }
     close_out(p, f, path);
 }
@@ -416,7 +186,7 @@ static void write_percentiles(plotter *p, const char *prefix, const cmc_stat *s)
     fprintf(f, "# %s: percentiles with their 95%% Monte Carlo confidence intervals\n"
                "# columns: probability value ci_low ci_high\n", s->name);
     for (size_t i = 0; i < s->npercentiles; i++)
-        gp_row(f, 0, (const double[]){s->p[i], s->value[i], s->ci_low[i], s->ci_high[i]}, 4);
+        plot_gp_row(f, 0, (const double[]){s->p[i], s->value[i], s->ci_low[i], s->ci_high[i]}, 4);
     close_out(p, f, path);
 }
 
@@ -438,7 +208,7 @@ static void write_convergence(plotter *p, const char *prefix, const cmc_stat *s)
             v[3 * e + 2] = c->ci_high[e][i];
         }
         fprintf(f, "%llu", (unsigned long long)c->samples[i]);
-        gp_row(f, 1, v, 3 * CMC_CONV_NEST);
+        plot_gp_row(f, 1, v, 3 * CMC_CONV_NEST);
     }
     close_out(p, f, path);
 }
@@ -459,7 +229,7 @@ static void conv_range(const cmc_convergence *c, int e, double *lo, double *hi)
         *lo = m - w;
         *hi = m + w;
     }
-    pad_range(lo, hi, 0);
+    plot_pad_range(lo, hi, 0);
 }
 
 /* The x range and scale of a stat's histogram, padded. */
@@ -468,7 +238,7 @@ static void hist_range(const cmc_stat *s, double *lo, double *hi, int *logx)
     *lo = s->edges[0];
     *hi = s->edges[s->nbins];
     *logx = s->log_bins && *lo > 0;
-    pad_range(lo, hi, *logx);
+    plot_pad_range(lo, hi, *logx);
 }
 
 /* The variables of one output's figures: prefix.vars.gp. */
@@ -483,11 +253,11 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     fprintf(f, "# gnuplot variables for the figures of %s (written by carbonmc plot)\n",
             s->name);
     fputs("title_str = ", f);
-    gp_string(f, r->title && r->title[0] ? r->title : s->name);
+    plot_gp_string(f, r->title && r->title[0] ? r->title : s->name);
     fputs("\nname_str = ", f);
-    gp_string(f, s->name);
+    plot_gp_string(f, s->name);
     fputs("\nlabel_str = ", f);
-    gp_string(f, label);
+    plot_gp_string(f, label);
     fprintf(f, "\nsamples = %llu\nnonfinite = %llu\n", (unsigned long long)r->samples,
             (unsigned long long)s->nonfinite);
     text[0] = '\0';
@@ -495,18 +265,18 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
         snprintf(text, sizeof text, "%llu samples were not finite and are not shown",
                  (unsigned long long)s->nonfinite);
     fputs("nonfinite_str = ", f);
-    gp_string(f, text);
+    plot_gp_string(f, text);
     fputc('\n', f);
 
     double lo, hi;
     int logx;
     hist_range(s, &lo, &hi, &logx);
     fprintf(f, "logx = %d\nxmin = ", logx);
-    gp_num(f, lo);
+    plot_gp_num(f, lo);
     fputs("\nxmax = ", f);
-    gp_num(f, hi);
+    plot_gp_num(f, hi);
     fputc('\n', f);
-    gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
+    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
 
     /* the bands: median, 50%, 90% and 95% central intervals */
     static const char *const names[7] = {"median", "lo50", "hi50", "lo90",
@@ -516,13 +286,13 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     for (int i = 0; i < 7; i++) {
         v[i] = pct(s, probs[i], s->value);
         fprintf(f, "%s = ", names[i]);
-        gp_num(f, v[i]);
+        plot_gp_num(f, v[i]);
         fputc('\n', f);
     }
     size_t len = 0;
     text[0] = '\0';
     if (isfinite(v[0])) {
-        fmt3(buf, sizeof buf, v[0]);
+        plot_fmt3(buf, sizeof buf, v[0]);
         len += (size_t)snprintf(text + len, sizeof text - len, "median %s%s%s", buf,
                                 s->unit && s->unit[0] ? " " : "", s->unit ? s->unit : "");
     }
@@ -531,13 +301,13 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
         if (!isfinite(v[1 + 2 * b]) || !isfinite(v[2 + 2 * b]))
             continue;
         char a[40];
-        fmt3(a, sizeof a, v[1 + 2 * b]);
-        fmt3(buf, sizeof buf, v[2 + 2 * b]);
+        plot_fmt3(a, sizeof a, v[1 + 2 * b]);
+        plot_fmt3(buf, sizeof buf, v[2 + 2 * b]);
         len += (size_t)snprintf(text + len, sizeof text - len, "%s%s: %s \xe2\x80\x93 %s",
                                 len ? "\n" : "", band[b], a, buf);
     }
     fputs("band_str = ", f);
-    gp_string(f, text);
+    plot_gp_string(f, text);
     fputc('\n', f);
 
     /* convergence: samples on a log axis, one panel per estimate */
@@ -547,26 +317,26 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
         if (!(n1 > n0))
             n1 = 2 * n0;
         fputs("conv_xmin = ", f);
-        gp_num(f, n0 / 1.3);
+        plot_gp_num(f, n0 / 1.3);
         fputs("\nconv_xmax = ", f);
-        gp_num(f, n1 * 1.3);
+        plot_gp_num(f, n1 * 1.3);
         fputc('\n', f);
-        gp_tics(f, "conv_xtics_cmd", "x", n0 / 1.3, n1 * 1.3, 1, 5);
+        plot_gp_tics(f, "conv_xtics_cmd", "x", n0 / 1.3, n1 * 1.3, 1, 5);
         static const char *const est[CMC_CONV_NEST] = {"mean", "median", "p95"};
         for (int e = 0; e < CMC_CONV_NEST; e++) {
             double a, b;
             char nm[64];
             conv_range(c, e, &a, &b);
             fprintf(f, "conv_%s_final = ", est[e]);
-            gp_num(f, c->value[e][c->n - 1]);
+            plot_gp_num(f, c->value[e][c->n - 1]);
             fputc('\n', f);
             fprintf(f, "conv_%s_min = ", est[e]);
-            gp_num(f, a);
+            plot_gp_num(f, a);
             fprintf(f, "\nconv_%s_max = ", est[e]);
-            gp_num(f, b);
+            plot_gp_num(f, b);
             fputc('\n', f);
             snprintf(nm, sizeof nm, "conv_%s_ytics_cmd", est[e]);
-            gp_tics(f, nm, "y", a, b, 0, 4);
+            plot_gp_tics(f, nm, "y", a, b, 0, 4);
         }
     }
     close_out(p, f, path);
@@ -581,7 +351,7 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
                            const cmc_stat *s)
 {
     char prefix[PATH_MAX], name[PATH_MAX];
-    pathf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
+    plot_pathf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
     if (!has_histogram(s)) {
         if (s->count && s->min == s->max)
             cmc_note(p->d, NULL, "%s is %.10g in every sample of run '%s': no figures",
@@ -629,7 +399,7 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     cmc_sens_order(se, order);   /* by total index, largest first */
     const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
-    pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
+    plot_pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
     FILE *f = open_data(p, prefix, ".dat", path);
     if (!f) {
         free(order);
@@ -642,14 +412,14 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     for (size_t jj = 0; jj < k; jj++) {
         size_t j = order[jj];
         fprintf(f, "%zu ", jj + 1);
-        gp_string(f, se->input[j]);
+        plot_gp_string(f, se->input[j]);
         const double v[8] = {st[j], se->ci_low[CMC_SENS_SOBOL_TOTAL][j],
                              se->ci_high[CMC_SENS_SOBOL_TOTAL][j],
                              se->value[CMC_SENS_SOBOL_FIRST][j],
                              se->ci_low[CMC_SENS_SOBOL_FIRST][j],
                              se->ci_high[CMC_SENS_SOBOL_FIRST][j], se->swing_low[j],
                              se->swing_high[j]};
-        gp_row(f, 1, v, 8);
+        plot_gp_row(f, 1, v, 8);
         for (int i = 0; i < 6; i++)
             if (isfinite(v[i])) {
                 lo = v[i] < lo ? v[i] : lo;
@@ -669,8 +439,8 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
         slo -= w;
         shi += w;
     }
-    pad_range(&lo, &hi, 0);
-    pad_range(&slo, &shi, 0);
+    plot_pad_range(&lo, &hi, 0);
+    plot_pad_range(&slo, &shi, 0);
     if (!(f = open_data(p, prefix, ".vars.gp", path))) {
         free(order);
         return;
@@ -678,9 +448,9 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     axis_label(lab, sizeof lab, out);
     fprintf(f, "# gnuplot variables for the sensitivity figure of %s (carbonmc plot)\n"
                "title_str = ", se->output);
-    gp_string(f, r->title && r->title[0] ? r->title : label);
+    plot_gp_string(f, r->title && r->title[0] ? r->title : label);
     fputs("\nlabel_str = ", f);
-    gp_string(f, lab);
+    plot_gp_string(f, lab);
     size_t longest = 4;
     for (size_t j = 0; j < k; j++)
         longest = strlen(se->input[j]) > longest ? strlen(se->input[j]) : longest;
@@ -688,17 +458,17 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     double lm = 0.03 + 0.0105 * (double)longest;
     fprintf(f, "\nleft_margin = %.3f", lm < 0.12 ? 0.12 : lm > 0.4 ? 0.4 : lm);
     fprintf(f, "\nninputs = %zu\nxmin = ", k);
-    gp_num(f, lo);
+    plot_gp_num(f, lo);
     fputs("\nxmax = ", f);
-    gp_num(f, hi);
+    plot_gp_num(f, hi);
     fputs("\nswing_base = ", f);
-    gp_num(f, se->swing_base);
+    plot_gp_num(f, se->swing_base);
     fputs("\nswing_min = ", f);
-    gp_num(f, slo);
+    plot_gp_num(f, slo);
     fputs("\nswing_max = ", f);
-    gp_num(f, shi);
+    plot_gp_num(f, shi);
     fputc('\n', f);
-    gp_tics(f, "swing_xtics_cmd", "x", slo, shi, 0, 4);
+    plot_gp_tics(f, "swing_xtics_cmd", "x", slo, shi, 0, 4);
     close_out(p, f, path);
     snprintf(name, sizeof name, "%s-%s-sensitivity", label, se->output);
     figure(p, "tornado.gp", prefix, name);
@@ -714,14 +484,14 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
     if (!n)
         return;
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX];
-    pathf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
+    plot_pathf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
     snprintf(path, sizeof path, "%s.vars.gp", prefix);
     FILE *f = open_out(p, path);
     if (!f)
         return;
     fprintf(f, "# gnuplot variables for the inputs figure (written by carbonmc plot)\n"
                "title_str = ");
-    gp_string(f, r->title && r->title[0] ? r->title : label);
+    plot_gp_string(f, r->title && r->title[0] ? r->title : label);
     fprintf(f, "\nn_inputs = %zu\n", n);
     static const char *const arrays[] = {"in_data", "in_label", "in_dist", "in_logx",
                                          "in_xmin", "in_xmax",  "in_xtics"};
@@ -733,7 +503,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         if ((only && strcmp(only, s->name)) || !has_histogram(s))
             continue;
         char data[PATH_MAX], both[1200];
-        pathf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
+        plot_pathf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
         write_histogram(p, data, s);
         /* "name [unit]": descriptions are too long for a panel */
         if (s->unit && s->unit[0])
@@ -745,24 +515,24 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         hist_range(s, &lo, &hi, &logx);
         k++;
         fprintf(f, "in_data[%zu] = ", k);
-        gp_string(f, data);
+        plot_gp_string(f, data);
         fprintf(f, "\nin_label[%zu] = ", k);
-        gp_string(f, both);
+        plot_gp_string(f, both);
         fprintf(f, "\nin_dist[%zu] = ", k);
         char dist[64];   /* a long expression is cut so that it stays in its panel */
         if (strlen(s->expression) > 44)
             snprintf(dist, sizeof dist, "%.41s...", s->expression);
         else
             snprintf(dist, sizeof dist, "%s", s->expression);
-        gp_string(f, dist);
+        plot_gp_string(f, dist);
         fprintf(f, "\nin_logx[%zu] = %d\nin_xmin[%zu] = ", k, logx, k);
-        gp_num(f, lo);
+        plot_gp_num(f, lo);
         fprintf(f, "\nin_xmax[%zu] = ", k);
-        gp_num(f, hi);
+        plot_gp_num(f, hi);
         char nm[32];
         snprintf(nm, sizeof nm, "in_xtics[%zu]", k);
         fputc('\n', f);
-        gp_tics(f, nm, "x", lo, hi, logx, 3);
+        plot_gp_tics(f, nm, "x", lo, hi, logx, 3);
     }
     close_out(p, f, path);
     snprintf(name, sizeof name, "%s-inputs", label);
@@ -795,7 +565,7 @@ static void compare_figure(plotter *p, const cmc_stat *const *s, const char *con
         hi += w;
     }
     int logx = lo > 0 && hi / lo > 10;
-    pad_range(&lo, &hi, logx);
+    plot_pad_range(&lo, &hi, logx);
 
     char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
     snprintf(prefix, sizeof prefix, "%s/%s", p->datadir, fig);
@@ -813,17 +583,17 @@ static void compare_figure(plotter *p, const cmc_stat *const *s, const char *con
         for (int j = 0; j < 7; j++) {
             v[j] = pct(s[k], probs[j], s[k]->value);
             fputc(' ', f);
-            gp_num(f, v[j]);
+            plot_gp_num(f, v[j]);
         }
         char a[40], b[40], m[40], text[160];
-        fmt3(m, sizeof m, v[3]);
-        fmt3(a, sizeof a, v[1]);
-        fmt3(b, sizeof b, v[5]);
+        plot_fmt3(m, sizeof m, v[3]);
+        plot_fmt3(a, sizeof a, v[1]);
+        plot_fmt3(b, sizeof b, v[5]);
         snprintf(text, sizeof text, "median %s, 90%%: %s \xe2\x80\x93 %s", m, a, b);
         fputc(' ', f);
-        gp_string(f, rows[k]);
+        plot_gp_string(f, rows[k]);
         fputc(' ', f);
-        gp_string(f, text);
+        plot_gp_string(f, text);
         fputc('\n', f);
     }
     close_out(p, f, path);
@@ -834,13 +604,13 @@ static void compare_figure(plotter *p, const cmc_stat *const *s, const char *con
     axis_label(label, sizeof label, s[0]);
     fprintf(f, "# gnuplot variables for the comparison of %s (written by carbonmc plot)\n"
                "label_str = ", name);
-    gp_string(f, label);
+    plot_gp_string(f, label);
     fprintf(f, "\nnruns = %zu\nlogx = %d\nxmin = ", nruns, logx);
-    gp_num(f, lo);
+    plot_gp_num(f, lo);
     fputs("\nxmax = ", f);
-    gp_num(f, hi);
+    plot_gp_num(f, hi);
     fputc('\n', f);
-    gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
+    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
     close_out(p, f, path);
     figure(p, "compare.gp", prefix, fig);
 }
@@ -911,79 +681,6 @@ static void compare_variants(plotter *p, const cmc_results *r, const char *label
     snprintf(fig, sizeof fig, "%s-%s-variants", label, s[0]->name);
     compare_figure(p, s, rows, n, fig);
 }
-
-/* ---- Running gnuplot --------------------------------------------------------------- */
-
-/* The tail of the log (at most 2,000 bytes, whole lines), trimmed. */
-static void log_tail(const char *path, char *out, size_t size)
-{
-    out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char buf[2001];
-    long at = 0;
-    if (fseek(f, 0, SEEK_END) == 0 && (at = ftell(f)) > 2000)
-        fseek(f, at - 2000, SEEK_SET);
-    else
-        fseek(f, 0, SEEK_SET);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *s = buf;
-    if (at > 2000 && (s = strchr(buf, '\n')))
-        s++;
-    else
-        s = buf;
-    while (*s == '\n')
-        s++;
-    n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-        s[--n] = '\0';
-    snprintf(out, size, "%s", s);
-}
-
-static int run_gnuplot(plotter *p, const char *gnuplot, const char *driver)
-{
-    char logpath[PATH_MAX], tail[2100];
-    pathf(logpath, sizeof logpath, "%s/gnuplot.log", p->datadir);
-    posix_spawn_file_actions_t fa;
-    if (posix_spawn_file_actions_init(&fa) != 0) {
-        cmc_error(p->d, NULL, "cannot start gnuplot: out of memory");
-        return -1;
-    }
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    char *argv[] = {(char *)gnuplot, (char *)driver, NULL};
-    pid_t pid;
-    int err = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) {
-        cmc_error(p->d, NULL, "cannot run '%s': %s", gnuplot, strerror(err));
-        return -1;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            cmc_error(p->d, NULL, "waiting for gnuplot: %s", strerror(errno));
-            return -1;
-        }
-    log_tail(logpath, tail, sizeof tail);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (WIFEXITED(status))
-            cmc_error(p->d, NULL, "gnuplot failed (exit status %d) on %s%s%s", WEXITSTATUS(status),
-                      driver, tail[0] ? ":\n" : "", tail);
-        else
-            cmc_error(p->d, NULL, "gnuplot was killed by signal %d on %s", WTERMSIG(status),
-                      driver);
-        return -1;
-    }
-    if (tail[0])
-        cmc_warning(p->d, NULL, "gnuplot said (see %s):\n%s", logpath, tail);
-    return 0;
-}
-
 /* ---- The entry point ---------------------------------------------------------------- */
 
 static int names_something(const cmc_results *const *runs, size_t n, const char *only)
@@ -1070,18 +767,18 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
         return -1;
     }
     const char *gp = o->gnuplot ? o->gnuplot : "gnuplot";
-    char *gnuplot = find_program(gp);
+    char *gnuplot = plot_find_program(gp);
     if (!gnuplot) {
         cmc_error(d, NULL, "cannot find gnuplot ('%s' is not %s); install it (Debian: apt-get "
                            "install gnuplot-nox) or name it with CARBONMC_GNUPLOT",
                   gp, strchr(gp, '/') ? "an executable file" : "on PATH");
         return -1;
     }
-    char *scripts = find_scripts(o->scripts);
+    char *scripts = plot_find_scripts(o->scripts);
     if (!scripts) {
         if (o->scripts)
             cmc_error(d, NULL, "'%s' does not hold carbonmc's gnuplot scripts (%s, ...)",
-                      o->scripts, script_names[0]);
+                      o->scripts, plot_script_names[0]);
         else
             cmc_error(d, NULL, "cannot find carbonmc's gnuplot scripts (looked in %s); "
                                "name their folder with CARBONMC_PLOTS", CMC_PLOTS_DIRS);
@@ -1093,17 +790,17 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     const char *dir = o->dir ? o->dir : "figures";
     char *absdir = NULL, driver[PATH_MAX];
     int rc = -1;
-    if (mkdir_p(dir) < 0 || !(absdir = realpath(dir, NULL))) {
+    if (plot_mkdir_p(dir) < 0 || !(absdir = realpath(dir, NULL))) {
         cmc_error(d, NULL, "cannot make the folder '%s': %s", dir, strerror(errno));
         goto out;
     }
     p.dir = absdir;
     if (snprintf(p.datadir, sizeof p.datadir, "%s/data", absdir) >= (int)sizeof p.datadir ||
-        mkdir_p(p.datadir) < 0) {
+        plot_mkdir_p(p.datadir) < 0) {
         cmc_error(d, NULL, "cannot make the folder '%s/data': %s", dir, strerror(errno));
         goto out;
     }
-    pathf(driver, sizeof driver, "%s/figures.gp", p.datadir);
+    plot_pathf(driver, sizeof driver, "%s/figures.gp", p.datadir);
     if (!(p.driver = open_out(&p, driver)))
         goto out;
     fprintf(p.driver, "# Draws every figure of `carbonmc plot`: run `gnuplot %s` to redraw\n"
@@ -1111,7 +808,7 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
                       "fmt = \"%s\"\nplots = ", driver, fmt);
     char slash[PATH_MAX];
     snprintf(slash, sizeof slash, "%s/", scripts);
-    gp_string(p.driver, slash);
+    plot_gp_string(p.driver, slash);
     fputs("\n\n", p.driver);
 
     for (size_t k = 0; k < n && !p.failed; k++) {
@@ -1135,7 +832,7 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     close_out(&p, f, driver);
     if (p.failed)
         goto out;
-    if (run_gnuplot(&p, gnuplot, driver) < 0)
+    if (plot_run_gnuplot(d, p.datadir, gnuplot, driver) < 0)
         goto out;
     for (size_t i = 0; i < p.nfigures; i++) {
         struct stat st;

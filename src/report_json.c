@@ -1,0 +1,304 @@
+/*
+ * report_json.c: the machine formats of a run, JSON and CSV, every number at full
+ * precision (the shortest decimal text that reads back as exactly the same double).
+ */
+#include "report_priv.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- json ------------------------------------------------------------------------ */
+
+static void json_stat(FILE *f, const cmc_stat *q);
+
+static void json_stats(FILE *f, const cmc_stat *s, size_t n)
+{
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        cmc_fmt_json_string(f, s[i].name);
+        fputs(": ", f);
+        json_stat(f, &s[i]);
+    }
+    fputs(n ? "\n  }" : "}", f);
+}
+
+/* One statistic as a JSON object. */
+static void json_stat(FILE *f, const cmc_stat *q)
+{
+    {
+        fputs("{\n      \"description\": ", f);
+        cmc_fmt_json_string(f, q->description);
+        fputs(",\n      \"unit\": ", f);
+        cmc_fmt_json_string(f, q->unit);
+        fprintf(f, ",\n      \"count\": %" PRIu64 ",\n      \"nonfinite\": %" PRIu64,
+                q->count, q->nonfinite);
+        const char *names[] = {"mean", "std", "mean_se", "min", "max"};
+        const double v[] = {q->mean, q->std, q->mean_se, q->min, q->max};
+        for (int k = 0; k < 5; k++) {
+            fprintf(f, ",\n      \"%s\": ", names[k]);
+            cmc_fmt_json_number(f, v[k]);
+        }
+        fputs(",\n      \"percentiles\": [", f);
+        for (size_t k = 0; k < q->npercentiles; k++) {
+            fputs(k ? ",\n        {\"p\": " : "\n        {\"p\": ", f);
+            cmc_fmt_json_number(f, q->p[k]);
+            fputs(", \"value\": ", f);
+            cmc_fmt_json_number(f, q->value[k]);
+            fputs(", \"ci_low\": ", f);
+            cmc_fmt_json_number(f, q->ci_low[k]);
+            fputs(", \"ci_high\": ", f);
+            cmc_fmt_json_number(f, q->ci_high[k]);
+            if (q->resolution) {
+                fputs(", \"rep_resolution\": ", f);
+                cmc_fmt_json_number(f, q->resolution[k]);
+            }
+            fputc('}', f);
+        }
+        fputs(q->npercentiles ? "\n      ]\n    }" : "]\n    }", f);
+    }
+}
+
+static void json_variants(FILE *f, const cmc_results *r)
+{
+    fputs(",\n  \"variants\": {", f);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        fputs(v ? ",\n  " : "\n  ", f);
+        cmc_fmt_json_string(f, vr->name);
+        fputs(": {\"label\": ", f);
+        cmc_fmt_json_string(f, vr->label);
+        fputs(", \"outputs\": ", f);
+        json_stats(f, vr->outputs, vr->noutputs);
+        fputs(", \"paired\": {", f);
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            fputs(i ? ",\n    " : "\n    ", f);
+            cmc_fmt_json_string(f, pr->output);
+            fputs(": {\"reference\": ", f);
+            cmc_fmt_json_string(f, pr->reference);
+            fprintf(f, ", \"count\": %" PRIu64 ", \"p_greater\": ", pr->count);
+            cmc_fmt_json_number(f, pr->p_greater);
+            fputs(", \"p_greater_ci_low\": ", f);
+            cmc_fmt_json_number(f, pr->p_greater_ci_low);
+            fputs(", \"p_greater_ci_high\": ", f);
+            cmc_fmt_json_number(f, pr->p_greater_ci_high);
+            fputs(",\n    \"difference\": ", f);
+            json_stat(f, &pr->difference);
+            fputs(",\n    \"ratio\": ", f);
+            json_stat(f, &pr->ratio);
+            fputc('}', f);
+        }
+        fputs(vr->npaired ? "\n  }}" : "}}", f);
+    }
+    fputs(r->nvariants ? "\n  }" : "}", f);
+}
+
+static void json_array(FILE *f, const double *v, size_t n)
+{
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", f);
+        cmc_fmt_json_number(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+static const char *const sens_keys[CMC_SENS_NEST] = {"spearman", "logvar_share", "sobol_first",
+                                                     "sobol_total"};
+
+static void json_sensitivity(FILE *f, const cmc_results *r)
+{
+    fputs(",\n  \"sensitivity\": {", f);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        fputs(i ? ",\n    " : "\n    ", f);
+        cmc_fmt_json_string(f, se->output);
+        fputs(": {\"input\": [", f);
+        for (size_t j = 0; j < se->ninputs; j++) {
+            if (j)
+                fputs(", ", f);
+            cmc_fmt_json_string(f, se->input[j]);
+        }
+        fputc(']', f);
+        for (int e = 0; e < CMC_SENS_NEST; e++) {
+            fprintf(f, ",\n      \"%s\": ", sens_keys[e]);
+            json_array(f, se->value[e], se->ninputs);
+            fprintf(f, ", \"%s_ci_low\": ", sens_keys[e]);
+            json_array(f, se->ci_low[e], se->ninputs);
+            fprintf(f, ", \"%s_ci_high\": ", sens_keys[e]);
+            json_array(f, se->ci_high[e], se->ninputs);
+        }
+        fputs(",\n      \"swing_low\": ", f);
+        json_array(f, se->swing_low, se->ninputs);
+        fputs(", \"swing_high\": ", f);
+        json_array(f, se->swing_high, se->ninputs);
+        fputs(", \"swing_base\": ", f);
+        cmc_fmt_json_number(f, se->swing_base);
+        fprintf(f, ", \"samples\": %" PRIu64 ", \"skipped\": %" PRIu64 "}", se->samples,
+                se->skipped);
+    }
+    fputs(r->nsensitivity ? "\n  }" : "}", f);
+}
+
+void cmc_report_json(FILE *f, const cmc_results *r)
+{
+    fputs("{\n  \"title\": ", f);
+    cmc_fmt_json_string(f, r->title);
+    fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64 ",\n  \"outputs\": ",
+            r->seed, r->samples);
+    json_stats(f, r->outputs, r->noutputs);
+    fputs(",\n  \"inputs\": ", f);
+    json_stats(f, r->inputs, r->ninputs);
+    if (r->nvariants)
+        json_variants(f, r);
+    if (r->nsensitivity)
+        json_sensitivity(f, r);
+    fputs("\n}\n", f);
+}
+
+/* ---- csv ------------------------------------------------------------------------- */
+
+/* RFC 4180: quote a field holding a comma, quote or line break; double quotes. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Full precision; NaN and infinities as R and pandas read them. */
+static void csv_number(FILE *f, double x)
+{
+    char buf[40];
+    if (isnan(x))
+        fputs("NaN", f);
+    else if (isinf(x))
+        fputs(x < 0 ? "-Inf" : "Inf", f);
+    else {
+        rep_shortest(buf, sizeof buf, x);
+        fputs(buf, f);
+    }
+}
+
+/* name column: prefix + the stat's name (variants: "VARIANT.OUTPUT"). */
+static void csv_name(FILE *f, const char *prefix, const char *name)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s%s", prefix, name);
+    csv_field(f, buf);
+}
+
+static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cmc_stat *s,
+                         size_t n);
+
+static void csv_stats(FILE *f, const char *kind, const cmc_stat *s, size_t n)
+{
+    csv_stats_as(f, kind, "", s, n);
+}
+
+static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cmc_stat *s,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cmc_stat *q = &s[i];
+        const char *names[] = {"mean", "std", "mean_se", "min", "max"};
+        const double v[] = {q->mean, q->std, q->mean_se, q->min, q->max};
+        for (int k = 0; k < 5; k++) {
+            fprintf(f, "%s,", kind);
+            csv_name(f, prefix, q->name);
+            fprintf(f, ",%s,,", names[k]);
+            csv_number(f, v[k]);
+            fputs(",,\n", f);
+        }
+        fprintf(f, "%s,", kind);
+        csv_name(f, prefix, q->name);
+        fprintf(f, ",nonfinite,,%" PRIu64 ",,\n", q->nonfinite);
+        fprintf(f, "%s,", kind);
+        csv_name(f, prefix, q->name);
+        fprintf(f, ",count,,%" PRIu64 ",,\n", q->count);
+        for (size_t k = 0; k < q->npercentiles; k++) {
+            fprintf(f, "%s,", kind);
+            csv_name(f, prefix, q->name);
+            fputs(",percentile,", f);
+            csv_number(f, q->p[k]);
+            fputc(',', f);
+            csv_number(f, q->value[k]);
+            fputc(',', f);
+            csv_number(f, q->ci_low[k]);
+            fputc(',', f);
+            csv_number(f, q->ci_high[k]);
+            fputc('\n', f);
+        }
+    }
+}
+
+void cmc_report_csv(FILE *f, const cmc_results *r)
+{
+    fputs("kind,name,statistic,p,value,ci_low,ci_high\n", f);
+    csv_stats(f, "output", r->outputs, r->noutputs);
+    csv_stats(f, "input", r->inputs, r->ninputs);
+    for (size_t i = 0; i < r->nsensitivity; i++) {   /* sensitivity,OUTPUT.INPUT,MEASURE,,v,lo,hi */
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        for (size_t j = 0; j < se->ninputs; j++) {
+            char prefix[300];
+            snprintf(prefix, sizeof prefix, "%s.", se->output);
+            for (int e = 0; e <= CMC_SENS_NEST; e++) {
+                fputs("sensitivity,", f);
+                csv_name(f, prefix, se->input[j]);
+                if (e < CMC_SENS_NEST) {
+                    fprintf(f, ",%s,,", sens_keys[e]);
+                    csv_number(f, se->value[e][j]);
+                    fputc(',', f);
+                    csv_number(f, se->ci_low[e][j]);
+                    fputc(',', f);
+                    csv_number(f, se->ci_high[e][j]);
+                } else {   /* the swing: the output at the input's P5 and P95 */
+                    fputs(",swing,,", f);
+                    csv_number(f, se->swing_base);
+                    fputc(',', f);
+                    csv_number(f, se->swing_low[j]);
+                    fputc(',', f);
+                    csv_number(f, se->swing_high[j]);
+                }
+                fputc('\n', f);
+            }
+        }
+    }
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s.", vr->name);
+        csv_stats_as(f, "variant", prefix, vr->outputs, vr->noutputs);
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            snprintf(prefix, sizeof prefix, "%s.%s.", vr->name, pr->output);
+            csv_stats_as(f, "paired", prefix, &pr->difference, 1);
+            csv_stats_as(f, "paired", prefix, &pr->ratio, 1);
+            fputs("paired,", f);
+            csv_name(f, prefix, "p_greater");
+            fputs(",p_greater,,", f);
+            csv_number(f, pr->p_greater);
+            fputc(',', f);
+            csv_number(f, pr->p_greater_ci_low);
+            fputc(',', f);
+            csv_number(f, pr->p_greater_ci_high);
+            fputc('\n', f);
+        }
+    }
+}
+

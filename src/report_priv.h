@@ -1,0 +1,58 @@
+/*
+ * report_priv.h: what the files of the summary formats share (report.c,
+ * report_num.c, report_text.c, report_json.c, report_table.c, table.c): the
+ * number formatting and the rounding by Monte Carlo error (report_num.c), and each
+ * format's writer. Not installed; CLI only.
+ */
+#ifndef CMC_REPORT_PRIV_H
+#define CMC_REPORT_PRIV_H
+
+#include "report.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum style { PLAIN, LATEX } style;
+
+/* The digits a number is shown with. */
+typedef struct shown {
+    int d;       /* the last digit shown is 10^d */
+    int strip;   /* nothing limits the digits: show up to 10, without trailing zeros */
+} shown;
+
+/* The decimal exponent of x (finite, non-zero): 12456 -> 4, 0.05 -> -2. */
+int rep_exponent_of(double x);
+/* x rounded to a multiple of 10^d; strip drops trailing zeros of the fraction;
+   exponent form when the rounded exponent is >= emax or < -4 (rep_fmt_at: 12). */
+void rep_fmt_at_e(char *out, size_t size, double x, int d, int strip, style st, int emax);
+void rep_fmt_at(char *out, size_t size, double x, int d, int strip, style st);
+/* The shortest decimal that reads back as exactly x. */
+void rep_shortest(char *out, size_t size, double x);
+/* Clamp d to 3..10 significant digits of v. */
+int rep_clamp_digits(double v, int d);
+/* The digits of v whose 95% Monte Carlo interval has width w. */
+shown rep_resolution(double v, double w);
+void rep_fmt_shown(char *out, size_t size, double x, shown s, style st);
+/* Index of probability p in s, or -1. */
+int rep_find_p(const cmc_stat *s, double p);
+void rep_p_label(char *out, size_t size, double p);
+/* The digits percentile i of s is shown with (ordered with its neighbours). */
+shown rep_percentile_shown(const cmc_stat *s, size_t i);
+/* Percentile i: value and interval bounds to the digit its interval resolves. */
+void rep_fmt_percentile(const cmc_stat *s, int i, char *value, char *lo, char *hi, size_t size,
+                        style st);
+shown rep_mean_resolution(const cmc_stat *s);
+/* "0.909 [0.905, 0.913]": sensitivity measure e of input j, three decimals. */
+void rep_fmt_ci3(char *out, size_t size, const cmc_sensitivity *se, int e, size_t j);
+
+/* The percentiles text shows by name: the median and two central intervals. */
+extern const double rep_standard_p[5];
+#define REP_NSTANDARD 5
+
+void cmc_report_text(FILE *f, const cmc_results *r);
+void cmc_report_json(FILE *f, const cmc_results *r);
+void cmc_report_csv(FILE *f, const cmc_results *r);
+void cmc_report_markdown(FILE *f, const cmc_results *r);
+void cmc_report_latex(FILE *f, const cmc_results *r);
+
+#endif

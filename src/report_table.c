@@ -1,0 +1,256 @@
+/*
+ * report_table.c: a run as Markdown and LaTeX tables, for a report or a paper,
+ * rounded to the Monte Carlo error like the text summary.
+ */
+#include "report_priv.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- markdown and latex tables --------------------------------------------------- */
+
+/* Backslash-escape what Markdown would read as markup (and | in tables). */
+static void md_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (strchr("\\`*_[]<>|#", *s))
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+static void tex_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+            fputc('\\', f);
+            fputc(*s, f);
+            break;
+        case '~': fputs("\\textasciitilde{}", f); break;
+        case '^': fputs("\\textasciicircum{}", f); break;
+        case '\\': fputs("\\textbackslash{}", f); break;
+        case '<': fputs("\\textless{}", f); break;
+        case '>': fputs("\\textgreater{}", f); break;
+        case '|': fputs("\\textbar{}", f); break;
+        case '\n': case '\r': fputc(' ', f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* The cells of one table row: median, its MC interval, mean, P5, P95, P2.5, P97.5. */
+typedef struct cells {
+    char median[64], ci[140], mean[64], p[4][64];
+} cells;
+
+static void table_cells(const cmc_stat *s, cells *c, style st)
+{
+    const char *na = "n/a", *dash = st == LATEX ? "--" : "\u2013";
+    char lo[64], hi[64];
+    int m = rep_find_p(s, 0.5);
+    if (m >= 0) {
+        rep_fmt_percentile(s, m, c->median, lo, hi, sizeof lo, st);
+        snprintf(c->ci, sizeof c->ci, "%s%s%s", lo, dash, hi);
+    } else {
+        snprintf(c->median, sizeof c->median, "%s", na);
+        snprintf(c->ci, sizeof c->ci, "%s", na);
+    }
+    rep_fmt_shown(c->mean, sizeof c->mean, s->mean, rep_mean_resolution(s), st);
+    for (int k = 0; k < 4; k++) {
+        int i = rep_find_p(s, rep_standard_p[1 + k]);
+        if (i >= 0)
+            rep_fmt_percentile(s, i, c->p[k], lo, hi, sizeof lo, st);
+        else
+            snprintf(c->p[k], sizeof c->p[k], "%s", na);
+    }
+}
+
+static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n)
+{
+    if (!n)
+        return;
+    fprintf(f, "\n| %s | unit | median [95%% MC CI] | mean | P5 | P95 | P2.5 | P97.5 |\n"
+               "|:--|:--|--:|--:|--:|--:|--:|--:|\n", head);
+    for (size_t i = 0; i < n; i++) {
+        cells c;
+        table_cells(&s[i], &c, PLAIN);
+        fputs("| `", f);
+        fputs(s[i].name, f);
+        fputs("` | ", f);
+        md_text(f, s[i].unit);
+        int has = rep_find_p(&s[i], 0.5) >= 0;
+        fprintf(f, " | %s%s%s%s | %s | %s | %s | %s | %s |\n", c.median, has ? " [" : "",
+                has ? c.ci : "", has ? "]" : "", c.mean, c.p[0], c.p[1], c.p[2], c.p[3]);
+    }
+}
+
+/* Variant v's rows: its outputs, then (v > 0) for each paired output the
+   difference and the ratio with the reference, named "OUT: v - ref", "OUT: v / ref";
+   names[] holds those names. Returns the count (at most 3 per output). */
+static size_t variant_rows(const cmc_results *r, size_t v, cmc_stat *rows, char (*names)[256],
+                           size_t max)
+{
+    const cmc_variant_result *vr = &r->variants[v];
+    size_t n = 0;
+    for (size_t i = 0; i < vr->noutputs && n < max; i++)
+        rows[n++] = vr->outputs[i];
+    for (size_t i = 0; i < vr->npaired && n + 2 <= max; i++) {
+        const cmc_paired *pr = &vr->paired[i];
+        snprintf(names[n], 256, "%s: %s - %s", pr->output, vr->name, pr->reference);
+        rows[n] = pr->difference;
+        rows[n].name = names[n];
+        n++;
+        snprintf(names[n], 256, "%s: %s / %s", pr->output, vr->name, pr->reference);
+        rows[n] = pr->ratio;
+        rows[n].name = names[n];
+        n++;
+    }
+    return n;
+}
+
+#define MAX_VARIANT_ROWS 96
+
+static void md_variants(FILE *f, const cmc_results *r)
+{
+    cmc_stat rows[MAX_VARIANT_ROWS];
+    static char names[MAX_VARIANT_ROWS][256];
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        char head[300];
+        snprintf(head, sizeof head, "variant %s", vr->name);
+        fputs("\n", f);
+        if (vr->label && vr->label[0]) {
+            fputs("*", f);
+            md_text(f, vr->name);
+            fputs("*: ", f);
+            md_text(f, vr->label);
+            fputs("\n", f);
+        }
+        md_table(f, head, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            char p[64], lo[64], hi[64];
+            cmc_fmt_sig(p, sizeof p, pr->p_greater, 3, 12);
+            cmc_fmt_sig(lo, sizeof lo, pr->p_greater_ci_low, 2, 12);
+            cmc_fmt_sig(hi, sizeof hi, pr->p_greater_ci_high, 2, 12);
+            fprintf(f, "%sP(`%s` of %s > of %s) = %s [%s, %s]", i ? "; " : "\n", pr->output,
+                    vr->name, pr->reference, p, lo, hi);
+        }
+        if (vr->npaired)
+            fputs(".\n", f);
+    }
+}
+
+void cmc_report_markdown(FILE *f, const cmc_results *r)
+{
+    char n[64];
+    rep_fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
+    if (r->title && r->title[0]) {
+        fputs("**", f);
+        md_text(f, r->title);
+        fputs("**: ", f);
+    }
+    fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
+    md_table(f, "output", r->outputs, r->noutputs);
+    md_table(f, "random input", r->inputs, r->ninputs);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
+        if (!order)
+            break;
+        cmc_sens_order(se, order);
+        fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first order "
+                   "| Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n", se->output);
+        for (size_t jj = 0; jj < se->ninputs; jj++) {
+            size_t j = order[jj];
+            char c[CMC_SENS_NEST][80], lo[64], hi[64];
+            for (int e = 0; e < CMC_SENS_NEST; e++)
+                rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
+            cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
+            cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j], c[0], c[1],
+                    c[2], c[3], lo, hi);
+        }
+        free(order);
+    }
+    md_variants(f, r);
+}
+
+static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n)
+{
+    if (!n)
+        return;
+    fprintf(f, "\\midrule\n\\multicolumn{9}{l}{\\textit{%s}} \\\\\n", head);
+    for (size_t i = 0; i < n; i++) {
+        cells c;
+        table_cells(&s[i], &c, LATEX);
+        tex_text(f, s[i].name);
+        fputs(" & ", f);
+        tex_text(f, s[i].unit);
+        fprintf(f, " & %s & %s & %s & %s & %s & %s & %s \\\\\n", c.median, c.ci, c.mean,
+                c.p[0], c.p[1], c.p[2], c.p[3]);
+    }
+}
+
+void cmc_report_latex(FILE *f, const cmc_results *r)
+{
+    char n[64];
+    rep_fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
+    fputs("% carbonmc summary", f);
+    if (r->title && r->title[0]) {
+        fputs(": ", f);
+        for (const char *p = r->title; *p; p++)
+            fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+    }
+    fprintf(f, "\n%% %s Monte Carlo samples, seed %" PRIu64 ". Needs \\usepackage{booktabs}.\n"
+               "%% Rounded to the Monte Carlo error; {,} separates thousands.\n", n, r->seed);
+    fputs("\\begin{tabular}{llrrrrrrr}\n\\toprule\n"
+          "Quantity & Unit & Median & 95\\% MC CI & Mean & P5 & P95 & P2.5 & P97.5 \\\\\n", f);
+    tex_rows(f, "Outputs", r->outputs, r->noutputs);
+    tex_rows(f, "Random inputs", r->inputs, r->ninputs);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        cmc_stat rows[MAX_VARIANT_ROWS];
+        static char names[MAX_VARIANT_ROWS][256];
+        char head[600];
+        const cmc_variant_result *vr = &r->variants[v];
+        snprintf(head, sizeof head, "Variant %s%s%s", vr->name,
+                 vr->label && vr->label[0] ? ": " : "", vr->label ? vr->label : "");
+        char esc[1400];   /* the head goes into \textit{} as text */
+        size_t e = 0;
+        for (const char *c = head; *c && e + 3 < sizeof esc; c++) {
+            if (strchr("&%$#_{}", *c))
+                esc[e++] = '\\';
+            esc[e++] = *c;
+        }
+        esc[e] = '\0';
+        tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+    }
+    fputs("\\bottomrule\n\\end{tabular}\n", f);
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
+        if (!order)
+            break;
+        cmc_sens_order(se, order);
+        fputs("\n% sensitivity of ", f);
+        fputs(se->output, f);
+        fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrr}\n\\toprule\n"
+              "Input & Spearman & Share of Var(ln) & Sobol first order & Sobol total \\\\\n"
+              "\\midrule\n", f);
+        for (size_t jj = 0; jj < se->ninputs; jj++) {
+            size_t j = order[jj];
+            char c[CMC_SENS_NEST][80];
+            for (int e = 0; e < CMC_SENS_NEST; e++)
+                rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
+            tex_text(f, se->input[j]);
+            fprintf(f, " & %s & %s & %s & %s \\\\\n", c[0], c[1], c[2], c[3]);
+        }
+        fputs("\\bottomrule\n\\end{tabular}\n", f);
+        free(order);
+    }
+}
+
