@@ -213,6 +213,9 @@ typedef struct cmc_results {
     const char *method;        /* "monte carlo" */
     const char *rng;           /* "philox4x32-10" */
     const char *source;        /* the scenario as run, after `use` and --set */
+    size_t nsets;
+    const char **sets;         /* the --set overrides in force, "NAME = EXPR" (canonical
+                                  text), in evaluation order; none in files before 0.3 */
     size_t noutputs, ninputs;
     cmc_stat *outputs, *inputs;
     size_t nvariants;

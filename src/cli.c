@@ -9,6 +9,7 @@
 #include "carbonmc.h"
 #include "plot.h"
 #include "report.h"
+#include "table.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -37,6 +38,11 @@ static const char usage[] =
     "        the current folder) and print the summary\n"
     "  summary OUT.h5 [--format FMT]\n"
     "        print the summary of a run's file again\n"
+    "  table OUT.h5 [MORE.h5 ...] [--format text|markdown|latex|csv] [--interval P]\n"
+    "              [--outputs LIST] [--keep-units]\n"
+    "        one row per run (and per variant), one column per output, each cell\n"
+    "        median [P5, P95] (--interval 90) rounded to the Monte Carlo error, in a\n"
+    "        display unit (GWh, ktCO2e; --keep-units: as stored)\n"
     "  plot OUT.h5 [MORE.h5 ...] [-o DIR] [--format png|pdf|svg] [--only NAME]\n"
     "        draw figures with gnuplot into DIR (default: figures): per output its\n"
     "        distribution, CDF and convergence, the inputs, and with several files\n"
@@ -57,7 +63,8 @@ static const char usage[] =
     "                     results for any thread count\n"
     "  --threads T        threads (default: every core)\n"
     "  -o OUT.h5          the HDF5 file to write: a regular file or a new path, not\n"
-    "                     one of the run's inputs (plot: the folder of the figures)\n"
+    "                     one of the run's inputs (plot: the folder of the figures);\n"
+    "                     run -o none (or --no-h5) writes no file (a file: -o ./none)\n"
     "  --only NAME        plot: only the figures of this output (or input)\n"
     "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
     "  --sensitivity      also measure which input drives each output: Spearman,\n"
@@ -120,7 +127,7 @@ static void print_diags(const cmc_diags *d)
 
 /* ---- Options ----------------------------------------------------------------------- */
 
-enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32 };
+enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32, O_TABLE = 64 };
 
 typedef struct options {
     const char *file;         /* the scenario, or the .h5 of `summary` */
@@ -133,7 +140,11 @@ typedef struct options {
     size_t bins;
     uint64_t max_memory;      /* run --max-memory, bytes; 0: the default */
     const char *output;
+    int no_h5;                /* run -o none, --no-h5: write no file */
     const char *only;         /* plot --only */
+    double interval;          /* table --interval, percent */
+    const char *outputs;      /* table --outputs */
+    int keep_units;           /* table --keep-units */
     const char **files;       /* plot: every file given (files[0] == file) */
     size_t nfiles;
     double *percentiles;
@@ -238,7 +249,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
         /* options with a value: "--name VALUE" or "--name=VALUE" */
         static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
                                              "-o", "--percentiles", "--bins", "--only",
-                                             "--max-memory", NULL};
+                                             "--max-memory", "--interval", "--outputs", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -258,6 +269,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                   : !strcmp(name, "--format") ? O_FORMAT
                   : !strcmp(name, "-o")       ? O_OUT
                   : !strcmp(name, "--only")   ? O_PLOT
+                  : !strcmp(name, "--interval") || !strcmp(name, "--outputs") ? O_TABLE
                                               : O_RUN;
         if (name && !(allowed & bit)) {
             fprintf(stderr, "carbonmc: '%s' does not take %s (see 'carbonmc --help')\n", command, name);
@@ -291,8 +303,24 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (!*val)
                 return usage_error("%s expects a file name, got ''", "-o");
             o->output = val;
+            o->no_h5 = (allowed & O_RUN) && !strcmp(val, "none");   /* a file: ./none */
         } else if (name && !strcmp(name, "--only")) {
             o->only = val;
+        } else if (name && !strcmp(name, "--interval")) {
+            char *end;
+            double v = strtod(val, &end);
+            if (end != val && *end == '%')
+                end++;
+            if (!*val || *end || !(v > 0 && v < 100))
+                return usage_error("--interval expects a percentage between 0 and 100 (90, "
+                                   "95, 50%%), got '%s'", val);
+            o->interval = v;
+        } else if (name && !strcmp(name, "--outputs")) {
+            if (!*val)
+                return usage_error("%s expects output names, got ''", "--outputs");
+            o->outputs = val;
+        } else if (!strcmp(a, "--keep-units") && (allowed & O_TABLE)) {
+            o->keep_units = 1;
         } else if (name && !strcmp(name, "--percentiles")) {
             if (parse_percentiles(val, o) < 0)
                 return usage_error("--percentiles expects increasing probabilities in (0, 1), "
@@ -308,13 +336,15 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                    "got '%s'", val);
         } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
+        } else if (!strcmp(a, "--no-h5") && (allowed & O_RUN)) {
+            o->no_h5 = 1;
         } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
             o->save_samples = 1;
         } else if (!strcmp(a, "--sensitivity") && (allowed & O_RUN)) {
             o->sensitivity = 1;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
-        } else if (!o->file || (allowed & O_PLOT)) {
+        } else if (!o->file || (allowed & (O_PLOT | O_TABLE))) {
             if (!o->file)
                 o->file = a;
             o->files[o->nfiles++] = a;
@@ -322,8 +352,11 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             return usage_error("unexpected argument '%s'", a);
         }
     }
+    if (o->no_h5 && o->save_samples)
+        return usage_error("%s", "--save-samples needs a file to store them in (not -o none)");
     if (!o->file)
-        return usage_error(!strcmp(command, "summary") || !strcmp(command, "plot")
+        return usage_error(!strcmp(command, "summary") || !strcmp(command, "plot") ||
+                                   !strcmp(command, "table")
                                ? "'%s' needs an HDF5 file"
                                                        : "'%s' needs a SCENARIO file", command);
     return 0;
@@ -659,10 +692,10 @@ static int cmd_run(options *o)
     cmc_model *m = load(o);
     if (!m)
         return 1;
-    char *def = o->output ? NULL : default_output(o->file);
+    char *def = o->output || o->no_h5 ? NULL : default_output(o->file);
     progress pr = {seconds(), 0, 0};
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
-                          o->bins, o->output ? o->output : def, o->save_samples,
+                          o->bins, o->no_h5 ? NULL : o->output ? o->output : def, o->save_samples,
                           o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
                           track_temp, NULL, o->max_memory};
     /* a big run says so before it starts (cmc_run refuses one above the limit) */
@@ -681,7 +714,7 @@ static int cmd_run(options *o)
     int rc = 1;
     if (r) {
         rc = cmc_report(stdout, r, o->format ? o->format : "text") < 0 ? 1 : 0;
-        if (!o->format || !strcmp(o->format, "text"))
+        if ((!o->format || !strcmp(o->format, "text")) && ro.output)
             printf("\nwritten to %s\n", ro.output);
     }
     cmc_results_free(r);
@@ -781,6 +814,39 @@ out:
     return rc;
 }
 
+/* ---- table ------------------------------------------------------------------------- */
+
+static int cmd_table(options *o)
+{
+    int rc = 1;
+    cmc_diags *d = cmc_diags_new();
+    cmc_results **runs = calloc(o->nfiles, sizeof *runs);
+    char **labels = calloc(o->nfiles, sizeof *labels);
+    if (!d || !runs || !labels) {
+        fputs("carbonmc: error: out of memory\n", stderr);
+        goto out;
+    }
+    for (size_t i = 0; i < o->nfiles; i++)
+        if (!(runs[i] = cmc_results_read(o->files[i], d)) ||
+            !(labels[i] = run_label(o->files[i], (const char *const *)labels, i)))
+            goto out;
+    cmc_table_options to = {o->format, o->interval, o->outputs, o->keep_units};
+    if (cmc_table(stdout, (const cmc_results *const *)runs, (const char *const *)labels,
+                  o->nfiles, &to, d) == 0)
+        rc = 0;
+out:
+    if (d)
+        print_diags(d);
+    for (size_t i = 0; runs && labels && i < o->nfiles; i++) {
+        cmc_results_free(runs[i]);
+        free(labels[i]);
+    }
+    free(runs);
+    free(labels);
+    cmc_diags_free(d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -817,6 +883,10 @@ int main(int argc, char **argv)
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT, cmc_report_formats);
         if (!rc)
             rc = cmd_summary(&o);
+    } else if (!strcmp(cmd, "table")) {
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_TABLE, cmc_table_formats);
+        if (!rc)
+            rc = cmd_table(&o);
     } else if (!strcmp(cmd, "plot")) {
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_OUT | O_PLOT, cmc_plot_formats);
         if (!rc)

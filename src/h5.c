@@ -38,6 +38,7 @@
  */
 #include "h5priv.h"
 #include "diag.h"
+#include <hdf5_hl.h>   /* H5DS: dimension scales (libhdf5_hl) */
 #include "util.h"
 
 #include <errno.h>
@@ -324,6 +325,35 @@ void cmc_h5_abort(cmc_h5 *h)
     cmc_h5_quiet_end(&q);
 }
 
+/* The netCDF dimension `sample` of the /samples datasets: a dimension scale /sample
+   that is not a variable (netCDF-4's convention: its NAME says so), created with
+   late allocation and never written, so it takes no space whatever N is. */
+static int sample_dimension(cmc_h5 *h, hid_t space, size_t n)
+{
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl < 0 || H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_LATE) < 0 ||
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
+        if (dcpl >= 0)
+            H5Pclose(dcpl);
+        return wfail(h, "cannot set up the dimension /sample");
+    }
+    hid_t ds = H5Dcreate2(h->file, "sample", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl,
+                          H5P_DEFAULT);
+    H5Pclose(dcpl);
+    if (ds < 0)
+        return wfail(h, "cannot create the dimension /sample");
+    char name[80];
+    snprintf(name, sizeof name, "This is a netCDF dimension but not a netCDF variable.%10llu",
+             (unsigned long long)h->total);
+    int rc = H5DSset_scale(ds, name) < 0 ? wfail(h, "cannot make /sample a dimension scale") : 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (H5DSattach_scale(h->samples[i], ds, 0) < 0)
+            rc = wfail(h, "cannot attach /sample to the sample datasets");
+    if (H5Dclose(ds) < 0 && rc == 0)
+        rc = wfail(h, "cannot close /sample");
+    return rc;
+}
+
 int cmc_h5_samples_begin(cmc_h5 *h, const char *const *names, size_t n, uint64_t total,
                          cmc_diags *d)
 {
@@ -385,6 +415,8 @@ int cmc_h5_samples_begin(cmc_h5 *h, const char *const *names, size_t n, uint64_t
         }
     }
     h->nsamples = n;
+    if (sample_dimension(h, space, n) < 0)
+        goto fail;
     if (H5Gclose(g) < 0) {
         g = -1;
         wfail(h, "cannot close group /samples");
@@ -549,6 +581,72 @@ static int close_group(cmc_h5 *h, hid_t g, const char *where)
     return 0;
 }
 
+
+/* ---- netCDF-4 conventions: units, long_name, dimension scales ------------------ */
+
+/* Dataset name of loc gets the CF attributes units (when units is not empty: a
+   quantity without a unit gets none, a pure number "1") and long_name, and is
+   attached along its only axis to scale (when scale >= 0). */
+static int describe(cmc_h5 *h, hid_t loc, const char *where, const char *name, const char *units,
+                    const char *long_name, hid_t scale)
+{
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return wfail(h, "cannot open dataset %s/%s", where, name);
+    int rc = 0;
+    if (units && units[0])
+        rc = put_attr_str(h, ds, where, "units", units);
+    if (rc == 0 && long_name)
+        rc = put_attr_str(h, ds, where, "long_name", long_name);
+    if (rc == 0 && scale >= 0 && H5DSattach_scale(ds, scale, 0) < 0)
+        rc = wfail(h, "cannot attach a dimension scale to %s/%s", where, name);
+    if (H5Dclose(ds) < 0 && rc == 0)
+        rc = wfail(h, "cannot close dataset %s/%s", where, name);
+    return rc;
+}
+
+/* Dataset name of loc made a dimension scale (a netCDF coordinate variable: the
+   dimension takes the dataset's name), with its units and long_name. Returns the
+   open dataset (the caller closes it) or -1. */
+static hid_t scale(cmc_h5 *h, hid_t loc, const char *where, const char *name, const char *units,
+                   const char *long_name)
+{
+    if (describe(h, loc, where, name, units, long_name, -1) < 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) {
+        wfail(h, "cannot open dataset %s/%s", where, name);
+        return -1;
+    }
+    if (H5DSset_scale(ds, name) < 0) {
+        H5Dclose(ds);
+        wfail(h, "cannot make %s/%s a dimension scale", where, name);
+        return -1;
+    }
+    return ds;
+}
+
+/* "co2_t (training emissions): WHAT", the long_name of a quantity's dataset. */
+static void long_name(char *out, size_t size, const cmc_stat *s, const char *what)
+{
+    if (s->description && s->description[0])
+        snprintf(out, size, "%s (%s): %s", s->name, s->description, what);
+    else
+        snprintf(out, size, "%s: %s", s->name, what);
+}
+
+/* The CF attribute coordinates = "samples" on an estimate of NAME/convergence. */
+static int describe_coordinates(cmc_h5 *h, hid_t g, const char *where, const char *name)
+{
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0)
+        return wfail(h, "cannot open dataset %s/%s", where, name);
+    int rc = put_attr_str(h, ds, where, "coordinates", "samples");
+    if (H5Dclose(ds) < 0 && rc == 0)
+        rc = wfail(h, "cannot close dataset %s/%s", where, name);
+    return rc;
+}
+
 /* The datasets of NAME/convergence besides `samples`: cmc_h5_est_names[e], then _ci_low
    and _ci_high. */
 
@@ -556,8 +654,9 @@ static int close_group(cmc_h5 *h, hid_t g, const char *where)
 /* NAME/convergence: samples (uint64 [C]) and, per estimate, value, ci_low and
    ci_high (float64 [C]). */
 static int put_convergence(cmc_h5 *h, hid_t parent, const char *where,
-                           const cmc_convergence *c)
+                           const cmc_stat *st)
 {
+    const cmc_convergence *c = &st->conv;
     char sub[1200], name[32];
     snprintf(sub, sizeof sub, "%s/convergence", where);
     hid_t g = put_group(h, parent, where, "convergence");
@@ -573,6 +672,38 @@ static int put_convergence(cmc_h5 *h, hid_t parent, const char *where,
             rc = put_f64s(h, g, sub, name, v[k], c->n);
         }
     }
+    /* the dimension `checkpoint` (0, 1, ..., C-1) is the coordinate; `samples`, the
+       sample count at each, a CF auxiliary coordinate of every estimate */
+    uint32_t *idx = rc == 0 ? malloc((c->n ? c->n : 1) * sizeof *idx) : NULL;
+    if (rc == 0 && !idx)
+        rc = wfail(h, "out of memory");
+    for (size_t i = 0; idx && i < c->n; i++)
+        idx[i] = (uint32_t)i;
+    if (rc == 0)
+        rc = put_data(h, g, sub, "checkpoint", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, c->n, idx);
+    free(idx);
+    hid_t sc = rc == 0 ? scale(h, g, sub, "checkpoint", "1",
+                               "checkpoint: after 1024 * 2^k samples, then all") : -1;
+    if (sc < 0)
+        rc = -1;
+    if (rc == 0)
+        rc = describe(h, g, sub, "samples", "1", "samples the estimates are made from", sc);
+    static const char *const what[CMC_CONV_NEST] = {"mean", "median", "95th percentile"};
+    for (int e = 0; e < CMC_CONV_NEST && rc == 0; e++)
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            char ln[1400], w[200];
+            snprintf(name, sizeof name, "%s%s", cmc_h5_est_names[e],
+                     k == 0 ? "" : k == 1 ? "_ci_low" : "_ci_high");
+            snprintf(w, sizeof w, "%s%s from the first samples", k == 0 ? "" :
+                     k == 1 ? "lower end of the 95% interval of the " :
+                     "upper end of the 95% interval of the ", what[e]);
+            long_name(ln, sizeof ln, st, w);
+            rc = describe(h, g, sub, name, st->unit, ln, sc);
+            if (rc == 0)
+                rc = describe_coordinates(h, g, sub, name);
+        }
+    if (sc >= 0)
+        H5Dclose(sc);
     if (close_group(h, g, sub) < 0)
         rc = -1;
     return rc;
@@ -608,6 +739,29 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
         put_f64s(h, pg, sub, "ci_high", s->ci_high, s->npercentiles) < 0 ||
         (s->resolution && put_f64s(h, pg, sub, "resolution", s->resolution, s->npercentiles) < 0))
         goto out;
+    {
+        char ln[1400];
+        hid_t sc = scale(h, pg, sub, "probability", "1", "probability (the percentile's level)");
+        if (sc < 0)
+            goto out;
+        static const char *const names[4] = {"value", "ci_low", "ci_high", "resolution"};
+        static const char *const what[4] = {
+            "percentile at each probability",
+            "lower end of the percentile's 95% Monte Carlo interval",
+            "upper end of the percentile's 95% Monte Carlo interval",
+            "width of the bracket that certainly holds the percentile's order statistic "
+            "(0: exact)"};
+        int bad = 0;
+        for (int k = 0; k < 4 && !bad; k++) {
+            if (k == 3 && !s->resolution)
+                break;
+            long_name(ln, sizeof ln, s, what[k]);
+            bad = describe(h, pg, sub, names[k], s->unit, ln, sc) < 0;
+        }
+        H5Dclose(sc);
+        if (bad)
+            goto out;
+    }
     hid_t t = pg;
     pg = -1;
     if (close_group(h, t, sub) < 0)
@@ -619,6 +773,20 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
         put_u64(h, g, where, "nonfinite", s->nonfinite) < 0 ||
         put_u64(h, g, where, "count", s->count) < 0)
         goto out;
+    {
+        static const char *const names[7] = {"mean", "std", "mean_se", "min", "max",
+                                              "nonfinite", "count"};
+        static const char *const what[7] = {
+            "mean of the finite samples", "standard deviation of the finite samples",
+            "standard error of the mean", "smallest finite sample", "largest finite sample",
+            "samples that were NaN or infinite", "finite samples"};
+        char ln[1400];
+        for (int k = 0; k < 7; k++) {
+            long_name(ln, sizeof ln, s, what[k]);
+            if (describe(h, g, where, names[k], k < 5 ? s->unit : "1", ln, -1) < 0)
+                goto out;
+        }
+    }
 
     snprintf(sub, sizeof sub, "%s/histogram", where);
     int log_bins = s->log_bins;
@@ -632,11 +800,39 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
         put_attr_u64(h, hg, sub, "overflow", s->overflow) < 0 ||
         put_attr(h, hg, sub, "log_bins", H5T_STD_I32LE, H5T_NATIVE_INT, 0, 0, &log_bins) < 0)
         goto out;
+    {
+        /* bin: the centre of each bin (geometric on log-spaced bins), the coordinate
+           of counts; edges: a coordinate of its own (B + 1 values) */
+        double *mid = malloc((s->nbins ? s->nbins : 1) * sizeof *mid);
+        if (!mid) {
+            wfail(h, "out of memory");
+            goto out;
+        }
+        for (size_t j = 0; j < s->nbins; j++)
+            mid[j] = log_bins && s->edges[j] > 0 ? sqrt(s->edges[j] * s->edges[j + 1])
+                                                 : 0.5 * (s->edges[j] + s->edges[j + 1]);
+        int bad = put_f64s(h, hg, sub, "bin", mid, s->nbins) < 0;
+        free(mid);
+        char ln[1400];
+        long_name(ln, sizeof ln, s, log_bins ? "histogram bin centre (geometric)"
+                                              : "histogram bin centre");
+        hid_t sb = bad ? -1 : scale(h, hg, sub, "bin", s->unit, ln);
+        long_name(ln, sizeof ln, s, "histogram bin edges");
+        hid_t se = sb < 0 ? -1 : scale(h, hg, sub, "edges", s->unit, ln);
+        long_name(ln, sizeof ln, s, "finite samples in each bin");
+        bad = se < 0 || describe(h, hg, sub, "counts", "1", ln, sb) < 0;
+        if (sb >= 0)
+            H5Dclose(sb);
+        if (se >= 0)
+            H5Dclose(se);
+        if (bad)
+            goto out;
+    }
     t = hg;
     hg = -1;
     if (close_group(h, t, sub) < 0)
         goto out;
-    if (s->conv.n && put_convergence(h, g, where, &s->conv) < 0)
+    if (s->conv.n && put_convergence(h, g, where, s) < 0)
         goto out;
     rc = 0;
 out:
@@ -675,7 +871,8 @@ static int put_names(cmc_h5 *h, const char *attr, const cmc_stat *s, size_t n)
 
 /* /sensitivity/OUTPUT: input (strings), per measure value, _ci_low, _ci_high, then
    swing_low, swing_high (float64 [k]), swing_base, samples, skipped (scalars). */
-static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se)
+static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se,
+                           const char *unit)
 {
     char where[600], name[48];
     snprintf(where, sizeof where, "/sensitivity/%s", se->output);
@@ -698,6 +895,38 @@ static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se)
                     put_u64(h, g, where, "samples", se->samples) < 0 ||
                     put_u64(h, g, where, "skipped", se->skipped) < 0))
         rc = -1;
+    hid_t sc = rc == 0 ? scale(h, g, where, "input", NULL, "random input") : -1;
+    if (sc < 0)
+        rc = -1;
+    static const char *const what[CMC_SENS_NEST] = {
+        "Spearman rank correlation of input and output",
+        "share of Var(ln output): squared correlation of the logarithms",
+        "first-order Sobol index", "total Sobol index"};
+    for (int e = 0; e < CMC_SENS_NEST && rc == 0; e++)
+        for (int j = 0; j < 3 && rc == 0; j++) {
+            char ln[400];
+            snprintf(name, sizeof name, "%s%s", cmc_h5_sens_names[e],
+                     j == 0 ? "" : j == 1 ? "_ci_low" : "_ci_high");
+            snprintf(ln, sizeof ln, "%s%s", j == 0 ? "" : j == 1 ?
+                     "lower end of the 95% confidence interval of the " :
+                     "upper end of the 95% confidence interval of the ", what[e]);
+            rc = describe(h, g, where, name, "1", ln, sc);
+        }
+    if (rc == 0)
+        rc = describe(h, g, where, "swing_low", unit, "the output with the input at its 5th "
+                      "percentile, every other input at its median", sc);
+    if (rc == 0)
+        rc = describe(h, g, where, "swing_high", unit, "the output with the input at its 95th "
+                      "percentile, every other input at its median", sc);
+    if (rc == 0)
+        rc = describe(h, g, where, "swing_base", unit, "the output with every input at its "
+                      "median", -1);
+    if (rc == 0)
+        rc = describe(h, g, where, "samples", "1", "base samples N of the Sobol design", -1);
+    if (rc == 0)
+        rc = describe(h, g, where, "skipped", "1", "Sobol rows left out as not finite", -1);
+    if (sc >= 0)
+        H5Dclose(sc);
     if (close_group(h, g, where) < 0)
         rc = -1;
     return rc;
@@ -741,7 +970,13 @@ static int put_variant(cmc_h5 *h, hid_t parent, const cmc_results *r, const cmc_
                       put_u64(h, q, sub, "count", pr->count) < 0 ||
                       put_f64(h, q, sub, "p_greater", pr->p_greater) < 0 ||
                       put_f64(h, q, sub, "p_greater_ci_low", pr->p_greater_ci_low) < 0 ||
-                      put_f64(h, q, sub, "p_greater_ci_high", pr->p_greater_ci_high) < 0;
+                      put_f64(h, q, sub, "p_greater_ci_high", pr->p_greater_ci_high) < 0 ||
+                      describe(h, q, sub, "count", "1", "pairs where both are numbers", -1) < 0 ||
+                      describe(h, q, sub, "p_greater", "1", "P(variant > reference)", -1) < 0 ||
+                      describe(h, q, sub, "p_greater_ci_low", "1", "lower end of the Wilson "
+                               "95% interval of P(variant > reference)", -1) < 0 ||
+                      describe(h, q, sub, "p_greater_ci_high", "1", "upper end of the Wilson "
+                               "95% interval of P(variant > reference)", -1) < 0;
             if (close_group(h, q, sub) < 0 || bad)
                 goto out;
         }
@@ -794,7 +1029,8 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         put_attr_str(h, h->file, "/", "method", r->method) < 0 ||
         put_attr_str(h, h->file, "/", "rng", r->rng) < 0 ||
         put_names(h, "outputs", r->outputs, r->noutputs) < 0 ||
-        put_names(h, "inputs", r->inputs, r->ninputs) < 0)
+        put_names(h, "inputs", r->inputs, r->ninputs) < 0 ||
+        put_attr(h, h->file, "/", "set", h->str, h->str, 1, r->nsets, r->sets) < 0)
         return -1;
 
     hid_t g = open_top(h, "scenario");
@@ -825,8 +1061,13 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
             (g = put_group(h, h->file, "", "sensitivity")) < 0)
             return -1;
         rc = 0;
-        for (size_t i = 0; i < r->nsensitivity && rc == 0; i++)
-            rc = put_sensitivity(h, g, &r->sensitivity[i]);
+        for (size_t i = 0; i < r->nsensitivity && rc == 0; i++) {
+            const char *unit = "";
+            for (size_t j = 0; j < r->noutputs; j++)
+                if (!strcmp(r->outputs[j].name, r->sensitivity[i].output))
+                    unit = r->outputs[j].unit;
+            rc = put_sensitivity(h, g, &r->sensitivity[i], unit);
+        }
         if (close_group(h, g, "/sensitivity") < 0 || rc < 0)
             return -1;
     }

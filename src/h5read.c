@@ -50,6 +50,7 @@
 typedef struct gobj {
     uint64_t coll;   /* file address of the collection */
     uint64_t idx, size;
+    uint64_t data;   /* file address of the object's bytes */
 } gobj;
 
 typedef struct heaps {
@@ -104,9 +105,57 @@ static int walk_collection(const unsigned char *f, uint64_t fsize, uint64_t off,
                 h->obj = o;
                 h->cap = cap;
             }
-            h->obj[h->n++] = (gobj){off, idx, osize};
+            h->obj[h->n++] = (gobj){off, idx, osize, p + 16};
         }
         p += need;
+    }
+    return 0;
+}
+
+/* Whether the 8 bytes at p are the address of an object header (version 2: the
+   signature "OHDR"; version 1: version byte 1, a zero byte): what an HDF5 object
+   reference (a dimension scale's DIMENSION_LIST) holds. */
+static int is_reference(const unsigned char *f, uint64_t fsize, const unsigned char *p)
+{
+    uint64_t at = le(p, 8);
+    return at < fsize && fsize - at >= 4 &&
+           (!memcmp(f + at, "OHDR", 4) || (f[at] == 1 && f[at + 1] == 0));
+}
+
+/* Every variable-length descriptor in the file, wherever it sits (a string
+   attribute's in an object header or in the fractal heap of dense attributes, out
+   of reach of H5Dget_offset): each occurrence of a collection's address followed by
+   the index of one of its objects is a descriptor, and its length must be the
+   object's size (a string), or a count of 8-byte object references whose first
+   points at an object header (a DIMENSION_LIST). A length that disagrees is what
+   would make HDF5 1.10 copy past its buffer. Bytes that only look like a
+   descriptor would need the 12 bytes of an address and an index in use by chance. */
+static int check_all_descriptors(const unsigned char *f, uint64_t fsize, const heaps *h,
+                                 char *why, size_t wsize)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        if (i && h->obj[i].coll == h->obj[i - 1].coll)
+            continue;
+        unsigned char key[8];
+        for (int b = 0; b < 8; b++)
+            key[b] = (unsigned char)(h->obj[i].coll >> (8 * b));
+        for (const unsigned char *q = f + 4; fsize >= 16 && q + 12 <= f + fsize; q++) {
+            q = memchr(q, key[0], (size_t)(f + fsize - 12 - q) + 1);
+            if (!q)
+                break;
+            if (memcmp(q, key, 8))
+                continue;
+            gobj k = {h->obj[i].coll, le(q + 8, 4), 0, 0};
+            const gobj *g = bsearch(&k, h->obj, h->n, sizeof *h->obj, gobj_cmp);
+            uint64_t len = le(q - 4, 4);
+            if (!g || len == g->size ||
+                (len && g->size == 8 * len && is_reference(f, fsize, f + g->data)))
+                continue;
+            snprintf(why, wsize, "a string at byte %llu claims %llu bytes, but its object "
+                     "in the global heap holds %llu", (unsigned long long)(q - 4 - f),
+                     (unsigned long long)len, (unsigned long long)g->size);
+            return -1;
+        }
     }
     return 0;
 }
@@ -129,9 +178,11 @@ static int scan_heaps(int fd, uint64_t fsize, heaps *h, char *why, size_t wsize)
         if (!memcmp(q, "GCOL\1\0\0\0", 8))
             rc = walk_collection(f, fsize, (uint64_t)(q - f), h, why, wsize);
     }
-    munmap((void *)f, (size_t)fsize);
     if (rc == 0 && h->n)
         qsort(h->obj, h->n, sizeof *h->obj, gobj_cmp);
+    if (rc == 0 && h->n)
+        rc = check_all_descriptors(f, fsize, h, why, wsize);
+    munmap((void *)f, (size_t)fsize);
     return rc;
 }
 
@@ -179,7 +230,7 @@ static int check_descriptors(reader *rd, hid_t ds, size_t n, const char *what)
         rfail(rd, "cannot read %s: %s", what, strerror(errno ? errno : EIO));
     for (size_t i = 0; i < n && rc == 0; i++) {
         const unsigned char *e = raw + 16 * i;
-        gobj key = {le(e + 4, 8), le(e + 12, 4), 0};
+        gobj key = {le(e + 4, 8), le(e + 12, 4), 0, 0};
         uint64_t len = le(e, 4);
         if (key.coll == 0 && len == 0)
             continue;   /* an empty string has no heap object */
@@ -746,6 +797,18 @@ static int read_sensitivity(reader *rd, hid_t parent, cmc_sensitivity *se)
     return rc;
 }
 
+/* The root attribute `set`, the --set overrides (absent from files before 0.3). */
+static int read_sets(reader *rd, hid_t file, cmc_results *r)
+{
+    if (H5Aexists(file, "set") <= 0)
+        return 0;
+    char **v;
+    if (attr_names(rd, file, "set", &v, &r->nsets) < 0)
+        return -1;
+    r->sets = (const char **)v;
+    return 0;
+}
+
 static int read_sensitivities(reader *rd, hid_t file, cmc_results *r)
 {
     if (H5Aexists(file, "sensitivity") <= 0)
@@ -855,7 +918,8 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
     H5Gclose(g);
     if (rc < 0 || read_stats(rd, file, "outputs", &r->outputs, &r->noutputs) < 0 ||
         read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0 ||
-        read_variants(rd, file, r) < 0 || read_sensitivities(rd, file, r) < 0)
+        read_variants(rd, file, r) < 0 || read_sensitivities(rd, file, r) < 0 ||
+        read_sets(rd, file, r) < 0)
         return -1;
     return 0;
 }

@@ -34,6 +34,8 @@ static void json_stat(FILE *f, const cmc_stat *q)
         cmc_fmt_json_string(f, q->description);
         fputs(",\n      \"unit\": ", f);
         cmc_fmt_json_string(f, q->unit);
+        fputs(",\n      \"expression\": ", f);   /* an input's: its distribution */
+        cmc_fmt_json_string(f, q->expression);
         fprintf(f, ",\n      \"count\": %" PRIu64 ",\n      \"nonfinite\": %" PRIu64,
                 q->count, q->nonfinite);
         const char *names[] = {"mean", "std", "mean_se", "min", "max"};
@@ -53,12 +55,26 @@ static void json_stat(FILE *f, const cmc_stat *q)
             fputs(", \"ci_high\": ", f);
             cmc_fmt_json_number(f, q->ci_high[k]);
             if (q->resolution) {
-                fputs(", \"rep_resolution\": ", f);
+                fputs(", \"resolution\": ", f);
                 cmc_fmt_json_number(f, q->resolution[k]);
             }
             fputc('}', f);
         }
-        fputs(q->npercentiles ? "\n      ]\n    }" : "]\n    }", f);
+        fputs(q->npercentiles ? "\n      ]" : "]", f);
+        /* the same, keyed by the probability's shortest text: ["0.05"]["value"] */
+        fputs(",\n      \"percentile\": {", f);
+        for (size_t k = 0; k < q->npercentiles; k++) {
+            char key[40];
+            rep_shortest(key, sizeof key, q->p[k]);
+            fprintf(f, "%s\"%s\": {\"value\": ", k ? ",\n        " : "\n        ", key);
+            cmc_fmt_json_number(f, q->value[k]);
+            fputs(", \"ci_low\": ", f);
+            cmc_fmt_json_number(f, q->ci_low[k]);
+            fputs(", \"ci_high\": ", f);
+            cmc_fmt_json_number(f, q->ci_high[k]);
+            fputc('}', f);
+        }
+        fputs(q->npercentiles ? "\n      }\n    }" : "}\n    }", f);
     }
 }
 
@@ -149,8 +165,26 @@ void cmc_report_json(FILE *f, const cmc_results *r)
 {
     fputs("{\n  \"title\": ", f);
     cmc_fmt_json_string(f, r->title);
-    fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64 ",\n  \"outputs\": ",
-            r->seed, r->samples);
+    fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64, r->seed, r->samples);
+    fputs(",\n  \"design\": ", f);
+    cmc_fmt_json_string(f, r->method);
+    fputs(",\n  \"rng\": ", f);
+    cmc_fmt_json_string(f, r->rng);
+    fputs(",\n  \"tool_version\": ", f);
+    cmc_fmt_json_string(f, r->tool_version);
+    fputs(",\n  \"set\": [", f);
+    for (size_t i = 0; i < r->nsets; i++) {
+        fputs(i ? ", " : "", f);
+        cmc_fmt_json_string(f, r->sets[i]);
+    }
+    fputs("],\n  \"distributions\": {", f);
+    for (size_t i = 0; i < r->ninputs; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        cmc_fmt_json_string(f, r->inputs[i].name);
+        fputs(": ", f);
+        cmc_fmt_json_string(f, r->inputs[i].expression);
+    }
+    fputs(r->ninputs ? "\n  },\n  \"outputs\": " : "},\n  \"outputs\": ", f);
     json_stats(f, r->outputs, r->noutputs);
     fputs(",\n  \"inputs\": ", f);
     json_stats(f, r->inputs, r->ninputs);
@@ -164,7 +198,7 @@ void cmc_report_json(FILE *f, const cmc_results *r)
 /* ---- csv ------------------------------------------------------------------------- */
 
 /* RFC 4180: quote a field holding a comma, quote or line break; double quotes. */
-static void csv_field(FILE *f, const char *s)
+void rep_csv_field(FILE *f, const char *s)
 {
     if (!s)
         s = "";
@@ -200,7 +234,7 @@ static void csv_name(FILE *f, const char *prefix, const char *name)
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s%s", prefix, name);
-    csv_field(f, buf);
+    rep_csv_field(f, buf);
 }
 
 static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cmc_stat *s,

@@ -140,7 +140,7 @@ void cmc_fmt_human(char *out, size_t size, double x)
     rep_fmt_at(out, size, x, isfinite(x) && x != 0 ? rep_exponent_of(x) - 9 : 0, 1, PLAIN);
 }
 
-/* The rep_shortest decimal that reads back as exactly x (the correctly rounded n-digit
+/* The shortest decimal that reads back as exactly x (the correctly rounded n-digit
    decimal is the nearest one, so the first n that round-trips is the least), laid
    out like Python's repr: plain digits for exponents -4..15, else "5e-324". */
 void rep_shortest(char *out, size_t size, double x)

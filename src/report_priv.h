@@ -49,6 +49,15 @@ void rep_fmt_ci3(char *out, size_t size, const cmc_sensitivity *se, int e, size_
 extern const double rep_standard_p[5];
 #define REP_NSTANDARD 5
 
+/* s as Markdown text (markup backslash-escaped) and as LaTeX text (specials
+   escaped). */
+void rep_md_text(FILE *f, const char *s);
+void rep_tex_text(FILE *f, const char *s);
+/* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or newline). */
+void rep_csv_field(FILE *f, const char *s);
+/* A unit as LaTeX text: escaped, with chemical formulas subscripted (CO$_2$e). */
+void rep_tex_unit(FILE *f, const char *unit);
+
 void cmc_report_text(FILE *f, const cmc_results *r);
 void cmc_report_json(FILE *f, const cmc_results *r);
 void cmc_report_csv(FILE *f, const cmc_results *r);

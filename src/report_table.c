@@ -13,7 +13,7 @@
 /* ---- markdown and latex tables --------------------------------------------------- */
 
 /* Backslash-escape what Markdown would read as markup (and | in tables). */
-static void md_text(FILE *f, const char *s)
+void rep_md_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         if (strchr("\\`*_[]<>|#", *s))
@@ -22,7 +22,7 @@ static void md_text(FILE *f, const char *s)
     }
 }
 
-static void tex_text(FILE *f, const char *s)
+void rep_tex_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -39,6 +39,27 @@ static void tex_text(FILE *f, const char *s)
         case '\n': case '\r': fputc(' ', f); break;
         default: fputc(*s, f);
         }
+    }
+}
+
+/* Chemical formulas that units carry, and their LaTeX: the digits subscripted. */
+static const char *const formulas[][2] = {{"CO2", "CO$_2$"}, {"CH4", "CH$_4$"},
+                                          {"N2O", "N$_2$O"}, {"SF6", "SF$_6$"}};
+
+void rep_tex_unit(FILE *f, const char *unit)
+{
+    for (const char *p = unit; p && *p;) {
+        size_t k = 0;
+        while (k < sizeof formulas / sizeof *formulas &&
+               strncmp(p, formulas[k][0], strlen(formulas[k][0])))
+            k++;
+        if (k < sizeof formulas / sizeof *formulas) {
+            fputs(formulas[k][1], f);
+            p += strlen(formulas[k][0]);
+            continue;
+        }
+        char one[2] = {*p++, '\0'};
+        rep_tex_text(f, one);
     }
 }
 
@@ -81,7 +102,7 @@ static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n)
         fputs("| `", f);
         fputs(s[i].name, f);
         fputs("` | ", f);
-        md_text(f, s[i].unit);
+        rep_md_text(f, s[i].unit);
         int has = rep_find_p(&s[i], 0.5) >= 0;
         fprintf(f, " | %s%s%s%s | %s | %s | %s | %s | %s |\n", c.median, has ? " [" : "",
                 has ? c.ci : "", has ? "]" : "", c.mean, c.p[0], c.p[1], c.p[2], c.p[3]);
@@ -125,9 +146,9 @@ static void md_variants(FILE *f, const cmc_results *r)
         fputs("\n", f);
         if (vr->label && vr->label[0]) {
             fputs("*", f);
-            md_text(f, vr->name);
+            rep_md_text(f, vr->name);
             fputs("*: ", f);
-            md_text(f, vr->label);
+            rep_md_text(f, vr->label);
             fputs("\n", f);
         }
         md_table(f, head, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
@@ -151,7 +172,7 @@ void cmc_report_markdown(FILE *f, const cmc_results *r)
     rep_fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
     if (r->title && r->title[0]) {
         fputs("**", f);
-        md_text(f, r->title);
+        rep_md_text(f, r->title);
         fputs("**: ", f);
     }
     fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
@@ -188,9 +209,9 @@ static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         cells c;
         table_cells(&s[i], &c, LATEX);
-        tex_text(f, s[i].name);
+        rep_tex_text(f, s[i].name);
         fputs(" & ", f);
-        tex_text(f, s[i].unit);
+        rep_tex_text(f, s[i].unit);
         fprintf(f, " & %s & %s & %s & %s & %s & %s & %s \\\\\n", c.median, c.ci, c.mean,
                 c.p[0], c.p[1], c.p[2], c.p[3]);
     }
@@ -246,7 +267,7 @@ void cmc_report_latex(FILE *f, const cmc_results *r)
             char c[CMC_SENS_NEST][80];
             for (int e = 0; e < CMC_SENS_NEST; e++)
                 rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
-            tex_text(f, se->input[j]);
+            rep_tex_text(f, se->input[j]);
             fprintf(f, " & %s & %s & %s & %s \\\\\n", c[0], c[1], c[2], c[3]);
         }
         fputs("\\bottomrule\n\\end{tabular}\n", f);

@@ -190,6 +190,35 @@ static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m, si
     return 0;
 }
 
+/* r->sets: "NAME = EXPR" for every quantity --set defined (a distribution inside a
+   --set expression, NAME.k, is part of NAME's text, not a line of its own). */
+static int record_sets(cmc_results *r, const cmc_model *m, cmc_arena *a)
+{
+    size_t n = 0;
+    for (int k = CMC_RANDOM; k < CMC_OUTPUT; k++)
+        for (size_t i = 0; i < cmc_model_count(m, (cmc_qkind)k); i++) {
+            const cmc_quantity *q = cmc_model_get(m, (cmc_qkind)k, i);
+            n += q->from_set && !strchr(q->name, '.');
+        }
+    r->sets = cmc_arena_alloc(a, (n + 1) * sizeof *r->sets);
+    if (!r->sets)
+        return -1;
+    r->nsets = 0;
+    for (int k = CMC_RANDOM; k < CMC_OUTPUT; k++)
+        for (size_t i = 0; i < cmc_model_count(m, (cmc_qkind)k); i++) {
+            const cmc_quantity *q = cmc_model_get(m, (cmc_qkind)k, i);
+            if (!q->from_set || strchr(q->name, '.'))
+                continue;
+            size_t len = strlen(q->name) + strlen(q->expression) + 4;
+            char *t = cmc_arena_alloc(a, len);
+            if (!t)
+                return -1;
+            snprintf(t, len, "%s = %s", q->name, q->expression);
+            r->sets[r->nsets++] = t;
+        }
+    return 0;
+}
+
 static int describe_stat(cmc_stat *st, const cmc_quantity *q, const char *name, const char *unit,
                          const char *expression, cmc_arena *a)
 {
@@ -584,6 +613,8 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     r->method = "monte carlo";
     r->rng = "philox4x32-10";
     r->source = cmc_arena_strdup(a, m->source);
+    if (record_sets(r, m, a) < 0)
+        goto oom;
     r->ninputs = nin;
     r->noutputs = nout;
     r->inputs = cmc_arena_alloc(a, (nin + 1) * sizeof *r->inputs);
