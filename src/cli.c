@@ -75,7 +75,12 @@ static const char usage[] =
     "  --max-memory SIZE  refuse a run estimated to need more memory than SIZE bytes\n"
     "                     (500M, 16G, ...; default 4G); a run estimated above 1G\n"
     "                     says so before it starts\n"
-    "  --format FMT       text, json, csv, markdown or latex (point: text or json)\n"
+    "  --format FMT       text, json, csv, markdown or latex (point: text or json);\n"
+    "                     markdown and latex show --percentiles, the mean and last\n"
+    "                     the median's Monte Carlo error (--no-mc-error: not)\n"
+    "  --no-h5            run: write no HDF5 file (the same as -o none)\n"
+    "  --interval P       table: the central interval of each cell (default 90)\n"
+    "  --outputs LIST     table: the outputs to show, comma-separated\n"
     "  -h, --help         show this help and exit\n"
     "  --version          show the version and exit\n"
     "\n"
@@ -145,6 +150,7 @@ typedef struct options {
     double interval;          /* table --interval, percent */
     const char *outputs;      /* table --outputs */
     int keep_units;           /* table --keep-units */
+    int no_mc;                /* run, summary --no-mc-error */
     const char **files;       /* plot: every file given (files[0] == file) */
     size_t nfiles;
     double *percentiles;
@@ -336,6 +342,9 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                    "got '%s'", val);
         } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
+        } else if (!strcmp(a, "--no-mc-error") && (allowed & O_FORMAT) &&
+                   (!strcmp(command, "run") || !strcmp(command, "summary"))) {
+            o->no_mc = 1;
         } else if (!strcmp(a, "--no-h5") && (allowed & O_RUN)) {
             o->no_h5 = 1;
         } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
@@ -713,7 +722,8 @@ static int cmd_run(options *o)
         print_diags(d);
     int rc = 1;
     if (r) {
-        rc = cmc_report(stdout, r, o->format ? o->format : "text") < 0 ? 1 : 0;
+        rc = cmc_report_flags(stdout, r, o->format ? o->format : "text",
+                              o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0;
         if ((!o->format || !strcmp(o->format, "text")) && ro.output)
             printf("\nwritten to %s\n", ro.output);
     }
@@ -730,7 +740,8 @@ static int cmd_summary(options *o)
     cmc_results *r = d ? cmc_results_read(o->file, d) : NULL;
     if (d)
         print_diags(d);
-    int rc = r ? (cmc_report(stdout, r, o->format ? o->format : "text") < 0 ? 1 : 0) : 1;
+    int rc = r ? (cmc_report_flags(stdout, r, o->format ? o->format : "text",
+                                   o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0) : 1;
     cmc_results_free(r);
     cmc_diags_free(d);
     return rc;

@@ -17,10 +17,16 @@
 extern const char *const cmc_report_formats[];
 
 /* Write r to f as format: "text" (rounded for reading, with Monte Carlo
-   intervals), "json" (DESIGN section 2, full precision), "csv" (long format, full
+   intervals), "json" (docs/json.md, full precision), "csv" (long format, full
    precision), "markdown" or "latex" (tables for a report or paper, rounded).
    Returns 0, -1 for an unknown format (nothing written), -2 if writing failed. */
 int cmc_report(FILE *f, const cmc_results *r, const char *format);
+/* The same with flags: CMC_REPORT_NO_MC leaves the Monte Carlo error column out of
+   the Markdown and LaTeX tables (--no-mc-error). Those tables show the mean, the
+   run's own --percentiles (of the default list: P2.5, P5, median, P95, P97.5) and
+   last the median's 95% Monte Carlo interval. */
+#define CMC_REPORT_NO_MC 1
+int cmc_report_flags(FILE *f, const cmc_results *r, const char *format, int flags);
 
 /* x for people: up to 10 significant digits, thousands grouped ("51,772,500",
    "12,456.4635"), exponent form outside [1e-4, 1e12) ("1.5e12", "3.2e-5"), "nan",

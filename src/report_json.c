@@ -161,8 +161,9 @@ static void json_sensitivity(FILE *f, const cmc_results *r)
     fputs(r->nsensitivity ? "\n  }" : "}", f);
 }
 
-void cmc_report_json(FILE *f, const cmc_results *r)
+void cmc_report_json(FILE *f, const cmc_results *r, int flags)
 {
+    (void)flags;
     fputs("{\n  \"title\": ", f);
     cmc_fmt_json_string(f, r->title);
     fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64, r->seed, r->samples);
@@ -281,8 +282,9 @@ static void csv_stats_as(FILE *f, const char *kind, const char *prefix, const cm
     }
 }
 
-void cmc_report_csv(FILE *f, const cmc_results *r)
+void cmc_report_csv(FILE *f, const cmc_results *r, int flags)
 {
+    (void)flags;
     fputs("kind,name,statistic,p,value,ci_low,ci_high\n", f);
     csv_stats(f, "output", r->outputs, r->noutputs);
     csv_stats(f, "input", r->inputs, r->ninputs);

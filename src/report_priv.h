@@ -58,10 +58,12 @@ void rep_csv_field(FILE *f, const char *s);
 /* A unit as LaTeX text: escaped, with chemical formulas subscripted (CO$_2$e). */
 void rep_tex_unit(FILE *f, const char *unit);
 
-void cmc_report_text(FILE *f, const cmc_results *r);
-void cmc_report_json(FILE *f, const cmc_results *r);
-void cmc_report_csv(FILE *f, const cmc_results *r);
-void cmc_report_markdown(FILE *f, const cmc_results *r);
-void cmc_report_latex(FILE *f, const cmc_results *r);
+/* Each format's writer; flags: CMC_REPORT_* of report.h. */
+#define REP_NO_MC CMC_REPORT_NO_MC
+void cmc_report_text(FILE *f, const cmc_results *r, int flags);
+void cmc_report_json(FILE *f, const cmc_results *r, int flags);
+void cmc_report_csv(FILE *f, const cmc_results *r, int flags);
+void cmc_report_markdown(FILE *f, const cmc_results *r, int flags);
+void cmc_report_latex(FILE *f, const cmc_results *r, int flags);
 
 #endif

@@ -63,49 +63,98 @@ void rep_tex_unit(FILE *f, const char *unit)
     }
 }
 
-/* The cells of one table row: median, its MC interval, mean, P5, P95, P2.5, P97.5. */
-typedef struct cells {
-    char median[64], ci[140], mean[64], p[4][64];
-} cells;
+/* The percentile columns of a summary table: the run's own list when --percentiles
+   chose it (every percentile stored), else of the default list the 95% and 90%
+   intervals around the median; then the mean, and last the median's 95% Monte
+   Carlo interval (unless REP_NO_MC): the Monte Carlo error, in a column of its own
+   so that nobody takes it for the spread. */
+#define MAX_PCOLS 64
+typedef struct pcols {
+    double p[MAX_PCOLS];
+    size_t n;
+    int mc;          /* the last column */
+} pcols;
 
-static void table_cells(const cmc_stat *s, cells *c, style st)
+static const double default_p[] = {0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975,
+                                   0.995};
+
+static void table_columns(const cmc_results *r, int flags, pcols *c)
+{
+    const cmc_stat *s = r->noutputs ? &r->outputs[0] : r->ninputs ? &r->inputs[0] : NULL;
+    c->n = 0;
+    c->mc = !(flags & REP_NO_MC);
+    size_t nd = sizeof default_p / sizeof *default_p;
+    int is_default = s && s->npercentiles == nd;
+    for (size_t i = 0; is_default && i < nd; i++)
+        is_default = fabs(s->p[i] - default_p[i]) < 1e-12;
+    if (!s || is_default) {
+        static const double std_p[] = {0.025, 0.05, 0.5, 0.95, 0.975};
+        for (size_t i = 0; i < sizeof std_p / sizeof *std_p; i++)
+            c->p[c->n++] = std_p[i];
+        return;
+    }
+    for (size_t i = 0; i < s->npercentiles && c->n < MAX_PCOLS; i++)
+        c->p[c->n++] = s->p[i];
+}
+
+static void column_label(char *out, size_t size, double p)
+{
+    if (fabs(p - 0.5) < 1e-12)
+        snprintf(out, size, "Median");
+    else
+        rep_p_label(out, size, p);
+}
+
+/* The cells of stat s under columns c: [0] mean, [1..n] the percentiles, [n + 1]
+   the median's Monte Carlo interval ("n/a" where s lacks one). */
+static void table_cells(const cmc_stat *s, const pcols *c, char (*cell)[140], style st)
 {
     const char *na = "n/a", *dash = st == LATEX ? "--" : "\u2013";
     char lo[64], hi[64];
+    rep_fmt_shown(cell[0], 140, s->mean, rep_mean_resolution(s), st);
+    for (size_t k = 0; k < c->n; k++) {
+        int i = rep_find_p(s, c->p[k]);
+        if (i >= 0)
+            rep_fmt_percentile(s, i, cell[1 + k], lo, hi, sizeof lo, st);
+        else
+            snprintf(cell[1 + k], 140, "%s", na);
+    }
     int m = rep_find_p(s, 0.5);
     if (m >= 0) {
-        rep_fmt_percentile(s, m, c->median, lo, hi, sizeof lo, st);
-        snprintf(c->ci, sizeof c->ci, "%s%s%s", lo, dash, hi);
+        char v[64];
+        rep_fmt_percentile(s, m, v, lo, hi, sizeof lo, st);
+        snprintf(cell[1 + c->n], 140, "%s%s%s", lo, dash, hi);
     } else {
-        snprintf(c->median, sizeof c->median, "%s", na);
-        snprintf(c->ci, sizeof c->ci, "%s", na);
-    }
-    rep_fmt_shown(c->mean, sizeof c->mean, s->mean, rep_mean_resolution(s), st);
-    for (int k = 0; k < 4; k++) {
-        int i = rep_find_p(s, rep_standard_p[1 + k]);
-        if (i >= 0)
-            rep_fmt_percentile(s, i, c->p[k], lo, hi, sizeof lo, st);
-        else
-            snprintf(c->p[k], sizeof c->p[k], "%s", na);
+        snprintf(cell[1 + c->n], 140, "%s", na);
     }
 }
 
-static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n)
+static void md_table(FILE *f, const char *head, const cmc_stat *s, size_t n, const pcols *c)
 {
     if (!n)
         return;
-    fprintf(f, "\n| %s | unit | median [95%% MC CI] | mean | P5 | P95 | P2.5 | P97.5 |\n"
-               "|:--|:--|--:|--:|--:|--:|--:|--:|\n", head);
+    fprintf(f, "\n| %s | unit | mean |", head);
+    for (size_t k = 0; k < c->n; k++) {
+        char lab[32];
+        column_label(lab, sizeof lab, c->p[k]);
+        fprintf(f, " %s |", lab);
+    }
+    fputs(c->mc ? " Monte Carlo error: 95% interval of the median |\n|:--|:--|--:|"
+                : "\n|:--|:--|--:|", f);
+    for (size_t k = 0; k < c->n + (size_t)c->mc; k++)
+        fputs("--:|", f);
+    fputc('\n', f);
+    char cell[MAX_PCOLS + 2][140];
     for (size_t i = 0; i < n; i++) {
-        cells c;
-        table_cells(&s[i], &c, PLAIN);
+        table_cells(&s[i], c, cell, PLAIN);
         fputs("| `", f);
         fputs(s[i].name, f);
         fputs("` | ", f);
         rep_md_text(f, s[i].unit);
-        int has = rep_find_p(&s[i], 0.5) >= 0;
-        fprintf(f, " | %s%s%s%s | %s | %s | %s | %s | %s |\n", c.median, has ? " [" : "",
-                has ? c.ci : "", has ? "]" : "", c.mean, c.p[0], c.p[1], c.p[2], c.p[3]);
+        fputs(" |", f);
+        for (size_t k = 0; k < c->n + 1 + (size_t)c->mc; k++)
+            fprintf(f, " %s |", cell[k]);
+        fputc('\n', f);
     }
 }
 
@@ -135,7 +184,7 @@ static size_t variant_rows(const cmc_results *r, size_t v, cmc_stat *rows, char 
 
 #define MAX_VARIANT_ROWS 96
 
-static void md_variants(FILE *f, const cmc_results *r)
+static void md_variants(FILE *f, const cmc_results *r, const pcols *c)
 {
     cmc_stat rows[MAX_VARIANT_ROWS];
     static char names[MAX_VARIANT_ROWS][256];
@@ -151,7 +200,7 @@ static void md_variants(FILE *f, const cmc_results *r)
             rep_md_text(f, vr->label);
             fputs("\n", f);
         }
-        md_table(f, head, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+        md_table(f, head, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS), c);
         for (size_t i = 0; i < vr->npaired; i++) {
             const cmc_paired *pr = &vr->paired[i];
             char p[64], lo[64], hi[64];
@@ -166,7 +215,7 @@ static void md_variants(FILE *f, const cmc_results *r)
     }
 }
 
-void cmc_report_markdown(FILE *f, const cmc_results *r)
+void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
 {
     char n[64];
     rep_fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
@@ -176,8 +225,10 @@ void cmc_report_markdown(FILE *f, const cmc_results *r)
         fputs("**: ", f);
     }
     fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
-    md_table(f, "output", r->outputs, r->noutputs);
-    md_table(f, "random input", r->inputs, r->ninputs);
+    pcols c;
+    table_columns(r, flags, &c);
+    md_table(f, "output", r->outputs, r->noutputs, &c);
+    md_table(f, "random input", r->inputs, r->ninputs, &c);
     for (size_t i = 0; i < r->nsensitivity; i++) {
         const cmc_sensitivity *se = &r->sensitivity[i];
         size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
@@ -198,26 +249,28 @@ void cmc_report_markdown(FILE *f, const cmc_results *r)
         }
         free(order);
     }
-    md_variants(f, r);
+    md_variants(f, r, &c);
 }
 
-static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n)
+static void tex_rows(FILE *f, const char *head, const cmc_stat *s, size_t n, const pcols *c)
 {
     if (!n)
         return;
-    fprintf(f, "\\midrule\n\\multicolumn{9}{l}{\\textit{%s}} \\\\\n", head);
+    fprintf(f, "\\midrule\n\\multicolumn{%zu}{l}{\\textit{%s}} \\\\\n", c->n + 3 + (size_t)c->mc,
+            head);
+    char cell[MAX_PCOLS + 2][140];
     for (size_t i = 0; i < n; i++) {
-        cells c;
-        table_cells(&s[i], &c, LATEX);
+        table_cells(&s[i], c, cell, LATEX);
         rep_tex_text(f, s[i].name);
         fputs(" & ", f);
-        rep_tex_text(f, s[i].unit);
-        fprintf(f, " & %s & %s & %s & %s & %s & %s & %s \\\\\n", c.median, c.ci, c.mean,
-                c.p[0], c.p[1], c.p[2], c.p[3]);
+        rep_tex_unit(f, s[i].unit);
+        for (size_t k = 0; k < c->n + 1 + (size_t)c->mc; k++)
+            fprintf(f, " & %s", cell[k]);
+        fputs(" \\\\\n", f);
     }
 }
 
-void cmc_report_latex(FILE *f, const cmc_results *r)
+void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
 {
     char n[64];
     rep_fmt_at(n, sizeof n, (double)r->samples, 0, 1, PLAIN);
@@ -229,10 +282,20 @@ void cmc_report_latex(FILE *f, const cmc_results *r)
     }
     fprintf(f, "\n%% %s Monte Carlo samples, seed %" PRIu64 ". Needs \\usepackage{booktabs}.\n"
                "%% Rounded to the Monte Carlo error; {,} separates thousands.\n", n, r->seed);
-    fputs("\\begin{tabular}{llrrrrrrr}\n\\toprule\n"
-          "Quantity & Unit & Median & 95\\% MC CI & Mean & P5 & P95 & P2.5 & P97.5 \\\\\n", f);
-    tex_rows(f, "Outputs", r->outputs, r->noutputs);
-    tex_rows(f, "Random inputs", r->inputs, r->ninputs);
+    pcols c;
+    table_columns(r, flags, &c);
+    fputs("\\begin{tabular}{ll", f);
+    for (size_t k = 0; k < c.n + 1 + (size_t)c.mc; k++)
+        fputc('r', f);
+    fputs("}\n\\toprule\nQuantity & Unit & Mean", f);
+    for (size_t k = 0; k < c.n; k++) {
+        char lab[32];
+        column_label(lab, sizeof lab, c.p[k]);
+        fprintf(f, " & %s", lab);
+    }
+    fputs(c.mc ? " & MC error of the median (95\\%) \\\\\n" : " \\\\\n", f);
+    tex_rows(f, "Outputs", r->outputs, r->noutputs, &c);
+    tex_rows(f, "Random inputs", r->inputs, r->ninputs, &c);
     for (size_t v = 0; v < r->nvariants; v++) {
         cmc_stat rows[MAX_VARIANT_ROWS];
         static char names[MAX_VARIANT_ROWS][256];
@@ -248,7 +311,7 @@ void cmc_report_latex(FILE *f, const cmc_results *r)
             esc[e++] = *c;
         }
         esc[e] = '\0';
-        tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS));
+        tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS), &c);
     }
     fputs("\\bottomrule\n\\end{tabular}\n", f);
     for (size_t i = 0; i < r->nsensitivity; i++) {

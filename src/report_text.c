@@ -283,8 +283,9 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
     }
 }
 
-void cmc_report_text(FILE *f, const cmc_results *r)
+void cmc_report_text(FILE *f, const cmc_results *r, int flags)
 {
+    (void)flags;
     char n[64];
     if (r->title && r->title[0])
         fprintf(f, "%s\n", r->title);

@@ -190,22 +190,26 @@ def check_text(js, path):
 
 
 def check_markdown(path):
-    """| name | unit | median [lo–hi] | mean | P5 | P95 | P2.5 | P97.5 |: P2.5 <= P5 <=
-    median <= P95 <= P97.5 on every row, and some rows strictly."""
+    """| name | unit | mean | P2.5 | P5 | Median | P95 | P97.5 | MC error of the median |:
+    P2.5 <= P5 <= median <= P95 <= P97.5 on every row, some rows strictly, and the
+    median inside the interval of the last column."""
     rows = strict = 0
     for line in open(path, encoding="utf-8"):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 8 or not cells[0].startswith("`"):
+        if len(cells) != 9 or not cells[0].startswith("`"):
             continue
         try:
-            med = number(cells[2].split(" [")[0])
-            p5, p95, p025, p975 = (number(c) for c in cells[4:8])
+            p025, p5, med, p95, p975 = (number(c) for c in cells[3:8])
+            lo, hi = (number(c) for c in cells[8].split("\u2013"))
         except ValueError:
             continue
         rows += 1
         if not (p025 <= p5 <= med <= p95 <= p975):
             fail("markdown: row %s is out of order: P2.5 %g, P5 %g, median %g, P95 %g, P97.5 %g"
                  % (cells[0], p025, p5, med, p95, p975))
+        if not lo <= med <= hi:
+            fail("markdown: row %s: median %g outside its Monte Carlo interval %g to %g"
+                 % (cells[0], med, lo, hi))
         strict += p025 < p5 < p95 < p975
     if rows < 5 or strict < 3:
         fail("markdown: %d table rows read, %d with distinct percentiles" % (rows, strict))

@@ -408,28 +408,57 @@ static void test_tables(void)
     CHECK(rc == 0);
     HAS(md, "**GPT-4 & co: 100% $\\_\\#{}~^\\\\ \"quoted\"**: 1,000,000 Monte Carlo samples, "
             "seed 18446744073709551557.\n");
-    HAS(md, "\n| output | unit | median [95% MC CI] | mean | P5 | P95 | P2.5 | P97.5 |\n"
-            "|:--|:--|--:|--:|--:|--:|--:|--:|\n"
-            "| `co2_t` | t CO2e | 12,460 [12,430\u201312,480] | 12,789 | 8,120 | 18,460 | 7,000 "
-            "| 21,000 |\n");
-    HAS(md, "| `load.1` |  | 0.500 [0.490\u20130.510] | 0.5000 | n/a | n/a | n/a | n/a |\n");
+    /* the default percentiles: the 95% and 90% intervals around the median, the mean
+       first and the Monte Carlo error of the median last, in a column of its own */
+    HAS(md, "\n| output | unit | mean | P2.5 | P5 | Median | P95 | P97.5 | Monte Carlo error: "
+            "95% interval of the median |\n|:--|:--|--:|--:|--:|--:|--:|--:|--:|\n"
+            "| `co2_t` | t CO2e | 12,789 | 7,000 | 8,120 | 12,460 | 18,460 | 21,000 | "
+            "12,430\u201312,480 |\n");
+    HAS(md, "| `load.1` |  | 0.5000 | n/a | n/a | 0.500 | n/a | n/a | 0.490\u20130.510 |\n");
     HAS(md, "\n| random input | unit |");
-    HAS(md, "| `a,\"b\"` | % | n/a | 1.5000 | n/a | n/a | n/a | n/a |\n");
+    HAS(md, "| `a,\"b\"` | % | 1.5000 | n/a | n/a | n/a | n/a | n/a | n/a |\n");
     free(md);
 
     char *tex = render("latex", &rc);
     CHECK(rc == 0);
     HAS(tex, "% carbonmc summary: GPT-4 & co: 100% $_#{}~^\\ \"quoted\"\n");
     HAS(tex, "\\begin{tabular}{llrrrrrrr}\n\\toprule\n"
-             "Quantity & Unit & Median & 95\\% MC CI & Mean & P5 & P95 & P2.5 & P97.5 \\\\\n"
-             "\\midrule\n\\multicolumn{9}{l}{\\textit{Outputs}} \\\\\n"
-             "co2\\_t & t CO2e & 12{,}460 & 12{,}430--12{,}480 & 12{,}789 & 8{,}120 & "
-             "18{,}460 & 7{,}000 & 21{,}000 \\\\\n");
+             "Quantity & Unit & Mean & P2.5 & P5 & Median & P95 & P97.5 & MC error of the "
+             "median (95\\%) \\\\\n\\midrule\n\\multicolumn{9}{l}{\\textit{Outputs}} \\\\\n"
+             "co2\\_t & t CO$_2$e & 12{,}789 & 7{,}000 & 8{,}120 & 12{,}460 & 18{,}460 & "
+             "21{,}000 & 12{,}430--12{,}480 \\\\\n");
     HAS(tex, "\\midrule\n\\multicolumn{9}{l}{\\textit{Random inputs}} \\\\\n");
     HAS(tex, "a,\"b\" & \\% & ");
-    HAS(tex, "energy\\_kwh & kWh & 51{,}770{,}000 & 51{,}700{,}000--51{,}850{,}000 & ");
+    HAS(tex, "intensity & gCO$_2$e/kWh & 130.3 & 20 & 20 & 240.6 & 240.6 & 240.6 & "
+             "240.6--240.6 \\\\\n");
     HAS(tex, "\\bottomrule\n\\end{tabular}\n");
+    CHECK(strstr(tex, "n/a & n/a & n/a & n/a & n/a & n/a \\\\") != NULL);   /* a,"b": none */
     free(tex);
+
+    /* a run with --percentiles 0.01,0.5,0.99: exactly those columns, nothing made up */
+    results.outputs = &stats[2];
+    results.noutputs = 1;
+    tex = render("latex", &rc);
+    CHECK(rc == 0);
+    HAS(tex, "\\begin{tabular}{llrrrrr}\n\\toprule\n"
+             "Quantity & Unit & Mean & P1 & Median & P99 & MC error of the median (95\\%) \\\\\n"
+             "\\midrule\n\\multicolumn{7}{l}{\\textit{Outputs}} \\\\\n"
+             "load.1 &  & 0.5000 & 0.250 & 0.500 & 0.750 & 0.490--0.510 \\\\\n");
+    CHECK(strstr(tex, "P2.5") == NULL && strstr(tex, "P5 ") == NULL);
+    free(tex);
+    /* --no-mc-error: the last column left out */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK(cmc_report_flags(f, &results, "latex", CMC_REPORT_NO_MC) == 0);
+    fclose(f);
+    HAS(buf, "\\begin{tabular}{llrrrr}\n\\toprule\nQuantity & Unit & Mean & P1 & Median & P99 "
+             "\\\\\n");
+    HAS(buf, "load.1 &  & 0.5000 & 0.250 & 0.500 & 0.750 \\\\\n");
+    CHECK(strstr(buf, "MC error") == NULL);
+    free(buf);
+    results.outputs = &stats[0];
+    results.noutputs = 2;
 }
 
 static void test_formats(void)
