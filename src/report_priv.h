@@ -56,7 +56,7 @@ void rep_tex_text(FILE *f, const char *s);
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or newline). */
 void rep_csv_field(FILE *f, const char *s);
 /* A unit as LaTeX text: escaped, with chemical formulas subscripted (CO$_2$e). */
-void rep_tex_unit(FILE *f, const char *unit);
+void rep_tex_unit(FILE *f, const char *unit);   /* also for any text */
 
 /* Each format's writer; flags: CMC_REPORT_* of report.h. */
 #define REP_NO_MC CMC_REPORT_NO_MC

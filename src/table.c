@@ -100,14 +100,14 @@ static double display_unit(const char *stored, double big, int keep, char *name,
     static const prefix mass[] = {{"g", 1},     {"kg", 1e3}, {"t", 1e6},
                                   {"kt", 1e9},  {"Mt", 1e12}, {"Gt", 1e15}};
     static const prefix up[] = {{"", 1},     {"k", 1e3},   {"M", 1e6},  {"G", 1e9},
-                                {"T", 1e12}, {"P", 1e15}, {"E", 1e18}};
+                                {"T", 1e12}, {"P", 1e15}};
     const prefix *tab = u.mass ? mass : up;
     size_t n = u.mass ? sizeof mass / sizeof *mass : sizeof up / sizeof *up;
     size_t pick = 0;
     for (size_t i = 0; i < n; i++)
         if (x >= tab[i].factor * (1 - 1e-12))
             pick = i;
-    if (x < 1)   /* below the base unit: keep the stored unit */
+    if (x < 1 || x >= tab[n - 1].factor * 1000)   /* outside the prefixes: as stored */
         return 1;
     if (u.mass)
         snprintf(name, size, "%s%s", tab[pick].text, u.suffix);
@@ -356,7 +356,7 @@ int cmc_table(FILE *f, const cmc_results *const *runs, const char *const *labels
         fputs("}\n\\toprule\nRun", f);
         for (size_t c = 0; c < ncol; c++) {
             fputs(" & ", f);
-            rep_tex_text(f, col_title(first[c]));
+            rep_tex_unit(f, col_title(first[c]));
             if (unit[c][0]) {
                 fputs(" (", f);
                 rep_tex_unit(f, unit[c]);
@@ -367,7 +367,7 @@ int cmc_table(FILE *f, const cmc_results *const *runs, const char *const *labels
         for (size_t i = 0; i < nrows; i++) {
             if (rows[i].variant)
                 fputs("\\quad ", f);
-            rep_tex_text(f, rows[i].label);
+            rep_tex_unit(f, rows[i].label);   /* formulas subscripted in text too */
             for (size_t c = 0; c < ncol; c++)
                 fprintf(f, " & %s", text[i * ncol + c]);
             fputs(" \\\\\n", f);
