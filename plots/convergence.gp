@@ -15,7 +15,7 @@ fig_w = 1; fig_h = 1.25
 load plots."common.gp"
 load data.".vars.gp"
 
-set multiplot layout 2, 1 title title_str."\n".label_str margins 0.16, 0.96, 0.11, 0.88 spacing 0, 0.07
+set multiplot layout 2, 1 title (title_str eq "" ? label_str : title_str."\n".label_str) margins 0.16, 0.96, 0.11, 0.88 spacing 0, 0.07
 set logscale x
 set xrange [conv_xmin:conv_xmax]
 set xtics autofreq
@@ -36,7 +36,7 @@ set ylabel "95th percentile"
 set yrange [conv_p95_min:conv_p95_max]
 eval conv_p95_ytics_cmd
 set arrow 1 from graph 0, first conv_p95_final to graph 1, first conv_p95_final nohead dt 2 lw 1 lc rgb c_median
-plot data.".conv" using 1:9:10 with filledcurves fc rgb c_band90, \
+plot data.".conv" using 1:9:10 with filledcurves fc rgb c_accent_band, \
      '' using 1:8 with linespoints pt 7 ps 0.6 lw 1.5 lc rgb c_accent
 unset multiplot
 unset output

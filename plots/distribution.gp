@@ -5,7 +5,10 @@
 #   data.".vars.gp"  gnuplot variables: title_str, label_str, logx, xmin, xmax,
 #                    xtics_cmd, median, lo50, hi50, lo90, hi90, lo95, hi95 (NaN when
 #                    the run did not store that percentile), band_str, nonfinite_str
+#                    density_str (the y label)
 #   data.".hist"     columns: 1 bin_low  2 bin_high  3 count  4 percent of samples
+#                    5 density: per unit of x, or per decade on a log axis, so that
+#                    the heights do not depend on the number of bins
 # A log x axis (logx = 1) has log-spaced bins, so bar areas stay comparable.
 
 reset
@@ -15,11 +18,11 @@ load data.".vars.gp"
 
 set title title_str
 set xlabel label_str
-set ylabel "share of samples per bin (%)"
+set ylabel density_str
 if (logx) { set logscale x }
 set xrange [xmin:xmax]
 eval xtics_cmd
-stats data.".hist" using 4 nooutput
+stats data.".hist" using 5 nooutput
 set yrange [0:1.5 * STATS_max]   # headroom for the numbers
 
 # the bands, widest first, behind the bars
@@ -37,5 +40,5 @@ if (median == median) {
 if (at_right) { set label 1 band_str at graph 0.98, graph 0.95 right front } else { set label 1 band_str at graph 0.02, graph 0.95 left front }
 if (strlen(nonfinite_str) > 0) { set label 2 nonfinite_str at graph 0.5, graph -0.22 center front font font_small }
 
-plot data.".hist" using (($1 + $2) / 2):4:1:2:(0):4 with boxxyerror fc rgb c_line fs solid 0.85 noborder
+plot data.".hist" using (($1 + $2) / 2):5:1:2:(0):5 with boxxyerror fc rgb c_line fs solid 0.85 noborder
 unset output

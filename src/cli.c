@@ -44,9 +44,11 @@ static const char usage[] =
     "        median [P5, P95] (--interval 90) rounded to the Monte Carlo error, in a\n"
     "        display unit (GWh, ktCO2e; --keep-units: as stored)\n"
     "  plot OUT.h5 [MORE.h5 ...] [-o DIR] [--format png|pdf|svg] [--only NAME]\n"
+    "              [--size column|page|WxH] [--no-title] [--published LABEL=VALUE]...\n"
     "        draw figures with gnuplot into DIR (default: figures): per output its\n"
-    "        distribution, CDF and convergence, the inputs, and with several files\n"
-    "        a comparison of the runs; the data gnuplot reads go to DIR/data\n"
+    "        distribution, CDF and convergence, its sensitivity (tornado) after\n"
+    "        --sensitivity and its variants, the inputs; with several files a\n"
+    "        comparison and a forest figure of the runs; data for gnuplot in DIR/data\n"
     "  point SCENARIO [--set NAME=EXPR]... [--format text|json]\n"
     "        evaluate once, every distribution at its median (a choice at its first\n"
     "        value), no sampling: reproduces a paper's point arithmetic\n"
@@ -66,6 +68,10 @@ static const char usage[] =
     "                     one of the run's inputs (plot: the folder of the figures);\n"
     "                     run -o none (or --no-h5) writes no file (a file: -o ./none)\n"
     "  --only NAME        plot: only the figures of this output (or input)\n"
+    "  --size S           plot: column (3.3 in wide, 8 pt), page (6.75 in, 9 pt) or\n"
+    "                     WxH in inches (4x2.5); default 5 x 3.2 in, 9 pt\n"
+    "  --no-title         plot: no titles (a paper's caption says what it shows)\n"
+    "  --published L=V    plot: a published point estimate V on run L's forest row\n"
     "  --save-samples     also store every sample in OUT.h5 (/samples/NAME)\n"
     "  --sensitivity      also measure which input drives each output: Spearman,\n"
     "                     log-variance shares, Sobol indices (N (k + 2) more model\n"
@@ -151,6 +157,10 @@ typedef struct options {
     const char *outputs;      /* table --outputs */
     int keep_units;           /* table --keep-units */
     int no_mc;                /* run, summary --no-mc-error */
+    const char *size;         /* plot --size */
+    int no_title;             /* plot --no-title */
+    const char **published;   /* plot --published LABEL=VALUE, repeatable */
+    size_t npublished;
     const char **files;       /* plot: every file given (files[0] == file) */
     size_t nfiles;
     double *percentiles;
@@ -248,14 +258,16 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
 {
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
-    if (!o->sets || !o->files)
+    o->published = calloc((size_t)argc + 1, sizeof *o->published);
+    if (!o->sets || !o->files || !o->published)
         return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         /* options with a value: "--name VALUE" or "--name=VALUE" */
         static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
                                              "-o", "--percentiles", "--bins", "--only",
-                                             "--max-memory", "--interval", "--outputs", NULL};
+                                             "--max-memory", "--interval", "--outputs", "--size",
+                                             "--published", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -274,7 +286,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                   : !strcmp(name, "--set")    ? O_SET
                   : !strcmp(name, "--format") ? O_FORMAT
                   : !strcmp(name, "-o")       ? O_OUT
-                  : !strcmp(name, "--only")   ? O_PLOT
+                  : !strcmp(name, "--only") || !strcmp(name, "--size") ||
+                            !strcmp(name, "--published") ? O_PLOT
                   : !strcmp(name, "--interval") || !strcmp(name, "--outputs") ? O_TABLE
                                               : O_RUN;
         if (name && !(allowed & bit)) {
@@ -312,6 +325,15 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             o->no_h5 = (allowed & O_RUN) && !strcmp(val, "none");   /* a file: ./none */
         } else if (name && !strcmp(name, "--only")) {
             o->only = val;
+        } else if (name && !strcmp(name, "--size")) {
+            o->size = val;   /* checked by cmc_plot, which says what it accepts */
+        } else if (name && !strcmp(name, "--published")) {
+            if (!strchr(val, '='))
+                return usage_error("--published expects LABEL=VALUE (the run's file name "
+                                   "without .h5, a number), got '%s'", val);
+            o->published[o->npublished++] = val;
+        } else if (!strcmp(a, "--no-title") && (allowed & O_PLOT)) {
+            o->no_title = 1;
         } else if (name && !strcmp(name, "--interval")) {
             char *end;
             double v = strtod(val, &end);
@@ -400,6 +422,7 @@ static void free_options(options *o)
 {
     free(o->sets);
     free(o->files);
+    free(o->published);
     free(o->percentiles);
     for (size_t i = 0; i < o->npath; i++)
         free(o->path[i]);
@@ -808,7 +831,8 @@ static int cmd_plot(options *o)
     const char *gnuplot = getenv("CARBONMC_GNUPLOT"), *scripts = getenv("CARBONMC_PLOTS");
     cmc_plot_options po = {o->output, o->format, o->only,
                            gnuplot && *gnuplot ? gnuplot : NULL,
-                           scripts && *scripts ? scripts : NULL, print_figure, NULL};
+                           scripts && *scripts ? scripts : NULL, print_figure, NULL,
+                           o->size, o->no_title, o->published, o->npublished};
     if (cmc_plot((const cmc_results *const *)runs, (const char *const *)labels, o->nfiles, &po,
                  d) == 0)
         rc = 0;

@@ -56,7 +56,33 @@ static double pct(const cmc_stat *s, double p, const double *which)
     return NAN;
 }
 
-/* "training emissions [tCO2e]", or the name when there is no description. */
+/* Chemical formulas in labels with Unicode subscripts (CO2 -> CO\u2082): gnuplot's
+   enhanced mode is off (so that "co2_t" stays "co2_t"), and the subscript digits
+   of Unicode are drawn by every terminal and font carbonmc uses (DejaVu Sans). */
+static void subscripts(char *s, size_t size)
+{
+    static const char *const from[] = {"CO2", "CH4", "N2O", "SF6"};
+    static const char *const to[] = {"CO\xe2\x82\x82", "CH\xe2\x82\x84", "N\xe2\x82\x82O",
+                                     "SF\xe2\x82\x86"};
+    char out[2048];
+    size_t o = 0;
+    for (const char *q = s; *q && o + 8 < sizeof out && o + 8 < size;) {
+        size_t k = 0;
+        while (k < 4 && strncmp(q, from[k], strlen(from[k])))
+            k++;
+        if (k < 4) {
+            memcpy(out + o, to[k], strlen(to[k]));
+            o += strlen(to[k]);
+            q += strlen(from[k]);
+        } else {
+            out[o++] = *q++;
+        }
+    }
+    out[o] = '\0';
+    memcpy(s, out, o + 1);
+}
+
+/* "training emissions [tCO\u2082e]", or the name when there is no description. */
 static void axis_label(char *out, size_t size, const cmc_stat *s)
 {
     const char *desc = s->description && s->description[0] ? s->description : s->name;
@@ -64,6 +90,15 @@ static void axis_label(char *out, size_t size, const cmc_stat *s)
         snprintf(out, size, "%s [%s]", desc, s->unit);
     else
         snprintf(out, size, "%s", desc);
+    subscripts(out, size);
+}
+
+/* The title of a figure: "" with --no-title. */
+static const char *fig_title(const cmc_plot_options *o, const cmc_results *r, const char *fallback)
+{
+    if (o->no_title)
+        return "";
+    return r->title && r->title[0] ? r->title : fallback;
 }
 
 /* Something to draw: a histogram of finite samples that are not all the same. */
@@ -83,13 +118,31 @@ typedef struct plotter {
     char **figures;          /* every figure the driver makes, to check afterwards */
     size_t nfigures, cap;
     int failed;
+    int narrow;              /* --size narrower than 4.5 in: fewer ticks */
 } plotter;
 
+/* path for writing: a regular file or a new one. A FIFO, device or socket in its
+   place is refused without blocking on it (O_NONBLOCK) or truncating it. */
 static FILE *open_out(plotter *p, const char *path)
 {
-    FILE *f = fopen(path, "w");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", path);
+        p->failed = 1;
+        return NULL;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {   /* it changed */
+        close(fd);
+        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", path);
+        p->failed = 1;
+        return NULL;
+    }
+    FILE *f = fd >= 0 && ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         cmc_error(p->d, NULL, "cannot write '%s': %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         p->failed = 1;
     }
     return f;
@@ -130,6 +183,12 @@ static void figure(plotter *p, const char *script, const char *data, const char 
         return;
     }
     p->nfigures++;
+    struct stat st;
+    if (lstat(out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", out);
+        p->failed = 1;
+        return;
+    }
     unlink(out);   /* so a figure gnuplot failed to draw is not an old one */
     fputs("data = ", p->driver);
     plot_gp_string(p->driver, data);
@@ -154,15 +213,21 @@ static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
         return;
     double total = (double)s->count;
     fprintf(f, "# %s: histogram of %llu finite samples (%llu below, %llu above the range)\n"
-               "# columns: bin_low bin_high count percent_of_samples\n",
+               "# columns: bin_low bin_high count percent_of_samples density\n"
+               "# density: %s, so that it does not depend on the number of bins\n",
             s->name, (unsigned long long)s->count, (unsigned long long)s->underflow,
-            (unsigned long long)s->overflow);
+            (unsigned long long)s->overflow,
+            s->log_bins ? "the share of the samples per decade, count / (N log10(high / low))"
+                        : "the probability density, count / (N (high - low))");
     for (size_t j = 0; j < s->nbins; j++) {
+        double w = s->log_bins && s->edges[j] > 0 ? log10(s->edges[j + 1] / s->edges[j])
+                                                  : s->edges[j + 1] - s->edges[j];
         plot_gp_num(f, s->edges[j]);
         fputc(' ', f);
         plot_gp_num(f, s->edges[j + 1]);
         fprintf(f, " %llu", (unsigned long long)s->counts[j]);
-        plot_gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total}, 1);
+        plot_gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total,
+                                           (double)s->counts[j] / total / w}, 2);
     }
     close_out(p, f, path);
 
@@ -253,11 +318,22 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     fprintf(f, "# gnuplot variables for the figures of %s (written by carbonmc plot)\n",
             s->name);
     fputs("title_str = ", f);
-    plot_gp_string(f, r->title && r->title[0] ? r->title : s->name);
+    plot_gp_string(f, fig_title(p->o, r, s->name));
     fputs("\nname_str = ", f);
     plot_gp_string(f, s->name);
     fputs("\nlabel_str = ", f);
     plot_gp_string(f, label);
+    char dl[1024], unit[600];
+    snprintf(unit, sizeof unit, "%s", s->unit ? s->unit : "");
+    subscripts(unit, sizeof unit);
+    if (s->log_bins)
+        snprintf(dl, sizeof dl, "share of samples per decade");
+    else if (unit[0])
+        snprintf(dl, sizeof dl, "probability density (per %s)", unit);
+    else
+        snprintf(dl, sizeof dl, "probability density");
+    fputs("\ndensity_str = ", f);
+    plot_gp_string(f, dl);
     fprintf(f, "\nsamples = %llu\nnonfinite = %llu\n", (unsigned long long)r->samples,
             (unsigned long long)s->nonfinite);
     text[0] = '\0';
@@ -276,7 +352,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     fputs("\nxmax = ", f);
     plot_gp_num(f, hi);
     fputc('\n', f);
-    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
+    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, p->narrow ? 4 : 5);
 
     /* the bands: median, 50%, 90% and 95% central intervals */
     static const char *const names[7] = {"median", "lo50", "hi50", "lo90",
@@ -294,7 +370,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     if (isfinite(v[0])) {
         plot_fmt3(buf, sizeof buf, v[0]);
         len += (size_t)snprintf(text + len, sizeof text - len, "median %s%s%s", buf,
-                                s->unit && s->unit[0] ? " " : "", s->unit ? s->unit : "");
+                                unit[0] ? " " : "", unit);
     }
     static const char *const band[3] = {"50%", "90%", "95%"};
     for (int b = 0; b < 3 && len < sizeof text; b++) {
@@ -448,9 +524,20 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     axis_label(lab, sizeof lab, out);
     fprintf(f, "# gnuplot variables for the sensitivity figure of %s (carbonmc plot)\n"
                "title_str = ", se->output);
-    plot_gp_string(f, r->title && r->title[0] ? r->title : label);
+    plot_gp_string(f, fig_title(p->o, r, label));
     fputs("\nlabel_str = ", f);
     plot_gp_string(f, lab);
+    {
+        char sw[1400], b[64];
+        snprintf(sw, sizeof sw, "%s, one input at its P5 or P95, others at medians",
+                 se->output);
+        fputs("\nswing_label_str = ", f);
+        plot_gp_string(f, sw);
+        cmc_fmt_sig(b, sizeof b, se->swing_base, 4, 12);
+        snprintf(sw, sizeof sw, "all at medians: %s", b);
+        fputs("\nbase_str = ", f);
+        plot_gp_string(f, sw);
+    }
     size_t longest = 4;
     for (size_t j = 0; j < k; j++)
         longest = strlen(se->input[j]) > longest ? strlen(se->input[j]) : longest;
@@ -491,7 +578,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         return;
     fprintf(f, "# gnuplot variables for the inputs figure (written by carbonmc plot)\n"
                "title_str = ");
-    plot_gp_string(f, r->title && r->title[0] ? r->title : label);
+    plot_gp_string(f, fig_title(p->o, r, label));
     fprintf(f, "\nn_inputs = %zu\n", n);
     static const char *const arrays[] = {"in_data", "in_label", "in_dist", "in_logx",
                                          "in_xmin", "in_xmax",  "in_xtics"};
@@ -510,6 +597,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
             snprintf(both, sizeof both, "%s [%s]", s->name, s->unit);
         else
             snprintf(both, sizeof both, "%s", s->name);
+        subscripts(both, sizeof both);
         double lo, hi;
         int logx;
         hist_range(s, &lo, &hi, &logx);
@@ -532,7 +620,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         char nm[32];
         snprintf(nm, sizeof nm, "in_xtics[%zu]", k);
         fputc('\n', f);
-        plot_gp_tics(f, nm, "x", lo, hi, logx, 3);
+        plot_gp_tics(f, nm, "x", lo, hi, logx, p->narrow ? 2 : 3);
     }
     close_out(p, f, path);
     snprintf(name, sizeof name, "%s-inputs", label);
@@ -683,6 +771,160 @@ static void compare_variants(plotter *p, const cmc_results *r, const char *label
 }
 /* ---- The entry point ---------------------------------------------------------------- */
 
+/* --size: column (3.3 in, a two-column paper's column, 8 pt), page (6.75 in, the
+   text width of the same papers, 9 pt) or WxH in inches; the height of a single
+   figure (fig_h = 1), its width always the one given. */
+static int parse_size(const char *s, double *w, double *h, double *pt)
+{
+    if (!strcmp(s, "column")) {
+        *w = 3.3, *h = 3.3 * 0.64, *pt = 8;
+        return 0;
+    }
+    if (!strcmp(s, "page")) {
+        *w = 6.75, *h = 6.75 * 0.5, *pt = 9;
+        return 0;
+    }
+    char *end;
+    *w = strtod(s, &end);
+    if (end == s || (*end != 'x' && *end != 'X'))
+        return -1;
+    const char *b = end + 1;
+    *h = strtod(b, &end);
+    if (end == b || *end || !(*w >= 1 && *w <= 40) || !(*h >= 1 && *h <= 40))
+        return -1;
+    *pt = *w < 4.5 ? 8 : 9;
+    return 0;
+}
+
+/* The value of "LABEL=VALUE" (--published) if LABEL names a run; -1 if it is not
+   well formed or names none. out may be NULL. */
+static int published_value(const cmc_plot_options *o, const char *spec,
+                           const cmc_results *const *runs, const char *const *labels, size_t n,
+                           double *out)
+{
+    (void)o;
+    (void)runs;
+    const char *eq = strchr(spec, '=');
+    if (!eq)
+        return -1;
+    char *end;
+    double v = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || !isfinite(v))
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (strlen(labels[k]) == (size_t)(eq - spec) && !strncmp(labels[k], spec, (size_t)(eq - spec))) {
+            if (out)
+                *out = v;
+            return (int)k;
+        }
+    return -1;
+}
+
+/* The forest figure of output name: one row per run and per variant of a run, each
+   its median (dot) and 90% interval (bar) on one axis, with the numbers printed at
+   the right and, where --published gave one, the published point estimate (open
+   diamond): the figure footprint papers print to compare estimates. */
+static void forest_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                          size_t nruns, const char *name)
+{
+    size_t nrows = 0;
+    for (size_t k = 0; k < nruns; k++)
+        nrows += 1 + runs[k]->nvariants;
+    char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
+    snprintf(prefix, sizeof prefix, "%s/forest-%s", p->datadir, name);
+    snprintf(path, sizeof path, "%s.dat", prefix);
+    double lo = INFINITY, hi = -INFINITY;
+    const cmc_stat *first = NULL;
+    FILE *f = open_out(p, path);
+    if (!f)
+        return;
+    fprintf(f, "# forest figure of %s: one row per run and variant\n"
+               "# columns: row median p05 p95 published \"row label\" \"numbers\"\n", name);
+    size_t row = 0;
+    for (size_t k = 0; k < nruns; k++) {
+        const cmc_results *r = runs[k];
+        double pub = NAN;
+        for (size_t i = 0; i < p->o->npublished; i++) {
+            double v;
+            if (published_value(p->o, p->o->published[i], runs, labels, nruns, &v) == (int)k)
+                pub = v;
+        }
+        for (size_t v = 0; v <= r->nvariants; v++) {
+            const cmc_stat *s = NULL;
+            const cmc_stat *list = v ? r->variants[v - 1].outputs : r->outputs;
+            size_t nl = v ? r->variants[v - 1].noutputs : r->noutputs;
+            for (size_t i = 0; i < nl; i++)
+                if (!strcmp(list[i].name, name))
+                    s = &list[i];
+            if (!s)
+                continue;
+            if (!first)
+                first = s;
+            char text[700], nums[200], a[40], b[40], m[40];
+            if (v)
+                snprintf(text, sizeof text, "   %s", r->variants[v - 1].label &&
+                         r->variants[v - 1].label[0] ? r->variants[v - 1].label
+                                                     : r->variants[v - 1].name);
+            else
+                snprintf(text, sizeof text, "%s", r->title && r->title[0] ? r->title : labels[k]);
+            subscripts(text, sizeof text);
+            double x[3] = {pct(s, 0.5, s->value), pct(s, 0.05, s->value), pct(s, 0.95, s->value)};
+            plot_fmt3(m, sizeof m, x[0]);
+            plot_fmt3(a, sizeof a, x[1]);
+            plot_fmt3(b, sizeof b, x[2]);
+            snprintf(nums, sizeof nums, "%s [%s, %s]", m, a, b);
+            for (int j = 0; j < 3; j++)
+                if (isfinite(x[j])) {
+                    lo = x[j] < lo ? x[j] : lo;
+                    hi = x[j] > hi ? x[j] : hi;
+                }
+            double pv = v ? NAN : pub;
+            if (isfinite(pv)) {
+                lo = pv < lo ? pv : lo;
+                hi = pv > hi ? pv : hi;
+            }
+            fprintf(f, "%zu", ++row);
+            const double cols[4] = {x[0], x[1], x[2], pv};
+            for (int j = 0; j < 4; j++) {
+                fputc(' ', f);
+                plot_gp_num(f, cols[j]);
+            }
+            fputc(' ', f);
+            plot_gp_string(f, text);
+            fputc(' ', f);
+            plot_gp_string(f, nums);
+            fputc('\n', f);
+        }
+    }
+    close_out(p, f, path);
+    if (row < 2 || !(hi >= lo) || !first)
+        return;
+    if (!(hi > lo)) {
+        double w = lo != 0 ? 0.05 * fabs(lo) : 1;
+        lo -= w;
+        hi += w;
+    }
+    int logx = lo > 0 && hi / lo > 10;
+    plot_pad_range(&lo, &hi, logx);
+    snprintf(path, sizeof path, "%s.vars.gp", prefix);
+    if (!(f = open_out(p, path)))
+        return;
+    axis_label(label, sizeof label, first);
+    fprintf(f, "# gnuplot variables for the forest figure of %s (written by carbonmc plot)\n"
+               "label_str = ", name);
+    plot_gp_string(f, label);
+    fprintf(f, "\nnrows = %zu\npublished = %zu\nlogx = %d\nxmin = ", row, p->o->npublished, logx);
+    plot_gp_num(f, lo);
+    fputs("\nxmax = ", f);
+    plot_gp_num(f, hi);
+    fputc('\n', f);
+    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 3);
+    close_out(p, f, path);
+    char fig[PATH_MAX];
+    snprintf(fig, sizeof fig, "forest-%s", name);
+    figure(p, "forest.gp", prefix, fig);
+}
+
 static int names_something(const cmc_results *const *runs, size_t n, const char *only)
 {
     for (size_t k = 0; k < n; k++) {
@@ -786,10 +1028,32 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
         return -1;
     }
 
-    plotter p = {o, d, fmt, NULL, "", NULL, NULL, 0, 0, 0};
+    plotter p = {o, d, fmt, NULL, "", NULL, NULL, 0, 0, 0, 0};
     const char *dir = o->dir ? o->dir : "figures";
     char *absdir = NULL, driver[PATH_MAX];
     int rc = -1;
+    double size_w = 0, size_h = 0, size_pt = 0;
+    if (o->size && parse_size(o->size, &size_w, &size_h, &size_pt) < 0) {
+        cmc_error(d, NULL, "--size expects column, page or WIDTHxHEIGHT in inches between 1 "
+                           "and 40 (4x2.5), got '%s'", o->size);
+        goto out;
+    }
+    p.narrow = size_w > 0 && size_w < 4.5;
+    for (size_t i = 0; i < o->npublished; i++)
+        if (published_value(o, o->published[i], runs, labels, n, NULL) < 0) {
+            cmc_error(d, NULL, "--published expects LABEL=VALUE with LABEL a run's name (%s%s) "
+                               "and VALUE a finite number, got '%s'", labels[0],
+                      n > 1 ? ", ..." : "", o->published[i]);
+            goto out;
+        }
+    struct stat dst;
+    if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {   /* before anything is written */
+        cmc_error(d, NULL, "cannot write figures into '%s': it is %s; -o must name a folder "
+                           "or a new path", dir, S_ISREG(dst.st_mode) ? "a file" :
+                  S_ISFIFO(dst.st_mode) ? "a FIFO" : S_ISSOCK(dst.st_mode) ? "a socket" :
+                  "a device");
+        goto out;
+    }
     if (plot_mkdir_p(dir) < 0 || !(absdir = realpath(dir, NULL))) {
         cmc_error(d, NULL, "cannot make the folder '%s': %s", dir, strerror(errno));
         goto out;
@@ -809,6 +1073,9 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     char slash[PATH_MAX];
     snprintf(slash, sizeof slash, "%s/", scripts);
     plot_gp_string(p.driver, slash);
+    if (size_w > 0)
+        fprintf(p.driver, "\n# --size %s: inches and points\nsize_w = %g\nsize_h = %g\nsize_pt = %g",
+                o->size, size_w, size_h, size_pt);
     fputs("\n\n", p.driver);
 
     for (size_t k = 0; k < n && !p.failed; k++) {
@@ -825,8 +1092,11 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
                 compare_variants(&p, runs[k], labels[k], i);
     if (n >= 2)
         for (size_t i = 0; i < runs[0]->noutputs && !p.failed; i++)
-            if (!o->only || !strcmp(o->only, runs[0]->outputs[i].name))
+            if (!o->only || !strcmp(o->only, runs[0]->outputs[i].name)) {
                 compare_runs(&p, runs, labels, n, runs[0]->outputs[i].name);
+                if (!p.failed)
+                    forest_figure(&p, runs, labels, n, runs[0]->outputs[i].name);
+            }
     FILE *f = p.driver;
     p.driver = NULL;
     close_out(&p, f, driver);

@@ -32,6 +32,12 @@ typedef struct cmc_plot_options {
     /* Called with the path of every figure written, in order. */
     void (*wrote)(void *ctx, const char *path);
     void *wrote_ctx;
+    const char *size;      /* NULL (5 x 3.2 in, 9 pt), "column" (3.3 in, 8 pt), "page"
+                              (6.75 in, 9 pt) or "WxH" in inches ("4x2.5") */
+    int no_title;          /* leave the titles out (a paper has captions) */
+    const char *const *published;   /* "LABEL=VALUE": a published point estimate
+                                       drawn on run LABEL's row of the forest figure */
+    size_t npublished;
 } cmc_plot_options;
 
 /* Draw the figures of runs[0..n). labels[i] names run i in file names (for

@@ -29,7 +29,7 @@ extern char **environ;
 
 const char *const plot_script_names[] = {"common.gp",  "distribution.gp", "cdf.gp",
                                            "convergence.gp", "inputs.gp", "compare.gp",
-                                           "tornado.gp", NULL};
+                                           "tornado.gp", "forest.gp", NULL};
 
 /* ---- Finding gnuplot and the scripts -------------------------------------------- */
 
@@ -183,10 +183,12 @@ void plot_make_ticks(double lo, double hi, int logx, int target, ticks *t)
         linear_ticks(lo, hi, target, t);
         return;
     }
-    static const double m125[] = {1, 2, 5}, m1[] = {1};
-    int dense = decades * 3 <= target + 2;
-    const double *m = dense ? m125 : m1;
-    size_t nm = dense ? 3 : 1;
+    /* 1-2-5 when they fit, else 1-3 (so that a value near 30 on an axis from 20 to
+       14,000 has a labelled tick beside it), else the powers of ten */
+    static const double m125[] = {1, 2, 5}, m13[] = {1, 3}, m1[] = {1};
+    int dense = decades * 3 <= target + 2, mid = !dense && decades * 2 <= target + 4;
+    const double *m = dense ? m125 : mid ? m13 : m1;
+    size_t nm = dense ? 3 : mid ? 2 : 1;
     int stride = decades > target + 2 ? (int)ceil(decades / (target + 2)) : 1;   /* every k-th power of ten */
     t->n = 0;
     for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < MAX_TICKS; e++) {

@@ -9,7 +9,7 @@ gnuplot's `set table` output (the points a plot would draw, after the `using`
 expressions) and every shaded band (`set object N rect from A, graph 0 to B, graph 1`)
 and marker line (`set arrow`) prints its coordinates. Then, figure by figure, what is
 drawn is compared with what it should be: the histogram bars are the bins and their
-share of the samples, the bands are the 50%, 90% and 95% central intervals in that
+density (column 5), the bands are the 50%, 90% and 95% central intervals in that
 order, the CDF is the CDF, the percentile error bars are the Monte Carlo intervals,
 each convergence panel shows its own estimate and interval, each tornado bar its own
 index, each comparison bar its own interval. Tables print with the axes' formats, set
@@ -135,7 +135,7 @@ def pct(data):
 def check_distribution(base, data):
     t = tables(base + "-distribution-1.tab")
     h = rows(data + ".hist")
-    want = [[(num(r[0]) + num(r[1])) / 2, num(r[3]), num(r[0]), num(r[1])] for r in h]
+    want = [[(num(r[0]) + num(r[1])) / 2, num(r[4]), num(r[0]), num(r[1])] for r in h]
     if not t:
         fail("%s: distribution drew nothing" % data)
         return
@@ -219,7 +219,7 @@ def check_inputs(base, data):
             fail("input %s: nothing drawn" % paths[i])
             continue
         compare("input %s bars" % os.path.basename(paths[i]), t[0],
-                [[(num(r[0]) + num(r[1])) / 2, num(r[3]), num(r[0]), num(r[1])] for r in h])
+                [[(num(r[0]) + num(r[1])) / 2, num(r[4]), num(r[0]), num(r[1])] for r in h])
 
 
 def main(argv):

@@ -66,11 +66,66 @@ if "$py" tests/plot_check.py "$tmp/cmp" png "ca=$tmp/ca.h5" "canada=$tmp/canada.
 then ok; else bad "plot_check of the comparison"; cat "$tmp/check"; fi
 "$bin" plot "$tmp/ca.h5" "$tmp/canada.h5" -o "$tmp/only" --only co2_t >"$tmp/out" 2>&1
 # per run: distribution, cdf, convergence and the variants figure; then the comparison
-if [ "$(wc -l <"$tmp/out")" -eq 9 ] && ! grep -q energy_kwh "$tmp/out" &&
+# and the forest figure
+if [ "$(wc -l <"$tmp/out")" -eq 10 ] && ! grep -q energy_kwh "$tmp/out" &&
     grep -q "ca-co2_t-variants.png" "$tmp/out"; then ok
 else bad "--only co2_t drew $(wc -l <"$tmp/out") figures:"; cat "$tmp/out"; fi
 "$bin" plot "$tmp/ca.h5" -o "$tmp/only_in" --only days >"$tmp/out" 2>&1
 if [ "$(cat "$tmp/out")" = "$tmp/only_in/ca-inputs.png" ]; then ok; else bad "--only days"; cat "$tmp/out"; fi
+
+# figures for a paper: --size column is 3.3 in wide with no text under 8 pt (from the
+# gnuplot script's own variables, and the PDF's page), --no-title, the forest figure
+# with a published point
+if "$bin" plot "$tmp/ca.h5" "$tmp/canada.h5" -o "$tmp/col" --format pdf --size column \
+        --no-title --only co2_t --published canada=1035.45 >"$tmp/out" 2>"$tmp/err" &&
+    [ ! -s "$tmp/err" ] && grep -q "forest-co2_t.pdf" "$tmp/out"; then ok
+else bad "plot --size column --no-title --published"; cat "$tmp/err"; fi
+grep '^size_' "$tmp/col/data/figures.gp" >"$tmp/size.gp"
+printf 'fmt = "pdf"; out = "%s/probe.pdf"; fig_w = 1; fig_h = 1\nload "%s"\nload "%s"\n' \
+    "$tmp" "$tmp/size.gp" "plots/common.gp" >"$tmp/probe.gp"
+printf 'print sprintf("%%g %%g %%g %%g %%g", W, H, fs, fs_small, fs_tiny)\n' >>"$tmp/probe.gp"
+set -- $(gnuplot "$tmp/probe.gp" 2>&1)
+if [ "$1" = 3.3 ] && awk -v a="$3" -v b="$4" -v c="$5" 'BEGIN { exit !(a >= 8 && b >= 8 && c >= 8) }'
+then ok; else bad "--size column: width $1 in, fonts $3, $4, $5 pt (want 3.3 in, all >= 8 pt)"; fi
+if grep -aEq "MediaBox \[ *0 0 23[78](\.[0-9]*)? " "$tmp/col/ca-co2_t-distribution.pdf"; then ok
+else bad "--size column: the PDF is not 3.3 in (237.6 pt, cairo rounds) wide"; grep -a MediaBox "$tmp/col/ca-co2_t-distribution.pdf" | head -2; fi
+if grep -q '^title_str = ""' "$tmp/col/data/ca-co2_t.vars.gp" &&
+    ! grep -q 'GPT-4 training' "$tmp/col/data/"*.vars.gp; then ok
+else bad "--no-title: a title is still set"; fi
+# forest: a row per run and variant, each the run's median and P5-P95, the published
+# value on its run's row only
+if "$bin" summary "$tmp/canada.h5" --format json >"$tmp/canada.json" &&
+    "$py" - "$tmp/col/data/forest-co2_t.dat" "$tmp/canada.json" <<'PY'
+import json, shlex, sys
+rows = [shlex.split(l) for l in open(sys.argv[1]) if not l.startswith("#")]
+js = json.load(open(sys.argv[2]))["outputs"]["co2_t"]["percentile"]
+canada = [r for r in rows if r[5].startswith("GPT-4") and r[4] != "NaN"]
+assert len(rows) == 6, rows                      # two runs, each with two variants
+assert len(canada) == 1 and float(canada[0][4]) == 1035.45, canada
+r = canada[0]
+assert [float(x) for x in r[1:4]] == [js["0.5"]["value"], js["0.05"]["value"], js["0.95"]["value"]], r
+assert sum(x[4] != "NaN" for x in rows) == 1
+PY
+then ok; else bad "forest-co2_t.dat"; fi
+fails0() { "$@" >"$tmp/out" 2>"$tmp/err"; }
+if ! fails0 "$bin" plot "$tmp/ca.h5" -o "$tmp/bad" --size 2in && grep -q "size expects" "$tmp/err" &&
+    [ ! -e "$tmp/bad" ]; then ok; else bad "--size 2in accepted"; fi
+if ! fails0 "$bin" plot "$tmp/ca.h5" -o "$tmp/bad" --published nosuch=3 &&
+    grep -q "published expects" "$tmp/err" && [ ! -e "$tmp/bad" ]; then ok
+else bad "--published of an unknown run accepted"; fi
+# -o must be a folder or a new path: a file or a FIFO is refused before anything is written
+: >"$tmp/afile"
+mkfifo "$tmp/afifo"
+for o in afile afifo; do
+    if ! fails0 "$bin" plot "$tmp/ca.h5" -o "$tmp/$o" && grep -q "must name a folder" "$tmp/err" &&
+        [ ! -s "$tmp/out" ]; then ok; else bad "plot -o $o was not refused"; cat "$tmp/err"; fi
+done
+[ -f "$tmp/afile" ] && [ ! -s "$tmp/afile" ] && [ -p "$tmp/afifo" ] && ok || bad "plot -o changed the file"
+# a FIFO where a data file goes is refused without blocking
+mkdir -p "$tmp/fifodir/data"
+mkfifo "$tmp/fifodir/data/figures.gp"
+if ! fails0 "$bin" plot "$tmp/ca.h5" -o "$tmp/fifodir" && grep -q "not a regular file" "$tmp/err"
+then ok; else bad "a FIFO in DIR/data was written"; cat "$tmp/err"; fi
 
 # failures: exit status, a message naming the problem, and no folder made
 # fails STATUS TEXT DIR -- ENV... carbonmc ARGS

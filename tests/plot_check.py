@@ -127,6 +127,14 @@ def check_histogram(prefix, g, where):
     share = [num(x[3]) for x in r]
     if not np.allclose(share, 100.0 * counts / total, rtol=1e-12, atol=0):
         fail("%s.hist: percent column is not 100 count / %d" % (prefix, total))
+    # density: per unit of x, or per decade when the bins are log-spaced, so that its
+    # integral over the bins is the share of the samples inside them
+    dens = np.array([num(x[4]) for x in r])
+    width = np.log10(edges[1:] / edges[:-1]) if h.attrs["log_bins"] else edges[1:] - edges[:-1]
+    if not np.allclose(dens, counts / total / width, rtol=1e-12, atol=0):
+        fail("%s.hist: density column is not count / (N width)" % prefix)
+    if abs(np.sum(dens * width) - counts.sum() / total) > 1e-9:
+        fail("%s.hist: the density does not integrate to the share inside the bins" % prefix)
     return edges, counts, int(h.attrs["underflow"]), total
 
 
