@@ -76,6 +76,15 @@ def check_stat(g, where, spec, is_input):
         ds = pg[d]
         expect(ds.dtype == np.float64 and ds.shape == (n,),
                "%s/percentiles/%s is %s %s" % (where, d, ds.dtype, ds.shape))
+    # netCDF-4 conventions: probability is the coordinate of the percentiles, every
+    # dataset says what it is and, where it has one, its unit
+    expect(pg["probability"].attrs["CLASS"] == b"DIMENSION_SCALE", where + " probability scale")
+    for d in ("value", "ci_low", "ci_high"):
+        expect(pg[d].dims[0][0] == pg["probability"], "%s/%s not on probability" % (where, d))
+        expect(pg[d].attrs.get("units", "") == unit, "%s/%s units %r" % (where, d, pg[d].attrs.get("units")))
+        expect(is_str_attr(pg[d].attrs["long_name"]), "%s/%s long_name" % (where, d))
+    expect(g["mean"].attrs.get("units", "") == unit, where + "/mean units")
+    expect(g["count"].attrs["units"] == "1", where + "/count units")
     if has_p:
         expect(list(pg["probability"][()]) == P, where + " probabilities")
         want = [base * (1 + k / 3.0) for k in range(n)]
@@ -131,8 +140,16 @@ def check(path, n):
         # creation order is tracked, so h5py lists members in the run's order (h5py
         # 3.7 reads the root group's order from the file creation properties, which
         # do not report it, so the root lists alphabetically)
-        expect(sorted(f) == ["inputs", "outputs", "samples", "scenario"],
+        expect(sorted(f) == ["inputs", "outputs", "sample", "samples", "scenario"],
                "root members %r" % list(f))
+        # /sample: the netCDF dimension of the sample datasets, a dimension scale that
+        # is not a variable and takes no space in the file
+        d = f["sample"]
+        expect(d.shape == (n,) and d.id.get_storage_size() == 0, "/sample %r" % (d.shape,))
+        expect(b"not a netCDF variable" in d.attrs["NAME"], "/sample NAME %r" % d.attrs["NAME"])
+        expect(all(f["samples"][k].dims[0][0] == d for k in f["samples"]),
+               "a /samples dataset without the dimension /sample")
+        expect(list(a["set"]) == [], "attr set %r" % a["set"])
         expect(list(f["outputs"]) == list(OUTPUTS), "outputs order %r" % list(f["outputs"]))
         expect(list(f["inputs"]) == list(INPUTS), "inputs order %r" % list(f["inputs"]))
 
