@@ -155,8 +155,24 @@ static void json_sensitivity(FILE *f, const cmc_results *r)
         json_array(f, se->swing_high, se->ninputs);
         fputs(", \"swing_base\": ", f);
         cmc_fmt_json_number(f, se->swing_base);
-        fprintf(f, ", \"samples\": %" PRIu64 ", \"skipped\": %" PRIu64 "}", se->samples,
+        fprintf(f, ", \"samples\": %" PRIu64 ", \"skipped\": %" PRIu64, se->samples,
                 se->skipped);
+        char line[1200];
+        double sum;
+        rep_sens_summary(line, sizeof line, se);
+        fputs(",\n      \"summary\": ", f);
+        cmc_fmt_json_string(f, line);
+        fprintf(f, ", \"logvar_share_applies\": %s, \"logvar_share_sum\": ",
+                rep_logvar_applies(se, &sum) ? "true" : "false");
+        cmc_fmt_json_number(f, sum);
+        fputs(", \"no_path\": [", f);
+        for (size_t j = 0, first = 1; j < se->ninputs; j++)
+            if (!rep_sens_related(se, j)) {
+                fputs(first ? "" : ", ", f);
+                cmc_fmt_json_string(f, se->input[j]);
+                first = 0;
+            }
+        fputs("]}", f);
     }
     fputs(r->nsensitivity ? "\n  }" : "}", f);
 }

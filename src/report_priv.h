@@ -58,6 +58,16 @@ void rep_csv_field(FILE *f, const char *s);
 /* A unit as LaTeX text: escaped, with chemical formulas subscripted (CO$_2$e). */
 void rep_tex_unit(FILE *f, const char *unit);   /* also for any text */
 
+/* Sensitivity in words (report_sens.c): whether input j has a path to the output
+   (its indices and swing are not exactly zero); whether the log-variance shares
+   apply (their sum, in *sum, is one within its sampling error) and why (not);
+   the one-line summary; the legend under the tables. */
+int rep_sens_related(const cmc_sensitivity *se, size_t j);
+int rep_logvar_applies(const cmc_sensitivity *se, double *sum);
+void rep_logvar_reason(char *out, size_t size, const cmc_sensitivity *se);
+void rep_sens_summary(char *out, size_t size, const cmc_sensitivity *se);
+extern const char *const rep_sens_legend;
+
 /* Each format's writer; flags: CMC_REPORT_* of report.h. */
 #define REP_NO_MC CMC_REPORT_NO_MC
 void cmc_report_text(FILE *f, const cmc_results *r, int flags);

@@ -237,17 +237,40 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
         cmc_sens_order(se, order);
         fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first order "
                    "| Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n", se->output);
+        double sum;
+        int logvar = rep_logvar_applies(se, &sum);
         for (size_t jj = 0; jj < se->ninputs; jj++) {
             size_t j = order[jj];
+            if (!rep_sens_related(se, j))
+                continue;
             char c[CMC_SENS_NEST][80], lo[64], hi[64];
             for (int e = 0; e < CMC_SENS_NEST; e++)
                 rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
+            if (!logvar)
+                snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a");
             cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
             cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
             fprintf(f, "| `%s` | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j], c[0], c[1],
                     c[2], c[3], lo, hi);
         }
+        char line[1200];
+        rep_sens_summary(line, sizeof line, se);
+        fputs("\n", f);
+        rep_md_text(f, line);
+        fputs(".", f);
+        if (!logvar) {
+            rep_logvar_reason(line, sizeof line, se);
+            fputs(" Share of Var(ln): ", f);
+            rep_md_text(f, line);
+            fputs(".", f);
+        }
+        fputs("\n", f);
         free(order);
+    }
+    if (r->nsensitivity) {
+        fputs("\n", f);
+        rep_md_text(f, rep_sens_legend);
+        fputs(".\n", f);
     }
     md_variants(f, r, &c);
 }
@@ -325,15 +348,30 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrr}\n\\toprule\n"
               "Input & Spearman & Share of Var(ln) & Sobol first order & Sobol total \\\\\n"
               "\\midrule\n", f);
+        double sum;
+        int logvar = rep_logvar_applies(se, &sum);
         for (size_t jj = 0; jj < se->ninputs; jj++) {
             size_t j = order[jj];
+            if (!rep_sens_related(se, j))
+                continue;
             char c[CMC_SENS_NEST][80];
             for (int e = 0; e < CMC_SENS_NEST; e++)
                 rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
+            if (!logvar)
+                snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a");
             rep_tex_text(f, se->input[j]);
             fprintf(f, " & %s & %s & %s & %s \\\\\n", c[0], c[1], c[2], c[3]);
         }
         fputs("\\bottomrule\n\\end{tabular}\n", f);
+        char line[1200];
+        rep_sens_summary(line, sizeof line, se);
+        fputs("% ", f);
+        fputs(line, f);
+        fputs("\n", f);
+        if (!logvar) {
+            rep_logvar_reason(line, sizeof line, se);
+            fprintf(f, "%% share of Var(ln): %s\n", line);
+        }
         free(order);
     }
 }

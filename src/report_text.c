@@ -257,16 +257,28 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         rep_fmt_at(runs, sizeof runs, (double)se->samples * (double)(k + 2), 0, 1, PLAIN);
         fprintf(f, "\nsensitivity of %s (Sobol design: %s model runs; by total index)\n",
                 se->output, runs);
+        char line[1200];
+        rep_sens_summary(line, sizeof line, se);
+        fprintf(f, "  %s\n", line);
+        double sum;
+        int logvar = rep_logvar_applies(se, &sum);
         int w = 5;
         for (size_t j = 0; j < k; j++)
             w = (int)strlen(se->input[j]) > w ? (int)strlen(se->input[j]) : w;
         fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s\n", w, "input", "Spearman",
                 "share of Var(ln)", "Sobol first order", "Sobol total", "swing P5 to P95");
+        size_t unrelated = 0;
         for (size_t jj = 0; jj < k; jj++) {
             size_t j = order[jj];
+            if (!rep_sens_related(se, j)) {
+                unrelated++;
+                continue;
+            }
             char c[CMC_SENS_NEST][80], lo[64], hi[64];
             for (int e = 0; e < CMC_SENS_NEST; e++)
                 rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
+            if (!logvar)
+                snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a (see below)");
             cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
             cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
             fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s to %s\n", w, se->input[j], c[0],
@@ -278,6 +290,32 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         if (se->skipped)
             fprintf(f, "; %" PRIu64 " Sobol rows left out as not finite", se->skipped);
         fprintf(f, ")\n");
+        if (!logvar) {
+            rep_logvar_reason(line, sizeof line, se);
+            fprintf(f, "  (share of Var(ln): %s)\n", line);
+        }
+        if (unrelated) {
+            fprintf(f, "  (left out, no path to %s:", se->output);
+            for (size_t j = 0; j < k; j++)
+                if (!rep_sens_related(se, j))
+                    fprintf(f, " %s", se->input[j]);
+            fputs(")\n", f);
+        }
+        if (i + 1 == r->nsensitivity) {   /* the legend, wrapped at 88 columns */
+            const char *q = rep_sens_legend;
+            while (*q) {
+                size_t n = strlen(q), cut = n;
+                if (n > 86) {
+                    cut = 86;
+                    while (cut > 0 && q[cut] != ' ')
+                        cut--;
+                    if (cut == 0)
+                        cut = 86;
+                }
+                fprintf(f, "  %.*s\n", (int)cut, q);
+                q += cut + (q[cut] == ' ');
+            }
+        }
         (void)n;
         free(order);
     }

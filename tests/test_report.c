@@ -12,6 +12,7 @@
  */
 #include "check.h"
 #include "report.h"
+#include "report_priv.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -461,6 +462,105 @@ static void test_tables(void)
     results.noutputs = 2;
 }
 
+
+/* Sensitivity in words: the summary line, the legend, the log-variance shares only
+   where they add to one, inputs without a path to the output left out. */
+static double sv[3][CMC_SENS_NEST][3], sl[3][CMC_SENS_NEST][3], sh[3][CMC_SENS_NEST][3];
+static double swl[3][3], swh[3][3];
+static const char *sin_[3] = {"intensity", "load", "lonely"};
+
+static void sens_case(cmc_sensitivity *se, int c, const char *out, const double st[3],
+                      const double share[3], double base)
+{
+    memset(se, 0, sizeof *se);
+    se->output = out;
+    se->ninputs = 3;
+    se->input = sin_;
+    se->samples = 100000;
+    se->swing_base = base;
+    for (int e = 0; e < CMC_SENS_NEST; e++) {
+        se->value[e] = sv[c][e];
+        se->ci_low[e] = sl[c][e];
+        se->ci_high[e] = sh[c][e];
+        for (int j = 0; j < 3; j++) {
+            double v = e == CMC_SENS_LOGVAR_SHARE ? share[j] : e == CMC_SENS_SPEARMAN ? 0.5 * st[j]
+                                                                                      : st[j];
+            sv[c][e][j] = v;
+            sl[c][e][j] = v == 0 && j == 2 ? 0 : v - 0.002;
+            sh[c][e][j] = v == 0 && j == 2 ? 0 : v + 0.002;
+        }
+    }
+    se->swing_low = swl[c];
+    se->swing_high = swh[c];
+    for (int j = 0; j < 3; j++) {
+        swl[c][j] = j == 2 ? base : base * (0.5 + 0.1 * j);
+        swh[c][j] = j == 2 ? base : base * (2 - 0.5 * j);
+    }
+}
+
+static void test_sensitivity_words(void)
+{
+    cmc_sensitivity se[3];
+    /* a product of powers: shares add to one; `lonely` has no path to the output */
+    sens_case(&se[0], 0, "co2_t", (const double[]){0.95, 0.05, 0}, (const double[]){0.96, 0.04, 0},
+              907.1);
+    /* a sum: the shares add to 0.9 */
+    sens_case(&se[1], 1, "total_t", (const double[]){0.6, 0.45, 0}, (const double[]){0.5, 0.4, 0},
+              50);
+    /* no input dominates */
+    sens_case(&se[2], 2, "mix_t", (const double[]){0.35, 0.3, 0}, (const double[]){0.6, 0.4, 0},
+              10);
+    char line[1200];
+    rep_sens_summary(line, sizeof line, &se[0]);
+    CHECK_STR(line, "intensity explains 95% of the variance of co2_t (Sobol total 0.950 "
+                    "[0.948, 0.952]); fixing it would remove nearly all of the spread; next, "
+                    "load explains 5%");
+    rep_sens_summary(line, sizeof line, &se[1]);
+    CHECK_STR(line, "intensity explains 60% of the variance of total_t (Sobol total 0.600 "
+                    "[0.598, 0.602]); fixing it would remove most of the spread; next, load "
+                    "explains 45%");
+    rep_sens_summary(line, sizeof line, &se[2]);
+    CHECK_STR(line, "intensity explains 35% of the variance of mix_t (Sobol total 0.350 "
+                    "[0.348, 0.352]); no single input dominates; fixing it would remove part "
+                    "of the spread; next, load explains 30%");
+    double sum;
+    CHECK(rep_logvar_applies(&se[0], &sum) == 1 && fabs(sum - 1) < 1e-12);
+    CHECK(rep_logvar_applies(&se[1], &sum) == 0 && fabs(sum - 0.9) < 1e-12);
+    CHECK(rep_sens_related(&se[0], 0) && rep_sens_related(&se[0], 1) && !rep_sens_related(&se[0], 2));
+    rep_logvar_reason(line, sizeof line, &se[1]);
+    CHECK_STR(line, "not applicable: the shares add to 0.900, not 1, so ln total_t is not a sum "
+                    "of the inputs' logarithms (the model adds quantities or uses if, min, max "
+                    "or clamp); use the Sobol indices");
+
+    cmc_results rs = results;
+    rs.sensitivity = se;
+    rs.nsensitivity = 2;
+    cmc_results saved = results;
+    results = rs;
+    int rc;
+    char *t = render("text", &rc);
+    CHECK(rc == 0);
+    HAS(t, "\nsensitivity of co2_t (Sobol design: 500,000 model runs; by total index)\n"
+           "  intensity explains 95% of the variance of co2_t (Sobol total 0.950 [0.948, 0.952]);"
+           " fixing it would remove nearly all of the spread; next, load explains 5%\n");
+    HAS(t, "  intensity  0.475 [0.473, 0.477]    0.960 [0.958, 0.962]    ");
+    HAS(t, "  (left out, no path to co2_t: lonely)\n");
+    CHECK(strstr(t, "  lonely ") == NULL);
+    HAS(t, "  intensity  0.300 [0.298, 0.302]    n/a (see below)         0.600 [0.598, 0.602]");
+    HAS(t, "  (share of Var(ln): not applicable: the shares add to 0.900, not 1, so ln total_t");
+    HAS(t, "  Spearman: rank correlation of input and output. Share of Var(ln): the input's share of\n");
+    free(t);
+    char *md = render("markdown", &rc);
+    HAS(md, "| `intensity` | 0.300 [0.298, 0.302] | n/a | 0.600 [0.598, 0.602] |");
+    CHECK(strstr(md, "`lonely`") == NULL);
+    HAS(md, "\nintensity explains 60% of the variance of total\\_t (Sobol total 0.600 \\[0.598, 0.602\\]); ");
+    free(md);
+    char *js = render("json", &rc);
+    HAS(js, "\"logvar_share_applies\": false, \"logvar_share_sum\": 0.9, \"no_path\": [\"lonely\"]}");
+    free(js);
+    results = saved;
+}
+
 static void test_formats(void)
 {
     int rc;
@@ -571,6 +671,7 @@ int main(void)
     test_csv();
     test_text();
     test_tables();
+    test_sensitivity_words();
     test_formats();
     return CHECK_DONE();
 }
