@@ -388,3 +388,17 @@ void rep_fmt_ci3(char *out, size_t size, const cmc_sensitivity *se, int e, size_
         snprintf(out, size, "%.3f [%.3f, %.3f]", z3(v), z3(lo), z3(hi));
 }
 
+
+/* A probability to sig significant digits, near 1 as its complement so that both
+   ends are as precise: 0.9999962 is "1 - 3.8e-6", the mirror of "3.8e-6" near 0
+   (rounded it would print as 1 and hide how near). */
+void rep_fmt_prob(char *out, size_t size, double p, int sig)
+{
+    if (isfinite(p) && p > 0.99 && p < 1) {
+        char c[40];
+        cmc_fmt_sig(c, sizeof c, 1 - p, sig, 12);
+        snprintf(out, size, "1 - %s", c);
+        return;
+    }
+    cmc_fmt_sig(out, size, p, sig, 12);
+}

@@ -204,9 +204,9 @@ static void md_variants(FILE *f, const cmc_results *r, const pcols *c)
         for (size_t i = 0; i < vr->npaired; i++) {
             const cmc_paired *pr = &vr->paired[i];
             char p[64], lo[64], hi[64];
-            cmc_fmt_sig(p, sizeof p, pr->p_greater, 3, 12);
-            cmc_fmt_sig(lo, sizeof lo, pr->p_greater_ci_low, 2, 12);
-            cmc_fmt_sig(hi, sizeof hi, pr->p_greater_ci_high, 2, 12);
+            rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
+            rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
+            rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
             fprintf(f, "%sP(`%s` of %s > of %s) = %s [%s, %s]", i ? "; " : "\n", pr->output,
                     vr->name, pr->reference, p, lo, hi);
         }

@@ -234,9 +234,9 @@ static void text_variants(FILE *f, const cmc_results *r)
                 variant_row(f, w, label, &pr->difference);
                 snprintf(label, sizeof label, "%s / %s", vr->name, pr->reference);
                 variant_row(f, w, label, &pr->ratio);
-                cmc_fmt_sig(p, sizeof p, pr->p_greater, 3, 12);
-                cmc_fmt_sig(lo, sizeof lo, pr->p_greater_ci_low, 2, 12);
-                cmc_fmt_sig(hi, sizeof hi, pr->p_greater_ci_high, 2, 12);
+                rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
+                rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
+                rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
                 fprintf(f, "  P(%s > %s) = %s (95%% interval %s to %s)\n", vr->name,
                         pr->reference, p, lo, hi);
             }

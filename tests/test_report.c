@@ -561,6 +561,22 @@ static void test_sensitivity_words(void)
     results = saved;
 }
 
+/* P(variant > reference) and its interval read the same way near 0 and near 1 */
+static void test_prob(void)
+{
+    char b[64];
+    rep_fmt_prob(b, sizeof b, 1 - 3.8e-6, 2);
+    CHECK_STR(b, "1 - 3.8e-6");
+    rep_fmt_prob(b, sizeof b, 3.8e-6, 2);
+    CHECK_STR(b, "3.8e-6");
+    rep_fmt_prob(b, sizeof b, 1, 2);
+    CHECK_STR(b, "1");
+    rep_fmt_prob(b, sizeof b, 0.5, 3);
+    CHECK_STR(b, "0.5");
+    rep_fmt_prob(b, sizeof b, 0.995, 3);
+    CHECK_STR(b, "1 - 0.005");
+}
+
 static void test_formats(void)
 {
     int rc;
@@ -672,6 +688,7 @@ int main(void)
     test_text();
     test_tables();
     test_sensitivity_words();
+    test_prob();
     test_formats();
     return CHECK_DONE();
 }
