@@ -278,7 +278,7 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o);
    handler). A program that uses HDF5 itself may prefer not to call it. */
 void cmc_process_setup(void);
 
-/* Read a file written by `carbonmc run` (HDF5, DESIGN section 4). */
+/* Read a file written by `carbonmc run` (HDF5, docs/hdf5.md). */
 cmc_results *cmc_results_read(const char *path, cmc_diags *diags);
 void cmc_results_free(cmc_results *r);
 

@@ -1,5 +1,5 @@
 /*
- * h5.c: the HDF5 file of a run (DESIGN section 4): the atomic writer of h5.h, and
+ * h5.c: the HDF5 file of a run (docs/hdf5.md): the atomic writer of h5.h, and
  * the helpers it shares with the reader (h5read.c, cmc_results_read). These two
  * are the only files that include hdf5.h (through h5priv.h).
  *
@@ -709,7 +709,7 @@ static int put_convergence(cmc_h5 *h, hid_t parent, const char *where,
     return rc;
 }
 
-/* /outputs/NAME or /inputs/NAME: DESIGN section 4. */
+/* /outputs/NAME or /inputs/NAME: docs/hdf5.md. */
 static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s, int input)
 {
     char where[1024], sub[1100];

@@ -1,6 +1,6 @@
 /*
  * h5.h: the HDF5 file of a run (internal). h5.c is the only file that includes
- * hdf5.h: it writes the layout of DESIGN section 4 and reads it back.
+ * hdf5.h: it writes the layout of docs/hdf5.md and reads it back.
  *
  * PATH must be a regular file or a new path (cmc_output_check): a device, FIFO or
  * folder is refused before anything is created, and checked again before the

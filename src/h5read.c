@@ -1,6 +1,6 @@
 /*
- * h5read.c: cmc_results_read, the reader of the files h5.c writes (DESIGN section
- * 4). With h5.c the only file that includes hdf5.h (through h5priv.h).
+ * h5read.c: cmc_results_read, the reader of the files h5.c writes (docs/hdf5.md).
+ * With h5.c the only file that includes hdf5.h (through h5priv.h).
  *
  * Everything is checked as it is read: the format attribute (a newer carbonmc/N is
  * refused with a message saying so), every dataset's class and shape, that arrays

@@ -303,6 +303,12 @@ void rep_p_label(char *out, size_t size, double p)
    order statistic: zoom.c), shown whole, like 240.6. */
 static shown percentile_digits(const cmc_stat *s, size_t i)
 {
+    /* an exact value that is an end of its own interval is an atom the interval
+       straddles (the P50 of choice(240.6, 20) is 20 or 240.6, by chance): shown whole,
+       240.6 and not 241, which is no value the input takes */
+    if (s->resolution && s->resolution[i] == 0 && isfinite(s->value[i]) &&
+        (s->value[i] == s->ci_low[i] || s->value[i] == s->ci_high[i]))
+        return rep_resolution(s->value[i], 0);
     return rep_resolution(s->value[i], s->ci_high[i] - s->ci_low[i]);
 }
 

@@ -68,5 +68,11 @@ expect_err 2 "interval expects a percentage" "$tmp/gpt4.h5" --interval 100
 expect_err 2 "unknown --format" "$tmp/gpt4.h5" --format json
 expect_err 1 "" "$tmp/missing.h5"
 
+# the inputs table shows an atom the median's interval straddles whole: choice(240.6, 20)'s
+# P50 is 240.6 or 20 (by chance), never 241
+"$bin" summary "$tmp/gpt4.h5" >"$tmp/out" 2>/dev/null
+if grep -Eq '^  intensity \[gCO2e/kWh\] +(240\.6|20) +20 to 240\.6 ' "$tmp/out"; then ok
+else bad "the median of choice(240.6, 20) is not shown whole:"; grep intensity "$tmp/out"; fi
+
 echo "table: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
