@@ -492,7 +492,8 @@ static int cmd_check(options *o)
 
     size_t n = cmc_model_count(m, CMC_RANDOM);
     printf("\nrandom inputs (%zu), independent of each other:\n", n);
-    printf("  %-*s   %-*s %14s  %s\n", w, "name", ew, "distribution", "median", "defined at");
+    /* the value `point` uses: the median, but a choice's first value (so not "median") */
+    printf("  %-*s   %-*s %14s  %s\n", w, "name", ew, "distribution", "point value", "defined at");
     for (size_t i = 0; i < n; i++) {
         const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
         cmc_fmt_human(num, sizeof num, q->point);
