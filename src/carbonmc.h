@@ -178,6 +178,12 @@ typedef struct cmc_variant_result {
     cmc_stat *outputs;         /* the variant's outputs (no convergence records) */
     size_t npaired;
     cmc_paired *paired;        /* per output, against the reference; none for it */
+    /* the scenario's random inputs the variant draws alike (same name, same
+       distribution: the same numbers), and those it changes (another distribution
+       of the same uniforms, a constant, or not used); its own new inputs are in
+       `changed` too. Empty in files before 0.3. */
+    size_t nshared, nchanged;
+    const char **shared, **changed;
 } cmc_variant_result;
 
 /* Which random input drives an output (cmc_run_options.sensitivity). Each measure

@@ -864,6 +864,20 @@ static int read_variants(reader *rd, hid_t file, cmc_results *r)
                                       &v->noutputs) < 0
                  ? -1
                  : 0;
+        /* which inputs it shares with the scenario (absent before 0.3) */
+        for (int k = 0; k < 2 && rc == 0; k++) {
+            const char *an = k ? "changed" : "shared";
+            char **lst;
+            size_t nl;
+            if (H5Aexists(g, an) <= 0)
+                continue;
+            if (attr_names_at(rd, g, where, an, &lst, &nl) < 0) {
+                rc = -1;
+                break;
+            }
+            *(k ? &v->changed : &v->shared) = (const char **)lst;
+            *(k ? &v->nchanged : &v->nshared) = nl;
+        }
         if (rc == 0 && H5Aexists(g, "paired") > 0) {
             char **pn;
             hid_t pg = -1;

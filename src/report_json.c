@@ -87,7 +87,14 @@ static void json_variants(FILE *f, const cmc_results *r)
         cmc_fmt_json_string(f, vr->name);
         fputs(": {\"label\": ", f);
         cmc_fmt_json_string(f, vr->label);
-        fputs(", \"outputs\": ", f);
+        for (int k = 0; k < 2; k++) {   /* the inputs drawn as the scenario does, or not */
+            fputs(k ? "], \"changed\": [" : ", \"shared\": [", f);
+            for (size_t i = 0; i < (k ? vr->nchanged : vr->nshared); i++) {
+                fputs(i ? ", " : "", f);
+                cmc_fmt_json_string(f, k ? vr->changed[i] : vr->shared[i]);
+            }
+        }
+        fputs("], \"outputs\": ", f);
         json_stats(f, vr->outputs, vr->noutputs);
         fputs(", \"paired\": {", f);
         for (size_t i = 0; i < vr->npaired; i++) {

@@ -206,6 +206,22 @@ static void text_variants(FILE *f, const cmc_results *r)
     for (size_t v = 0; v < r->nvariants; v++)
         if (r->variants[v].label && r->variants[v].label[0])
             fprintf(f, "  %-16s %s\n", r->variants[v].name, r->variants[v].label);
+    /* which random inputs each variant draws as the scenario does */
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        if (!vr->nshared && !vr->nchanged)
+            continue;   /* a file from before 0.3 */
+        fprintf(f, "  %s shares", vr->name);
+        for (size_t i = 0; i < vr->nshared; i++)
+            fprintf(f, "%s %s", i ? "," : "", vr->shared[i]);
+        fputs(vr->nshared ? " (the same draws)" : " no random input", f);
+        if (vr->nchanged) {
+            fputs("; changes", f);
+            for (size_t i = 0; i < vr->nchanged; i++)
+                fprintf(f, "%s %s", i ? "," : "", vr->changed[i]);
+        }
+        fputc('\n', f);
+    }
     int w = 16;
     for (size_t v = 0; v < r->nvariants; v++) {
         int n = (int)(strlen(r->variants[v].name) + strlen(ref)) + 3;

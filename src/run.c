@@ -245,6 +245,44 @@ static void wilson(double k, double n, double *lo, double *hi)
     *hi = k >= n || c + h > 1 ? 1 : c + h;   /* where rounding would miss them */
 }
 
+/* Which of the scenario's random inputs variant vm draws alike (same name and
+   distribution text) and which it changes; its own new random inputs count as
+   changed. */
+static int shared_inputs(cmc_variant_result *vr, const cmc_model *m, const cmc_model *vm,
+                         cmc_arena *a)
+{
+    size_t nb = m->nq[CMC_RANDOM], nvq = vm->nq[CMC_RANDOM];
+    vr->shared = cmc_arena_alloc(a, (nb + 1) * sizeof *vr->shared);
+    vr->changed = cmc_arena_alloc(a, (nb + nvq + 1) * sizeof *vr->changed);
+    if (!vr->shared || !vr->changed)
+        return -1;
+    for (size_t i = 0; i < nb; i++) {
+        const cmc_quantity *q = &m->q[CMC_RANDOM][i];
+        int same = 0;
+        for (size_t j = 0; j < nvq && !same; j++)
+            same = !strcmp(q->name, vm->q[CMC_RANDOM][j].name) &&
+                   !strcmp(q->expression, vm->q[CMC_RANDOM][j].expression);
+        const char *name = cmc_arena_strdup(a, q->name);   /* the results own their strings */
+        if (!name)
+            return -1;
+        if (same)
+            vr->shared[vr->nshared++] = name;
+        else
+            vr->changed[vr->nchanged++] = name;
+    }
+    for (size_t j = 0; j < nvq; j++) {
+        int known = 0;
+        for (size_t i = 0; i < nb && !known; i++)
+            known = !strcmp(m->q[CMC_RANDOM][i].name, vm->q[CMC_RANDOM][j].name);
+        if (known)
+            continue;
+        if (!(vr->changed[vr->nchanged] = cmc_arena_strdup(a, vm->q[CMC_RANDOM][j].name)))
+            return -1;
+        vr->nchanged++;
+    }
+    return 0;
+}
+
 static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t,
                          const variant_layout *lay, const double *p, size_t np, size_t bins)
 {
@@ -263,6 +301,8 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
         vr->outputs = cmc_arena_alloc(a, (nout + 1) * sizeof *vr->outputs);
         vr->paired = cmc_arena_alloc(a, (nout + 1) * sizeof *vr->paired);
         if (!vr->name || !vr->label || !vr->outputs || !vr->paired)
+            return -1;
+        if (shared_inputs(vr, m, vm, a) < 0)
             return -1;
         for (size_t i = 0; i < nout; i++) {
             const cmc_quantity *q = &vm->q[CMC_OUTPUT][i];

@@ -150,6 +150,14 @@ def check_json(js, f):
         ok(js["inputs"][name]["expression"] == f["inputs"][name].attrs["distribution"],
            "json inputs.%s.expression" % name)
     ok(js["distributions"]["days"] == "uniform(90, 95)", "json: days as set")
+    # each variant says which random inputs it draws as the scenario does
+    for v in f.attrs["variants"]:
+        g = f["variants"][v]
+        ok(list(g.attrs["shared"]) == js["variants"][v]["shared"], "%s shared" % v)
+        ok(list(g.attrs["changed"]) == js["variants"][v]["changed"], "%s changed" % v)
+        ok(js["variants"][v]["shared"] == ["gpu_count", "load", "days", "pue"] and
+           js["variants"][v]["changed"] == ["intensity"], "%s: shared %r, changed %r"
+           % (v, js["variants"][v]["shared"], js["variants"][v]["changed"]))
     for kind in ("outputs", "inputs"):
         for name, s in js[kind].items():
             for q in s["percentiles"]:
