@@ -107,6 +107,9 @@ assert [float(x) for x in r[1:4]] == [js["0.5"]["value"], js["0.05"]["value"], j
 assert sum(x[4] != "NaN" for x in rows) == 1
 PY
 then ok; else bad "forest-co2_t.dat"; fi
+mkdir "$tmp/gpf"
+if "$py" tests/gp_check.py "$tmp/col" plots "$tmp/gpf" --some >"$tmp/check"; then ok
+else bad "gp_check of the forest and the comparison figures"; cat "$tmp/check"; fi
 fails0() { "$@" >"$tmp/out" 2>"$tmp/err"; }
 if ! fails0 "$bin" plot "$tmp/ca.h5" -o "$tmp/bad" --size 2in && grep -q "size expects" "$tmp/err" &&
     [ ! -e "$tmp/bad" ]; then ok; else bad "--size 2in accepted"; fi
