@@ -242,7 +242,12 @@ cmc_h5 *cmc_h5_create(const char *path, cmc_diags *d)
     if (h->str < 0 || h->gcpl < 0 || fcpl < 0 || fapl < 0 ||
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        /* every object header in the 1.8 format (version 2): checksummed, so a damaged
+           length in a header or its continuation is found before HDF5 allocates by it
+           (the datasets' units, long_name and dimension scales need continuation
+           blocks, which version 1 headers do not protect) */
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
         wfail(h, "cannot set up the HDF5 library");
         goto fail;
     }
