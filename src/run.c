@@ -15,6 +15,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,9 +531,20 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         }
     }
 
-    if (o.output && !(h5 = cmc_h5_create(o.output, d)))
+    /* the temporary file and the caller's record of its name appear together: a
+       SIGINT, SIGTERM or SIGHUP in between would leave the file behind (the
+       command's handler unlinks only a name it was told) */
+    sigset_t quiet, was;
+    sigemptyset(&quiet);
+    sigaddset(&quiet, SIGINT);
+    sigaddset(&quiet, SIGTERM);
+    sigaddset(&quiet, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &quiet, &was);
+    if (o.output && (h5 = cmc_h5_create(o.output, d)))
+        cmc_h5_watch(h5, o.tempfile, o.tempfile_ctx);
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    if (o.output && !h5)
         goto fail;
-    cmc_h5_watch(h5, o.tempfile, o.tempfile_ctx);
     size_t nnames = 0;
     for (size_t t = 0; t < nt; t++)
         dataset[t] = -1;   /* only the scenario's own inputs and outputs are saved */
