@@ -15,6 +15,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,11 +514,13 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t np = o && o->percentiles ? o->npercentiles : 11;
     uint64_t nt = count_targets(m), nbase = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
     uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
-    /* the refinement (zoom.c): the pilot's values, and per percentile (with the
-       convergence records' two) a window in every thread and the cells retired
-       ones keep, about 1,000 32-bit cells each at their peak */
+    /* the refinement (zoom.c): the pilot's values, and per percentile of every
+       target but the random inputs (with the convergence records' two) a window in
+       every thread and the cells retired ones keep, about 1,000 32-bit cells each
+       at their peak */
     uint64_t n = o && o->samples ? o->samples : CMC_DEFAULT_SAMPLES;
-    sampling += nt * ((n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 + (np + 2) * (threads + 1) * 4096);
+    sampling += nt * (n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 +
+                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 4096;
     /* every target but the "greater" comparisons has statistics: counted in full */
     uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
     uint64_t bytes = sampling > after ? sampling : after;
@@ -597,9 +600,20 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         }
     }
 
-    if (o.output && !(h5 = cmc_h5_create(o.output, d)))
+    /* the temporary file and the caller's record of its name appear together: a
+       SIGINT, SIGTERM or SIGHUP in between would leave the file behind (the
+       command's handler unlinks only a name it was told) */
+    sigset_t quiet, was;
+    sigemptyset(&quiet);
+    sigaddset(&quiet, SIGINT);
+    sigaddset(&quiet, SIGTERM);
+    sigaddset(&quiet, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &quiet, &was);
+    if (o.output && (h5 = cmc_h5_create(o.output, d)))
+        cmc_h5_watch(h5, o.tempfile, o.tempfile_ctx);
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    if (o.output && !h5)
         goto fail;
-    cmc_h5_watch(h5, o.tempfile, o.tempfile_ctx);
     size_t nnames = 0;
     for (size_t t = 0; t < nt; t++)
         dataset[t] = -1;   /* only the scenario's own inputs and outputs are saved */
@@ -638,7 +652,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     saver sv = {h5, dataset, nt, d};
     cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
-                      on_checkpoint, &cv, nin, nbase, &zoom,
+                      on_checkpoint, &cv, nin, nbase, &zoom, nin,
                       o.progress, o.progress_ctx};
     if (cmc_sample(&s, d) < 0)
         goto fail;

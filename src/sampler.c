@@ -177,12 +177,17 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
     if (rc == 0 && s->on_checkpoint && s->on_checkpoint(s->checkpoint_ctx, n, snap))
         rc = 1;
     for (size_t t = 0; zoom && rc == 0 && t < nt; t++) {
+        if (t < s->zoom_from && !pilot)
+            continue;   /* an input's atoms and histogram window come from the pilot */
         size_t nsk = 0;
         for (int i = 0; i < nall; i++)
             if (all[i])
                 sk[nsk++] = all[i][t];
         cmc_sketch *m = snap[t].sketch ? snap[t].sketch : merged(all, nall, t, n, pilot, npilot);
-        if (!m || cmc_sketch_zoom(sk, nsk, m, s->zoom) < 0)
+        cmc_zoom_spec z = *s->zoom;
+        if (t < s->zoom_from)
+            z.np = 0;
+        if (!m || cmc_sketch_zoom(sk, nsk, m, &z) < 0)
             rc = -1;
         if (m != snap[t].sketch)
             cmc_sketch_free(m);

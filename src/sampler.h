@@ -58,6 +58,10 @@ typedef struct cmc_sampling {
     void *checkpoint_ctx;
     size_t conv_from, conv_to;          /* the targets the checkpoints cover */
     const cmc_zoom_spec *zoom;          /* NULL: sketches are not refined (stats.h) */
+    size_t zoom_from;                   /* targets before it (the random inputs) get
+                                           atoms and a narrow law's histogram window
+                                           but no percentile windows: their
+                                           percentiles keep the buckets' resolution */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
 } cmc_sampling;
