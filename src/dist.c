@@ -473,6 +473,101 @@ fail:
     return NULL;
 }
 
+/*
+ * What draw.c needs to sample a truncation by inversion of F(lo) + u (F(hi) - F(lo))
+ * at the speed of its inner distribution (issue 14: per-sample GSL inversions made
+ * truncate(beta(2, 5), 0.1, 0.9) 140 times slower than beta(2, 5)):
+ *  - beta, pert: their own quantile table, nothing to do here;
+ *  - gamma: a quantile table of the gamma, fitted only where the levels of
+ *    [lo, hi] fall (in whichever tail the truncation works from; levels above 1/2
+ *    read from the other side);
+ *  - mixture: a mixture of the components' truncations weighted by w_j times the
+ *    mass of component j on [lo, hi], the same law (components with no mass there
+ *    left out), each truncation prepared in turn. These borrow the components.
+ * Returns -1 only when out of memory.
+ */
+static void free_view(cmc_dist *v);
+
+static void trunc_free_sampling(cmc_dist *d)
+{
+    if (d->sampler) {
+        for (size_t j = 0; j < d->sampler->n; j++)
+            free_view(d->sampler->parts[j]);
+        free(d->sampler);
+    }
+    free(d->qtable);
+}
+
+static void free_view(cmc_dist *v)
+{
+    trunc_free_sampling(v);
+    free(v);
+}
+
+static int trunc_prepare(cmc_dist *d)
+{
+    const cmc_dist *in = d->parts[0];
+    if (in->type->kind == CMC_DIST_GAMMA) {
+        /* the inner levels: [a, b] on side h, as draw.c's trunc_invert forms them */
+        int h = cmc_dist_trunc_upper(d);
+        double a = h ? d->q[3] : d->q[0], b = h ? d->q[2] : d->q[1];
+        double need[2][2] = {{1, 0}, {1, 0}};
+        need[h][0] = a;
+        need[h][1] = fmin(b, 0.5);
+        if (b > 0.5) {
+            need[!h][0] = 1 - b;
+            need[!h][1] = 1 - fmax(a, 0.5);
+        }
+        double *tab = aligned_alloc(64, CMC_QTAB_DOUBLES * sizeof(double));
+        if (!tab)
+            return -1;
+        if (cmc_dist_build_qtable(tab, in, need) < 0)
+            free(tab);   /* too steep a quantile: draw.c inverts exactly */
+        else
+            d->qtable = tab;
+        return 0;
+    }
+    if (in->type->kind != CMC_DIST_MIXTURE)
+        return 0;
+    cmc_dist *m = alloc_dist(CMC_DIST_MIXTURE, 4 * in->n, in->n);
+    if (!m)
+        return -1;
+    d->sampler = m;
+    m->cumw = m->weights + in->n;
+    m->raw_weights = m->weights + 2 * in->n;
+    double *w = m->weights + 3 * in->n;
+    const double lo = d->p[0], hi = d->p[1];
+    for (size_t j = 0; j < in->n; j++) {
+        cmc_dist *c = in->parts[j];
+        double q0 = cmc_dist_prob(c, lo, LT), q1 = cmc_dist_prob(c, hi, LE);
+        double q2 = cmc_dist_prob(c, lo, GE), q3 = cmc_dist_prob(c, hi, GT);
+        double mass = q2 < q1 ? q2 - q3 : q1 - q0;
+        if (!(in->weights[j] > 0 && mass > 0))
+            continue;
+        cmc_dist *v = alloc_dist(CMC_DIST_TRUNCATE, 0, 1);
+        if (!v)
+            return -1;
+        v->p[0] = lo;
+        v->p[1] = hi;
+        v->q[0] = q0;
+        v->q[1] = q1;
+        v->q[2] = q2;
+        v->q[3] = q3;
+        v->parts[0] = c;
+        m->parts[m->n] = v;
+        w[m->n++] = in->weights[j] * mass;
+        if (trunc_prepare(v) < 0)
+            return -1;
+    }
+    if (m->n == 0) {   /* rounding: every component's mass underflowed */
+        free(m);
+        d->sampler = NULL;
+        return 0;
+    }
+    set_weights(m, w);
+    return 0;
+}
+
 cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
                                 cmc_dist_error *err)
 {
@@ -517,6 +612,11 @@ cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
     d->q[2] = q2;
     d->q[3] = q3;
     d->parts[0] = inner;
+    if (trunc_prepare(d) < 0) {
+        fail(err, -1, 0, "out of memory");
+        cmc_dist_free(d);
+        return NULL;
+    }
     return d;
 
 fail:
@@ -531,8 +631,10 @@ void cmc_dist_free(cmc_dist *d)
     if (d->type->kind == CMC_DIST_MIXTURE)
         for (size_t i = 0; i < d->n; i++)
             cmc_dist_free(d->parts[i]);
-    else if (d->type->kind == CMC_DIST_TRUNCATE)
+    else if (d->type->kind == CMC_DIST_TRUNCATE) {
+        trunc_free_sampling(d);
         cmc_dist_free(d->parts[0]);
+    }
     free(d);
 }
 

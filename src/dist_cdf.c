@@ -325,14 +325,14 @@ static double mixture_quantile(const cmc_dist *d, double t, int upper)
  * the interval sits in the upper tail and everything is computed from S, else
  * from F: the smaller numbers carry the mass without cancellation.
  */
-static int trunc_upper_form(const cmc_dist *d)
+int cmc_dist_trunc_upper(const cmc_dist *d)
 {
     return d->q[2] < d->q[1];
 }
 
 double cmc_dist_trunc_mass(const cmc_dist *d)
 {
-    return trunc_upper_form(d) ? d->q[2] - d->q[3] : d->q[1] - d->q[0];
+    return cmc_dist_trunc_upper(d) ? d->q[2] - d->q[3] : d->q[1] - d->q[0];
 }
 
 static double trunc_prob(const cmc_dist *d, double x, enum side s)
@@ -345,7 +345,7 @@ static double trunc_prob(const cmc_dist *d, double x, enum side s)
         return upper ? 1 : 0;
     if (closed ? x >= hi : x > hi)
         return upper ? 0 : 1;
-    if (trunc_upper_form(d)) {
+    if (cmc_dist_trunc_upper(d)) {
         double g = cmc_dist_prob(in, x, closed ? GT : GE);
         r = upper ? (g - d->q[3]) / m : (d->q[2] - g) / m;
     } else {
@@ -380,7 +380,7 @@ static double trunc_quantile(const cmc_dist *d, double t, int upper)
 {
     const cmc_dist *in = d->parts[0];
     double lo = d->p[0], hi = d->p[1], m = cmc_dist_trunc_mass(d), s, x, a, b;
-    int side = trunc_upper_form(d);
+    int side = cmc_dist_trunc_upper(d);
 
     if ((t <= 0 || t >= 1) && interval_support(d, &a, &b))
         return (upper ? t >= 1 : t <= 0) ? a : b;

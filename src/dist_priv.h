@@ -20,6 +20,8 @@ double cmc_dist_prob(const cmc_dist *d, double x, enum side s);
 double cmc_dist_tail(const cmc_dist *d, double t, int upper);
 /* A truncation's probability of [lo, hi] under its inner distribution. */
 double cmc_dist_trunc_mass(const cmc_dist *d);
+/* Does a truncation work from the upper tail of its inner distribution (q[2] < q[1])? */
+int cmc_dist_trunc_upper(const cmc_dist *d);
 
 /* Doubles in a quantile table (dist.h), and the table's memory with room to align
    it to a cache line. */
