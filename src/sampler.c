@@ -2,15 +2,27 @@
  * sampler.c: the parallel Monte Carlo loop.
  *
  * The samples 0 .. N-1 are cut into blocks of CMC_BLOCK and the blocks into rounds
- * of CMC_ROUND, both fixed sizes. Within a round, threads take blocks one at a time
- * (OpenMP dynamic schedule); for its block a thread draws every random input into
- * its slot (cmc_dist_draw: the numbers of sample i depend only on the seed, the
- * input's name and i), runs the compiled program over the block, and accumulates:
- * the block's moments go to a per-round array at the block's index, and the values
- * into the thread's own quantile sketches. At the end of the round one thread merges
- * the block moments in block order. At the end of the run the threads' sketches are
- * added together; they hold integer counts, so the order does not matter. Hence the
- * statistics are bit-identical for any thread count and schedule.
+ * of CMC_ROUND, both fixed sizes. Threads claim blocks one at a time from a shared
+ * counter; for its block a thread draws every random input into its slot
+ * (cmc_dist_draw: the numbers of sample i depend only on the seed, the input's
+ * name and i), runs the compiled program over the block, and accumulates: the
+ * block's moments go to a ring of CMC_AHEAD slots, and the values into the
+ * thread's own quantile sketches. The block moments are merged in block order by
+ * a merge cursor: whichever thread finds the lock free merges the finished blocks
+ * at the front of the ring (and, at the end of each round, hands the round's
+ * samples to on_round and reports progress); a thread never waits for the lock.
+ * At the end of the run the threads' sketches are added together; they hold
+ * integer counts, so the order does not matter. Hence the statistics are
+ * bit-identical for any thread count and schedule.
+ *
+ * Why no barrier per round (issue 14): on a busy machine a thread can lose its
+ * core for a scheduler time slice (milliseconds); with a barrier after every
+ * round of 64 blocks (1.3 ms of work), its partner spun there, and two threads ran
+ * slower than one. Now a thread waits only when it is CMC_AHEAD blocks (about
+ * 40 ms of work) ahead of the oldest unfinished block, and then yields its core;
+ * the only barriers are at the checkpoints (about log2(N / CMC_BLOCK) of them).
+ * With --save-samples the ring is one round, whose samples on_round receives in
+ * order.
  *
  * Several models (a scenario and its variants) run on the same block one after the
  * other; their inputs of the same name draw the same numbers (common random
@@ -18,7 +30,8 @@
  * sample by sample from two other targets before they are accumulated like any.
  *
  * Checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so after 2^k
- * blocks a round always ends. There, while the other threads wait, one thread adds
+ * blocks a round always ends. Threads claim no block past the next checkpoint;
+ * there, after a barrier, one thread finishes the merge and adds
  * every thread's sketches into a temporary one per quantity: the statistics of
  * exactly the first 2^k blocks, whatever the schedule. It hands them with the
  * merged moments to the caller (convergence records), then refines every thread's
@@ -36,15 +49,19 @@
  *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
- * (one page per binade touched); per run: one round of block moments, during a
+ * (one page per binade touched); per run: CMC_AHEAD block moments per target
+ * (96 KiB each), during a
  * checkpoint one merged sketch per target, the pilot (CMC_ZOOM_PILOT values per
  * target) and, only when samples are kept, one round of samples. None of it grows with N, and nothing is
  * allocated inside the loop except a sketch page the first time a binade is seen.
  */
+#define _POSIX_C_SOURCE 200809L   /* sched_yield */
 #include "sampler.h"
 
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,12 +212,80 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
     return rc;
 }
 
+/*
+ * The merge cursor (see the file header): block moments wait in a ring of `ahead`
+ * slots until every earlier block is done; whoever holds the lock merges the done
+ * blocks at the front of the ring in block order, and at the end of each round
+ * hands the round's samples to on_round and reports progress. A thread never
+ * waits for the lock: if another holds it, that one merges.
+ */
+typedef struct cursor {
+    cmc_sampling *s;
+    uint64_t N, nblocks, ahead;
+    size_t nt;
+    cmc_moments *parts;            /* [ahead][nt] */
+    atomic_uchar *done;            /* [ahead]: the slot holds a finished block */
+    double *kept;                  /* [nt][ahead * CMC_BLOCK], only with on_round */
+    _Atomic uint64_t merged;       /* blocks merged whose slots are free again */
+    uint64_t front;                /* blocks merged (under the lock) */
+    uint64_t round0, round1;       /* the round being merged (under the lock) */
+    atomic_int stopped;            /* on_round or a checkpoint stopped the run */
+    omp_lock_t lock;
+} cursor;
+
+/* Merge what can be merged; wait: for the lock, else give up if another thread
+   holds it. Returns 1 if the front moved. */
+static int advance(cursor *c, int wait)
+{
+    if (wait)
+        omp_set_lock(&c->lock);
+    else if (!omp_test_lock(&c->lock))
+        return 0;
+    const uint64_t from = c->front;
+    while (c->front < c->round1 && !atomic_load_explicit(&c->stopped, memory_order_relaxed)) {
+        size_t slot = (size_t)(c->front % c->ahead);
+        if (!atomic_load_explicit(&c->done[slot], memory_order_acquire))
+            break;
+        for (size_t t = 0; t < c->nt; t++)
+            cmc_moments_merge(&c->s->targets[t].moments, &c->parts[slot * c->nt + t]);
+        c->front++;
+        if (!c->kept) {   /* the slot is free again */
+            atomic_store_explicit(&c->done[slot], 0, memory_order_relaxed);
+            atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        }
+        if (c->front < c->round1)
+            continue;
+        /* a round ends: its samples are all here */
+        uint64_t first = c->round0 * CMC_BLOCK, last = c->front * CMC_BLOCK;
+        last = last < c->N ? last : c->N;
+        if (c->kept) {
+            if (c->s->on_round(c->s->round_ctx, first, (size_t)(last - first),
+                               c->kept + (size_t)(c->round0 % c->ahead) * CMC_BLOCK))
+                atomic_store(&c->stopped, 1);
+            for (uint64_t f = c->round0; f < c->front; f++)   /* the round's slots */
+                atomic_store_explicit(&c->done[f % c->ahead], 0, memory_order_relaxed);
+            atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        }
+        if (c->s->progress)
+            c->s->progress(c->s->progress_ctx, last, c->N);
+        c->round0 = c->front;
+        c->round1 = round_end(c->front, c->nblocks);
+    }
+    int moved = c->front != from;
+    omp_unset_lock(&c->lock);
+    return moved;
+}
+
 int cmc_sample(cmc_sampling *s, cmc_diags *d)
 {
     const uint64_t N = s->samples;
     const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
     const size_t nt = s->ntargets;
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
+    /* blocks a thread may run ahead of the oldest unmerged one: enough to ride out
+       a partner's time slice (about 40 ms of work); with kept samples one round,
+       whose values must all be kept until it ends */
+    const uint64_t ahead = s->on_round ? CMC_ROUND : CMC_AHEAD;
 
     /* each model's keys; an input of the same name gets the same key in every model */
     cmc_rng_key **keys = calloc(s->nmodels ? s->nmodels : 1, sizeof *keys);
@@ -217,102 +302,111 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         for (size_t k = 0; k < nr; k++)
             keys[mi][k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
     }
-    cmc_moments *parts = calloc(CMC_ROUND * (nt ? nt : 1), sizeof *parts);
+    cursor c = {.s = s, .N = N, .nblocks = nblocks, .ahead = ahead, .nt = nt};
+    c.parts = calloc(ahead * (nt ? nt : 1), sizeof *c.parts);
+    c.done = calloc(ahead, sizeof *c.done);
+    c.round1 = round_end(0, nblocks);
+    atomic_init(&c.merged, 0);
+    atomic_init(&c.stopped, 0);
+    for (uint64_t i = 0; c.done && i < ahead; i++)
+        atomic_init(&c.done[i], 0);
     cmc_sketch ***all = calloc((size_t)threads, sizeof *all);   /* each thread's sketches */
-    double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
-                               : NULL;
+    c.kept = s->on_round ? malloc(ahead * CMC_BLOCK * (nt ? nt : 1) * sizeof *c.kept) : NULL;
     /* the pilot: the first values of every target, kept exactly */
     const uint64_t npilot = N < CMC_ZOOM_PILOT ? N : CMC_ZOOM_PILOT;
     double *pilot = malloc((size_t)npilot * (nt ? nt : 1) * sizeof *pilot + 1);
-    if (!keys || !parts || !all || (s->on_round && !kept) || !pilot) {
+    if (!keys || !c.parts || !c.done || !all || (s->on_round && !c.kept) || !pilot) {
         free(pilot);
         for (size_t mi = 0; keys && mi < s->nmodels; mi++)
             free(keys[mi]);
         free(keys);
-        free(parts);
+        free(c.parts);
+        free(c.done);
         free(all);
-        free(kept);
+        free(c.kept);
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         return -1;
     }
+    omp_init_lock(&c.lock);
     for (size_t t = 0; t < nt; t++) {
         s->targets[t].moments = cmc_moments_of(NULL, 0);
         s->targets[t].sketch = NULL;
     }
 
-    int failed = 0, stopped = 0;
+    atomic_int failed;
+    _Atomic uint64_t next;
+    atomic_init(&failed, 0);
+    atomic_init(&next, 0);
+    const int checkpoints = s->on_checkpoint || s->zoom;
 
 #pragma omp parallel num_threads(threads)
     {
         thread_state ts;
         int mine = thread_init(&ts, s);
-        if (mine < 0) {
-#pragma omp atomic write
-            failed = 1;
-        } else {
+        if (mine < 0)
+            atomic_store(&failed, 1);
+        else
             all[omp_get_thread_num()] = ts.sketch;
-        }
-        for (uint64_t b0 = 0, b1; b0 < nblocks; b0 = b1) {
-            b1 = round_end(b0, nblocks);
-            long nb = (long)(b1 - b0);
-            int skip;
-#pragma omp atomic read
-            skip = failed;
-            skip |= stopped;   /* written only by the single thread, read after a barrier */
-#pragma omp for schedule(dynamic, 1) nowait
-            for (long b = 0; b < nb; b++) {
-                if (skip || mine < 0)
-                    continue;
-                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
+        /* segments between checkpoints: [0, 1), [1, 2), [2, 4), ... blocks, then
+           the rest; no barrier inside one */
+        for (uint64_t seg0 = 0, seg1; seg0 < nblocks; seg0 = seg1) {
+            seg1 = checkpoints && seg0 < nblocks / 2 ? (seg0 ? 2 * seg0 : 1) : nblocks;
+            while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed) &&
+                   !atomic_load_explicit(&c.stopped, memory_order_relaxed)) {
+                uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+                if (b >= seg1) {
+                    atomic_fetch_sub_explicit(&next, 1, memory_order_relaxed);
+                    break;
+                }
+                /* room in the ring: the block ahead-1 before this one is merged */
+                while (b >= atomic_load_explicit(&c.merged, memory_order_acquire) + ahead &&
+                       !atomic_load_explicit(&c.stopped, memory_order_relaxed))
+                    if (!advance(&c, 0))
+                        sched_yield();   /* a partner has the oldest block: let it run */
+                if (atomic_load_explicit(&c.stopped, memory_order_relaxed))
+                    break;
+                uint64_t i0 = b * CMC_BLOCK;
                 size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
+                size_t slot = (size_t)(b % ahead);
                 run_block(s, keys, &ts, i0, n);
                 for (size_t t = 0; t < nt; t++) {
                     const double *x = ts.val[t];
-                    parts[(size_t)b * nt + t] = cmc_moments_of(x, n);
-                    if (cmc_sketch_add(ts.sketch[t], x, n) < 0) {
-#pragma omp atomic write
-                        failed = 1;
-                    }
-                    if (kept)
-                        memcpy(kept + t * CMC_ROUND * CMC_BLOCK + (size_t)b * CMC_BLOCK, x,
+                    c.parts[slot * nt + t] = cmc_moments_of(x, n);
+                    if (cmc_sketch_add(ts.sketch[t], x, n) < 0)
+                        atomic_store(&failed, 1);
+                    if (c.kept)
+                        memcpy(c.kept + t * ahead * CMC_BLOCK + slot * CMC_BLOCK, x,
                                n * sizeof *x);
                     if (i0 < npilot)
                         memcpy(pilot + t * npilot + i0, x, n * sizeof *x);
                 }
+                atomic_store_explicit(&c.done[slot], 1, memory_order_release);
+                advance(&c, 0);
             }
             for (size_t t = 0; mine == 0 && t < nt; t++)   /* before anyone reads them */
                 cmc_sketch_flush(ts.sketch[t]);
 #pragma omp barrier
 #pragma omp single
             {
-                if (!skip) {
-                    for (long b = 0; b < nb; b++)
-                        for (size_t t = 0; t < nt; t++)
-                            cmc_moments_merge(&s->targets[t].moments, &parts[(size_t)b * nt + t]);
-                    uint64_t first = b0 * CMC_BLOCK;
-                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
-                    if (last > N)
-                        last = N;
-                    if (kept && s->on_round(s->round_ctx, first, (size_t)(last - first), kept))
-                        stopped = 1;
+                if (!atomic_load(&failed)) {
+                    advance(&c, 1);   /* every block of the segment is done */
+                    uint64_t last = seg1 * CMC_BLOCK < N ? seg1 * CMC_BLOCK : N;
                     /* all threads wait at the barrier of this single: no sketch moves */
-                    if (!stopped && (s->on_checkpoint || s->zoom) && b1 < nblocks &&
-                        !(b1 & (b1 - 1))) {
+                    if (!atomic_load(&c.stopped) && checkpoints && seg1 < nblocks) {
                         int rc = checkpoint(s, all, threads, last, pilot, npilot);
-                        if (rc < 0) {
-#pragma omp atomic write
-                            failed = 1;
-                        }
-                        stopped |= rc > 0;
+                        if (rc < 0)
+                            atomic_store(&failed, 1);
+                        if (rc > 0)
+                            atomic_store(&c.stopped, 1);
                         if (last >= npilot) {   /* the pilot's values are counted now */
                             free(pilot);
                             pilot = NULL;
                         }
                     }
-                    if (s->progress)
-                        s->progress(s->progress_ctx, last, N);
                 }
             }
+            if (atomic_load(&failed) || atomic_load(&c.stopped))
+                break;
         }
 #pragma omp critical(cmc_sketch_merge)
         {
@@ -322,26 +416,29 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                         s->targets[t].sketch = ts.sketch[t];   /* take it over */
                         ts.sketch[t] = NULL;
                     } else if (cmc_sketch_merge(s->targets[t].sketch, ts.sketch[t]) < 0) {
-                        failed = 1;
+                        atomic_store(&failed, 1);
                     }
                 }
             }
         }
         thread_free(&ts, nt);
     }
+    omp_destroy_lock(&c.lock);
+    int stopped = atomic_load(&c.stopped), bad = atomic_load(&failed);
     /* a run no longer than the pilot: its sketches answer exactly */
-    for (size_t t = 0; !failed && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
+    for (size_t t = 0; !bad && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
         if (s->targets[t].sketch &&
             cmc_sketch_set_exact(s->targets[t].sketch, pilot + t * npilot, (size_t)N) < 0)
-            failed = 1;
+            bad = 1;
     for (size_t mi = 0; mi < s->nmodels; mi++)
         free(keys[mi]);
     free(keys);
-    free(parts);
+    free(c.parts);
+    free(c.done);
     free(all);
-    free(kept);
+    free(c.kept);
     free(pilot);
-    if (failed) {
+    if (bad) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory while sampling");
         return -1;
     }

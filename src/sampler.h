@@ -15,6 +15,10 @@
    of blocks ends a round: the convergence checkpoints. */
 #define CMC_BLOCK 1024
 #define CMC_ROUND 64
+/* Blocks a thread may run ahead of the oldest block not yet merged (sampler.c):
+   about 40 ms of work on one core, longer than a scheduler's time slice, so a
+   thread whose partner lost its core keeps working. */
+#define CMC_AHEAD 2048
 
 /* What a target's values are: a slot of one model's program, or a comparison of
    two earlier targets a and b, sample by sample (common random numbers). */
