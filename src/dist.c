@@ -624,6 +624,32 @@ fail:
     return NULL;
 }
 
+int cmc_dist_prepare_inversion(cmc_dist *d)
+{
+    switch (d->type->kind) {
+    case CMC_DIST_GAMMA:
+        if (!d->qtable) {
+            double *tab = aligned_alloc(64, CMC_QTAB_DOUBLES * sizeof(double));
+            if (!tab)
+                return -1;
+            if (cmc_dist_build_qtable(tab, d, NULL) < 0)
+                free(tab);   /* too steep: inverted exactly per sample */
+            else
+                d->qtable = tab;
+        }
+        return 0;
+    case CMC_DIST_MIXTURE:
+        for (size_t j = 0; j < d->n; j++)
+            if (cmc_dist_prepare_inversion(d->parts[j]) < 0)
+                return -1;
+        return 0;
+    case CMC_DIST_TRUNCATE:
+        return cmc_dist_prepare_inversion(d->parts[0]);
+    default:
+        return 0;
+    }
+}
+
 void cmc_dist_free(cmc_dist *d)
 {
     if (!d)
@@ -634,6 +660,8 @@ void cmc_dist_free(cmc_dist *d)
     else if (d->type->kind == CMC_DIST_TRUNCATE) {
         trunc_free_sampling(d);
         cmc_dist_free(d->parts[0]);
+    } else if (d->type->kind == CMC_DIST_GAMMA) {
+        free(d->qtable);
     }
     free(d);
 }

@@ -817,7 +817,10 @@ static const double *trunc_table(const cmc_dist *d)
     const cmc_dist *in = d->parts[0];
     if (in->type->kind == CMC_DIST_BETA || in->type->kind == CMC_DIST_PERT)
         return in->qtable;
-    return d->qtable;   /* gamma: built for the truncation (dist.c) */
+    if (in->type->kind != CMC_DIST_GAMMA)
+        return NULL;
+    return d->qtable ? d->qtable : in->qtable;   /* built for the truncation (dist.c),
+                                                   or the gamma's own */
 }
 
 /*
@@ -1010,6 +1013,107 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
         closed_quantile(d, 0, out, n);
         break;
     }
+}
+
+/* ---- from the design's uniforms ------------------------------------------------------ */
+
+/*
+ * x[i] <- the sample of d from the uniform x[i] in (0, 1), one uniform per sample
+ * (cmc_dist_from_uniform). Mixtures: the component j with cumw[j-1] < u <= cumw[j]
+ * and, within it, the level (u - cumw[j-1]) / w_j, so a stratification of u
+ * stratifies each component too; the samples of each component are gathered,
+ * inverted together and put back. scratch holds 4n doubles.
+ */
+static void from_uniform(const cmc_dist *d, double *x, size_t n, double *scratch)
+{
+    const double *p = d->p;
+    switch (d->type->kind) {
+    case CMC_DIST_BETA:
+    case CMC_DIST_PERT:
+        if (!d->qtable)
+            break;
+        memcpy(scratch, x, n * sizeof *x);
+        beta_invert(d, scratch, x, n);
+        if (d->type->kind == CMC_DIST_PERT)
+            for (size_t i = 0; i < n; i++) {
+                double y = p[0] + x[i] * (p[2] - p[0]);
+                x[i] = y > p[2] ? p[2] : y;
+            }
+        return;
+    case CMC_DIST_GAMMA:
+        if (!d->qtable)
+            break;
+        memcpy(scratch, x, n * sizeof *x);
+        if (qtable_tail(d->qtable, 0, INFINITY, x, x, n))
+            for (size_t i = 0; i < n; i++)
+                if (x[i] != x[i])
+                    x[i] = cmc_dist_quantile(d, scratch[i]);
+        return;
+    case CMC_DIST_CHOICE: {
+        const double *v = d->sorted_values;
+        pick(d->sorted_cdf, d->n, x, n, scratch);
+        for (size_t i = 0; i < n; i++)
+            x[i] = v[(size_t)x[i]];
+        return;
+    }
+    case CMC_DIST_TRUNCATE:
+        if (d->sampler) {
+            from_uniform(d->sampler, x, n, scratch);
+        } else {
+            memcpy(scratch, x, n * sizeof *x);
+            trunc_invert(d, scratch, x, n);
+        }
+        return;
+    case CMC_DIST_MIXTURE: {
+        /* chunks of c: component indices, levels within them, gathered values and
+           the component's own 4c of scratch; 2c + c + ... <= 4n as in draw_mixture */
+        size_t c = 2 * n / 3;
+        if (c == 0)
+            c = 1;
+        for (size_t s = 0; s < n; s += c) {
+            size_t m = n - s < c ? n - s : c;
+            double *idx = scratch, *val = scratch + m, *sub = n >= 3 ? scratch + 2 * m : NULL;
+            double sub1[4];
+            if (!sub)
+                sub = sub1;   /* n < 3: m == 1, scratch has room for idx and val only */
+            memcpy(idx, x + s, m * sizeof *x);
+            pick(d->cumw, d->n, idx, m, val);
+            for (size_t i = 0; i < m; i++) {
+                size_t j = (size_t)idx[i];
+                double lo = j ? d->cumw[j - 1] : 0, w = d->cumw[j] - lo;
+                double t = w > 0 ? (x[s + i] - lo) / w : 0.5;
+                x[s + i] = t <= 0 ? 0x1p-53 : t < 1 ? t : 0x1.fffffffffffffp-1;
+            }
+            for (size_t j = 0; j < d->n; j++) {
+                size_t cnt = 0;
+                for (size_t i = 0; i < m; i++)
+                    if (idx[i] == (double)j)
+                        val[cnt++] = x[s + i];
+                if (!cnt)
+                    continue;
+                from_uniform(d->parts[j], val, cnt, sub);
+                for (size_t i = 0, k = 0; i < m; i++)
+                    if (idx[i] == (double)j)
+                        x[s + i] = val[k++];
+            }
+        }
+        return;
+    }
+    default:
+        if (has_closed_quantile(d)) {
+            closed_quantile(d, 0, x, n);
+            return;
+        }
+        break;
+    }
+    for (size_t i = 0; i < n; i++)   /* no table: exactly, per sample */
+        x[i] = cmc_dist_quantile(d, x[i]);
+}
+
+void cmc_dist_from_uniform(const cmc_dist *d, double *x, size_t n, double *scratch)
+{
+    if (n)
+        from_uniform(d, x, n, scratch);
 }
 
 int cmc_dist_invert(const cmc_dist *d, double *x, size_t n)

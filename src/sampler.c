@@ -70,14 +70,14 @@ typedef struct thread_state {
     double *scratch;        /* the draw scratch */
     double *derived;        /* [ntargets * CMC_BLOCK]: comparison targets' values */
     const double **val;     /* [ntargets]: where each target's block values are */
-    cmc_sketch **sketch;
-    size_t nmodels;
+    cmc_sketch **sketch;    /* [ntargets], then [ntargets][R] per replicate */
+    size_t nsketch, nmodels;
 } thread_state;
 
-static void thread_free(thread_state *t, size_t ntargets)
+static void thread_free(thread_state *t)
 {
     if (t->sketch)
-        for (size_t i = 0; i < ntargets; i++)
+        for (size_t i = 0; i < t->nsketch; i++)
             cmc_sketch_free(t->sketch[i]);
     free(t->sketch);
     if (t->slots)
@@ -98,7 +98,8 @@ static int thread_init(thread_state *t, const cmc_sampling *s)
     t->scratch = aligned_alloc(64, CMC_DRAW_SCRATCH * CMC_BLOCK * sizeof(double));
     t->derived = aligned_alloc(64, nt * CMC_BLOCK * sizeof(double));
     t->val = calloc(nt, sizeof *t->val);
-    t->sketch = calloc(nt, sizeof *t->sketch);
+    t->nsketch = s->ntargets * (1 + (s->design != CMC_DESIGN_MC ? s->replicates : 0));
+    t->sketch = calloc(t->nsketch ? t->nsketch : 1, sizeof *t->sketch);
     if (!t->slots || !t->scratch || !t->derived || !t->val || !t->sketch)
         return -1;
     for (size_t i = 0; i < s->nmodels; i++) {
@@ -107,23 +108,54 @@ static int thread_init(thread_state *t, const cmc_sampling *s)
         if (!(t->slots[i] = aligned_alloc(64, nslots * CMC_BLOCK * sizeof(double))))
             return -1;
     }
-    for (size_t i = 0; i < s->ntargets; i++)
+    for (size_t i = 0; i < t->nsketch; i++)
         if (!(t->sketch[i] = cmc_sketch_new()))
             return -1;
     return 0;
 }
 
+void cmc_target_release(cmc_target *t, uint32_t replicates)
+{
+    cmc_sketch_free(t->sketch);
+    t->sketch = NULL;
+    for (uint32_t r = 0; t->rep_sketch && r < replicates; r++)
+        cmc_sketch_free(t->rep_sketch[r]);
+    free(t->rep_sketch);
+    free(t->rep);
+    t->rep_sketch = NULL;
+    t->rep = NULL;
+    t->replicates = 0;
+}
+
+/* The random inputs' draws of one model under a design: the uniforms, then each
+   input's inverse CDF (where a copula would mix the uniforms, between the two). */
+static void draw_design(const cmc_model *m, const cmc_design *g, const cmc_rng_key *keys,
+                        const size_t *dims, thread_state *t, double *slots, uint64_t b,
+                        size_t n)
+{
+    const int *rslot = m->slot[CMC_RANDOM];
+    for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++) {
+        double *x = slots + (size_t)rslot[k] * CMC_BLOCK;
+        cmc_design_uniforms(g, &keys[k], dims[k], b, n, x);
+        cmc_dist_from_uniform(m->dists[k], x, n, t->scratch);
+    }
+}
+
 /* One block: every model drawn and run on samples i0 .. i0 + n - 1, then every
    target's values located (or computed, for comparisons) in t->val. */
-static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, thread_state *t,
-                      uint64_t i0, size_t n)
+static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, const cmc_design *g,
+                      size_t *const *dims, thread_state *t, uint64_t b, size_t n)
 {
+    const uint64_t i0 = b * CMC_BLOCK;
     for (size_t mi = 0; mi < s->nmodels; mi++) {
         const cmc_model *m = s->models[mi];
         const int *rslot = m->slot[CMC_RANDOM];
-        for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
-            cmc_dist_draw(m->dists[k], &keys[mi][k], i0, n,
-                          t->slots[mi] + (size_t)rslot[k] * CMC_BLOCK, t->scratch);
+        if (g->kind != CMC_DESIGN_MC)
+            draw_design(m, g, keys[mi], dims[mi], t, t->slots[mi], b, n);
+        else
+            for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
+                cmc_dist_draw(m->dists[k], &keys[mi][k], i0, n,
+                              t->slots[mi] + (size_t)rslot[k] * CMC_BLOCK, t->scratch);
         cmc_prog_run(&m->prog, t->slots[mi], CMC_BLOCK, n);
     }
     for (size_t i = 0; i < s->ntargets; i++) {
@@ -181,7 +213,9 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
                       const double *pilot, uint64_t npilot)
 {
     size_t nt = s->ntargets;
+    uint32_t R = s->design != CMC_DESIGN_MC ? s->replicates : 0;
     int zoom = s->zoom && n >= npilot && npilot == CMC_ZOOM_PILOT;
+    int reps = R && n >= (uint64_t)R * CMC_BLOCK;   /* every replicate has a block */
     cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
     cmc_sketch **sk = calloc((size_t)nall + 1, sizeof *sk);
     int rc = snap && sk ? 0 : -1;
@@ -190,6 +224,15 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
         snap[t].moments = s->targets[t].moments;
         if (!(snap[t].sketch = merged(all, nall, t, n, pilot, npilot)))
             rc = -1;
+        if (rc || !reps)
+            continue;
+        snap[t].rep = s->targets[t].rep;
+        snap[t].replicates = R;
+        if (!(snap[t].rep_sketch = calloc(R, sizeof *snap[t].rep_sketch)))
+            rc = -1;
+        for (uint32_t r = 0; rc == 0 && r < R; r++)
+            if (!(snap[t].rep_sketch[r] = merged(all, nall, nt + t * R + r, n, NULL, 0)))
+                rc = -1;
     }
     if (rc == 0 && s->on_checkpoint && s->on_checkpoint(s->checkpoint_ctx, n, snap))
         rc = 1;
@@ -205,8 +248,10 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
             cmc_sketch_free(m);
     }
     if (snap)
-        for (size_t t = 0; t < nt; t++)
-            cmc_sketch_free(snap[t].sketch);
+        for (size_t t = 0; t < nt; t++) {
+            snap[t].rep = NULL;   /* the target's own */
+            cmc_target_release(&snap[t], R);
+        }
     free(snap);
     free(sk);
     return rc;
@@ -230,6 +275,7 @@ typedef struct cursor {
     uint64_t front;                /* blocks merged (under the lock) */
     uint64_t round0, round1;       /* the round being merged (under the lock) */
     atomic_int stopped;            /* on_round or a checkpoint stopped the run */
+    uint32_t R;                    /* replicates (1 for mc) */
     omp_lock_t lock;
 } cursor;
 
@@ -246,8 +292,12 @@ static int advance(cursor *c, int wait)
         size_t slot = (size_t)(c->front % c->ahead);
         if (!atomic_load_explicit(&c->done[slot], memory_order_acquire))
             break;
-        for (size_t t = 0; t < c->nt; t++)
-            cmc_moments_merge(&c->s->targets[t].moments, &c->parts[slot * c->nt + t]);
+        for (size_t t = 0; t < c->nt; t++) {
+            cmc_target *g = &c->s->targets[t];
+            cmc_moments_merge(&g->moments, &c->parts[slot * c->nt + t]);
+            if (g->rep)   /* the replicate's own blocks, in order too */
+                cmc_moments_merge(&g->rep[c->front % c->R], &c->parts[slot * c->nt + t]);
+        }
         c->front++;
         if (!c->kept) {   /* the slot is free again */
             atomic_store_explicit(&c->done[slot], 0, memory_order_relaxed);
@@ -302,7 +352,75 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         for (size_t k = 0; k < nr; k++)
             keys[mi][k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
     }
-    cursor c = {.s = s, .N = N, .nblocks = nblocks, .ahead = ahead, .nt = nt};
+    /* the design: uniforms per input (Sobol' dimension by name, models in order) */
+    const uint32_t R = s->design != CMC_DESIGN_MC ? s->replicates : 1;
+    cmc_design g;
+    size_t **dims = calloc(s->nmodels ? s->nmodels : 1, sizeof *dims);
+    const char **dnames = NULL;
+    size_t ndims = 0, nrand = 0;
+    int setup = dims ? 0 : -1;
+    for (size_t mi = 0; mi < s->nmodels; mi++)
+        nrand += s->models[mi]->nq[CMC_RANDOM];
+    if (setup == 0 && s->design != CMC_DESIGN_MC) {
+        if (!(dnames = calloc(nrand ? nrand : 1, sizeof *dnames)))
+            setup = -1;
+        for (size_t mi = 0; setup == 0 && mi < s->nmodels; mi++) {
+            const cmc_model *m = s->models[mi];
+            if (!(dims[mi] = calloc(m->nq[CMC_RANDOM] + 1, sizeof **dims))) {
+                setup = -1;
+                break;
+            }
+            for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++) {
+                size_t d = 0;
+                while (d < ndims && strcmp(dnames[d], m->q[CMC_RANDOM][k].name))
+                    d++;
+                if (d == ndims)
+                    dnames[ndims++] = m->q[CMC_RANDOM][k].name;
+                dims[mi][k] = d;
+                if (cmc_dist_prepare_inversion(m->dists[k]) < 0)
+                    setup = -1;
+            }
+        }
+    }
+    free(dnames);
+    if (setup == 0 && s->design == CMC_DESIGN_QMC && ndims > CMC_SOBOL_DIMS) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "--design qmc takes at most %d random inputs (this run "
+                     "has %zu)", CMC_SOBOL_DIMS, ndims);
+        setup = -2;
+    }
+    if (setup == 0 && cmc_design_init(&g, s->design, R, nblocks, CMC_BLOCK, ndims) < 0)
+        setup = -1;
+    else if (setup < 0)
+        g.dir = NULL;
+    for (size_t t = 0; setup == 0 && R > 1 && t < nt; t++) {
+        s->targets[t].rep = malloc(R * sizeof *s->targets[t].rep);
+        s->targets[t].rep_sketch = calloc(R, sizeof *s->targets[t].rep_sketch);
+        if (!s->targets[t].rep || !s->targets[t].rep_sketch)
+            setup = -1;
+        for (uint32_t r = 0; setup == 0 && r < R; r++)
+            s->targets[t].rep[r] = cmc_moments_of(NULL, 0);
+        s->targets[t].replicates = R;
+    }
+    if (setup < 0) {
+        for (size_t mi = 0; dims && mi < s->nmodels; mi++)
+            free(dims[mi]);
+        free(dims);
+        for (size_t t = 0; t < nt; t++) {
+            free(s->targets[t].rep);
+            free(s->targets[t].rep_sketch);
+            s->targets[t].rep = NULL;
+            s->targets[t].rep_sketch = NULL;
+            s->targets[t].replicates = 0;
+        }
+        if (setup == -1) {
+            if (g.dir)
+                cmc_design_free(&g);
+            cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        }
+        return -1;
+    }
+    s->stopped_at = 0;
+    cursor c = {.s = s, .N = N, .nblocks = nblocks, .ahead = ahead, .nt = nt, .R = R};
     c.parts = calloc(ahead * (nt ? nt : 1), sizeof *c.parts);
     c.done = calloc(ahead, sizeof *c.done);
     c.round1 = round_end(0, nblocks);
@@ -324,6 +442,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         free(c.done);
         free(all);
         free(c.kept);
+        for (size_t mi = 0; mi < s->nmodels; mi++)
+            free(dims[mi]);
+        free(dims);
+        cmc_design_free(&g);
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         return -1;
     }
@@ -368,11 +490,14 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                 uint64_t i0 = b * CMC_BLOCK;
                 size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
                 size_t slot = (size_t)(b % ahead);
-                run_block(s, keys, &ts, i0, n);
+                run_block(s, keys, &g, dims, &ts, b, n);
                 for (size_t t = 0; t < nt; t++) {
                     const double *x = ts.val[t];
                     c.parts[slot * nt + t] = cmc_moments_of(x, n);
                     if (cmc_sketch_add(ts.sketch[t], x, n) < 0)
+                        atomic_store(&failed, 1);
+                    if (R > 1 &&
+                        cmc_sketch_add(ts.sketch[nt + t * R + cmc_design_replicate(&g, b)], x, n) < 0)
                         atomic_store(&failed, 1);
                     if (c.kept)
                         memcpy(c.kept + t * ahead * CMC_BLOCK + slot * CMC_BLOCK, x,
@@ -396,8 +521,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                         int rc = checkpoint(s, all, threads, last, pilot, npilot);
                         if (rc < 0)
                             atomic_store(&failed, 1);
-                        if (rc > 0)
+                        if (rc > 0) {   /* the caller has what it needs */
                             atomic_store(&c.stopped, 1);
+                            s->stopped_at = last;
+                        }
                         if (last >= npilot) {   /* the pilot's values are counted now */
                             free(pilot);
                             pilot = NULL;
@@ -411,20 +538,27 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
 #pragma omp critical(cmc_sketch_merge)
         {
             if (mine == 0) {
-                for (size_t t = 0; t < nt; t++) {
-                    if (!s->targets[t].sketch) {
-                        s->targets[t].sketch = ts.sketch[t];   /* take it over */
-                        ts.sketch[t] = NULL;
-                    } else if (cmc_sketch_merge(s->targets[t].sketch, ts.sketch[t]) < 0) {
+                for (size_t i = 0; i < ts.nsketch; i++) {
+                    size_t t = i < nt ? i : (i - nt) / R;
+                    cmc_sketch **to = i < nt ? &s->targets[t].sketch
+                                             : &s->targets[t].rep_sketch[(i - nt) % R];
+                    if (!*to) {
+                        *to = ts.sketch[i];   /* take it over */
+                        ts.sketch[i] = NULL;
+                    } else if (cmc_sketch_merge(*to, ts.sketch[i]) < 0) {
                         atomic_store(&failed, 1);
                     }
                 }
             }
         }
-        thread_free(&ts, nt);
+        thread_free(&ts);
     }
     omp_destroy_lock(&c.lock);
-    int stopped = atomic_load(&c.stopped), bad = atomic_load(&failed);
+    for (size_t mi = 0; mi < s->nmodels; mi++)
+        free(dims[mi]);
+    free(dims);
+    cmc_design_free(&g);
+    int stopped = atomic_load(&c.stopped) && !s->stopped_at, bad = atomic_load(&failed);
     /* a run no longer than the pilot: its sketches answer exactly */
     for (size_t t = 0; !bad && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
         if (s->targets[t].sketch &&
