@@ -2,7 +2,8 @@
 # Time to precision (issue 14): for each sampling design, the samples and the time a
 # run takes to bring the mean, P5, P50 and P95 of every output to +-0.1% (95%
 # intervals; --rel-tol 0.1%, checked at the doubling checkpoints), on the reference
-# scenario and on scenarios/gpt4.cmc (which has a choice). Prints a markdown table:
+# scenario and on scenarios/gpt3.cmc (which has
+# two choices: three PUEs, six grid intensities). Prints a markdown table:
 # samples, wall and user CPU seconds (medians of R runs; the machine may be shared:
 # user CPU is the steadier measure).
 # Build first (Release): cmake -S . -B build && cmake --build build
@@ -15,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "| scenario | design | samples to +-0.1% | wall s | user CPU s |"
 echo "|---|---|---|---|---|"
-for sc in bench/reference.cmc scenarios/gpt4.cmc; do
+for sc in bench/reference.cmc scenarios/gpt3.cmc; do
     for d in mc lhs qmc; do
         : > "$tmp/times"
         for i in $(seq "$R"); do

@@ -353,7 +353,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
             keys[mi][k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
     }
     /* the design: uniforms per input (Sobol' dimension by name, models in order) */
-    const uint32_t R = s->design != CMC_DESIGN_MC ? s->replicates : 1;
+    const uint32_t R = s->design == CMC_DESIGN_MC ? 1
+                       : s->replicates ? s->replicates : CMC_DEFAULT_REPLICATES;
     cmc_design g;
     size_t **dims = calloc(s->nmodels ? s->nmodels : 1, sizeof *dims);
     const char **dnames = NULL;
@@ -388,10 +389,9 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                      "has %zu)", CMC_SOBOL_DIMS, ndims);
         setup = -2;
     }
-    if (setup == 0 && cmc_design_init(&g, s->design, R, nblocks, CMC_BLOCK, ndims) < 0)
-        setup = -1;
-    else if (setup < 0)
-        g.dir = NULL;
+    int ginit = setup == 0 && cmc_design_init(&g, s->design, R, nblocks, CMC_BLOCK, ndims) == 0;
+    if (setup == 0 && !ginit)
+        setup = -1;   /* (it frees what it allocated) */
     for (size_t t = 0; setup == 0 && R > 1 && t < nt; t++) {
         s->targets[t].rep = malloc(R * sizeof *s->targets[t].rep);
         s->targets[t].rep_sketch = calloc(R, sizeof *s->targets[t].rep_sketch);
@@ -412,11 +412,13 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
             s->targets[t].rep_sketch = NULL;
             s->targets[t].replicates = 0;
         }
-        if (setup == -1) {
-            if (g.dir)
-                cmc_design_free(&g);
+        for (size_t mi = 0; keys && mi < s->nmodels; mi++)
+            free(keys[mi]);
+        free(keys);
+        if (ginit)
+            cmc_design_free(&g);
+        if (setup == -1)
             cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
-        }
         return -1;
     }
     s->stopped_at = 0;
