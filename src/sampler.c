@@ -44,8 +44,8 @@
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
  * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
  * the program on A, B and every AB_j, maps A's values to ranks and logarithms, and
- * stores the block's records (sens.h) at the block's index; one thread merges a
- * round's records in block order.
+ * stores the block's records (sens.h) in a ring of SENS_AHEAD slots, merged in
+ * block order by a merge cursor as above (no barrier there either).
  *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
@@ -683,6 +683,54 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
     }
 }
 
+/* The sensitivity pass's merge cursor: as the main loop's (cursor, advance), with a
+   ring of SENS_AHEAD blocks (a block here is N (k + 2) / N times the work). */
+#define SENS_AHEAD 256
+
+typedef struct sens_cursor {
+    cmc_sens_sampling *s;
+    uint64_t N, nblocks, front;
+    size_t P, Q, pairs;
+    cmc_comoments *rk, *lg;
+    cmc_sobol_part *sb;
+    uint64_t *np;
+    atomic_uchar *done;
+    _Atomic uint64_t merged;
+    omp_lock_t lock;
+} sens_cursor;
+
+static int sens_advance(sens_cursor *c, int wait)
+{
+    if (wait)
+        omp_set_lock(&c->lock);
+    else if (!omp_test_lock(&c->lock))
+        return 0;
+    const uint64_t from = c->front;
+    cmc_sens_sampling *s = c->s;
+    while (c->front < c->nblocks) {   /* in block order */
+        size_t b = (size_t)(c->front % SENS_AHEAD);
+        if (!atomic_load_explicit(&c->done[b], memory_order_acquire))
+            break;
+        for (size_t p = 0; p < c->pairs; p++) {
+            cmc_sens_comoments_merge(&s->ranks[p], &c->rk[b * c->P + p]);
+            cmc_sens_comoments_merge(&s->logs[p], &c->lg[b * c->P + p]);
+        }
+        cmc_sens_sobol_merge(s->sobol, c->sb + b * c->P, c->pairs);
+        for (size_t q = 0; q < c->Q; q++)
+            s->nonpositive[q] += c->np[b * c->Q + q];
+        atomic_store_explicit(&c->done[b], 0, memory_order_relaxed);
+        c->front++;
+        atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        if (s->progress && (c->front % CMC_ROUND == 0 || c->front == c->nblocks)) {
+            uint64_t last = c->front * CMC_BLOCK;
+            s->progress(s->progress_ctx, last < c->N ? last : c->N, c->N);
+        }
+    }
+    int moved = c->front != from;
+    omp_unset_lock(&c->lock);
+    return moved;
+}
+
 int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d)
 {
     const uint64_t N = s->samples;
@@ -695,65 +743,60 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
         return -1;
     }
     cmc_rng_key *keys = calloc(k ? k : 1, sizeof *keys);
-    cmc_comoments *rk = calloc(CMC_ROUND * P, sizeof *rk), *lg = calloc(CMC_ROUND * P, sizeof *lg);
-    cmc_sobol_part *sb = calloc(CMC_ROUND * P, sizeof *sb);
-    uint64_t *np = calloc(CMC_ROUND * Q, sizeof *np);
-    int failed = !keys || !rk || !lg || !sb || !np;
-    for (size_t r = 0; r < k && !failed; r++)
+    sens_cursor c = {.s = s, .N = N, .nblocks = nblocks, .P = P, .Q = Q, .pairs = nout * k};
+    c.rk = calloc(SENS_AHEAD * P, sizeof *c.rk);
+    c.lg = calloc(SENS_AHEAD * P, sizeof *c.lg);
+    c.sb = calloc(SENS_AHEAD * P, sizeof *c.sb);
+    c.np = calloc(SENS_AHEAD * Q, sizeof *c.np);
+    c.done = calloc(SENS_AHEAD, sizeof *c.done);
+    atomic_init(&c.merged, 0);
+    for (size_t i = 0; c.done && i < SENS_AHEAD; i++)
+        atomic_init(&c.done[i], 0);
+    atomic_int failed;
+    _Atomic uint64_t next;
+    atomic_init(&failed, !keys || !c.rk || !c.lg || !c.sb || !c.np || !c.done);
+    atomic_init(&next, 0);
+    for (size_t r = 0; r < k && !atomic_load(&failed); r++)
         keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
     memset(s->ranks, 0, P * sizeof *s->ranks);
     memset(s->logs, 0, P * sizeof *s->logs);
     memset(s->sobol, 0, P * sizeof *s->sobol);
     memset(s->nonpositive, 0, Q * sizeof *s->nonpositive);
+    omp_init_lock(&c.lock);
 
-#pragma omp parallel num_threads(threads) if (!failed)
+    /* no barrier: blocks claimed from a counter, records merged by the cursor */
+#pragma omp parallel num_threads(threads) if (!atomic_load(&failed))
     {
         sens_thread ts;
         int mine = sens_thread_init(&ts, m, k, nout);
-        if (mine < 0) {
-#pragma omp atomic write
-            failed = 1;
-        }
-        for (uint64_t b0 = 0; b0 < nblocks; b0 += CMC_ROUND) {
-            long nb = (long)(nblocks - b0 < CMC_ROUND ? nblocks - b0 : CMC_ROUND);
-            int skip;
-#pragma omp atomic read
-            skip = failed;
-#pragma omp for schedule(dynamic, 1)
-            for (long b = 0; b < nb; b++) {
-                if (skip || mine < 0)
-                    continue;
-                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
-                size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
-                sens_block(m, s, keys, &ts, i0, n, rk + (size_t)b * P, lg + (size_t)b * P,
-                           sb + (size_t)b * P, np + (size_t)b * Q);
-            }
-#pragma omp single
-            {
-                if (!skip) {   /* in block order */
-                    for (long b = 0; b < nb; b++) {
-                        for (size_t p = 0; p < nout * k; p++) {
-                            cmc_sens_comoments_merge(&s->ranks[p], &rk[(size_t)b * P + p]);
-                            cmc_sens_comoments_merge(&s->logs[p], &lg[(size_t)b * P + p]);
-                        }
-                        cmc_sens_sobol_merge(s->sobol, sb + (size_t)b * P, nout * k);
-                        for (size_t q = 0; q < Q; q++)
-                            s->nonpositive[q] += np[(size_t)b * Q + q];
-                    }
-                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
-                    if (s->progress)
-                        s->progress(s->progress_ctx, last < N ? last : N, N);
-                }
-            }
+        if (mine < 0)
+            atomic_store(&failed, 1);
+        while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed)) {
+            uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+            if (b >= nblocks)
+                break;
+            while (b >= atomic_load_explicit(&c.merged, memory_order_acquire) + SENS_AHEAD)
+                if (!sens_advance(&c, 0))
+                    sched_yield();   /* a partner has the oldest block: let it run */
+            uint64_t i0 = b * CMC_BLOCK;
+            size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK, slot = b % SENS_AHEAD;
+            sens_block(m, s, keys, &ts, i0, n, c.rk + slot * P, c.lg + slot * P,
+                       c.sb + slot * P, c.np + slot * Q);
+            atomic_store_explicit(&c.done[slot], 1, memory_order_release);
+            sens_advance(&c, 0);
         }
         sens_thread_free(&ts);
     }
+    if (!atomic_load(&failed))
+        sens_advance(&c, 1);   /* what the last try-locks left */
+    omp_destroy_lock(&c.lock);
     free(keys);
-    free(rk);
-    free(lg);
-    free(sb);
-    free(np);
-    if (failed) {
+    free(c.rk);
+    free(c.lg);
+    free(c.sb);
+    free(c.np);
+    free(c.done);
+    if (atomic_load(&failed)) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory in the sensitivity pass");
         return -1;
     }
