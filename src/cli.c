@@ -346,8 +346,10 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             size_t len = strlen(val);
             char *end;
             double v = len && val[0] != ' ' ? strtod(val, &end) : (end = (char *)val, -1);
-            if (rel && end > val && *end == '%' && end[1] == '\0')
-                v /= 100, end++;
+            if (rel && end > val && *end == '%' && end[1] == '\0') {
+                v = v / 100;   /* 0.1% */
+                end++;
+            }
             if (*end || !(v > 0) || !isfinite(v) || (rel && !(v < 1)))
                 return usage_error(rel ? "--rel-tol expects a fraction in (0, 1) such as "
                                          "0.001 or 0.1%%, got '%s'"
