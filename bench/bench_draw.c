@@ -175,10 +175,23 @@ int main(void)
         ADD("truncate(normal(0, 1), 3, 4)", cmc_dist_new_truncate(MK("normal", 0, 1), 3, 4, &e));
         ADD("truncate(lognormal(0, 1), 0.5, 3)",
             cmc_dist_new_truncate(MK("lognormal", 0, 1), 0.5, 3, &e));
-        ADD("truncate(beta(2, 3), 0.2, 0.9) [per-sample quantile]",
-            cmc_dist_new_truncate(MK("beta", 2, 3), 0.2, 0.9, &e));
+        ADD("beta(2, 5)", MK("beta", 2, 5));
+        ADD("truncate(beta(2, 5), 0.1, 0.9)", cmc_dist_new_truncate(MK("beta", 2, 5), 0.1, 0.9, &e));
+        ADD("gamma(2, 1)", MK("gamma", 2, 1));
+        ADD("truncate(gamma(2, 1), 0.5, 5)", cmc_dist_new_truncate(MK("gamma", 2, 1), 0.5, 5, &e));
+        ADD("truncate(pert(0, 3, 10), 1, 9)", cmc_dist_new_truncate(MK("pert", 0, 3, 10), 1, 9, &e));
+        double v[40], w[40];
+        for (int i = 0; i < 40; i++)
+            v[i] = i, w[i] = 1 + i % 7;
+        cmc_dist *c40 = cmc_dist_new_choice(v, w, 40, &e);
+        ADD("truncate(choice(40 weighted values), 5, 30)", cmc_dist_new_truncate(c40, 5, 30, &e));
         cmc_dist *p2[] = {MK("normal", 0, 1), MK("normal", 5, 1)};
         ADD("mixture(normal, normal)", cmc_dist_new_mixture(p2, NULL, 2, &e));
+        cmc_dist *p5[] = {MK("gamma", 2, 1), MK("normal", 5, 1)};
+        ADD("mixture(gamma(2, 1), normal(5, 1))", cmc_dist_new_mixture(p5, NULL, 2, &e));
+        cmc_dist *p6[] = {MK("gamma", 2, 1), MK("normal", 5, 1)};
+        ADD("truncate(mixture(gamma(2, 1), normal(5, 1)), 0.5, 6)",
+            cmc_dist_new_truncate(cmc_dist_new_mixture(p6, NULL, 2, &e), 0.5, 6, &e));
         static const double zero[] = {0};
         cmc_dist *p3[] = {MK("lognormal", 0, 0.5), cmc_dist_new_choice(zero, NULL, 1, &e)};
         ADD("mixture(lognormal: 0.7, choice(0): 0.3)",

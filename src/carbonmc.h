@@ -211,12 +211,29 @@ typedef struct cmc_sensitivity {
                                   any input) */
 } cmc_sensitivity;
 
+/* Sampling designs (cmc_run_options.design; the README's "Sampling designs"). */
+typedef enum cmc_design_kind {
+    CMC_DESIGN_MC,     /* plain Monte Carlo */
+    CMC_DESIGN_LHS,    /* Latin hypercube, in R independent replicates */
+    CMC_DESIGN_QMC     /* scrambled Sobol' points, in R independent replicates */
+} cmc_design_kind;
+#define CMC_DEFAULT_REPLICATES 16
+
 typedef struct cmc_results {
     const char *title;
     const char *tool_version;
     const char *created;       /* UTC, ISO 8601 */
     uint64_t seed, samples;
-    const char *method;        /* "monte carlo" */
+    const char *method;        /* "monte carlo", "latin hypercube, 16 replicates",
+                                  "randomised quasi-monte carlo, 16 replicates" */
+    const char *design;        /* "mc", "lhs" or "qmc" (NULL in files read back) */
+    uint32_t replicates;       /* 1 for mc; intervals come from their spread */
+    /* Why sampling stopped: "samples" (the N asked for), "tolerance" (every
+       percentile and mean of every output within --rel-tol/--abs-tol at `samples`),
+       "max-n" (the limit came first; shortfall names the statistic furthest from
+       its tolerance). NULL in files read back. */
+    const char *stop;
+    const char *shortfall;
     const char *rng;           /* "philox4x32-10" */
     const char *source;        /* the scenario as run, after `use` and --set */
     size_t nsets;
@@ -266,6 +283,16 @@ typedef struct cmc_run_options {
     /* Refuse a run whose statistics would take more than this many bytes (the
        estimate is in the error); 0: CMC_DEFAULT_MAX_MEMORY. See cmc_run_memory. */
     uint64_t max_memory;
+    cmc_design_kind design;      /* 0: plain Monte Carlo */
+    uint32_t replicates;         /* lhs, qmc: a power of two from 2 to 1024; 0:
+                                    CMC_DEFAULT_REPLICATES. samples is rounded up to
+                                    whole blocks per replicate (a multiple of
+                                    replicates * 1024) */
+    /* > 0: stop at the first checkpoint (after 2^k blocks of 1,024 samples, at least
+       16 blocks and 2 per replicate) where, for every output, the 95% interval of
+       the mean and of every requested percentile has a half-width within
+       max(abs_tol, rel_tol |value|); samples is then the most to draw. */
+    double rel_tol, abs_tol;
 } cmc_run_options;
 
 /* Sample the model and compute the statistics of every random input and output;

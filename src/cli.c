@@ -12,6 +12,7 @@
 #include "table.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <malloc.h>
 #include <math.h>
@@ -24,6 +25,7 @@
 
 #define EXIT_USAGE 2
 #define STATE_MEMORY 1000000000u   /* bytes: a run estimated above says so first */
+#define CMC_DEFAULT_MAX_N 1000000000u   /* a run to a tolerance draws at most this many */
 
 static const char usage[] =
     "usage: carbonmc COMMAND [ARGS]\n"
@@ -33,7 +35,8 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO [-n N] [--seed S] [--threads T] [--set NAME=EXPR]... [-o OUT.h5]\n"
     "              [--format FMT] [--save-samples] [--percentiles LIST] [--bins B]\n"
-    "              [--sensitivity] [--max-memory SIZE]\n"
+    "              [--sensitivity] [--max-memory SIZE] [--design mc|lhs|qmc]\n"
+    "              [--replicates R] [--rel-tol T] [--abs-tol A] [--max-n N] [--strict]\n"
     "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
@@ -82,6 +85,16 @@ static const char usage[] =
     "  --max-memory SIZE  refuse a run estimated to need more memory than SIZE bytes\n"
     "                     (500M, 16G, ...; default 4G); a run estimated above 1G\n"
     "                     says so before it starts\n"
+    "  --design D         mc (plain Monte Carlo, the default), lhs (Latin hypercube)\n"
+    "                     or qmc (scrambled Sobol' points); lhs and qmc run R\n"
+    "                     independent replicates and take every interval from them\n"
+    "  --replicates R     lhs, qmc: replicates, a power of two (default 16)\n"
+    "  --rel-tol T        sample until every output's mean and percentiles have a 95%\n"
+    "                     interval within T of their value (0.001 or 0.1%); checked\n"
+    "                     after 2^k blocks of 1,024 samples, the same for any threads\n"
+    "  --abs-tol A        the same with a half-width of at most A (either suffices)\n"
+    "  --max-n N          with a tolerance: the most samples (default 1e9); reaching it\n"
+    "                     first is a warning (exit 0), or with --strict an error (1)\n"
     "  --format FMT       text, json, csv, markdown or latex (point: text or json);\n"
     "                     markdown and latex show --percentiles, the mean and last\n"
     "                     the median's Monte Carlo error (--no-mc-error: not)\n"
@@ -168,6 +181,12 @@ typedef struct options {
     size_t npercentiles;
     char **path;
     size_t npath;
+    /* run: the sampling design and the precision to stop at (issue 14) */
+    int design;               /* cmc_design_kind */
+    uint32_t replicates;      /* 0: the default */
+    double rel_tol, abs_tol;  /* 0: none */
+    uint64_t max_n;           /* --max-n */
+    int strict;               /* a run that stops at --max-n short of the tolerance fails */
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -268,7 +287,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
         static const char *const valued[] = {"--set", "--format", "-n", "--seed", "--threads",
                                              "-o", "--percentiles", "--bins", "--only",
                                              "--max-memory", "--interval", "--outputs", "--size",
-                                             "--published", NULL};
+                                             "--published", "--design", "--replicates",
+                                             "--rel-tol", "--abs-tol", "--max-n", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -363,6 +383,41 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_count(val, &o->max_memory) < 0)
                 return usage_error("--max-memory expects a number of bytes (500M, 16G, ...), "
                                    "got '%s'", val);
+        } else if (name && !strcmp(name, "--design")) {
+            if (!strcmp(val, "mc"))
+                o->design = CMC_DESIGN_MC;
+            else if (!strcmp(val, "lhs"))
+                o->design = CMC_DESIGN_LHS;
+            else if (!strcmp(val, "qmc"))
+                o->design = CMC_DESIGN_QMC;
+            else
+                return usage_error("--design expects mc, lhs or qmc, got '%s'", val);
+        } else if (name && !strcmp(name, "--replicates")) {
+            uint64_t r;
+            if (parse_count(val, &r) < 0 || r < 2 || r > 1024 || (r & (r - 1)))
+                return usage_error("--replicates expects a power of two from 2 to 1024, got "
+                                   "'%s'", val);
+            o->replicates = (uint32_t)r;
+        } else if (name && (!strcmp(name, "--rel-tol") || !strcmp(name, "--abs-tol"))) {
+            int rel = !strcmp(name, "--rel-tol");
+            size_t len = strlen(val);
+            char *end;
+            double v = len && val[0] != ' ' ? strtod(val, &end) : (end = (char *)val, -1);
+            if (rel && end > val && *end == '%' && end[1] == '\0') {
+                v = v / 100;   /* 0.1% */
+                end++;
+            }
+            if (*end || !(v > 0) || !isfinite(v) || (rel && !(v < 1)))
+                return usage_error(rel ? "--rel-tol expects a fraction in (0, 1) such as "
+                                         "0.001 or 0.1%%, got '%s'"
+                                       : "--abs-tol expects a number > 0, got '%s'", val);
+            *(rel ? &o->rel_tol : &o->abs_tol) = v;
+        } else if (name && !strcmp(name, "--max-n")) {
+            if (parse_count(val, &o->max_n) < 0)
+                return usage_error("--max-n expects a whole number of samples >= 1, got '%s'",
+                                   val);
+        } else if (!strcmp(a, "--strict") && (allowed & O_RUN)) {
+            o->strict = 1;
         } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
         } else if (!strcmp(a, "--no-mc-error") && (allowed & O_FORMAT) &&
@@ -386,6 +441,15 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
     }
     if (o->no_h5 && o->save_samples)
         return usage_error("%s", "--save-samples needs a file to store them in (not -o none)");
+    if (o->replicates && o->design == CMC_DESIGN_MC)
+        return usage_error("--replicates goes with --design lhs or qmc", "");
+    if (o->max_n && !(o->rel_tol > 0 || o->abs_tol > 0))
+        return usage_error("--max-n goes with --rel-tol or --abs-tol (else use -n)", "");
+    if (o->max_n && o->samples)
+        return usage_error("-n and --max-n: with a tolerance, give the most samples with "
+                           "--max-n alone", "");
+    if (o->strict && !(o->rel_tol > 0 || o->abs_tol > 0))
+        return usage_error("--strict goes with --rel-tol or --abs-tol", "");
     if (!o->file)
         return usage_error(!strcmp(command, "summary") || !strcmp(command, "plot") ||
                                    !strcmp(command, "table")
@@ -731,7 +795,11 @@ static int cmd_run(options *o)
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
                           o->bins, o->no_h5 ? NULL : o->output ? o->output : def, o->save_samples,
                           o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
-                          track_temp, NULL, o->max_memory};
+                          track_temp, NULL, o->max_memory, (cmc_design_kind)o->design,
+                          o->replicates, o->rel_tol, o->abs_tol};
+    int tol = o->rel_tol > 0 || o->abs_tol > 0;
+    if (tol && !ro.samples)   /* the most a run to a tolerance draws */
+        ro.samples = o->max_n ? o->max_n : CMC_DEFAULT_MAX_N;
     /* a big run says so before it starts (cmc_run refuses one above the limit) */
     uint64_t need = cmc_run_memory(m, &ro);
     uint64_t limit = o->max_memory ? o->max_memory : CMC_DEFAULT_MAX_MEMORY;
@@ -749,8 +817,20 @@ static int cmd_run(options *o)
     if (r) {
         rc = cmc_report_flags(stdout, r, o->format ? o->format : "text",
                               o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0;
-        if ((!o->format || !strcmp(o->format, "text")) && ro.output)
-            printf("\nwritten to %s\n", ro.output);
+        if (!o->format || !strcmp(o->format, "text")) {
+            if (tol && !strcmp(r->stop, "tolerance"))
+                printf("\nstopped at %" PRIu64 " samples: every output's mean and "
+                       "percentiles within the tolerance\n", r->samples);
+            if (ro.output)
+                printf("\nwritten to %s\n", ro.output);
+        }
+        if (tol && !strcmp(r->stop, "max-n")) {
+            fprintf(stderr, "carbonmc: %s: reached %" PRIu64 " samples (--max-n) before the "
+                    "tolerance: %s\n", o->strict ? "error" : "warning", r->samples,
+                    r->shortfall);
+            if (o->strict)
+                rc = 1;
+        }
     }
     cmc_results_free(r);
     cmc_diags_free(d);

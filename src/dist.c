@@ -1,7 +1,7 @@
 /*
  * dist.c: the distribution table, and the few things carbonmc asks of a
- * distribution: check its parameters, P(X <= x), the quantile function, the value
- * `point` uses, the mean and a source-like description.
+ * distribution: check its parameters, the value `point` uses, the mean and a
+ * source-like description (P(X <= x) and the quantile function: dist_cdf.c).
  *
  * Sampling is by inversion (x = Q(u) for a uniform u), so the quantile function is
  * the one that must be exact and fast: closed forms where they exist, GSL's
@@ -20,10 +20,8 @@
  * precision. A truncation stores both tails of the inner distribution at lo and hi
  * and works with whichever is smaller.
  *
- * Bisection runs on the ordered integer image of the doubles (the bit pattern,
- * with negatives reflected), not on their values: it halves the number of doubles
- * in the bracket, so it ends on two adjacent doubles in at most 64 steps whatever
- * the magnitudes, and infinite ends are ordinary keys.
+ * The probabilities and quantiles are in dist_cdf.c, the quantile tables in
+ * dist_qtable.c (dist_priv.h says what the three files share).
  *
  * Beta and pert also get a table of their quantile function when they are made
  * (build_qtable below): the sampler (draw.c) inverts through it, one uniform and
@@ -41,7 +39,7 @@
  * Nothing here prints, exits or touches global state: the sampler calls the
  * quantile functions from many threads at once.
  */
-#include "dist.h"
+#include "dist_priv.h"
 #include "util.h"
 
 #include <float.h>
@@ -84,10 +82,6 @@ _Static_assert(sizeof table / sizeof table[0] == CMC_DIST_NKINDS,
 /* Points of the midpoint rule for the mean of a truncated distribution (below). */
 #define MEAN_POINTS 4096
 
-enum side { LE, LT, GT, GE };   /* P(X <= x), P(X < x), P(X > x), P(X >= x) */
-
-static double prob(const cmc_dist *d, double x, enum side s);
-static double quant(const cmc_dist *d, double t, int upper);
 
 const cmc_dist_type *cmc_dist_types(size_t *n)
 {
@@ -283,114 +277,6 @@ static int setup_fixed(cmc_dist *d, cmc_dist_error *err)
     return 0;
 }
 
-/* ---- the quantile table of beta and pert (dist.h) ---------------------------
- *
- * Each piece [lo, hi) of t gets the polynomial that interpolates the quantile at
- * the 8 Chebyshev nodes of the piece (computed with GSL's inverse beta CDF, the
- * upper one on the upper side so that levels near 1 lose nothing), converted to
- * powers of s in long double. Pieces are geometric in t (a binade cut in eight),
- * so the power-law ends of the quantile, Q(t) ~ c t^(1/a) as t -> 0, look the
- * same in every binade: the interpolation error is the same relative error all
- * the way down. For shapes from about 0.3 up (beta(8, 2), every pert, beta(200,
- * 300)) it is below 1e-13 at the checks. Then every piece is checked against GSL
- * at the D + 2 extrema of the Chebyshev error curve, s = cos(j pi / 8), j = 0..8;
- * a piece that misses CMC_QTAB_TOL (relative) becomes a NaN row, which draw.c
- * computes exactly; if the pieces that miss hold more than QTAB_MISS of the
- * probability, the table is dropped (shapes below about 0.25, where Q(t) ~ t^4 and
- * steeper needs more than degree 7) and the sampler uses gamma ratios.
- *
- * Cost: 512 pieces, 17 GSL inversions each (about 1.5 us apiece): about 15 ms per
- * distribution, once. Memory: 32.8 KiB per beta or pert.
- */
-#define QTAB_DOUBLES (CMC_QTAB_ROWS * CMC_QTAB_STRIDE)
-#define QTAB_MISS 1e-6
-#define PI_L 3.141592653589793238462643383279502884L
-
-_Static_assert(CMC_QTAB_STRIDE == CMC_QTAB_DEGREE + 1, "one row: the coefficients");
-
-static double bits_to_double(uint64_t b)
-{
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
-/* The beta quantile of level t (upper: of the upper tail), as cmc_dist_quantile
-   computes it: GSL's inversion, bisection on the CDF where GSL gives up. */
-static double beta_level(const cmc_dist *beta, double t, int upper)
-{
-    return quant(beta, t, upper);
-}
-
-/* Fill tab (QTAB_DOUBLES) for Beta(a, b); -1 if the table is not to be used. */
-static int build_qtable(double *tab, double a, double b)
-{
-    enum { D = CMC_QTAB_DEGREE, SH = 52 - CMC_QTAB_BITS };
-    double missed = 0;
-    cmc_dist beta = {.type = &table[CMC_DIST_BETA], .p = {a, b}};
-    /* Chebyshev nodes, the transform's cosines and the check points, once */
-    long double node[D + 1], dct[D + 1][D + 1];
-    double check[D + 2];
-    for (int k = 0; k <= D; k++) {
-        node[k] = cosl(PI_L * (k + 0.5L) / (D + 1));
-        for (int j = 0; j <= D; j++)
-            dct[j][k] = cosl(PI_L * j * (k + 0.5L) / (D + 1));
-    }
-    for (int j = 0; j <= D + 1; j++)
-        check[j] = (double)cosl(PI_L * j / (D + 1));
-    for (int h = 0; h < 2; h++) {
-        for (unsigned r = 0; r < CMC_QTAB_SIDE; r++) {
-            uint64_t key = CMC_QTAB_KEYMAX - r;
-            double lo = bits_to_double(key << SH), hi = bits_to_double((key + 1) << SH);
-            double w = hi - lo;   /* exact: a power of two */
-            double *c = tab + ((size_t)h * CMC_QTAB_SIDE + r) * CMC_QTAB_STRIDE;
-            long double y[D + 1], cheb[D + 1], mono[D + 1] = {0}, tp[D + 1] = {0},
-                        tc[D + 1] = {0}, tn[D + 1];
-            for (int k = 0; k <= D; k++)
-                y[k] = beta_level(&beta, lo + (double)((node[k] + 1) / 2 * w), h);
-            for (int j = 0; j <= D; j++) {   /* Chebyshev coefficients */
-                long double sum = 0;
-                for (int k = 0; k <= D; k++)
-                    sum += y[k] * dct[j][k];
-                cheb[j] = sum * 2 / (D + 1) / (j == 0 ? 2 : 1);
-            }
-            /* sum cheb[j] T_j(s) in powers of s: T_0 = 1, T_1 = s,
-               T_(j+1) = 2 s T_j - T_(j-1) */
-            tp[0] = 1;
-            tc[1] = 1;
-            for (int i = 0; i <= D; i++)
-                mono[i] += cheb[0] * tp[i] + cheb[1] * tc[i];
-            for (int j = 2; j <= D; j++) {
-                for (int i = 0; i <= D; i++)
-                    tn[i] = 2 * (i ? tc[i - 1] : 0) - tp[i];
-                for (int i = 0; i <= D; i++) {
-                    mono[i] += cheb[j] * tn[i];
-                    tp[i] = tc[i];
-                    tc[i] = tn[i];
-                }
-            }
-            for (int i = 0; i <= D; i++)
-                c[i] = (double)mono[i];
-            int ok = 1;
-            for (int j = 0; j <= D + 1 && ok; j++) {
-                double s = check[j];
-                double t = lo + (s + 1) / 2 * w, want = beta_level(&beta, t, h);
-                double got = cmc_qtab_poly(c, 0, s);
-                ok = want >= DBL_MIN && fabs(got - want) <= CMC_QTAB_TOL * want;
-            }
-            if (!ok) {
-                for (int i = 0; i <= D; i++)
-                    c[i] = NAN;
-                missed += w;
-                if (missed > QTAB_MISS)
-                    return -1;
-            }
-        }
-    }
-    for (int i = 0; i < CMC_QTAB_STRIDE; i++)
-        tab[(CMC_QTAB_ROWS - 1) * CMC_QTAB_STRIDE + i] = NAN;
-    return missed <= QTAB_MISS ? 0 : -1;
-}
 
 cmc_dist *cmc_dist_new(const cmc_dist_type *t, const double *p, int np,
                        cmc_dist_error *err)
@@ -412,7 +298,7 @@ cmc_dist *cmc_dist_new(const cmc_dist_type *t, const double *p, int np,
     }
     int tabulate = t->kind == CMC_DIST_BETA || t->kind == CMC_DIST_PERT;
     /* the table, and room to align it to a cache line */
-    cmc_dist *d = alloc_dist(t->kind, tabulate ? QTAB_DOUBLES + 8 : 0, 0);
+    cmc_dist *d = alloc_dist(t->kind, tabulate ? CMC_QTAB_DOUBLES + 8 : 0, 0);
     if (!d) {
         fail(err, -1, 0, "out of memory");
         return NULL;
@@ -429,7 +315,9 @@ cmc_dist *cmc_dist_new(const cmc_dist_type *t, const double *p, int np,
     }
     if (tabulate) {
         int pert = t->kind == CMC_DIST_PERT;
-        if (build_qtable(d->qtable, pert ? d->q[0] : p[0], pert ? d->q[1] : p[1]) < 0) {
+        cmc_dist beta = {.type = &table[CMC_DIST_BETA],
+                         .p = {pert ? d->q[0] : p[0], pert ? d->q[1] : p[1]}};
+        if (cmc_dist_build_qtable(d->qtable, &beta, NULL) < 0) {
             d->qtable = NULL;   /* too extreme a shape: draw.c uses gamma ratios */
             cmc_dist *small = realloc(d, sizeof *d);
             d = small ? small : d;
@@ -585,6 +473,101 @@ fail:
     return NULL;
 }
 
+/*
+ * What draw.c needs to sample a truncation by inversion of F(lo) + u (F(hi) - F(lo))
+ * at the speed of its inner distribution (issue 14: per-sample GSL inversions made
+ * truncate(beta(2, 5), 0.1, 0.9) 140 times slower than beta(2, 5)):
+ *  - beta, pert: their own quantile table, nothing to do here;
+ *  - gamma: a quantile table of the gamma, fitted only where the levels of
+ *    [lo, hi] fall (in whichever tail the truncation works from; levels above 1/2
+ *    read from the other side);
+ *  - mixture: a mixture of the components' truncations weighted by w_j times the
+ *    mass of component j on [lo, hi], the same law (components with no mass there
+ *    left out), each truncation prepared in turn. These borrow the components.
+ * Returns -1 only when out of memory.
+ */
+static void free_view(cmc_dist *v);
+
+static void trunc_free_sampling(cmc_dist *d)
+{
+    if (d->sampler) {
+        for (size_t j = 0; j < d->sampler->n; j++)
+            free_view(d->sampler->parts[j]);
+        free(d->sampler);
+    }
+    free(d->qtable);
+}
+
+static void free_view(cmc_dist *v)
+{
+    trunc_free_sampling(v);
+    free(v);
+}
+
+static int trunc_prepare(cmc_dist *d)
+{
+    const cmc_dist *in = d->parts[0];
+    if (in->type->kind == CMC_DIST_GAMMA) {
+        /* the inner levels: [a, b] on side h, as draw.c's trunc_invert forms them */
+        int h = cmc_dist_trunc_upper(d);
+        double a = h ? d->q[3] : d->q[0], b = h ? d->q[2] : d->q[1];
+        double need[2][2] = {{1, 0}, {1, 0}};
+        need[h][0] = a;
+        need[h][1] = fmin(b, 0.5);
+        if (b > 0.5) {
+            need[!h][0] = 1 - b;
+            need[!h][1] = 1 - fmax(a, 0.5);
+        }
+        double *tab = aligned_alloc(64, CMC_QTAB_DOUBLES * sizeof(double));
+        if (!tab)
+            return -1;
+        if (cmc_dist_build_qtable(tab, in, need) < 0)
+            free(tab);   /* too steep a quantile: draw.c inverts exactly */
+        else
+            d->qtable = tab;
+        return 0;
+    }
+    if (in->type->kind != CMC_DIST_MIXTURE)
+        return 0;
+    cmc_dist *m = alloc_dist(CMC_DIST_MIXTURE, 4 * in->n, in->n);
+    if (!m)
+        return -1;
+    d->sampler = m;
+    m->cumw = m->weights + in->n;
+    m->raw_weights = m->weights + 2 * in->n;
+    double *w = m->weights + 3 * in->n;
+    const double lo = d->p[0], hi = d->p[1];
+    for (size_t j = 0; j < in->n; j++) {
+        cmc_dist *c = in->parts[j];
+        double q0 = cmc_dist_prob(c, lo, LT), q1 = cmc_dist_prob(c, hi, LE);
+        double q2 = cmc_dist_prob(c, lo, GE), q3 = cmc_dist_prob(c, hi, GT);
+        double mass = q2 < q1 ? q2 - q3 : q1 - q0;
+        if (!(in->weights[j] > 0 && mass > 0))
+            continue;
+        cmc_dist *v = alloc_dist(CMC_DIST_TRUNCATE, 0, 1);
+        if (!v)
+            return -1;
+        v->p[0] = lo;
+        v->p[1] = hi;
+        v->q[0] = q0;
+        v->q[1] = q1;
+        v->q[2] = q2;
+        v->q[3] = q3;
+        v->parts[0] = c;
+        m->parts[m->n] = v;
+        w[m->n++] = in->weights[j] * mass;
+        if (trunc_prepare(v) < 0)
+            return -1;
+    }
+    if (m->n == 0) {   /* rounding: every component's mass underflowed */
+        free(m);
+        d->sampler = NULL;
+        return 0;
+    }
+    set_weights(m, w);
+    return 0;
+}
+
 cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
                                 cmc_dist_error *err)
 {
@@ -607,8 +590,8 @@ cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
     }
     /* Both tails of the inner distribution at the bounds; an atom at lo or hi
        belongs to the interval. */
-    double q0 = prob(inner, lo, LT), q1 = prob(inner, hi, LE);
-    double q2 = prob(inner, lo, GE), q3 = prob(inner, hi, GT);
+    double q0 = cmc_dist_prob(inner, lo, LT), q1 = cmc_dist_prob(inner, hi, LE);
+    double q2 = cmc_dist_prob(inner, lo, GE), q3 = cmc_dist_prob(inner, hi, GT);
     double mass = q2 < q1 ? q2 - q3 : q1 - q0;
     if (!(mass > 0)) {
         /* The whole expression is at fault, not one argument: bad = -1. */
@@ -629,11 +612,42 @@ cmc_dist *cmc_dist_new_truncate(cmc_dist *inner, double lo, double hi,
     d->q[2] = q2;
     d->q[3] = q3;
     d->parts[0] = inner;
+    if (trunc_prepare(d) < 0) {
+        fail(err, -1, 0, "out of memory");
+        cmc_dist_free(d);
+        return NULL;
+    }
     return d;
 
 fail:
     cmc_dist_free(inner);
     return NULL;
+}
+
+int cmc_dist_prepare_inversion(cmc_dist *d)
+{
+    switch (d->type->kind) {
+    case CMC_DIST_GAMMA:
+        if (!d->qtable) {
+            double *tab = aligned_alloc(64, CMC_QTAB_DOUBLES * sizeof(double));
+            if (!tab)
+                return -1;
+            if (cmc_dist_build_qtable(tab, d, NULL) < 0)
+                free(tab);   /* too steep: inverted exactly per sample */
+            else
+                d->qtable = tab;
+        }
+        return 0;
+    case CMC_DIST_MIXTURE:
+        for (size_t j = 0; j < d->n; j++)
+            if (cmc_dist_prepare_inversion(d->parts[j]) < 0)
+                return -1;
+        return 0;
+    case CMC_DIST_TRUNCATE:
+        return cmc_dist_prepare_inversion(d->parts[0]);
+    default:
+        return 0;
+    }
 }
 
 void cmc_dist_free(cmc_dist *d)
@@ -643,428 +657,13 @@ void cmc_dist_free(cmc_dist *d)
     if (d->type->kind == CMC_DIST_MIXTURE)
         for (size_t i = 0; i < d->n; i++)
             cmc_dist_free(d->parts[i]);
-    else if (d->type->kind == CMC_DIST_TRUNCATE)
+    else if (d->type->kind == CMC_DIST_TRUNCATE) {
+        trunc_free_sampling(d);
         cmc_dist_free(d->parts[0]);
+    } else if (d->type->kind == CMC_DIST_GAMMA) {
+        free(d->qtable);
+    }
     free(d);
-}
-
-/* ---- bisection on doubles ---------------------------------------------------- */
-
-/* The order-preserving map from doubles to integers: positive doubles keep their
-   bit pattern, negative ones are reflected, so consecutive doubles are
-   consecutive keys (and -0 and +0 share key 0). */
-static int64_t dkey(double x)
-{
-    int64_t i;
-    memcpy(&i, &x, sizeof i);
-    return i < 0 ? INT64_MIN - i : i;
-}
-
-static double kdouble(int64_t k)
-{
-    int64_t i = k < 0 ? INT64_MIN - k : k;
-    double x;
-    memcpy(&x, &i, sizeof x);
-    return x;
-}
-
-/* Has x reached target t? Lower tail: F(x) >= t; upper tail: P(X > x) <= t.
-   Either way false left of the answer and true from it on. */
-static int reached(const cmc_dist *d, double x, double t, int upper)
-{
-    return upper ? prob(d, x, GT) <= t : prob(d, x, LE) >= t;
-}
-
-/* The smallest double x with reached(x), given a bracket [a, b] that probably
-   holds it: widen the bracket first (steps of 1, 2, 4, ... ulps, so at most 64
-   of them reach an infinity), then halve the keys between a and b. */
-static double invert(const cmc_dist *d, double t, int upper, double a, double b)
-{
-    const int64_t kmin = dkey(-INFINITY), kmax = dkey(INFINITY);
-    int64_t ka = dkey(a), kb = dkey(b), step = 1;
-
-    while (ka > kmin && reached(d, kdouble(ka), t, upper)) {
-        ka = (uint64_t)ka - (uint64_t)kmin > (uint64_t)step ? ka - step : kmin;
-        step = step < INT64_MAX / 2 ? 2 * step : step;
-    }
-    if (reached(d, kdouble(ka), t, upper))
-        return kdouble(ka);
-    step = 1;
-    while (kb < kmax && !reached(d, kdouble(kb), t, upper)) {
-        kb = (uint64_t)kmax - (uint64_t)kb > (uint64_t)step ? kb + step : kmax;
-        step = step < INT64_MAX / 2 ? 2 * step : step;
-    }
-    if (!reached(d, kdouble(kb), t, upper))
-        return NAN;
-    while ((uint64_t)kb - (uint64_t)ka > 1) {
-        int64_t km = ka + (int64_t)(((uint64_t)kb - (uint64_t)ka) / 2);
-        if (reached(d, kdouble(km), t, upper))
-            kb = km;
-        else
-            ka = km;
-    }
-    return kdouble(kb);
-}
-
-/* ---- continuous kinds ------------------------------------------------------- */
-
-static void support(const cmc_dist *d, double *lo, double *hi)
-{
-    switch (d->type->kind) {
-    case CMC_DIST_UNIFORM:
-        *lo = d->p[0], *hi = d->p[1];
-        break;
-    case CMC_DIST_TRIANGULAR:
-    case CMC_DIST_PERT:
-        *lo = d->p[0], *hi = d->p[2];
-        break;
-    case CMC_DIST_NORMAL:
-        *lo = -INFINITY, *hi = INFINITY;
-        break;
-    case CMC_DIST_BETA:
-        *lo = 0, *hi = 1;
-        break;
-    default:   /* lognormal, to, gamma, weibull, exponential */
-        *lo = 0, *hi = INFINITY;
-        break;
-    }
-}
-
-/* P(X <= x), or P(X > x) when upper (the two differ by nothing else for a
-   continuous distribution). */
-static double cont_prob(const cmc_dist *d, double x, int upper)
-{
-    const double *p = d->p;
-    double lo, hi;
-    support(d, &lo, &hi);
-    if (x <= lo)
-        return upper ? 1 : 0;
-    if (x >= hi)
-        return upper ? 0 : 1;
-
-    switch (d->type->kind) {
-    case CMC_DIST_UNIFORM:
-        return upper ? (p[1] - x) / (p[1] - p[0]) : (x - p[0]) / (p[1] - p[0]);
-    case CMC_DIST_TRIANGULAR: {
-        /* F(x) = (x-a)^2 / ((b-a)(c-a)) up to the mode c, with fc = (c-a)/(b-a)
-           and gc = (b-c)/(b-a) taking the products apart so they cannot
-           overflow. */
-        double a = p[0], c = p[1], b = p[2], w = b - a;
-        if (x <= c) {
-            double r = (x - a) / w, f = r * (r / ((c - a) / w));
-            return upper ? 1 - f : f;
-        }
-        double s = (b - x) / w, g = s * (s / ((b - c) / w));
-        return upper ? g : 1 - g;
-    }
-    case CMC_DIST_PERT: {
-        double z = fmin(fmax((x - p[0]) / (p[2] - p[0]), 0), 1);
-        return upper ? gsl_cdf_beta_Q(z, d->q[0], d->q[1])
-                     : gsl_cdf_beta_P(z, d->q[0], d->q[1]);
-    }
-    case CMC_DIST_NORMAL: {
-        double z = (x - p[0]) / p[1];
-        return upper ? gsl_cdf_ugaussian_Q(z) : gsl_cdf_ugaussian_P(z);
-    }
-    case CMC_DIST_LOGNORMAL:
-    case CMC_DIST_TO: {
-        const double *ms = d->type->kind == CMC_DIST_TO ? d->q : d->p;
-        double z = (log(x) - ms[0]) / ms[1];
-        return upper ? gsl_cdf_ugaussian_Q(z) : gsl_cdf_ugaussian_P(z);
-    }
-    case CMC_DIST_BETA:
-        return upper ? gsl_cdf_beta_Q(x, p[0], p[1]) : gsl_cdf_beta_P(x, p[0], p[1]);
-    case CMC_DIST_GAMMA:
-        return upper ? gsl_cdf_gamma_Q(x, p[0], p[1]) : gsl_cdf_gamma_P(x, p[0], p[1]);
-    case CMC_DIST_WEIBULL: {
-        double h = pow(x / p[1], p[0]);   /* cumulative hazard */
-        return upper ? exp(-h) : -expm1(-h);
-    }
-    case CMC_DIST_EXPONENTIAL: {
-        double h = p[0] * x;
-        return upper ? exp(-h) : -expm1(-h);
-    }
-    default:
-        return NAN;
-    }
-}
-
-/* The x with cont_prob(d, x, upper) == t. */
-static double cont_quantile(const cmc_dist *d, double t, int upper)
-{
-    const double *p = d->p;
-    double lo, hi, x;
-    support(d, &lo, &hi);
-    if (upper ? t >= 1 : t <= 0)
-        return lo;
-    if (upper ? t <= 0 : t >= 1)
-        return hi;
-
-    switch (d->type->kind) {
-    case CMC_DIST_UNIFORM:
-        x = upper ? p[1] - t * (p[1] - p[0]) : p[0] + t * (p[1] - p[0]);
-        break;
-    case CMC_DIST_TRIANGULAR: {
-        /* Inverting the two quadratic pieces of the CDF above. */
-        double a = p[0], c = p[1], b = p[2], w = b - a;
-        double fc = (c - a) / w, gc = (b - c) / w;
-        double u = upper ? 1 - t : t;
-        if (upper ? t <= gc : t > fc)
-            x = b - w * sqrt((upper ? t : 1 - t) * gc);
-        else
-            x = a + w * sqrt(u * fc);
-        break;
-    }
-    case CMC_DIST_PERT: {
-        double z = upper ? gsl_cdf_beta_Qinv(t, d->q[0], d->q[1])
-                         : gsl_cdf_beta_Pinv(t, d->q[0], d->q[1]);
-        x = p[0] + z * (p[2] - p[0]);
-        break;
-    }
-    case CMC_DIST_NORMAL:
-        x = p[0] + p[1] * (upper ? gsl_cdf_ugaussian_Qinv(t) : gsl_cdf_ugaussian_Pinv(t));
-        break;
-    case CMC_DIST_LOGNORMAL:
-    case CMC_DIST_TO: {
-        const double *ms = d->type->kind == CMC_DIST_TO ? d->q : d->p;
-        x = exp(ms[0] +
-                ms[1] * (upper ? gsl_cdf_ugaussian_Qinv(t) : gsl_cdf_ugaussian_Pinv(t)));
-        break;
-    }
-    case CMC_DIST_BETA:
-        x = upper ? gsl_cdf_beta_Qinv(t, p[0], p[1]) : gsl_cdf_beta_Pinv(t, p[0], p[1]);
-        break;
-    case CMC_DIST_GAMMA:
-        x = upper ? gsl_cdf_gamma_Qinv(t, p[0], p[1]) : gsl_cdf_gamma_Pinv(t, p[0], p[1]);
-        break;
-    case CMC_DIST_WEIBULL:
-        x = p[1] * pow(upper ? -log(t) : -log1p(-t), 1 / p[0]);
-        break;
-    case CMC_DIST_EXPONENTIAL:
-        x = (upper ? -log(t) : -log1p(-t)) / p[0];
-        break;
-    default:
-        return NAN;
-    }
-    /* GSL's iterative inversions (beta, gamma) return NaN when they do not
-       converge; the CDF is still good, so invert it by bisection instead. */
-    if (isnan(x))
-        x = invert(d, t, upper, lo, hi);
-    return fmin(fmax(x, lo), hi);
-}
-
-/* ---- choice ----------------------------------------------------------------- */
-
-/* Number of sorted values v with v <= x (strict: v < x). */
-static size_t count_below(const cmc_dist *d, double x, int strict)
-{
-    const double *sx = sorted_x(d);
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strict ? sx[mid] < x : sx[mid] <= x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static double choice_prob(const cmc_dist *d, double x, enum side s)
-{
-    /* The weights are the user's, not tail probabilities: complements are
-       accurate enough here. */
-    size_t k = count_below(d, x, s == LT || s == GE);
-    double f = k ? sorted_F(d)[k - 1] : 0;
-    return s == LE || s == LT ? f : 1 - f;
-}
-
-static double choice_quantile(const cmc_dist *d, double t, int upper)
-{
-    const double *sx = sorted_x(d), *sF = sorted_F(d);
-    size_t lo = 0, hi = d->n - 1;   /* sF[n-1] == 1 always qualifies */
-    if (upper ? t >= 1 : t <= 0) {
-        while (sF[lo] <= 0)   /* lowest value of positive weight */
-            lo++;
-        return sx[lo];
-    }
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (upper ? 1 - sF[mid] <= t : sF[mid] >= t)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return sx[lo];
-}
-
-/* ---- mixture ---------------------------------------------------------------- */
-
-static double mixture_prob(const cmc_dist *d, double x, enum side s)
-{
-    double sum = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if (d->weights[i] > 0)
-            sum += d->weights[i] * prob(d->parts[i], x, s);
-    return fmin(sum, 1);
-}
-
-/*
- * The quantile of a mixture lies between the smallest and the largest quantile of
- * its components at the same level: at x = max_i Q_i(u) every F_i(x) >= u, so the
- * weighted sum is too, and left of min_i Q_i(u) every F_i(x) < u. That bracket is
- * exact, needs no guessing of a search interval, and works for discrete
- * components; invert() only widens it if rounding in a component's CDF moved the
- * answer an ulp outside.
- */
-static double mixture_quantile(const cmc_dist *d, double t, int upper)
-{
-    double a = INFINITY, b = -INFINITY;
-    for (size_t i = 0; i < d->n; i++) {
-        if (d->weights[i] > 0) {
-            double x = quant(d->parts[i], t, upper);
-            if (isnan(x))
-                return NAN;
-            a = fmin(a, x);
-            b = fmax(b, x);
-        }
-    }
-    if (upper ? t >= 1 : t <= 0)
-        return a;
-    if (upper ? t <= 0 : t >= 1)
-        return b;
-    return invert(d, t, upper, a, b);
-}
-
-/* ---- truncate ----------------------------------------------------------------
- *
- * With F and S = 1 - F of the inner distribution, q[0] = P(X < lo) (F(lo) for a
- * continuous one), q[1] = F(hi), q[2] = P(X >= lo), q[3] = S(hi). When q[2] < q[1]
- * the interval sits in the upper tail and everything is computed from S, else
- * from F: the smaller numbers carry the mass without cancellation.
- */
-static int trunc_upper_form(const cmc_dist *d)
-{
-    return d->q[2] < d->q[1];
-}
-
-static double trunc_mass(const cmc_dist *d)
-{
-    return trunc_upper_form(d) ? d->q[2] - d->q[3] : d->q[1] - d->q[0];
-}
-
-static double trunc_prob(const cmc_dist *d, double x, enum side s)
-{
-    const cmc_dist *in = d->parts[0];
-    double lo = d->p[0], hi = d->p[1], m = trunc_mass(d), r;
-    int upper = s == GT || s == GE, closed = s == LE || s == GT;
-
-    if (closed ? x < lo : x <= lo)
-        return upper ? 1 : 0;
-    if (closed ? x >= hi : x > hi)
-        return upper ? 0 : 1;
-    if (trunc_upper_form(d)) {
-        double g = prob(in, x, closed ? GT : GE);
-        r = upper ? (g - d->q[3]) / m : (d->q[2] - g) / m;
-    } else {
-        double f = prob(in, x, closed ? LE : LT);
-        r = upper ? (d->q[1] - f) / m : (f - d->q[0]) / m;
-    }
-    return fmin(fmax(r, 0), 1);
-}
-
-/* The support of d when it is an interval with positive density inside (every
-   continuous kind, and truncations of those): then the ends of a truncation are
-   known exactly rather than through a quantile function's rounding. */
-static int interval_support(const cmc_dist *d, double *lo, double *hi)
-{
-    switch (d->type->kind) {
-    case CMC_DIST_CHOICE:
-    case CMC_DIST_MIXTURE:   /* may have gaps */
-        return 0;
-    case CMC_DIST_TRUNCATE:
-        if (!interval_support(d->parts[0], lo, hi))
-            return 0;
-        *lo = fmax(*lo, d->p[0]);
-        *hi = fmin(*hi, d->p[1]);
-        return 1;
-    default:
-        support(d, lo, hi);
-        return 1;
-    }
-}
-
-static double trunc_quantile(const cmc_dist *d, double t, int upper)
-{
-    const cmc_dist *in = d->parts[0];
-    double lo = d->p[0], hi = d->p[1], m = trunc_mass(d), s, x, a, b;
-    int side = trunc_upper_form(d);
-
-    if ((t <= 0 || t >= 1) && interval_support(d, &a, &b))
-        return (upper ? t >= 1 : t <= 0) ? a : b;
-
-    /* The level of the inner distribution that corresponds to level t here. */
-    if (side)
-        s = fmin(fmax(upper ? d->q[3] + t * m : d->q[2] - t * m, d->q[3]), d->q[2]);
-    else
-        s = fmin(fmax(upper ? d->q[1] - t * m : d->q[0] + t * m, d->q[0]), d->q[1]);
-    x = quant(in, s, side);
-    if (x < lo) {
-        /* At t = 0 (or after rounding) the inner quantile can be an atom left
-           of lo, or lo less an ulp: one step inward finds the first point of
-           the support in [lo, hi]. */
-        x = quant(in, nextafter(s, side ? -INFINITY : INFINITY), side);
-        if (x < lo)
-            x = lo;
-    }
-    return x > hi ? hi : x;
-}
-
-/* ---- dispatch ----------------------------------------------------------------- */
-
-static double prob(const cmc_dist *d, double x, enum side s)
-{
-    if (isnan(x))
-        return NAN;
-    switch (d->type->kind) {
-    case CMC_DIST_CHOICE:
-        return choice_prob(d, x, s);
-    case CMC_DIST_MIXTURE:
-        return mixture_prob(d, x, s);
-    case CMC_DIST_TRUNCATE:
-        return trunc_prob(d, x, s);
-    default:
-        return cont_prob(d, x, s == GT || s == GE);
-    }
-}
-
-/* Lower tail: min{x : F(x) >= t}. Upper tail: min{x : P(X > x) <= t}. */
-static double quant(const cmc_dist *d, double t, int upper)
-{
-    if (isnan(t))
-        return NAN;
-    switch (d->type->kind) {
-    case CMC_DIST_CHOICE:
-        return choice_quantile(d, t, upper);
-    case CMC_DIST_MIXTURE:
-        return mixture_quantile(d, t, upper);
-    case CMC_DIST_TRUNCATE:
-        return trunc_quantile(d, t, upper);
-    default:
-        return cont_quantile(d, t, upper);
-    }
-}
-
-double cmc_dist_cdf(const cmc_dist *d, double x)
-{
-    return prob(d, x, LE);
-}
-
-double cmc_dist_quantile(const cmc_dist *d, double u)
-{
-    if (!(u >= 0 && u <= 1))
-        return NAN;
-    return quant(d, u, 0);
 }
 
 /* ---- point ---------------------------------------------------------------------- */
@@ -1110,7 +709,7 @@ double cmc_dist_point(const cmc_dist *d)
     default:
         break;
     }
-    return quant(d, 0.5, 0);
+    return cmc_dist_tail(d, 0.5, 0);
 }
 
 /* ---- mean --------------------------------------------------------------------- */
@@ -1149,7 +748,7 @@ static void atom_sums(const cmc_dist *d, double lo, double hi, double scale,
         break;
     case CMC_DIST_TRUNCATE:
         atom_sums(d->parts[0], fmax(lo, d->p[0]), fmin(hi, d->p[1]),
-                  scale / trunc_mass(d), sw, swx);
+                  scale / cmc_dist_trunc_mass(d), sw, swx);
         break;
     case CMC_DIST_MIXTURE:
         for (size_t i = 0; i < d->n; i++)
@@ -1182,7 +781,7 @@ static double midpoint_mean(const cmc_dist *d, int n)
     for (int j = 0; j < n; j++) {
         double t = (j + 0.5) / n, r = t <= 0.5 ? t : 1 - t;
         double u = r * r * (3 - 2 * r), du = 6 * t * (1 - t);
-        sum += du * quant(d, u, t > 0.5);
+        sum += du * cmc_dist_tail(d, u, t > 0.5);
     }
     return sum / n;
 }
@@ -1196,7 +795,7 @@ static double trunc_mean(const cmc_dist *d)
         double mu = in->p[0], sigma = in->p[1];
         double za = (lo - mu) / sigma, zb = (hi - mu) / sigma;
         double phi = (exp(-0.5 * za * za) - exp(-0.5 * zb * zb)) * INV_SQRT_2PI;
-        double m = mu + sigma * (phi / trunc_mass(d));
+        double m = mu + sigma * (phi / cmc_dist_trunc_mass(d));
         if (isfinite(m))   /* else both tails underflowed: integrate */
             return fmin(fmax(m, lo), hi);
     }

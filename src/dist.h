@@ -68,7 +68,15 @@ struct cmc_dist {
     double *sorted_cdf;     /* choice: P(X <= sorted_values[i]) [n] */
     cmc_dist **parts;   /* mixture: components [n]; truncate: parts[0] */
     double *qtable;     /* beta, pert: the quantile table below, or NULL when the
-                           shapes are too extreme for it; in the same allocation */
+                           shapes are too extreme for it; in the same allocation.
+                           truncate of a gamma: the gamma's table for the levels
+                           of [lo, hi] (its own allocation), or NULL; gamma: its
+                           table once cmc_dist_prepare_inversion built it (its own
+                           allocation), else NULL */
+    cmc_dist *sampler;  /* truncate of a mixture: the mixture of the components'
+                           truncations to [lo, hi], weighted by their mass there,
+                           which draw.c samples (its truncations borrow parts[0]'s
+                           components); else NULL */
 };
 
 /*
@@ -164,9 +172,23 @@ void cmc_dist_format(const cmc_dist *d, char *buf, size_t size);
 void cmc_dist_draw(const cmc_dist *d, const cmc_rng_key *k, uint64_t i0, size_t n,
                    double *out, double *scratch);
 /* For the kinds sampled by inversion of one uniform (the closed-form quantiles,
-   and beta and pert when they have a table): x[i] <- the sample the sampler makes
+   beta and pert when they have a table, truncations but of mixtures): x[i] <- the
+   sample the sampler makes
    from the uniform x[i] in (0, 1). Returns 0, or -1 (x untouched) for other kinds.
    For tests. */
 int cmc_dist_invert(const cmc_dist *d, double *x, size_t n);
+
+/*
+ * Sampling from given uniforms (draw.c), for the designs (design.h) and, later, a
+ * copula: x[i] <- the sample of d from the uniform x[i] in (0, 1), one uniform per
+ * sample, by inversion (the closed forms, the quantile tables, choice's sorted
+ * levels; a mixture picks its component with u and inverts the component at u's
+ * level within it; the rest exactly per sample). scratch holds CMC_DRAW_SCRATCH *
+ * n doubles. Call cmc_dist_prepare_inversion once before, from one thread: it
+ * builds the gamma's quantile table (about 50 ms), which plain Monte Carlo does
+ * not need. Returns -1 if out of memory.
+ */
+void cmc_dist_from_uniform(const cmc_dist *d, double *x, size_t n, double *scratch);
+int cmc_dist_prepare_inversion(cmc_dist *d);
 
 #endif

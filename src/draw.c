@@ -45,9 +45,14 @@
  *    branch-free binary search for more): x = min{v : P(X <= v) >= u}.
  *  - truncate: inversion, u -> level s of the inner distribution in whichever tail
  *    holds less mass (q[] as dist.c stores it), so far-tail truncations stay
- *    exact. Inner kinds with a closed-form quantile run vectorised; all others
- *    call cmc_dist_quantile per sample (exact; slow for beta, gamma, pert and
- *    mixtures, whose quantiles are GSL inversions or bisections).
+ *    exact. Inner kinds with a closed-form quantile run vectorised; beta, pert
+ *    and gamma go through a quantile table (the gamma's is fitted by dist.c for
+ *    the truncation's levels; levels above 1/2 are read from the other side,
+ *    1 - s being exact there); a truncated mixture is drawn as the mixture of its
+ *    components' truncations (dist.c builds it: same law, streams as a mixture);
+ *    a truncated choice (lower form) bisects its sorted F values; the rest
+ *    (nested truncations, shapes without a table, far upper tails of a
+ *    choice) call cmc_dist_quantile per sample.
  *  - mixture: stream 0 picks the component by cumw; the component draws on its
  *    own streams. Components with many samples in a chunk are drawn for the whole
  *    chunk and the picked values kept; a component picked by few samples is
@@ -55,6 +60,7 @@
  *
  * Streams. A distribution drawn at stream base b uses streams b .. b + width - 1:
  *    inversion kinds, choice, truncate, beta and pert with a table: 1 (stream b);
+ *    truncate of a mixture: the width of its mixture of truncations;
  *    gamma: 2T + 1, attempt t of Marsaglia-Tsang uses b + 2t for its normal and
  *      b + 2t + 1 for its uniform, and b + 2T is the U of the k < 1 boost;
  *    beta, pert without a table: 2 (2T + 1), X on b .. b + 2T, Y on
@@ -118,6 +124,8 @@ static inline uint32_t width(const cmc_dist *d)
     case CMC_DIST_BETA:
     case CMC_DIST_PERT:
         return d->qtable ? 1 : BETA_WIDTH;
+    case CMC_DIST_TRUNCATE:
+        return d->sampler ? width(d->sampler) : 1;
     case CMC_DIST_MIXTURE:
         for (size_t j = 0; j < d->n; j++) {
             uint32_t wj = width(d->parts[j]);
@@ -773,41 +781,128 @@ static void beta_invert(const cmc_dist *d, const double *u, double *z, size_t n)
 
 /* ---- truncate ------------------------------------------------------------------ */
 
-static void draw_truncate(const cmc_dist *d, const cmc_rng_key *k, uint32_t base,
-                          uint64_t i0, size_t n, double *out)
+/*
+ * z[i] <- the quantile of level s[i] of the inner distribution read from its table
+ * tab, in the lower tail or, when upper, the upper one: a level above 1/2 is read
+ * as 1 - s (exact there) from the other side, as qtable_block does. No clamping but
+ * to [0, top] (the inner support: top = 1 for beta and pert, infinity for the
+ * gamma). s and z may be the same array. NaN where the table has no row; returns
+ * their number.
+ */
+CMC_CLONES static size_t qtable_tail(const double *restrict tab, int upper, double top,
+                                     const double *s, double *z, size_t n)
+{
+    size_t nan = 0;
+    for (size_t i = 0; i < n; i++) {
+        int flip = s[i] > 0.5;
+        int up = flip ? !upper : upper;
+        double t = flip ? 1 - s[i] : s[i];
+        uint64_t b = bits(t);
+        uint64_t r = (uint64_t)CMC_QTAB_KEYMAX - (b >> QT_SHIFT);
+        r = r < CMC_QTAB_SIDE ? r + (up ? CMC_QTAB_SIDE : 0) : CMC_QTAB_ROWS - 1;
+        int row = (int)r * CMC_QTAB_STRIDE;
+        double f = from_bits(0x4330000000000000u | (b & QT_FRAC)) - 0x1p52;
+        double v = f * (0x1p-51 * (1 << CMC_QTAB_BITS)) - 1;
+        double y = cmc_qtab_poly(tab, row, v);
+        y = y < 0 ? 0 : y;   /* NaN stays NaN */
+        z[i] = y > top ? top : y;
+        nan += y != y;
+    }
+    return nan;
+}
+
+/* The table a truncation inverts through, NULL if none (then exactly, per sample). */
+static const double *trunc_table(const cmc_dist *d)
 {
     const cmc_dist *in = d->parts[0];
-    cmc_rng_uniform(k, base, i0, n, out);
-    if (!has_closed_quantile(in)) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = cmc_dist_quantile(d, out[i]);
+    if (in->type->kind == CMC_DIST_BETA || in->type->kind == CMC_DIST_PERT)
+        return in->qtable;
+    if (in->type->kind != CMC_DIST_GAMMA)
+        return NULL;
+    return d->qtable ? d->qtable : in->qtable;   /* built for the truncation (dist.c),
+                                                   or the gamma's own */
+}
+
+/*
+ * out[i] <- the sample of d (a truncation without a sampler) from the uniform u[i]:
+ * u -> level s = F(lo) + u (F(hi) - F(lo)) of the inner distribution, or in the
+ * upper tail when the interval lies there (q[] as dist.c stores it, the tail with
+ * less mass, so far-tail truncations stay exact), then the inner quantile of s:
+ * closed forms vectorised, beta, pert and gamma through their table, the rest (and
+ * levels the table has no row for) by cmc_dist_quantile per sample, exactly.
+ */
+static void trunc_invert(const cmc_dist *d, const double *restrict u, double *restrict out,
+                         size_t n)
+{
+    const cmc_dist *in = d->parts[0];
+    const double *tab = trunc_table(d);
+    if (in->type->kind == CMC_DIST_CHOICE && !(d->q[2] < d->q[1])) {
+        /* as choice_quantile: the first sorted value whose F reaches the level
+           s = q0 + u (q1 - q0), and at least the first one of positive weight
+           from lo on (F > q0; q0 is one of the sorted F values) */
+        const double *cdf = in->sorted_cdf, *v = in->sorted_values;
+        const double q0 = d->q[0], m = d->q[1] - d->q[0];
+        size_t jlo = count_below(cdf, in->n, nextafter(q0, INFINITY));
+        for (size_t i = 0; i < n; i++) {
+            size_t j = count_below(cdf, in->n - 1, q0 + u[i] * m);
+            out[i] = v[j > jlo ? j : jlo];
+        }
         return;
     }
-    /* As dist.c's trunc_quantile: the level of the inner distribution in the
-       tail that holds less mass (q[] = P(X < lo), F(hi), P(X >= lo), S(hi)). */
+    if (!has_closed_quantile(in) && !tab) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = cmc_dist_quantile(d, u[i]);
+        return;
+    }
     const double lo = d->p[0], hi = d->p[1];
     const double q0 = d->q[0], q1 = d->q[1], q2 = d->q[2], q3 = d->q[3];
     int upper = q2 < q1;
     if (upper) {
         double m = q2 - q3;
         for (size_t i = 0; i < n; i++) {
-            double s = q2 - out[i] * m;
+            double s = q2 - u[i] * m;
             s = s < q3 ? q3 : s;
             out[i] = s > q2 ? q2 : s;
         }
     } else {
         double m = q1 - q0;
         for (size_t i = 0; i < n; i++) {
-            double s = q0 + out[i] * m;
+            double s = q0 + u[i] * m;
             s = s < q0 ? q0 : s;
             out[i] = s > q1 ? q1 : s;
         }
     }
-    closed_quantile(in, upper, out, n);
+    if (tab) {
+        int beta = in->type->kind != CMC_DIST_GAMMA;
+        size_t nan = qtable_tail(tab, upper, beta ? 1 : INFINITY, out, out, n);
+        if (in->type->kind == CMC_DIST_PERT) {
+            double a = in->p[0], w = in->p[2] - in->p[0];
+            for (size_t i = 0; i < n; i++)
+                out[i] = a + out[i] * w;
+        }
+        for (size_t i = 0; nan && i < n; i++)
+            if (out[i] != out[i]) {
+                out[i] = cmc_dist_quantile(d, u[i]);
+                nan--;
+            }
+    } else {
+        closed_quantile(in, upper, out, n);
+    }
     for (size_t i = 0; i < n; i++) {
         double x = out[i] < lo ? lo : out[i];
         out[i] = x > hi ? hi : x;
     }
+}
+
+static void draw_truncate(const cmc_dist *d, const cmc_rng_key *k, uint32_t base,
+                          uint64_t i0, size_t n, double *out, double *scratch)
+{
+    if (d->sampler) {   /* of a mixture: the mixture of truncations (dist.h) */
+        draw(d->sampler, k, base, i0, n, out, scratch);
+        return;
+    }
+    cmc_rng_uniform(k, base, i0, n, scratch);
+    trunc_invert(d, scratch, out, n);
 }
 
 /* ---- mixture ------------------------------------------------------------------ */
@@ -908,7 +1003,7 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
         draw_choice(d, k, base, i0, n, out, scratch);
         break;
     case CMC_DIST_TRUNCATE:
-        draw_truncate(d, k, base, i0, n, out);
+        draw_truncate(d, k, base, i0, n, out, scratch);
         break;
     case CMC_DIST_MIXTURE:
         draw_mixture(d, k, base, i0, n, out, scratch);
@@ -920,12 +1015,121 @@ static void draw(const cmc_dist *d, const cmc_rng_key *k, uint32_t base, uint64_
     }
 }
 
+/* ---- from the design's uniforms ------------------------------------------------------ */
+
+/*
+ * x[i] <- the sample of d from the uniform x[i] in (0, 1), one uniform per sample
+ * (cmc_dist_from_uniform). Mixtures: the component j with cumw[j-1] < u <= cumw[j]
+ * and, within it, the level (u - cumw[j-1]) / w_j, so a stratification of u
+ * stratifies each component too; the samples of each component are gathered,
+ * inverted together and put back. scratch holds 4n doubles.
+ */
+static void from_uniform(const cmc_dist *d, double *x, size_t n, double *scratch)
+{
+    const double *p = d->p;
+    switch (d->type->kind) {
+    case CMC_DIST_BETA:
+    case CMC_DIST_PERT:
+        if (!d->qtable)
+            break;
+        memcpy(scratch, x, n * sizeof *x);
+        beta_invert(d, scratch, x, n);
+        if (d->type->kind == CMC_DIST_PERT)
+            for (size_t i = 0; i < n; i++) {
+                double y = p[0] + x[i] * (p[2] - p[0]);
+                x[i] = y > p[2] ? p[2] : y;
+            }
+        return;
+    case CMC_DIST_GAMMA:
+        if (!d->qtable)
+            break;
+        memcpy(scratch, x, n * sizeof *x);
+        if (qtable_tail(d->qtable, 0, INFINITY, x, x, n))
+            for (size_t i = 0; i < n; i++)
+                if (x[i] != x[i])
+                    x[i] = cmc_dist_quantile(d, scratch[i]);
+        return;
+    case CMC_DIST_CHOICE: {
+        const double *v = d->sorted_values;
+        pick(d->sorted_cdf, d->n, x, n, scratch);
+        for (size_t i = 0; i < n; i++)
+            x[i] = v[(size_t)x[i]];
+        return;
+    }
+    case CMC_DIST_TRUNCATE:
+        if (d->sampler) {
+            from_uniform(d->sampler, x, n, scratch);
+        } else {
+            memcpy(scratch, x, n * sizeof *x);
+            trunc_invert(d, scratch, x, n);
+        }
+        return;
+    case CMC_DIST_MIXTURE: {
+        /* chunks of c: component indices, levels within them, gathered values and
+           the component's own 4c of scratch; 2c + c + ... <= 4n as in draw_mixture */
+        size_t c = 2 * n / 3;
+        if (c == 0)
+            c = 1;
+        for (size_t s = 0; s < n; s += c) {
+            size_t m = n - s < c ? n - s : c;
+            double *idx = scratch, *val = scratch + m, *sub = n >= 3 ? scratch + 2 * m : NULL;
+            double sub1[4];
+            if (!sub)
+                sub = sub1;   /* n < 3: m == 1, scratch has room for idx and val only */
+            memcpy(idx, x + s, m * sizeof *x);
+            pick(d->cumw, d->n, idx, m, val);
+            for (size_t i = 0; i < m; i++) {
+                size_t j = (size_t)idx[i];
+                double lo = j ? d->cumw[j - 1] : 0, w = d->cumw[j] - lo;
+                double t = w > 0 ? (x[s + i] - lo) / w : 0.5;
+                x[s + i] = t <= 0 ? 0x1p-53 : t < 1 ? t : 0x1.fffffffffffffp-1;
+            }
+            for (size_t j = 0; j < d->n; j++) {
+                size_t cnt = 0;
+                for (size_t i = 0; i < m; i++)
+                    if (idx[i] == (double)j)
+                        val[cnt++] = x[s + i];
+                if (!cnt)
+                    continue;
+                from_uniform(d->parts[j], val, cnt, sub);
+                for (size_t i = 0, k = 0; i < m; i++)
+                    if (idx[i] == (double)j)
+                        x[s + i] = val[k++];
+            }
+        }
+        return;
+    }
+    default:
+        if (has_closed_quantile(d)) {
+            closed_quantile(d, 0, x, n);
+            return;
+        }
+        break;
+    }
+    for (size_t i = 0; i < n; i++)   /* no table: exactly, per sample */
+        x[i] = cmc_dist_quantile(d, x[i]);
+}
+
+void cmc_dist_from_uniform(const cmc_dist *d, double *x, size_t n, double *scratch)
+{
+    if (n)
+        from_uniform(d, x, n, scratch);
+}
+
 int cmc_dist_invert(const cmc_dist *d, double *x, size_t n)
 {
     const double *p = d->p;
     double u[256];
     if (has_closed_quantile(d)) {
         closed_quantile(d, 0, x, n);
+        return 0;
+    }
+    if (d->type->kind == CMC_DIST_TRUNCATE && !d->sampler) {
+        for (size_t s = 0; s < n; s += 256) {
+            size_t m = n - s < 256 ? n - s : 256;
+            memcpy(u, x + s, m * sizeof *u);
+            trunc_invert(d, u, x + s, m);
+        }
         return 0;
     }
     if (!((d->type->kind == CMC_DIST_BETA || d->type->kind == CMC_DIST_PERT) && d->qtable))

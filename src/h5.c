@@ -1035,6 +1035,10 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         put_attr_u64(h, h->file, "/", "samples", r->samples) < 0 ||
         put_attr_str(h, h->file, "/", "method", r->method) < 0 ||
         put_attr_str(h, h->file, "/", "rng", r->rng) < 0 ||
+        /* the sampling design and why sampling stopped (issue 14) */
+        (r->design && (put_attr_str(h, h->file, "/", "design", r->design) < 0 ||
+                       put_attr_u64(h, h->file, "/", "replicates", r->replicates) < 0 ||
+                       put_attr_str(h, h->file, "/", "stop", r->stop) < 0)) ||
         put_names(h, "outputs", r->outputs, r->noutputs) < 0 ||
         put_names(h, "inputs", r->inputs, r->ninputs) < 0 ||
         put_attr(h, h->file, "/", "set", h->str, h->str, 1, r->nsets, r->sets) < 0)

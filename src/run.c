@@ -11,9 +11,11 @@
  * overflow, not dropped).
  */
 #include "h5.h"
+#include "precision.h"
 #include "sampler.h"
 #include "util.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +49,13 @@ static int save_round(void *ctx, uint64_t first, size_t n, const double *x)
 typedef struct conv_ctx {
     cmc_convergence *conv;   /* [noutputs] */
     size_t nin;              /* targets before the first output */
+    /* the precision asked for (cmc_run_options.rel_tol, abs_tol; both 0: none) and
+       the percentiles it covers; checked from min_samples on */
+    double rel_tol, abs_tol;
+    const double *p;
+    size_t np;
+    uint64_t min_samples;
+    int designed;            /* lhs, qmc: intervals from replicates only */
 } conv_ctx;
 
 static int conv_alloc(cmc_convergence *c, size_t cap, cmc_arena *a)
@@ -65,12 +74,16 @@ static int conv_alloc(cmc_convergence *c, size_t cap, cmc_arena *a)
 static void conv_record(cmc_convergence *c, uint64_t n, const cmc_target *t)
 {
     static const double p[2] = {0.5, 0.95};
-    size_t i = c->n++;
     const cmc_moments *m = &t->moments;
     double mean = m->n ? m->mean : NAN;
     double half = m->n >= 2 ? 1.959963984540054 * cmc_moments_std(m) / sqrt((double)m->n) : NAN;
-    double v[2], lo[2], hi[2];
+    double v[2], lo[2], hi[2], se;
     cmc_sketch_percentiles(t->sketch, p, 2, v, lo, hi);
+    if (t->replicates && cmc_rep_intervals(t, p, 2, v, lo, hi, &se) < 0)
+        return;   /* a design's checkpoint before every replicate has a block */
+    if (t->replicates)
+        half = 1.959963984540054 * se;
+    size_t i = c->n++;
     c->samples[i] = n;
     c->value[CMC_CONV_MEAN][i] = mean;
     c->ci_low[CMC_CONV_MEAN][i] = mean - half;
@@ -96,12 +109,49 @@ static size_t merge_probes(const double *p, size_t np, double *out)
     return n;
 }
 
+/* The largest cmc_tol_ratio over the mean and the percentiles p of target t (of
+   the outputs), and in *what which of them it is (-1: the mean, else its index).
+   *what = -2 if t has no replicate intervals yet under a design. */
+static double tol_worst(const conv_ctx *c, const cmc_target *t, int *what)
+{
+    size_t np = c->np;
+    double *v = malloc(3 * (np ? np : 1) * sizeof *v), *lo = v + np, *hi = v + 2 * np;
+    const cmc_moments *m = &t->moments;
+    double se = m->n >= 2 ? cmc_moments_std(m) / sqrt((double)m->n) : NAN, worst;
+    *what = -1;
+    if (!v)
+        return INFINITY;
+    cmc_sketch_percentiles(t->sketch, c->p, np, v, lo, hi);
+    if ((t->replicates || c->designed) && cmc_rep_intervals(t, c->p, np, v, lo, hi, &se) < 0) {
+        free(v);
+        *what = -2;
+        return INFINITY;
+    }
+    double mean = m->n ? m->mean : NAN, h = 1.959963984540054 * se;
+    worst = cmc_tol_ratio(mean, mean - h, mean + h, c->rel_tol, c->abs_tol);
+    for (size_t i = 0; i < np; i++) {
+        double r = cmc_tol_ratio(v[i], lo[i], hi[i], c->rel_tol, c->abs_tol);
+        if (!(r <= worst))
+            worst = r, *what = (int)i;
+    }
+    free(v);
+    return worst;
+}
+
 static int on_checkpoint(void *ctx, uint64_t n, const cmc_target *snap)
 {
     conv_ctx *c = ctx;
-    for (size_t o = 0; c->conv[o].samples; o++)
+    size_t o;
+    for (o = 0; c->conv[o].samples; o++)
         conv_record(&c->conv[o], n, &snap[c->nin + o]);
-    return 0;
+    if (!(c->rel_tol > 0 || c->abs_tol > 0) || n < c->min_samples)
+        return 0;
+    for (size_t i = 0; i < o; i++) {   /* stop when every output meets it */
+        int what;
+        if (!(tol_worst(c, &snap[c->nin + i], &what) <= 1))
+            return 0;
+    }
+    return 1;
 }
 
 static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t np,
@@ -130,6 +180,8 @@ static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t 
     memcpy(st->p, p, np * sizeof *p);
     cmc_sketch_percentiles_res(t->sketch, p, np, st->value, st->ci_low, st->ci_high,
                                st->resolution);
+    if (t->replicates)   /* lhs, qmc: from the spread of the replicates */
+        cmc_rep_intervals(t, p, np, st->value, st->ci_low, st->ci_high, &st->mean_se);
 
     double lo = NAN, hi = NAN;
     uint64_t n = cmc_sketch_count(t->sketch);
@@ -330,6 +382,11 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
             /* the mean of 0/1 values times n is the count of ones, exactly */
             wilson(round(pr->p_greater * (double)pr->count), (double)pr->count,
                    &pr->p_greater_ci_low, &pr->p_greater_ci_high);
+            double se;
+            if (c[2].replicates && cmc_rep_intervals(&c[2], NULL, 0, NULL, NULL, NULL, &se) == 0) {
+                pr->p_greater_ci_low = fmax(0, pr->p_greater - 1.959963984540054 * se);
+                pr->p_greater_ci_high = fmin(1, pr->p_greater + 1.959963984540054 * se);
+            }
         }
     }
     return 0;
@@ -472,6 +529,31 @@ static int check_options(const cmc_run_options *o, cmc_diags *d)
             return -1;
         }
     }
+    if (o->design != CMC_DESIGN_MC && o->design != CMC_DESIGN_LHS &&
+        o->design != CMC_DESIGN_QMC) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "unknown sampling design %d", (int)o->design);
+        return -1;
+    }
+    uint32_t R = o->replicates;
+    if (R && (o->design == CMC_DESIGN_MC || R < 2 || R > 1024 || (R & (R - 1)))) {
+        cmc_diag_add(d, CMC_ERROR, NULL, o->design == CMC_DESIGN_MC
+                         ? "replicates go with --design lhs or qmc (plain Monte Carlo "
+                           "intervals need none)"
+                         : "replicates must be a power of two from 2 to 1024 (got %u): "
+                           "then every checkpoint holds the same samples of each",
+                     (unsigned)R);
+        return -1;
+    }
+    if (o->design != CMC_DESIGN_MC && o->sensitivity) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "sensitivity analysis works with --design mc only "
+                     "(its Saltelli design is a Monte Carlo one)");
+        return -1;
+    }
+    if (!(o->rel_tol >= 0 && o->rel_tol < 1) || !(o->abs_tol >= 0 && isfinite(o->abs_tol))) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "a tolerance must be a number >= 0 (a relative "
+                     "one below 1)");
+        return -1;
+    }
     if (o->bins > 100000) {
         cmc_diag_add(d, CMC_ERROR, NULL, "%zu histogram bins is too many (at most 100000)",
                      o->bins);
@@ -526,6 +608,9 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t bytes = sampling > after ? sampling : after;
     if (o && o->save_samples && o->output)
         bytes += nt * CMC_ROUND * CMC_BLOCK * 8 + nbase * 2 * 1024 * 1024;
+    if (o && o->design != CMC_DESIGN_MC)   /* a sketch per replicate, thread and merge */
+        bytes += nt * (o->replicates ? o->replicates : CMC_DEFAULT_REPLICATES) *
+                 (threads + 1) * SKETCH_BYTES;
     return bytes + 16 * 1024 * 1024;   /* the program, HDF5, the C library */
 }
 
@@ -561,6 +646,23 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     }
     if (!o.samples)
         o.samples = CMC_DEFAULT_SAMPLES;
+    /* a design: whole blocks per replicate */
+    uint32_t R = o.design != CMC_DESIGN_MC ? (o.replicates ? o.replicates : CMC_DEFAULT_REPLICATES)
+                                           : 1;
+    if (R > 1) {
+        uint64_t unit = (uint64_t)R * CMC_BLOCK;
+        if (o.samples > UINT64_MAX - unit) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "too many samples");
+            return NULL;
+        }
+        o.samples = (o.samples + unit - 1) / unit * unit;
+        if (o.design == CMC_DESIGN_QMC && o.samples / R > CMC_QMC_MAX_REPLICATE) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "--design qmc takes at most 2^32 samples per "
+                         "replicate (%" PRIu64 " with %u replicates)",
+                         (uint64_t)R << 32, (unsigned)R);
+            return NULL;
+        }
+    }
     if (!o.bins)
         o.bins = CMC_DEFAULT_BINS;
     const double *p = o.percentiles ? o.percentiles : default_percentiles;
@@ -634,7 +736,8 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     size_t ncheck = 1;
     for (uint64_t b = 1; b * CMC_BLOCK < o.samples; b *= 2)
         ncheck++;
-    conv_ctx cv = {cmc_arena_alloc(a, (nout + 1) * sizeof *cv.conv), nin};
+    conv_ctx cv = {cmc_arena_alloc(a, (nout + 1) * sizeof *cv.conv), nin, o.rel_tol, o.abs_tol,
+                   p, np, (uint64_t)(R > 8 ? 2 * R : 16) * CMC_BLOCK, R > 1};
     if (!cv.conv)
         goto oom;
     memset(cv.conv, 0, (nout + 1) * sizeof *cv.conv);   /* conv[nout].samples == NULL ends it */
@@ -653,9 +756,11 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
                       on_checkpoint, &cv, nin, nbase, &zoom, nin,
-                      o.progress, o.progress_ctx};
+                      o.progress, o.progress_ctx, o.design, R, 0};
     if (cmc_sample(&s, d) < 0)
         goto fail;
+    if (s.stopped_at)
+        o.samples = s.stopped_at;   /* the tolerance was met there */
     for (size_t i = 0; i < nout; i++)
         conv_record(&cv.conv[i], o.samples, &targets[nin + i]);
 
@@ -664,7 +769,17 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     r->created = now_iso8601(a);
     r->seed = o.seed;
     r->samples = o.samples;
-    r->method = "monte carlo";
+    r->design = cmc_design_name(o.design);
+    r->replicates = R;
+    if (R > 1) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "%s, %u replicates", cmc_design_phrase(o.design), (unsigned)R);
+        r->method = cmc_arena_strdup(a, buf);
+    } else {
+        r->method = "monte carlo";
+    }
+    r->stop = s.stopped_at ? "tolerance" : o.rel_tol > 0 || o.abs_tol > 0 ? "max-n" : "samples";
+    r->shortfall = "";
     r->rng = "philox4x32-10";
     r->source = cmc_arena_strdup(a, m->source);
     if (record_sets(r, m, a) < 0)
@@ -692,13 +807,34 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     }
     if (nv && fill_variants(r, m, targets, lay, p, np, o.bins) < 0)
         goto oom;
+    if (!strcmp(r->stop, "max-n")) {   /* which statistic fell short, and by how much */
+        double worst = -1;
+        int what = -1;
+        size_t at = 0;
+        for (size_t i = 0; i < nout; i++) {
+            int w;
+            double x = tol_worst(&cv, &targets[nin + i], &w);
+            if (x > worst)
+                worst = x, what = w, at = i;
+        }
+        if (worst <= 1) {   /* met only by the last samples, after the last checkpoint */
+            r->stop = "tolerance";
+        } else if (nout) {
+            char buf[256], pn[32];
+            if (what >= 0)
+                snprintf(pn, sizeof pn, "P%g", 100 * p[what]);
+            snprintf(buf, sizeof buf, "%s of %s: its 95%% interval is %.3g times the tolerance "
+                     "at %" PRIu64 " samples", what >= 0 ? pn : "the mean",
+                     r->outputs[at].name, worst, o.samples);
+            r->shortfall = cmc_arena_strdup(a, buf);
+        }
+    }
+
     if (o.sensitivity && sensitivity(m, &o, targets, r, d) < 0)
         goto fail;
     /* the sketches are no longer needed: free them before the file is written */
-    for (size_t t = 0; t < nt; t++) {
-        cmc_sketch_free(targets[t].sketch);
-        targets[t].sketch = NULL;
-    }
+    for (size_t t = 0; t < nt; t++)
+        cmc_target_release(&targets[t], R);
     if (h5) {
         int rc = cmc_h5_commit(h5, r, d);   /* frees h5 either way */
         h5 = NULL;
@@ -715,7 +851,7 @@ fail:
 out:
     /* the one place the working arrays are freed, on success and on failure */
     for (size_t t = 0; targets && t < nt; t++)
-        cmc_sketch_free(targets[t].sketch);
+        cmc_target_release(&targets[t], targets[t].replicates);
     free(targets);
     free(dataset);
     free(names);

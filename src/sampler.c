@@ -2,15 +2,27 @@
  * sampler.c: the parallel Monte Carlo loop.
  *
  * The samples 0 .. N-1 are cut into blocks of CMC_BLOCK and the blocks into rounds
- * of CMC_ROUND, both fixed sizes. Within a round, threads take blocks one at a time
- * (OpenMP dynamic schedule); for its block a thread draws every random input into
- * its slot (cmc_dist_draw: the numbers of sample i depend only on the seed, the
- * input's name and i), runs the compiled program over the block, and accumulates:
- * the block's moments go to a per-round array at the block's index, and the values
- * into the thread's own quantile sketches. At the end of the round one thread merges
- * the block moments in block order. At the end of the run the threads' sketches are
- * added together; they hold integer counts, so the order does not matter. Hence the
- * statistics are bit-identical for any thread count and schedule.
+ * of CMC_ROUND, both fixed sizes. Threads claim blocks one at a time from a shared
+ * counter; for its block a thread draws every random input into its slot
+ * (cmc_dist_draw: the numbers of sample i depend only on the seed, the input's
+ * name and i), runs the compiled program over the block, and accumulates: the
+ * block's moments go to a ring of CMC_AHEAD slots, and the values into the
+ * thread's own quantile sketches. The block moments are merged in block order by
+ * a merge cursor: whichever thread finds the lock free merges the finished blocks
+ * at the front of the ring (and, at the end of each round, hands the round's
+ * samples to on_round and reports progress); a thread never waits for the lock.
+ * At the end of the run the threads' sketches are added together; they hold
+ * integer counts, so the order does not matter. Hence the statistics are
+ * bit-identical for any thread count and schedule.
+ *
+ * Why no barrier per round (issue 14): on a busy machine a thread can lose its
+ * core for a scheduler time slice (milliseconds); with a barrier after every
+ * round of 64 blocks (1.3 ms of work), its partner spun there, and two threads ran
+ * slower than one. Now a thread waits only when it is CMC_AHEAD blocks (about
+ * 40 ms of work) ahead of the oldest unfinished block, and then yields its core;
+ * the only barriers are at the checkpoints (about log2(N / CMC_BLOCK) of them).
+ * With --save-samples the ring is one round, whose samples on_round receives in
+ * order.
  *
  * Several models (a scenario and its variants) run on the same block one after the
  * other; their inputs of the same name draw the same numbers (common random
@@ -18,7 +30,8 @@
  * sample by sample from two other targets before they are accumulated like any.
  *
  * Checkpoints: the first rounds hold 1, 1, 2, 4, ..., 32 blocks, so after 2^k
- * blocks a round always ends. There, while the other threads wait, one thread adds
+ * blocks a round always ends. Threads claim no block past the next checkpoint;
+ * there, after a barrier, one thread finishes the merge and adds
  * every thread's sketches into a temporary one per quantity: the statistics of
  * exactly the first 2^k blocks, whatever the schedule. It hands them with the
  * merged moments to the caller (convergence records), then refines every thread's
@@ -31,20 +44,24 @@
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
  * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
  * the program on A, B and every AB_j, maps A's values to ranks and logarithms, and
- * stores the block's records (sens.h) at the block's index; one thread merges a
- * round's records in block order.
+ * stores the block's records (sens.h) in a ring of SENS_AHEAD slots, merged in
+ * block order by a merge cursor as above (no barrier there either).
  *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
- * (one page per binade touched); per run: one round of block moments, during a
+ * (one page per binade touched); per run: CMC_AHEAD block moments per target
+ * (96 KiB each), during a
  * checkpoint one merged sketch per target, the pilot (CMC_ZOOM_PILOT values per
  * target) and, only when samples are kept, one round of samples. None of it grows with N, and nothing is
  * allocated inside the loop except a sketch page the first time a binade is seen.
  */
+#define _POSIX_C_SOURCE 200809L   /* sched_yield */
 #include "sampler.h"
 
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +70,14 @@ typedef struct thread_state {
     double *scratch;        /* the draw scratch */
     double *derived;        /* [ntargets * CMC_BLOCK]: comparison targets' values */
     const double **val;     /* [ntargets]: where each target's block values are */
-    cmc_sketch **sketch;
-    size_t nmodels;
+    cmc_sketch **sketch;    /* [ntargets], then [ntargets][R] per replicate */
+    size_t nsketch, nmodels;
 } thread_state;
 
-static void thread_free(thread_state *t, size_t ntargets)
+static void thread_free(thread_state *t)
 {
     if (t->sketch)
-        for (size_t i = 0; i < ntargets; i++)
+        for (size_t i = 0; i < t->nsketch; i++)
             cmc_sketch_free(t->sketch[i]);
     free(t->sketch);
     if (t->slots)
@@ -81,7 +98,8 @@ static int thread_init(thread_state *t, const cmc_sampling *s)
     t->scratch = aligned_alloc(64, CMC_DRAW_SCRATCH * CMC_BLOCK * sizeof(double));
     t->derived = aligned_alloc(64, nt * CMC_BLOCK * sizeof(double));
     t->val = calloc(nt, sizeof *t->val);
-    t->sketch = calloc(nt, sizeof *t->sketch);
+    t->nsketch = s->ntargets * (1 + (s->design != CMC_DESIGN_MC ? s->replicates : 0));
+    t->sketch = calloc(t->nsketch ? t->nsketch : 1, sizeof *t->sketch);
     if (!t->slots || !t->scratch || !t->derived || !t->val || !t->sketch)
         return -1;
     for (size_t i = 0; i < s->nmodels; i++) {
@@ -90,23 +108,54 @@ static int thread_init(thread_state *t, const cmc_sampling *s)
         if (!(t->slots[i] = aligned_alloc(64, nslots * CMC_BLOCK * sizeof(double))))
             return -1;
     }
-    for (size_t i = 0; i < s->ntargets; i++)
+    for (size_t i = 0; i < t->nsketch; i++)
         if (!(t->sketch[i] = cmc_sketch_new()))
             return -1;
     return 0;
 }
 
+void cmc_target_release(cmc_target *t, uint32_t replicates)
+{
+    cmc_sketch_free(t->sketch);
+    t->sketch = NULL;
+    for (uint32_t r = 0; t->rep_sketch && r < replicates; r++)
+        cmc_sketch_free(t->rep_sketch[r]);
+    free(t->rep_sketch);
+    free(t->rep);
+    t->rep_sketch = NULL;
+    t->rep = NULL;
+    t->replicates = 0;
+}
+
+/* The random inputs' draws of one model under a design: the uniforms, then each
+   input's inverse CDF (where a copula would mix the uniforms, between the two). */
+static void draw_design(const cmc_model *m, const cmc_design *g, const cmc_rng_key *keys,
+                        const size_t *dims, thread_state *t, double *slots, uint64_t b,
+                        size_t n)
+{
+    const int *rslot = m->slot[CMC_RANDOM];
+    for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++) {
+        double *x = slots + (size_t)rslot[k] * CMC_BLOCK;
+        cmc_design_uniforms(g, &keys[k], dims[k], b, n, x);
+        cmc_dist_from_uniform(m->dists[k], x, n, t->scratch);
+    }
+}
+
 /* One block: every model drawn and run on samples i0 .. i0 + n - 1, then every
    target's values located (or computed, for comparisons) in t->val. */
-static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, thread_state *t,
-                      uint64_t i0, size_t n)
+static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, const cmc_design *g,
+                      size_t *const *dims, thread_state *t, uint64_t b, size_t n)
 {
+    const uint64_t i0 = b * CMC_BLOCK;
     for (size_t mi = 0; mi < s->nmodels; mi++) {
         const cmc_model *m = s->models[mi];
         const int *rslot = m->slot[CMC_RANDOM];
-        for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
-            cmc_dist_draw(m->dists[k], &keys[mi][k], i0, n,
-                          t->slots[mi] + (size_t)rslot[k] * CMC_BLOCK, t->scratch);
+        if (g->kind != CMC_DESIGN_MC)
+            draw_design(m, g, keys[mi], dims[mi], t, t->slots[mi], b, n);
+        else
+            for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
+                cmc_dist_draw(m->dists[k], &keys[mi][k], i0, n,
+                              t->slots[mi] + (size_t)rslot[k] * CMC_BLOCK, t->scratch);
         cmc_prog_run(&m->prog, t->slots[mi], CMC_BLOCK, n);
     }
     for (size_t i = 0; i < s->ntargets; i++) {
@@ -164,7 +213,9 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
                       const double *pilot, uint64_t npilot)
 {
     size_t nt = s->ntargets;
+    uint32_t R = s->design != CMC_DESIGN_MC ? s->replicates : 0;
     int zoom = s->zoom && n >= npilot && npilot == CMC_ZOOM_PILOT;
+    int reps = R && n >= (uint64_t)R * CMC_BLOCK;   /* every replicate has a block */
     cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
     cmc_sketch **sk = calloc((size_t)nall + 1, sizeof *sk);
     int rc = snap && sk ? 0 : -1;
@@ -173,6 +224,15 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
         snap[t].moments = s->targets[t].moments;
         if (!(snap[t].sketch = merged(all, nall, t, n, pilot, npilot)))
             rc = -1;
+        if (rc || !reps)
+            continue;
+        snap[t].rep = s->targets[t].rep;
+        snap[t].replicates = R;
+        if (!(snap[t].rep_sketch = calloc(R, sizeof *snap[t].rep_sketch)))
+            rc = -1;
+        for (uint32_t r = 0; rc == 0 && r < R; r++)
+            if (!(snap[t].rep_sketch[r] = merged(all, nall, nt + t * R + r, n, NULL, 0)))
+                rc = -1;
     }
     if (rc == 0 && s->on_checkpoint && s->on_checkpoint(s->checkpoint_ctx, n, snap))
         rc = 1;
@@ -193,11 +253,82 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
             cmc_sketch_free(m);
     }
     if (snap)
-        for (size_t t = 0; t < nt; t++)
-            cmc_sketch_free(snap[t].sketch);
+        for (size_t t = 0; t < nt; t++) {
+            snap[t].rep = NULL;   /* the target's own */
+            cmc_target_release(&snap[t], R);
+        }
     free(snap);
     free(sk);
     return rc;
+}
+
+/*
+ * The merge cursor (see the file header): block moments wait in a ring of `ahead`
+ * slots until every earlier block is done; whoever holds the lock merges the done
+ * blocks at the front of the ring in block order, and at the end of each round
+ * hands the round's samples to on_round and reports progress. A thread never
+ * waits for the lock: if another holds it, that one merges.
+ */
+typedef struct cursor {
+    cmc_sampling *s;
+    uint64_t N, nblocks, ahead;
+    size_t nt;
+    cmc_moments *parts;            /* [ahead][nt] */
+    atomic_uchar *done;            /* [ahead]: the slot holds a finished block */
+    double *kept;                  /* [nt][ahead * CMC_BLOCK], only with on_round */
+    _Atomic uint64_t merged;       /* blocks merged whose slots are free again */
+    uint64_t front;                /* blocks merged (under the lock) */
+    uint64_t round0, round1;       /* the round being merged (under the lock) */
+    atomic_int stopped;            /* on_round or a checkpoint stopped the run */
+    uint32_t R;                    /* replicates (1 for mc) */
+    omp_lock_t lock;
+} cursor;
+
+/* Merge what can be merged; wait: for the lock, else give up if another thread
+   holds it. Returns 1 if the front moved. */
+static int advance(cursor *c, int wait)
+{
+    if (wait)
+        omp_set_lock(&c->lock);
+    else if (!omp_test_lock(&c->lock))
+        return 0;
+    const uint64_t from = c->front;
+    while (c->front < c->round1 && !atomic_load_explicit(&c->stopped, memory_order_relaxed)) {
+        size_t slot = (size_t)(c->front % c->ahead);
+        if (!atomic_load_explicit(&c->done[slot], memory_order_acquire))
+            break;
+        for (size_t t = 0; t < c->nt; t++) {
+            cmc_target *g = &c->s->targets[t];
+            cmc_moments_merge(&g->moments, &c->parts[slot * c->nt + t]);
+            if (g->rep)   /* the replicate's own blocks, in order too */
+                cmc_moments_merge(&g->rep[c->front % c->R], &c->parts[slot * c->nt + t]);
+        }
+        c->front++;
+        if (!c->kept) {   /* the slot is free again */
+            atomic_store_explicit(&c->done[slot], 0, memory_order_relaxed);
+            atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        }
+        if (c->front < c->round1)
+            continue;
+        /* a round ends: its samples are all here */
+        uint64_t first = c->round0 * CMC_BLOCK, last = c->front * CMC_BLOCK;
+        last = last < c->N ? last : c->N;
+        if (c->kept) {
+            if (c->s->on_round(c->s->round_ctx, first, (size_t)(last - first),
+                               c->kept + (size_t)(c->round0 % c->ahead) * CMC_BLOCK))
+                atomic_store(&c->stopped, 1);
+            for (uint64_t f = c->round0; f < c->front; f++)   /* the round's slots */
+                atomic_store_explicit(&c->done[f % c->ahead], 0, memory_order_relaxed);
+            atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        }
+        if (c->s->progress)
+            c->s->progress(c->s->progress_ctx, last, c->N);
+        c->round0 = c->front;
+        c->round1 = round_end(c->front, c->nblocks);
+    }
+    int moved = c->front != from;
+    omp_unset_lock(&c->lock);
+    return moved;
 }
 
 int cmc_sample(cmc_sampling *s, cmc_diags *d)
@@ -206,6 +337,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
     const size_t nt = s->ntargets;
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
+    /* blocks a thread may run ahead of the oldest unmerged one: enough to ride out
+       a partner's time slice (about 40 ms of work); with kept samples one round,
+       whose values must all be kept until it ends */
+    const uint64_t ahead = s->on_round ? CMC_ROUND : CMC_AHEAD;
 
     /* each model's keys; an input of the same name gets the same key in every model */
     cmc_rng_key **keys = calloc(s->nmodels ? s->nmodels : 1, sizeof *keys);
@@ -222,131 +357,229 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         for (size_t k = 0; k < nr; k++)
             keys[mi][k] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][k].name);
     }
-    cmc_moments *parts = calloc(CMC_ROUND * (nt ? nt : 1), sizeof *parts);
+    /* the design: uniforms per input (Sobol' dimension by name, models in order) */
+    const uint32_t R = s->design == CMC_DESIGN_MC ? 1
+                       : s->replicates ? s->replicates : CMC_DEFAULT_REPLICATES;
+    cmc_design g;
+    size_t **dims = calloc(s->nmodels ? s->nmodels : 1, sizeof *dims);
+    const char **dnames = NULL;
+    size_t ndims = 0, nrand = 0;
+    int setup = dims ? 0 : -1;
+    for (size_t mi = 0; mi < s->nmodels; mi++)
+        nrand += s->models[mi]->nq[CMC_RANDOM];
+    if (setup == 0 && s->design != CMC_DESIGN_MC) {
+        if (!(dnames = calloc(nrand ? nrand : 1, sizeof *dnames)))
+            setup = -1;
+        for (size_t mi = 0; setup == 0 && mi < s->nmodels; mi++) {
+            const cmc_model *m = s->models[mi];
+            if (!(dims[mi] = calloc(m->nq[CMC_RANDOM] + 1, sizeof **dims))) {
+                setup = -1;
+                break;
+            }
+            for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++) {
+                size_t d = 0;
+                while (d < ndims && strcmp(dnames[d], m->q[CMC_RANDOM][k].name))
+                    d++;
+                if (d == ndims)
+                    dnames[ndims++] = m->q[CMC_RANDOM][k].name;
+                dims[mi][k] = d;
+                if (cmc_dist_prepare_inversion(m->dists[k]) < 0)
+                    setup = -1;
+            }
+        }
+    }
+    free(dnames);
+    if (setup == 0 && s->design == CMC_DESIGN_QMC && ndims > CMC_SOBOL_DIMS) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "--design qmc takes at most %d random inputs (this run "
+                     "has %zu)", CMC_SOBOL_DIMS, ndims);
+        setup = -2;
+    }
+    int ginit = setup == 0 && cmc_design_init(&g, s->design, R, nblocks, CMC_BLOCK, ndims) == 0;
+    if (setup == 0 && !ginit)
+        setup = -1;   /* (it frees what it allocated) */
+    for (size_t t = 0; setup == 0 && R > 1 && t < nt; t++) {
+        s->targets[t].rep = malloc(R * sizeof *s->targets[t].rep);
+        s->targets[t].rep_sketch = calloc(R, sizeof *s->targets[t].rep_sketch);
+        if (!s->targets[t].rep || !s->targets[t].rep_sketch)
+            setup = -1;
+        for (uint32_t r = 0; setup == 0 && r < R; r++)
+            s->targets[t].rep[r] = cmc_moments_of(NULL, 0);
+        s->targets[t].replicates = R;
+    }
+    if (setup < 0) {
+        for (size_t mi = 0; dims && mi < s->nmodels; mi++)
+            free(dims[mi]);
+        free(dims);
+        for (size_t t = 0; t < nt; t++) {
+            free(s->targets[t].rep);
+            free(s->targets[t].rep_sketch);
+            s->targets[t].rep = NULL;
+            s->targets[t].rep_sketch = NULL;
+            s->targets[t].replicates = 0;
+        }
+        for (size_t mi = 0; keys && mi < s->nmodels; mi++)
+            free(keys[mi]);
+        free(keys);
+        if (ginit)
+            cmc_design_free(&g);
+        if (setup == -1)
+            cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    s->stopped_at = 0;
+    cursor c = {.s = s, .N = N, .nblocks = nblocks, .ahead = ahead, .nt = nt, .R = R};
+    c.parts = calloc(ahead * (nt ? nt : 1), sizeof *c.parts);
+    c.done = calloc(ahead, sizeof *c.done);
+    c.round1 = round_end(0, nblocks);
+    atomic_init(&c.merged, 0);
+    atomic_init(&c.stopped, 0);
+    for (uint64_t i = 0; c.done && i < ahead; i++)
+        atomic_init(&c.done[i], 0);
     cmc_sketch ***all = calloc((size_t)threads, sizeof *all);   /* each thread's sketches */
-    double *kept = s->on_round ? malloc(CMC_ROUND * CMC_BLOCK * (nt ? nt : 1) * sizeof *kept)
-                               : NULL;
+    c.kept = s->on_round ? malloc(ahead * CMC_BLOCK * (nt ? nt : 1) * sizeof *c.kept) : NULL;
     /* the pilot: the first values of every target, kept exactly */
     const uint64_t npilot = N < CMC_ZOOM_PILOT ? N : CMC_ZOOM_PILOT;
     double *pilot = malloc((size_t)npilot * (nt ? nt : 1) * sizeof *pilot + 1);
-    if (!keys || !parts || !all || (s->on_round && !kept) || !pilot) {
+    if (!keys || !c.parts || !c.done || !all || (s->on_round && !c.kept) || !pilot) {
         free(pilot);
         for (size_t mi = 0; keys && mi < s->nmodels; mi++)
             free(keys[mi]);
         free(keys);
-        free(parts);
+        free(c.parts);
+        free(c.done);
         free(all);
-        free(kept);
+        free(c.kept);
+        for (size_t mi = 0; mi < s->nmodels; mi++)
+            free(dims[mi]);
+        free(dims);
+        cmc_design_free(&g);
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
         return -1;
     }
+    omp_init_lock(&c.lock);
     for (size_t t = 0; t < nt; t++) {
         s->targets[t].moments = cmc_moments_of(NULL, 0);
         s->targets[t].sketch = NULL;
     }
 
-    int failed = 0, stopped = 0;
+    atomic_int failed;
+    _Atomic uint64_t next;
+    atomic_init(&failed, 0);
+    atomic_init(&next, 0);
+    const int checkpoints = s->on_checkpoint || s->zoom;
 
 #pragma omp parallel num_threads(threads)
     {
         thread_state ts;
         int mine = thread_init(&ts, s);
-        if (mine < 0) {
-#pragma omp atomic write
-            failed = 1;
-        } else {
+        if (mine < 0)
+            atomic_store(&failed, 1);
+        else
             all[omp_get_thread_num()] = ts.sketch;
-        }
-        for (uint64_t b0 = 0, b1; b0 < nblocks; b0 = b1) {
-            b1 = round_end(b0, nblocks);
-            long nb = (long)(b1 - b0);
-            int skip;
-#pragma omp atomic read
-            skip = failed;
-            skip |= stopped;   /* written only by the single thread, read after a barrier */
-#pragma omp for schedule(dynamic, 1) nowait
-            for (long b = 0; b < nb; b++) {
-                if (skip || mine < 0)
-                    continue;
-                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
+        /* segments between checkpoints: [0, 1), [1, 2), [2, 4), ... blocks, then
+           the rest; no barrier inside one */
+        for (uint64_t seg0 = 0, seg1; seg0 < nblocks; seg0 = seg1) {
+            seg1 = checkpoints && seg0 < nblocks / 2 ? (seg0 ? 2 * seg0 : 1) : nblocks;
+            while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed) &&
+                   !atomic_load_explicit(&c.stopped, memory_order_relaxed)) {
+                uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+                if (b >= seg1) {
+                    atomic_fetch_sub_explicit(&next, 1, memory_order_relaxed);
+                    break;
+                }
+                /* room in the ring: the block ahead-1 before this one is merged */
+                while (b >= atomic_load_explicit(&c.merged, memory_order_acquire) + ahead &&
+                       !atomic_load_explicit(&c.stopped, memory_order_relaxed))
+                    if (!advance(&c, 0))
+                        sched_yield();   /* a partner has the oldest block: let it run */
+                if (atomic_load_explicit(&c.stopped, memory_order_relaxed))
+                    break;
+                uint64_t i0 = b * CMC_BLOCK;
                 size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
-                run_block(s, keys, &ts, i0, n);
+                size_t slot = (size_t)(b % ahead);
+                run_block(s, keys, &g, dims, &ts, b, n);
                 for (size_t t = 0; t < nt; t++) {
                     const double *x = ts.val[t];
-                    parts[(size_t)b * nt + t] = cmc_moments_of(x, n);
-                    if (cmc_sketch_add(ts.sketch[t], x, n) < 0) {
-#pragma omp atomic write
-                        failed = 1;
-                    }
-                    if (kept)
-                        memcpy(kept + t * CMC_ROUND * CMC_BLOCK + (size_t)b * CMC_BLOCK, x,
+                    c.parts[slot * nt + t] = cmc_moments_of(x, n);
+                    if (cmc_sketch_add(ts.sketch[t], x, n) < 0)
+                        atomic_store(&failed, 1);
+                    if (R > 1 &&
+                        cmc_sketch_add(ts.sketch[nt + t * R + cmc_design_replicate(&g, b)], x, n) < 0)
+                        atomic_store(&failed, 1);
+                    if (c.kept)
+                        memcpy(c.kept + t * ahead * CMC_BLOCK + slot * CMC_BLOCK, x,
                                n * sizeof *x);
                     if (i0 < npilot)
                         memcpy(pilot + t * npilot + i0, x, n * sizeof *x);
                 }
+                atomic_store_explicit(&c.done[slot], 1, memory_order_release);
+                advance(&c, 0);
             }
             for (size_t t = 0; mine == 0 && t < nt; t++)   /* before anyone reads them */
                 cmc_sketch_flush(ts.sketch[t]);
 #pragma omp barrier
 #pragma omp single
             {
-                if (!skip) {
-                    for (long b = 0; b < nb; b++)
-                        for (size_t t = 0; t < nt; t++)
-                            cmc_moments_merge(&s->targets[t].moments, &parts[(size_t)b * nt + t]);
-                    uint64_t first = b0 * CMC_BLOCK;
-                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
-                    if (last > N)
-                        last = N;
-                    if (kept && s->on_round(s->round_ctx, first, (size_t)(last - first), kept))
-                        stopped = 1;
+                if (!atomic_load(&failed)) {
+                    advance(&c, 1);   /* every block of the segment is done */
+                    uint64_t last = seg1 * CMC_BLOCK < N ? seg1 * CMC_BLOCK : N;
                     /* all threads wait at the barrier of this single: no sketch moves */
-                    if (!stopped && (s->on_checkpoint || s->zoom) && b1 < nblocks &&
-                        !(b1 & (b1 - 1))) {
+                    if (!atomic_load(&c.stopped) && checkpoints && seg1 < nblocks) {
                         int rc = checkpoint(s, all, threads, last, pilot, npilot);
-                        if (rc < 0) {
-#pragma omp atomic write
-                            failed = 1;
+                        if (rc < 0)
+                            atomic_store(&failed, 1);
+                        if (rc > 0) {   /* the caller has what it needs */
+                            atomic_store(&c.stopped, 1);
+                            s->stopped_at = last;
                         }
-                        stopped |= rc > 0;
                         if (last >= npilot) {   /* the pilot's values are counted now */
                             free(pilot);
                             pilot = NULL;
                         }
                     }
-                    if (s->progress)
-                        s->progress(s->progress_ctx, last, N);
                 }
             }
+            if (atomic_load(&failed) || atomic_load(&c.stopped))
+                break;
         }
 #pragma omp critical(cmc_sketch_merge)
         {
             if (mine == 0) {
-                for (size_t t = 0; t < nt; t++) {
-                    if (!s->targets[t].sketch) {
-                        s->targets[t].sketch = ts.sketch[t];   /* take it over */
-                        ts.sketch[t] = NULL;
-                    } else if (cmc_sketch_merge(s->targets[t].sketch, ts.sketch[t]) < 0) {
-                        failed = 1;
+                for (size_t i = 0; i < ts.nsketch; i++) {
+                    size_t t = i < nt ? i : (i - nt) / R;
+                    cmc_sketch **to = i < nt ? &s->targets[t].sketch
+                                             : &s->targets[t].rep_sketch[(i - nt) % R];
+                    if (!*to) {
+                        *to = ts.sketch[i];   /* take it over */
+                        ts.sketch[i] = NULL;
+                    } else if (cmc_sketch_merge(*to, ts.sketch[i]) < 0) {
+                        atomic_store(&failed, 1);
                     }
                 }
             }
         }
-        thread_free(&ts, nt);
+        thread_free(&ts);
     }
+    omp_destroy_lock(&c.lock);
+    for (size_t mi = 0; mi < s->nmodels; mi++)
+        free(dims[mi]);
+    free(dims);
+    cmc_design_free(&g);
+    int stopped = atomic_load(&c.stopped) && !s->stopped_at, bad = atomic_load(&failed);
     /* a run no longer than the pilot: its sketches answer exactly */
-    for (size_t t = 0; !failed && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
+    for (size_t t = 0; !bad && !stopped && N <= CMC_ZOOM_PILOT && t < nt; t++)
         if (s->targets[t].sketch &&
             cmc_sketch_set_exact(s->targets[t].sketch, pilot + t * npilot, (size_t)N) < 0)
-            failed = 1;
+            bad = 1;
     for (size_t mi = 0; mi < s->nmodels; mi++)
         free(keys[mi]);
     free(keys);
-    free(parts);
+    free(c.parts);
+    free(c.done);
     free(all);
-    free(kept);
+    free(c.kept);
     free(pilot);
-    if (failed) {
+    if (bad) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory while sampling");
         return -1;
     }
@@ -455,6 +688,54 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
     }
 }
 
+/* The sensitivity pass's merge cursor: as the main loop's (cursor, advance), with a
+   ring of SENS_AHEAD blocks (a block here is N (k + 2) / N times the work). */
+#define SENS_AHEAD 256
+
+typedef struct sens_cursor {
+    cmc_sens_sampling *s;
+    uint64_t N, nblocks, front;
+    size_t P, Q, pairs;
+    cmc_comoments *rk, *lg;
+    cmc_sobol_part *sb;
+    uint64_t *np;
+    atomic_uchar *done;
+    _Atomic uint64_t merged;
+    omp_lock_t lock;
+} sens_cursor;
+
+static int sens_advance(sens_cursor *c, int wait)
+{
+    if (wait)
+        omp_set_lock(&c->lock);
+    else if (!omp_test_lock(&c->lock))
+        return 0;
+    const uint64_t from = c->front;
+    cmc_sens_sampling *s = c->s;
+    while (c->front < c->nblocks) {   /* in block order */
+        size_t b = (size_t)(c->front % SENS_AHEAD);
+        if (!atomic_load_explicit(&c->done[b], memory_order_acquire))
+            break;
+        for (size_t p = 0; p < c->pairs; p++) {
+            cmc_sens_comoments_merge(&s->ranks[p], &c->rk[b * c->P + p]);
+            cmc_sens_comoments_merge(&s->logs[p], &c->lg[b * c->P + p]);
+        }
+        cmc_sens_sobol_merge(s->sobol, c->sb + b * c->P, c->pairs);
+        for (size_t q = 0; q < c->Q; q++)
+            s->nonpositive[q] += c->np[b * c->Q + q];
+        atomic_store_explicit(&c->done[b], 0, memory_order_relaxed);
+        c->front++;
+        atomic_store_explicit(&c->merged, c->front, memory_order_release);
+        if (s->progress && (c->front % CMC_ROUND == 0 || c->front == c->nblocks)) {
+            uint64_t last = c->front * CMC_BLOCK;
+            s->progress(s->progress_ctx, last < c->N ? last : c->N, c->N);
+        }
+    }
+    int moved = c->front != from;
+    omp_unset_lock(&c->lock);
+    return moved;
+}
+
 int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d)
 {
     const uint64_t N = s->samples;
@@ -467,65 +748,60 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
         return -1;
     }
     cmc_rng_key *keys = calloc(k ? k : 1, sizeof *keys);
-    cmc_comoments *rk = calloc(CMC_ROUND * P, sizeof *rk), *lg = calloc(CMC_ROUND * P, sizeof *lg);
-    cmc_sobol_part *sb = calloc(CMC_ROUND * P, sizeof *sb);
-    uint64_t *np = calloc(CMC_ROUND * Q, sizeof *np);
-    int failed = !keys || !rk || !lg || !sb || !np;
-    for (size_t r = 0; r < k && !failed; r++)
+    sens_cursor c = {.s = s, .N = N, .nblocks = nblocks, .P = P, .Q = Q, .pairs = nout * k};
+    c.rk = calloc(SENS_AHEAD * P, sizeof *c.rk);
+    c.lg = calloc(SENS_AHEAD * P, sizeof *c.lg);
+    c.sb = calloc(SENS_AHEAD * P, sizeof *c.sb);
+    c.np = calloc(SENS_AHEAD * Q, sizeof *c.np);
+    c.done = calloc(SENS_AHEAD, sizeof *c.done);
+    atomic_init(&c.merged, 0);
+    for (size_t i = 0; c.done && i < SENS_AHEAD; i++)
+        atomic_init(&c.done[i], 0);
+    atomic_int failed;
+    _Atomic uint64_t next;
+    atomic_init(&failed, !keys || !c.rk || !c.lg || !c.sb || !c.np || !c.done);
+    atomic_init(&next, 0);
+    for (size_t r = 0; r < k && !atomic_load(&failed); r++)
         keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
     memset(s->ranks, 0, P * sizeof *s->ranks);
     memset(s->logs, 0, P * sizeof *s->logs);
     memset(s->sobol, 0, P * sizeof *s->sobol);
     memset(s->nonpositive, 0, Q * sizeof *s->nonpositive);
+    omp_init_lock(&c.lock);
 
-#pragma omp parallel num_threads(threads) if (!failed)
+    /* no barrier: blocks claimed from a counter, records merged by the cursor */
+#pragma omp parallel num_threads(threads) if (!atomic_load(&failed))
     {
         sens_thread ts;
         int mine = sens_thread_init(&ts, m, k, nout);
-        if (mine < 0) {
-#pragma omp atomic write
-            failed = 1;
-        }
-        for (uint64_t b0 = 0; b0 < nblocks; b0 += CMC_ROUND) {
-            long nb = (long)(nblocks - b0 < CMC_ROUND ? nblocks - b0 : CMC_ROUND);
-            int skip;
-#pragma omp atomic read
-            skip = failed;
-#pragma omp for schedule(dynamic, 1)
-            for (long b = 0; b < nb; b++) {
-                if (skip || mine < 0)
-                    continue;
-                uint64_t i0 = (b0 + (uint64_t)b) * CMC_BLOCK;
-                size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
-                sens_block(m, s, keys, &ts, i0, n, rk + (size_t)b * P, lg + (size_t)b * P,
-                           sb + (size_t)b * P, np + (size_t)b * Q);
-            }
-#pragma omp single
-            {
-                if (!skip) {   /* in block order */
-                    for (long b = 0; b < nb; b++) {
-                        for (size_t p = 0; p < nout * k; p++) {
-                            cmc_sens_comoments_merge(&s->ranks[p], &rk[(size_t)b * P + p]);
-                            cmc_sens_comoments_merge(&s->logs[p], &lg[(size_t)b * P + p]);
-                        }
-                        cmc_sens_sobol_merge(s->sobol, sb + (size_t)b * P, nout * k);
-                        for (size_t q = 0; q < Q; q++)
-                            s->nonpositive[q] += np[(size_t)b * Q + q];
-                    }
-                    uint64_t last = (b0 + (uint64_t)nb) * CMC_BLOCK;
-                    if (s->progress)
-                        s->progress(s->progress_ctx, last < N ? last : N, N);
-                }
-            }
+        if (mine < 0)
+            atomic_store(&failed, 1);
+        while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed)) {
+            uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+            if (b >= nblocks)
+                break;
+            while (b >= atomic_load_explicit(&c.merged, memory_order_acquire) + SENS_AHEAD)
+                if (!sens_advance(&c, 0))
+                    sched_yield();   /* a partner has the oldest block: let it run */
+            uint64_t i0 = b * CMC_BLOCK;
+            size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK, slot = b % SENS_AHEAD;
+            sens_block(m, s, keys, &ts, i0, n, c.rk + slot * P, c.lg + slot * P,
+                       c.sb + slot * P, c.np + slot * Q);
+            atomic_store_explicit(&c.done[slot], 1, memory_order_release);
+            sens_advance(&c, 0);
         }
         sens_thread_free(&ts);
     }
+    if (!atomic_load(&failed))
+        sens_advance(&c, 1);   /* what the last try-locks left */
+    omp_destroy_lock(&c.lock);
     free(keys);
-    free(rk);
-    free(lg);
-    free(sb);
-    free(np);
-    if (failed) {
+    free(c.rk);
+    free(c.lg);
+    free(c.sb);
+    free(c.np);
+    free(c.done);
+    if (atomic_load(&failed)) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory in the sensitivity pass");
         return -1;
     }

@@ -5,6 +5,7 @@
 #ifndef CMC_SAMPLER_H
 #define CMC_SAMPLER_H
 
+#include "design.h"
 #include "model.h"
 #include "sens.h"
 #include "stats.h"
@@ -15,6 +16,10 @@
    of blocks ends a round: the convergence checkpoints. */
 #define CMC_BLOCK 1024
 #define CMC_ROUND 64
+/* Blocks a thread may run ahead of the oldest block not yet merged (sampler.c):
+   about 40 ms of work on one core, longer than a scheduler's time slice, so a
+   thread whose partner lost its core keeps working. */
+#define CMC_AHEAD 2048
 
 /* What a target's values are: a slot of one model's program, or a comparison of
    two earlier targets a and b, sample by sample (common random numbers). */
@@ -32,7 +37,15 @@ typedef struct cmc_target {
     int a, b;               /* the others: indices of earlier targets */
     cmc_moments moments;    /* merged in block order */
     cmc_sketch *sketch;     /* merged from the threads' sketches (integer counts) */
+    /* lhs, qmc (replicates > 1): each replicate's moments (its blocks in order) and
+       sketch (not refined); set by cmc_sample, freed by cmc_target_release */
+    cmc_moments *rep;
+    cmc_sketch **rep_sketch;
+    uint32_t replicates;    /* their number, 0 without */
 } cmc_target;
+
+/* Free t's sketches and replicate statistics (replicates: the run's R). */
+void cmc_target_release(cmc_target *t, uint32_t replicates);
 
 /* Called after each round, from one thread, with that round's samples:
    x[t * CMC_ROUND * CMC_BLOCK + j] is sample first + j of target t (j < n). Returns
@@ -42,7 +55,10 @@ typedef int (*cmc_round_fn)(void *ctx, uint64_t first, size_t n, const double *x
 /* Called from one thread at each checkpoint: after the first 2^k blocks (k = 0, 1,
    ...) while blocks remain, before the sketches are refined there. snap[t] for t >= s->conv_from holds the statistics of
    the first n samples of target t: its moments and a sketch merged from every
-   thread's (owned by the sampler, valid during the call). Returns nonzero to stop. */
+   thread's (owned by the sampler, valid during the call); under a design with
+   replicates, once every replicate has a block, also rep and rep_sketch (else
+   NULL). Returns nonzero to stop the run there: cmc_sample then returns 0 with
+   stopped_at = n and the statistics of exactly those n samples. */
 typedef int (*cmc_checkpoint_fn)(void *ctx, uint64_t n, const cmc_target *snap);
 
 typedef struct cmc_sampling {
@@ -64,9 +80,16 @@ typedef struct cmc_sampling {
                                            percentiles keep the buckets' resolution */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    cmc_design_kind design;             /* CMC_DESIGN_MC (0) unless set */
+    uint32_t replicates;                /* lhs, qmc: R, a power of two >= 2 */
+    uint64_t stopped_at;                /* out: samples where on_checkpoint stopped */
 } cmc_sampling;
 
-/* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. */
+/* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. Under lhs
+   and qmc, samples must be a multiple of replicates * CMC_BLOCK (every replicate
+   gets whole blocks), and every random input gets the uniforms of the design: its
+   Sobol' dimension is the position of its name among the random inputs of
+   models[0], then those of the other models not seen before. */
 int cmc_sample(cmc_sampling *s, cmc_diags *d);
 
 /* ---- The sensitivity pass ------------------------------------------------------

@@ -34,6 +34,8 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -218,6 +220,7 @@ static void check_inversion(const char *label, const cmc_dist *d, const cmc_rng_
 
 #define INV 1   /* check_dist's `inversion`: a closed-form quantile */
 #define TAB 2   /* beta, pert: inversion through the quantile table */
+#define TTAB 3  /* truncations of beta, pert, gamma: through a quantile table */
 
 /* Beta and pert: inversion through the quantile table (see the file header). */
 static void check_table(const char *label, const cmc_dist *d, const cmc_rng_key *k)
@@ -257,6 +260,70 @@ static void check_table(const char *label, const cmc_dist *d, const cmc_rng_key 
     }
     printf("  %-58s table within %.2g of GSL (worst at u = %.3g)\n", label, worst, at);
     CHECK_MSG(worst <= CMC_QTAB_TOL, "%s: table off GSL's quantile by %.3g at u = %.17g",
+              label, worst, at);
+}
+
+/*
+ * Truncations of beta, pert and gamma: inversion of F(lo) + u (F(hi) - F(lo)) (or
+ * of the upper tail) through a quantile table. The draws are the inversion of
+ * stream 0; and every inverted level x is checked against GSL's CDF: F(x) must
+ * reach the level s within what a quantile relative error of 2 CMC_QTAB_TOL moves
+ * it (f(x) x 2 CMC_QTAB_TOL) plus the rounding of s, on a grid of u and near both
+ * ends.
+ */
+static double gsl_tail(const cmc_dist *in, double x, int upper, double *pdf)
+{
+    double a, b, lo = 0, w = 1, z;
+    switch (in->type->kind) {
+    case CMC_DIST_GAMMA:
+        *pdf = gsl_ran_gamma_pdf(x, in->p[0], in->p[1]);
+        return upper ? gsl_cdf_gamma_Q(x, in->p[0], in->p[1])
+                     : gsl_cdf_gamma_P(x, in->p[0], in->p[1]);
+    case CMC_DIST_PERT:
+        a = in->q[0], b = in->q[1], lo = in->p[0], w = in->p[2] - in->p[0];
+        break;
+    default:
+        a = in->p[0], b = in->p[1];
+        break;
+    }
+    z = (x - lo) / w;
+    *pdf = gsl_ran_beta_pdf(z, a, b) / w;
+    return upper ? gsl_cdf_beta_Q(z, a, b) : gsl_cdf_beta_P(z, a, b);
+}
+
+static void check_trunc_table(const char *label, const cmc_dist *d, const cmc_rng_key *k)
+{
+    enum { M = 3000, R = 20000, T = 200 };
+    double x[M], u[M], scratch[CMC_DRAW_SCRATCH * M];
+    const cmc_dist *in = d->parts[0];
+    CHECK_MSG((in->type->kind == CMC_DIST_GAMMA ? d->qtable : in->qtable) != NULL,
+              "%s: no quantile table", label);
+    cmc_dist_draw(d, k, 7, M, x, scratch);
+    cmc_rng_uniform(k, 0, 7, M, u);
+    CHECK(cmc_dist_invert(d, u, M) == 0);
+    CHECK_MSG(memcmp(x, u, sizeof x) == 0, "%s: draws are not the inversion of stream 0",
+              label);
+    double flo, fhi, pdf;
+    int upper = gsl_tail(in, d->p[0], 1, &pdf) < gsl_tail(in, d->p[1], 0, &pdf);
+    flo = gsl_tail(in, d->p[0], upper, &pdf);   /* the tail's level at lo, at hi */
+    fhi = gsl_tail(in, d->p[1], upper, &pdf);
+    double worst = 0, at = 0;
+    for (int i = 0; i < R + 2 * T; i++) {
+        double v = i < R ? (i + 0.5) / R : ldexp(1 + (i % 7) / 7.0, -2 - (i - R) / 2 * 40 / T);
+        if (i >= R && i % 2)
+            v = 1 - v;
+        double got = v;
+        cmc_dist_invert(d, &got, 1);
+        double s = flo + v * (fhi - flo);
+        double f = gsl_tail(in, got, upper, &pdf);
+        double tol = pdf * fabs(got) * 2 * CMC_QTAB_TOL + 4 * DBL_EPSILON * (flo + fabs(s));
+        double err = fabs(f - s) / tol;
+        if (!(err <= worst))
+            worst = err, at = v;
+    }
+    printf("  %-58s F(x) within %.2g of its tolerance (worst at u = %.3g)\n", label, worst,
+           at);
+    CHECK_MSG(worst <= 1, "%s: F(Q(u)) off the level by %.3g of the tolerance at u = %.17g",
               label, worst, at);
 }
 
@@ -306,6 +373,8 @@ static void check_dist(const char *label, cmc_dist *d, double lo, double hi, int
         check_inversion(label, d, &k);
     else if (inversion == TAB)
         check_table(label, d, &k);
+    else if (inversion == TTAB)
+        check_trunc_table(label, d, &k);
     free(x);
     cmc_dist_free(d);
 }
@@ -411,11 +480,31 @@ static void truncated(void)
                30, 40, INV, NOSUP);
     check_dist("truncate(weibull(1.5, 2), 1, 3)", truncate(MK("weibull", 1.5, 2), 1, 3), 1,
                3, INV, NOSUP);
-    /* no closed-form quantile: cmc_dist_quantile per sample */
+    /* no closed-form quantile: through a quantile table */
     check_dist("truncate(beta(2, 3), 0.2, 0.9)", truncate(MK("beta", 2, 3), 0.2, 0.9), 0.2,
-               0.9, INV, NOSUP);
-    check_dist("truncate(gamma(2, 1), 1, 3)", truncate(MK("gamma", 2, 1), 1, 3), 1, 3, INV,
+               0.9, TTAB, NOSUP);
+    check_dist("truncate(beta(2, 5), 0.1, 0.9)", truncate(MK("beta", 2, 5), 0.1, 0.9), 0.1,
+               0.9, TTAB, NOSUP);
+    check_dist("truncate(beta(0.5, 0.5), 1e-6, 0.3)",
+               truncate(MK("beta", 0.5, 0.5), 1e-6, 0.3), 1e-6, 0.3, TTAB, NOSUP);
+    check_dist("truncate(beta(2, 8), 0.7, 0.9)", truncate(MK("beta", 2, 8), 0.7, 0.9), 0.7,
+               0.9, TTAB, NOSUP);
+    check_dist("truncate(pert(1, 2, 5), 1.5, 4)", truncate(MK("pert", 1, 2, 5), 1.5, 4), 1.5,
+               4, TTAB, NOSUP);
+    check_dist("truncate(gamma(2, 1), 1, 3)", truncate(MK("gamma", 2, 1), 1, 3), 1, 3, TTAB,
                NOSUP);
+    check_dist("truncate(gamma(2, 1), 0.5, 5)", truncate(MK("gamma", 2, 1), 0.5, 5), 0.5, 5,
+               TTAB, NOSUP);
+    check_dist("truncate(gamma(0.7, 2), 0.01, 3)", truncate(MK("gamma", 0.7, 2), 0.01, 3),
+               0.01, 3, TTAB, NOSUP);
+    check_dist("truncate(gamma(3, 1), 15, 20)", truncate(MK("gamma", 3, 1), 15, 20), 15, 20,
+               TTAB, NOSUP);
+    /* a mixture: the mixture of its components' truncations (not one inversion) */
+    {
+        cmc_dist *p[] = {MK("gamma", 2, 1), MK("normal", 5, 1), MK("uniform", 7, 9)};
+        check_dist("truncate(mixture(gamma(2, 1), normal(5, 1), uniform(7, 9)), 0.5, 6)",
+                   truncate(mixture(p, PARAMS(1, 2, 1)), 0.5, 6), 0.5, 6, 0, NOSUP);
+    }
     check_dist("truncate(truncate(normal(0, 1), -2, 2), 0, 5)",
                truncate(truncate(MK("normal", 0, 1), -2, 2), 0, 5), 0, 2, INV, NOSUP);
     static const double v[] = {5, 1, 2, 3, 4, 2}, w[] = {1, 1, 2, 3, 4, 1};
