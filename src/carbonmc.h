@@ -118,6 +118,19 @@ const char *cmc_model_variant_name(const cmc_model *m, size_t i);
 const char *cmc_model_variant_label(const cmc_model *m, size_t i);   /* "" if none */
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i);
 
+/* A unit conversion the compiler inserted (README "Units and ranges"): the value
+   written at file:line:col in unit `from` is multiplied by factor to be in `to`.
+   `check` lists them. */
+typedef struct cmc_conversion {
+    const char *name;          /* the definition it is in */
+    const char *file;
+    int line, col;
+    const char *from, *to;
+    double factor;
+} cmc_conversion;
+size_t cmc_model_nconversions(const cmc_model *m);
+const cmc_conversion *cmc_model_conversion(const cmc_model *m, size_t i);
+
 /* The compiled program, one operation a line, for `check --program`. The returned
    string is owned by the model. */
 const char *cmc_model_program_text(const cmc_model *m);

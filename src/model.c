@@ -202,3 +202,9 @@ size_t cmc_model_nvariants(const cmc_model *m) { return m->nvariants; }
 const char *cmc_model_variant_name(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].name : NULL; }
 const char *cmc_model_variant_label(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].label : NULL; }
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].m : NULL; }
+
+size_t cmc_model_nconversions(const cmc_model *m) { return m->nconversions; }
+const cmc_conversion *cmc_model_conversion(const cmc_model *m, size_t i)
+{
+    return i < m->nconversions ? &m->conversions[i] : NULL;
+}

@@ -5,7 +5,9 @@
  *     title "text"            use "model"
  *     input NAME [= expr] ["description"] [[unit]]
  *     output NAME [= expr] ["description"] [[unit]]
- *     NAME = expr ["description"] [[unit]]
+ *     NAME [[unit]] = expr ["description"] [[unit]]
+ * A definition's unit (units.h) is written before '=' (`e [kWh] = p * t`), or after
+ * the expression when it ends in a number (`x = 150 to 400 [W]`).
  * Expressions, loosest first: comparison (< <= > >= == !=, not chained), "a to b",
  * + -, * /, unary -, ^ (right-associative, so -2^2 = -4 and 2^-1 = 0.5), atoms
  * (numbers with an optional [unit], names, calls, parentheses). A name followed by
@@ -522,14 +524,18 @@ static cmc_expr *parse_expr(parser *p)
     return binary(p, &op, l, r);
 }
 
-/* The expression after '='. A [unit] ending it labels the definition: in
-   `co2_t = e * i / 1e6 [t]` it is co2_t that is in tonnes, not the 1e6. */
+/* The expression after '='. A [unit] ending it labels the definition when the
+   value is that number (`x = 300 [W]`) or a distribution (`150 to 400 [W]`: both
+   ends are in W); anywhere else it is the last number's (`c + 1 [kg]`). Units are
+   checked (units.h), so `co2_t = e * i / 1e6 [t]` no longer means "co2_t is in t":
+   write `co2_t [tCO2e] = e * i` and carbonmc converts. */
 static cmc_expr *parse_value(parser *p, cmc_stmt *s)
 {
     p->last_unit = NULL;
     if (!(s->value = parse_expr(p)))
         return NULL;
-    if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit) {
+    if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit &&
+        (p->last_unit == s->value || s->value->kind == EX_DIST)) {
         s->unit = p->last_unit->unit;
         if (p->last_unit != s->value)
             p->last_unit->unit = NULL;
@@ -566,6 +572,10 @@ static cmc_stmt *parse_def(parser *p, const cmc_token *n)
     s->loc = tok_loc(p, n);
     s->name = n->text;
     s->name_loc = s->loc;
+    if (p->cur.kind == TK_UNIT) {   /* NAME [unit] = EXPR: the value is in that unit */
+        s->unit = p->cur.text;
+        next(p);
+    }
     if (p->cur.kind != TK_ASSIGN) {
         char found[64];
         describe(&p->cur, found, sizeof found);
