@@ -102,6 +102,12 @@ typedef struct cmc_quantity {
     double point;            /* the value `point` uses: constants their value, random
                                 inputs their median (a choice its first value),
                                 derived quantities and outputs computed from those */
+    int has_range;           /* an input declared `in LO to HI` (README "Units and
+                                ranges"), in unit */
+    double range_lo, range_hi;
+    double outside;          /* random inputs with a range: the probability that a
+                                draw falls outside it (from the distribution's CDF);
+                                else 0 */
 } cmc_quantity;
 
 /* Random inputs in the order the program draws them; constants and derived

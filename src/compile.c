@@ -411,6 +411,31 @@ static const cmc_unit *first_unit(compiler *c, const cmc_expr *e, const cmc_unit
     return dflt;
 }
 
+/* lognormal(mu, sigma) takes the mean and standard deviation of ln x. Written with
+   those of x (lognormal(400, 30)) its median is e^400: a warning, with the `a to b`
+   that matches a mean and standard deviation of x (Fenton-Wilkinson moments:
+   sigma^2 = ln(1 + s^2/m^2), mu = ln m - sigma^2/2; a, b its 5th and 95th
+   percentiles). */
+static void lognormal_guard(compiler *c, const cmc_expr *e, double mu, double sigma)
+    __attribute__((noinline));
+static void lognormal_guard(compiler *c, const cmc_expr *e, double mu, double sigma)
+{
+    char med[32], alt[160] = "";
+    snprintf(med, sizeof med, "%.3g", exp(mu));
+    if (mu > 0 && sigma > 0) {
+        double s2 = log1p(sigma * sigma / (mu * mu)), m = log(mu) - s2 / 2, z = 1.6448536269514722;
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%.3g", exp(m - z * sqrt(s2)));
+        snprintf(b, sizeof b, "%.3g", exp(m + z * sqrt(s2)));
+        snprintf(alt, sizeof alt, " (mean %g and sd %g of x: about %s to %s)", mu, sigma, a, b);
+    }
+    cmc_warning(c->d, &e->loc,
+                "lognormal(mu, sigma) takes the mean and standard deviation of ln(x), and "
+                "mu = %g, sigma = %g are implausible for a log (median e^mu = %s): give the "
+                "5th and 95th percentiles instead, `a to b`%s",
+                mu, sigma, med, alt);
+}
+
 /* Build the distribution e with its values in unit `unit`; parameters written
    without a unit are in dflt. */
 static cmc_dist *build_dist(compiler *c, const cmc_expr *e, const cmc_unit *dflt,
@@ -486,6 +511,8 @@ static cmc_dist *build_dist(compiler *c, const cmc_expr *e, const cmc_unit *dflt
             }
         }
     }
+    if (t->kind == CMC_DIST_LOGNORMAL && (p[0] > 15 || p[1] > 3))
+        lognormal_guard(c, e, p[0], p[1]);
     /* a lognormal or beta drawn in dflt but wanted in unit: lognormal scales by its
        mu; a beta's values are its own, so the units must agree */
     double f = cmc_unit_factor(dflt, unit);
@@ -557,6 +584,8 @@ static int compile_dist(compiler *c, const cmc_expr *e, const cmc_unit *dflt,
     c->m->dists[c->m->nq[CMC_RANDOM] - 1] = d;
     q->name = name;
     q->expression = format(c, e);
+    if (whole && s->def->unit && q->expression)   /* "0.15 to 0.4 [kW]" */
+        q->expression = cmc_arena_printf(c->a, "%s [%s]", q->expression, s->def->unit);
     q->unit = unit ? cmc_arena_strdup(c->a, cmc_unit_text(unit)) : "";
     q->file = e->loc.src->name;
     q->line = e->loc.line;
@@ -992,6 +1021,54 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     return 0;
 }
 
+/* An input's plausible range (`input pue in 1 to 3`): a constant outside it is an
+   error where it is defined; a distribution that can draw outside it is a warning
+   that gives the probability, from the distribution's CDF (exact, not sampled). */
+static int check_range(compiler *c, const cmc_sym *s, const val *v, cmc_quantity *q)
+{
+    const cmc_stmt *in = s->input;
+    char lo[32], hi[32], num[32];
+    cmc_format_double(lo, sizeof lo, in->lo);
+    cmc_format_double(hi, sizeof hi, in->hi);
+    const char *u = in->unit ? in->unit : "";
+    if (q) {
+        q->has_range = 1;
+        q->range_lo = in->lo;
+        q->range_hi = in->hi;
+    }
+    const cmc_loc *at = &s->def->value->loc;
+    if (v->is_const) {
+        if (v->k >= in->lo && v->k <= in->hi)
+            return 0;
+        cmc_format_double(num, sizeof num, v->k);
+        cmc_error(c->d, at, "%s = %s%s%s is outside its plausible range %s to %s%s%s (%s:%d)%s",
+                  s->name, num, *u ? " " : "", u, lo, hi, *u ? " " : "", u,
+                  in->range_loc.src->name, in->range_loc.line,
+                  in->hi <= 1 && v->k > 1 && v->k <= 100 ? ": a fraction, not a percentage?"
+                                                          : "");
+        return -1;
+    }
+    if (s->def->value->kind != EX_DIST || !q)
+        return 0;
+    const cmc_dist *d = c->m->dists[c->m->nq[CMC_RANDOM] - 1];
+    double below = isfinite(in->lo) ? cmc_dist_cdf(d, nextafter(in->lo, -INFINITY)) : 0;
+    double above = isfinite(in->hi) ? 1 - cmc_dist_cdf(d, in->hi) : 0;
+    double share = below + above;
+    q->outside = share > 0 ? share : 0;
+    if (!(share > 1e-6))
+        return 0;
+    char pct[32];
+    snprintf(pct, sizeof pct, "%.3g%%", 100 * share);
+    cmc_warning(c->d, at, "%s = %s draws outside its plausible range %s to %s%s%s (%s:%d) with "
+                          "probability %s%s",
+                s->name, q->expression, lo, hi, *u ? " " : "", u, in->range_loc.src->name,
+                in->range_loc.line, pct,
+                s->def->value->dist->kind == CMC_DIST_NORMAL
+                    ? " (truncate it, truncate(normal(...), lo, hi), or use a lognormal: a to b)"
+                    : "");
+    return 0;
+}
+
 int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
 {
     compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0, cmc_unit_pool_new(), {0}, 0};
@@ -1014,8 +1091,12 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
             cmc_quantity *q = &m->q[CMC_RANDOM][m->nq[CMC_RANDOM] - 1];
             q->description = desc_of(s);
             q->unit = ut;
+            if (s->input && s->input->has_range && check_range(&c, s, &v, q) < 0)
+                goto done;
             continue;
         }
+        if (s->input && s->input->has_range && check_range(&c, s, &v, NULL) < 0)
+            goto done;
         if (!v.is_const && !m->slot_names[v.slot])
             m->slot_names[v.slot] = s->name;
         cmc_quantity *q = add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);

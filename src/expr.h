@@ -71,6 +71,9 @@ typedef struct cmc_stmt {
     cmc_expr *value;        /* DEF; INPUT default; OUTPUT with '=' (NULL if none) */
     const char *desc;       /* "..." after it, or NULL */
     const char *unit;       /* [unit] on the line, or NULL */
+    int has_range;          /* INPUT: `in LO to HI`, its plausible values (in its unit) */
+    double lo, hi;
+    cmc_loc range_loc;      /* the `in` */
     struct cmc_stmt *body;  /* VARIANT: its definitions (ST_DEF, chained by next) */
     struct cmc_stmt *next;
 } cmc_stmt;

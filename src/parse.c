@@ -3,7 +3,7 @@
  *
  * One statement a line:
  *     title "text"            use "model"
- *     input NAME [= expr] ["description"] [[unit]]
+ *     input NAME [= expr] ["description"] [[unit]] [in LO to HI]
  *     output NAME [= expr] ["description"] [[unit]]
  *     NAME [[unit]] = expr ["description"] [[unit]]
  * A definition's unit (units.h) is written before '=' (`e [kWh] = p * t`), or after
@@ -29,6 +29,7 @@
 #include "lex.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -543,10 +544,60 @@ static cmc_expr *parse_value(parser *p, cmc_stmt *s)
     return s->value;
 }
 
-/* ["description"] [[unit]] [= expr], each at most once, in any order */
+/* One end of a range: a number, with a sign, or inf. */
+static int range_bound(parser *p, double *out)
+{
+    int neg = 0;
+    if (p->cur.kind == TK_MINUS) {
+        neg = 1;
+        next(p);
+    }
+    if (p->cur.kind == TK_NUMBER) {
+        *out = neg ? -p->cur.num : p->cur.num;
+    } else if (is_name(&p->cur, "inf")) {
+        *out = neg ? -INFINITY : INFINITY;
+    } else {
+        expected(p, "a number or inf (a range: in 0 to 1, in 1 to 3, in 0 to inf)");
+        return -1;
+    }
+    next(p);
+    return 0;
+}
+
+/* input NAME ... in LO to HI: the values it may plausibly take, in its unit */
+static void parse_input_range(parser *p, cmc_stmt *s)
+{
+    cmc_token in = p->cur;
+    next(p);
+    double lo, hi;
+    if (range_bound(p, &lo) < 0)
+        return;
+    if (!is_name(&p->cur, "to")) {
+        expected(p, "'to' (a range: in 0 to 1)");
+        return;
+    }
+    next(p);
+    if (range_bound(p, &hi) < 0)
+        return;
+    if (!(lo <= hi)) {
+        error_at(p, &in, "%s", "a range's low end must not exceed its high end");
+        return;
+    }
+    s->has_range = 1;
+    s->lo = lo;
+    s->hi = hi;
+    s->range_loc = tok_loc(p, &in);
+}
+
+/* ["description"] [[unit]] [= expr] [in LO to HI] (inputs), each at most once, in
+   any order */
 static void parse_attrs(parser *p, cmc_stmt *s, int allow_value)
 {
     while (!p->failed) {
+        if (s->kind == ST_INPUT && is_name(&p->cur, "in") && !s->has_range) {
+            parse_input_range(p, s);
+            continue;
+        }
         if (p->cur.kind == TK_STRING && !s->desc) {
             s->desc = p->cur.text;
             next(p);
