@@ -176,6 +176,9 @@ typedef struct cmc_stat {
     uint64_t *counts;          /* [nbins] */
     uint64_t underflow, overflow;
     int log_bins;              /* edges are log-spaced */
+    int has_range;             /* random inputs declared `in LO to HI` */
+    double range_lo, range_hi; /* in unit */
+    double outside;            /* the probability of a draw outside the range */
     cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
@@ -297,6 +300,18 @@ void cmc_process_setup(void);
 /* Read a file written by `carbonmc run` (HDF5, DESIGN section 4). */
 cmc_results *cmc_results_read(const char *path, cmc_diags *diags);
 void cmc_results_free(cmc_results *r);
+
+/* Units (README "Units and ranges"), by UDUNITS-2. The factor that takes a value in
+   `from` to one in `to`: value_in_to = f * value_in_from;
+   0 with a message in msg when either unit does not parse or they are not
+   commensurable ("" is a plain number). */
+double cmc_unit_convert_factor(const char *from, const char *to, char *msg, size_t size);
+/* Show the quantity `name` (an output or a random input) of r in `unit`: every value
+   of its statistics (mean, sd, percentiles and their intervals, histogram edges,
+   convergence, variants, swings) is multiplied by the factor, and its unit becomes
+   `unit`. Returns 0, or -1 with a message (unknown name, incommensurable unit). */
+int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit, char *msg,
+                             size_t size);
 
 #ifdef __cplusplus
 }

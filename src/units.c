@@ -13,7 +13,9 @@
  * converter): carbonmc folds it into the program as one multiplication.
  */
 #include "units.h"
+#include "carbonmc.h"
 #include "diag.h"
+#include "util.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -80,6 +82,16 @@ static void load_system(void)
     };
     for (size_t i = 0; ok && i < sizeof carbon / sizeof carbon[0]; i++)
         ok = add_alias(carbon[i].name, carbon[i].scale, gco2e) == 0;
+    /* "kt" is the knot in UDUNITS; here it is the kilotonne (emissions in kt) */
+    ut_unit *t = ut_get_unit_by_symbol(s, "t");
+    ut_unit *kn = ut_get_unit_by_symbol(s, "kt");
+    if (ok && t && kn) {
+        ut_unmap_symbol_to_unit(s, "kt", UT_ASCII);
+        ut_unmap_unit_to_symbol(kn, UT_ASCII);
+        ok = add_alias("kt", 1000, t) == 0;
+    }
+    ut_free(t);
+    ut_free(kn);
     ut_free(w);
     ut_free(h);
     ut_free(g);
@@ -317,7 +329,7 @@ int cmc_unit_same(const cmc_unit *a, const cmc_unit *b)
            cmc_unit_factor(a, b) == 1;
 }
 
-double cmc_unit_factor_text(const char *from, const char *to, char *msg, size_t size)
+double cmc_unit_convert_factor(const char *from, const char *to, char *msg, size_t size)
 {
     cmc_unit_pool *p = cmc_unit_pool_new();
     if (!p) {
@@ -337,10 +349,100 @@ double cmc_unit_factor_text(const char *from, const char *to, char *msg, size_t 
     }
     if (ok) {
         f = cmc_unit_factor(a, b);
+        if (f == 0 && a && b) {
+            /* a mass for a CO2e quantity: tCO2e shown in kt means ktCO2e */
+            ut_unit *co2e = ut_get_unit_by_symbol(units_system(), "CO2e");
+            ut_unit *bc = co2e ? ut_multiply(b->u, co2e) : NULL;
+            if (bc)
+                f = factor_raw(a->u, bc);
+            ut_free(bc);
+            ut_free(co2e);
+        }
         if (f == 0)
             snprintf(msg, size, "cannot show %s in %s: the units are not commensurable",
                      *from ? from : "a dimensionless number", to);
     }
     cmc_unit_pool_free(p);
     return f;
+}
+
+/* ---- --unit: showing a quantity of a run in another unit ----------------------- */
+
+static void scale_array(double *v, size_t n, double f)
+{
+    for (size_t i = 0; v && i < n; i++)
+        v[i] *= f;
+}
+
+/* Every value of st that is in st's unit (not counts, probabilities, ratios). */
+static void scale_stat(cmc_stat *st, double f)
+{
+    st->mean *= f;
+    st->std *= f;
+    st->mean_se *= f;
+    st->min *= f;
+    st->max *= f;
+    scale_array(st->value, st->npercentiles, f);
+    scale_array(st->ci_low, st->npercentiles, f);
+    scale_array(st->ci_high, st->npercentiles, f);
+    scale_array(st->resolution, st->npercentiles, f);
+    if (st->nbins)
+        scale_array(st->edges, st->nbins + 1, f);
+    for (int k = 0; k < CMC_CONV_NEST; k++) {
+        scale_array(st->conv.value[k], st->conv.n, f);
+        scale_array(st->conv.ci_low[k], st->conv.n, f);
+        scale_array(st->conv.ci_high[k], st->conv.n, f);
+    }
+}
+
+int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit, char *msg,
+                             size_t size)
+{
+    cmc_stat *st = NULL;
+    for (size_t i = 0; !st && i < r->noutputs; i++)
+        if (!strcmp(r->outputs[i].name, name))
+            st = &r->outputs[i];
+    for (size_t i = 0; !st && i < r->ninputs; i++)
+        if (!strcmp(r->inputs[i].name, name))
+            st = &r->inputs[i];
+    if (!st) {
+        snprintf(msg, size, "--unit %s=%s: no output or random input '%s' in this run", name,
+                 unit, name);
+        return -1;
+    }
+    char why[256];
+    double f = cmc_unit_convert_factor(st->unit, unit, why, sizeof why);
+    if (f == 0) {
+        snprintf(msg, size, "--unit %s=%s: %s", name, unit, why);
+        return -1;
+    }
+    const char *u = cmc_arena_strdup(r->arena, unit);
+    if (!u) {
+        snprintf(msg, size, "out of memory");
+        return -1;
+    }
+    scale_stat(st, f);
+    st->unit = u;
+    for (size_t v = 0; v < r->nvariants; v++) {
+        cmc_variant_result *vr = &r->variants[v];
+        for (size_t i = 0; i < vr->noutputs; i++)
+            if (!strcmp(vr->outputs[i].name, name)) {
+                scale_stat(&vr->outputs[i], f);
+                vr->outputs[i].unit = u;
+            }
+        for (size_t i = 0; i < vr->npaired; i++)
+            if (!strcmp(vr->paired[i].output, name)) {
+                scale_stat(&vr->paired[i].difference, f);
+                vr->paired[i].difference.unit = u;
+            }
+    }
+    for (size_t i = 0; i < r->nsensitivity; i++) {
+        cmc_sensitivity *s = &r->sensitivity[i];
+        if (strcmp(s->output, name))
+            continue;
+        scale_array(s->swing_low, s->ninputs, f);
+        scale_array(s->swing_high, s->ninputs, f);
+        s->swing_base *= f;
+    }
+    return 0;
 }

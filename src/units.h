@@ -56,8 +56,4 @@ int cmc_unit_dimensionless(const cmc_unit *a);
 /* Are a and b the same unit (factor 1, same dimension)? */
 int cmc_unit_same(const cmc_unit *a, const cmc_unit *b);
 
-/* For --unit NAME=UNIT: the factor from unit text from to unit text to; 0 with a
-   message when either does not parse or they are not commensurable. */
-double cmc_unit_factor_text(const char *from, const char *to, char *msg, size_t size);
-
 #endif
