@@ -1041,11 +1041,20 @@ static int check_range(compiler *c, const cmc_sym *s, const val *v, cmc_quantity
         if (v->k >= in->lo && v->k <= in->hi)
             return 0;
         cmc_format_double(num, sizeof num, v->k);
+        /* a plain number that would fit as a percentage or in a unit 1000 times
+           larger: say so (85 for 85%, 0.4 meant as kgCO2e/kWh) */
+        char hint[160] = "";
+        const cmc_expr *x = s->def->value;
+        int plain = v->bare || (x->kind == EX_NUM && !x->unit && !s->def->unit);
+        if (plain && in->hi <= 1 && v->k > 1 && v->k <= 100)
+            snprintf(hint, sizeof hint, ": a fraction, not a percentage? (%s%% is %s = %g, "
+                     "or write %s [%%])", num, s->name, v->k / 100, num);
+        else if (plain && *u && v->k * 1000 >= in->lo && v->k * 1000 <= in->hi)
+            snprintf(hint, sizeof hint, ": in a unit 1000 times larger? write the unit "
+                     "(%s [%s%s])", num, strchr("kMGTmun", u[0]) ? "..." : "k", u);
         cmc_error(c->d, at, "%s = %s%s%s is outside its plausible range %s to %s%s%s (%s:%d)%s",
                   s->name, num, *u ? " " : "", u, lo, hi, *u ? " " : "", u,
-                  in->range_loc.src->name, in->range_loc.line,
-                  in->hi <= 1 && v->k > 1 && v->k <= 100 ? ": a fraction, not a percentage?"
-                                                          : "");
+                  in->range_loc.src->name, in->range_loc.line, hint);
         return -1;
     }
     if (s->def->value->kind != EX_DIST || !q)

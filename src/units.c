@@ -395,44 +395,62 @@ static void scale_stat(cmc_stat *st, double f)
     }
 }
 
+/* Every stat of r named name (an output and the random input it may also be). */
+static int convert_stat(cmc_stat *st, const char *name, const char *unit, const char **u,
+                        double *f, char *msg, size_t size, cmc_arena *a)
+{
+    if (strcmp(st->name, name))
+        return 0;
+    char why[256];
+    double k = cmc_unit_convert_factor(st->unit, unit, why, sizeof why);
+    if (k == 0) {
+        snprintf(msg, size, "--unit %s=%s: %s", name, unit, why);
+        return -1;
+    }
+    if (!*u && !(*u = cmc_arena_strdup(a, unit))) {
+        snprintf(msg, size, "out of memory");
+        return -1;
+    }
+    scale_stat(st, k);
+    st->unit = *u;
+    *f = k;
+    return 1;
+}
+
 int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit, char *msg,
                              size_t size)
 {
-    cmc_stat *st = NULL;
-    for (size_t i = 0; !st && i < r->noutputs; i++)
-        if (!strcmp(r->outputs[i].name, name))
-            st = &r->outputs[i];
-    for (size_t i = 0; !st && i < r->ninputs; i++)
-        if (!strcmp(r->inputs[i].name, name))
-            st = &r->inputs[i];
-    if (!st) {
+    const char *u = NULL;
+    double f = 0;
+    int found = 0, rc;
+    for (size_t i = 0; i < r->noutputs; i++) {
+        if ((rc = convert_stat(&r->outputs[i], name, unit, &u, &f, msg, size, r->arena)) < 0)
+            return -1;
+        found |= rc;
+    }
+    double fo = f;   /* the output's factor, for variants and swings */
+    for (size_t i = 0; i < r->ninputs; i++) {
+        if ((rc = convert_stat(&r->inputs[i], name, unit, &u, &f, msg, size, r->arena)) < 0)
+            return -1;
+        found |= rc;
+    }
+    if (!found) {
         snprintf(msg, size, "--unit %s=%s: no output or random input '%s' in this run", name,
                  unit, name);
         return -1;
     }
-    char why[256];
-    double f = cmc_unit_convert_factor(st->unit, unit, why, sizeof why);
-    if (f == 0) {
-        snprintf(msg, size, "--unit %s=%s: %s", name, unit, why);
-        return -1;
-    }
-    const char *u = cmc_arena_strdup(r->arena, unit);
-    if (!u) {
-        snprintf(msg, size, "out of memory");
-        return -1;
-    }
-    scale_stat(st, f);
-    st->unit = u;
+    if (fo == 0)
+        return 0;
     for (size_t v = 0; v < r->nvariants; v++) {
         cmc_variant_result *vr = &r->variants[v];
         for (size_t i = 0; i < vr->noutputs; i++)
             if (!strcmp(vr->outputs[i].name, name)) {
-                scale_stat(&vr->outputs[i], f);
+                scale_stat(&vr->outputs[i], fo);
                 vr->outputs[i].unit = u;
             }
         for (size_t i = 0; i < vr->npaired; i++)
             if (!strcmp(vr->paired[i].output, name)) {
-                scale_stat(&vr->paired[i].difference, f);
+                scale_stat(&vr->paired[i].difference, fo);
                 vr->paired[i].difference.unit = u;
             }
     }
@@ -440,9 +458,9 @@ int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit,
         cmc_sensitivity *s = &r->sensitivity[i];
         if (strcmp(s->output, name))
             continue;
-        scale_array(s->swing_low, s->ninputs, f);
-        scale_array(s->swing_high, s->ninputs, f);
-        s->swing_base *= f;
+        scale_array(s->swing_low, s->ninputs, fo);
+        scale_array(s->swing_high, s->ninputs, fo);
+        s->swing_base *= fo;
     }
     return 0;
 }

@@ -252,7 +252,7 @@ static void naming_and_order(void)
         CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->unit, "t");
         CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->expression, "5 * 2 [t]");
         CHECK_STR(find(m, CMC_RANDOM, "x")->unit, "W");
-        CHECK_STR(find(m, CMC_RANDOM, "x")->expression, "150 to 400");
+        CHECK_STR(find(m, CMC_RANDOM, "x")->expression, "150 to 400 [W]");
         CHECK_STR(find(m, CMC_OUTPUT, "y")->unit, "kg");
         CHECK_REL(out(m, "y"), 6000, 1e-15);
     }
