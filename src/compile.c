@@ -1064,7 +1064,7 @@ static int check_range(compiler *c, const cmc_sym *s, const val *v, cmc_quantity
     double above = isfinite(in->hi) ? 1 - cmc_dist_cdf(d, in->hi) : 0;
     double share = below + above;
     q->outside = share > 0 ? share : 0;
-    if (!(share > 1e-6))
+    if (!(share > 1e-3))   /* outside the central 99.9%: a warning */
         return 0;
     char pct[32];
     snprintf(pct, sizeof pct, "%.3g%%", 100 * share);
