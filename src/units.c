@@ -229,6 +229,135 @@ const char *cmc_unit_text(const cmc_unit *u)
     return u ? u->text : "1";
 }
 
+/* ---- The text of an inferred unit ---------------------------------------------------
+   A product of labels with integer exponents, kept in the order first met, so that
+   kWh*(gCO2e/kWh) reads gCO2e and day*(h/day) reads h. Each label is split at its
+   top-level '*' and '/' (gCO2e/kWh is gCO2e and kWh^-1); a parenthesised group is read
+   recursively and "^n" raises the item before it. The text is for people and for the
+   HDF5 `units` attribute; UDUNITS does the arithmetic on the unit itself. */
+
+#define MAX_ATOMS 16
+typedef struct atoms {
+    int n;
+    char name[MAX_ATOMS][64];
+    int exp[MAX_ATOMS];
+} atoms;
+
+static int add_atom(atoms *a, const char *name, size_t len, int e)
+{
+    if (!len || e == 0)
+        return 0;
+    for (int i = 0; i < a->n; i++)
+        if (strlen(a->name[i]) == len && !strncmp(a->name[i], name, len)) {
+            a->exp[i] += e;
+            return 0;
+        }
+    if (a->n == MAX_ATOMS || len >= sizeof a->name[0])
+        return -1;
+    memcpy(a->name[a->n], name, len);
+    a->name[a->n][len] = 0;
+    a->exp[a->n++] = e;
+    return 0;
+}
+
+/* text[0..len) times e into a; -1 when it does not fit the simple grammar */
+static int read_atoms(atoms *a, const char *t, size_t len, int e, int depth)
+{
+    size_t i = 0;
+    int sign = 1;
+    if (depth > 8)
+        return -1;
+    while (i < len) {
+        size_t j = i, item_len;
+        const char *item;
+        int group = t[i] == '(';
+        if (group) {
+            int d = 0;
+            for (; j < len; j++) {
+                d += t[j] == '(';
+                d -= t[j] == ')';
+                if (!d)
+                    break;
+            }
+            if (j == len)
+                return -1;
+            item = t + i + 1;
+            item_len = j - i - 1;
+            j++;
+        } else {
+            while (j < len && t[j] != '*' && t[j] != '/' && t[j] != '^' && t[j] != '(' &&
+                   t[j] != ')')
+                j++;
+            item = t + i;
+            item_len = j - i;
+        }
+        int pw = 1;
+        if (j < len && t[j] == '^') {
+            char *end;
+            long v = strtol(t + j + 1, &end, 10);
+            if (end == t + j + 1 || v == 0 || v > 64 || v < -64)
+                return -1;
+            pw = (int)v;
+            j = (size_t)(end - t);
+        }
+        if (group ? read_atoms(a, item, item_len, e * sign * pw, depth + 1) < 0
+                  : !(item_len == 1 && item[0] == '1') &&
+                        add_atom(a, item, item_len, e * sign * pw) < 0)
+            return -1;
+        if (j < len && t[j] != '*' && t[j] != '/')
+            return -1;
+        sign = j < len && t[j] == '/' ? -1 : 1;
+        i = j + (j < len);
+    }
+    return 0;
+}
+
+static void put_atom(char *out, size_t size, const char *name, int e)
+{
+    size_t n = strlen(out);
+    int paren = strpbrk(name, "*/") != NULL;
+    if (e == 1)
+        snprintf(out + n, size - n, paren ? "(%s)" : "%s", name);
+    else
+        snprintf(out + n, size - n, paren ? "(%s)^%d" : "%s^%d", name, e);
+}
+
+/* a^ea * b^eb as text into out; 0 if it could not be simplified (use the plain form) */
+static int combine(char *out, size_t size, const char *a, int ea, const char *b, int eb)
+{
+    atoms x = {0};
+    if ((a && read_atoms(&x, a, strlen(a), ea, 0) < 0) ||
+        (b && read_atoms(&x, b, strlen(b), eb, 0) < 0))
+        return 0;
+    out[0] = 0;
+    int num = 0, den = 0;
+    for (int i = 0; i < x.n; i++) {
+        num += x.exp[i] > 0;
+        den += x.exp[i] < 0;
+    }
+    for (int i = 0; i < x.n; i++)
+        if (x.exp[i] > 0) {
+            if (out[0])
+                strncat(out, "*", size - strlen(out) - 1);
+            put_atom(out, size, x.name[i], x.exp[i]);
+        }
+    if (!num)
+        snprintf(out, size, "1");
+    if (den) {
+        strncat(out, den > 1 ? "/(" : "/", size - strlen(out) - 1);
+        int k = 0;
+        for (int i = 0; i < x.n; i++)
+            if (x.exp[i] < 0) {
+                if (k++)
+                    strncat(out, "*", size - strlen(out) - 1);
+                put_atom(out, size, x.name[i], -x.exp[i]);
+            }
+        if (den > 1)
+            strncat(out, ")", size - strlen(out) - 1);
+    }
+    return strlen(out) < size - 1;
+}
+
 static int simple(const char *t)
 {
     return !strpbrk(t, "/*. ");
@@ -249,12 +378,10 @@ cmc_unit *cmc_unit_mul(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, i
         return wrap(p, ut_clone(x->u), x->text, ok);
     }
     char t[512];
-    snprintf(t, sizeof t, "%s*%s", strchr(a->text, '/') ? a->text : a->text,
-             simple(b->text) || !strchr(b->text, '/') ? b->text : b->text);
-    if (strchr(a->text, '/') || strchr(b->text, '/'))
-        snprintf(t, sizeof t, "%s%s%s*%s%s%s", strchr(a->text, '/') ? "(" : "", a->text,
-                 strchr(a->text, '/') ? ")" : "", strchr(b->text, '/') ? "(" : "", b->text,
-                 strchr(b->text, '/') ? ")" : "");
+    if (!combine(t, sizeof t, a->text, 1, b->text, 1))
+        snprintf(t, sizeof t, "%s%s%s*%s%s%s", simple(a->text) ? "" : "(", a->text,
+                 simple(a->text) ? "" : ")", simple(b->text) ? "" : "(", b->text,
+                 simple(b->text) ? "" : ")");
     return wrap(p, ut_multiply(a->u, b->u), t, ok);
 }
 
@@ -266,9 +393,10 @@ cmc_unit *cmc_unit_div(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, i
     }
     char t[512];
     const char *at = a ? a->text : "1";
-    snprintf(t, sizeof t, "%s%s%s/%s%s%s", a && !simple(at) ? "(" : "", at,
-             a && !simple(at) ? ")" : "", simple(b->text) ? "" : "(", b->text,
-             simple(b->text) ? "" : ")");
+    if (!combine(t, sizeof t, at, 1, b->text, -1))
+        snprintf(t, sizeof t, "%s%s%s/%s%s%s", a && !simple(at) ? "(" : "", at,
+                 a && !simple(at) ? ")" : "", simple(b->text) ? "" : "(", b->text,
+                 simple(b->text) ? "" : ")");
     ut_unit *q = ut_divide(raw(a), b->u);
     return wrap(p, q, t, ok);
 }
@@ -279,8 +407,9 @@ cmc_unit *cmc_unit_pow(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
     if (!a)
         return NULL;
     char t[512];
-    snprintf(t, sizeof t, "%s%s%s^%d", simple(a->text) ? "" : "(", a->text,
-             simple(a->text) ? "" : ")", n);
+    if (!combine(t, sizeof t, a->text, n, NULL, 0))
+        snprintf(t, sizeof t, "%s%s%s^%d", simple(a->text) ? "" : "(", a->text,
+                 simple(a->text) ? "" : ")", n);
     return wrap(p, ut_raise(a->u, n), t, ok);
 }
 
