@@ -10,42 +10,22 @@
  * before the program runs. Distribution parameters must fold to constants: a
  * parameter that depends on a random input would make the draws hierarchical, which
  * the block sampler does not do, and is reported as an error where it is written.
+ *
+ * Every expression also gets its unit (README "Units and ranges"): `*` and `/`
+ * combine units, `+ -` comparisons and the like convert their right operand into
+ * the left's, and each definition is converted into the unit its name is declared
+ * in. A conversion is a factor folded here, never work per sample beyond one
+ * multiplication (compile_units.c).
  */
+#include "compile.h"
 #include "lex.h"
-#include "model.h"
-#include "units.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct val {
-    int is_const;
-    double k;
-    int slot;
-    const cmc_unit *unit;   /* NULL: a plain number */
-    int bare;               /* no unit written anywhere in it */
-} val;
-
-#define MAX_FACTORS 32
-
-typedef struct compiler {
-    cmc_model *m;
-    const cmc_graph *g;
-    cmc_diags *d;
-    cmc_arena *a;
-    cmc_op *ops;
-    int nops, capops;
-    const cmc_sym *cur;     /* the name being compiled */
-    int ndist;              /* distributions met so far in its definition */
-    int in_param;           /* compiling a distribution parameter */
-    cmc_unit_pool *units;
-    double factors[MAX_FACTORS];   /* conversions inserted in the current definition */
-    int nfactors;
-} compiler;
-
-static int new_slot(compiler *c, const char *name)
+int cmc_compile_new_slot(compiler *c, const char *name)
 {
     cmc_model *m = c->m;
     int s = m->prog.nslots++;
@@ -79,7 +59,7 @@ static cmc_op *push_op(compiler *c)
     return o;
 }
 
-static int emit(compiler *c, int code, const val *args, val *out)
+int cmc_compile_emit(compiler *c, int code, const val *args, val *out)
 {
     int n = cmc_op_arity(code);
     int allk = 1;
@@ -106,14 +86,14 @@ static int emit(compiler *c, int code, const val *args, val *out)
             o->arg[i] = args[i].slot;
         }
     }
-    if ((o->dst = new_slot(c, NULL)) < 0)
+    if ((o->dst = cmc_compile_new_slot(c, NULL)) < 0)
         return -1;
     out->is_const = 0;
     out->slot = o->dst;
     return 0;
 }
 
-static cmc_quantity *add_quantity(compiler *c, cmc_qkind kind, int slot)
+cmc_quantity *cmc_compile_add_quantity(compiler *c, cmc_qkind kind, int slot)
 {
     cmc_model *m = c->m;
     if (m->nq[kind] == m->cap[kind]) {
@@ -142,7 +122,7 @@ static cmc_quantity *add_quantity(compiler *c, cmc_qkind kind, int slot)
     return q;
 }
 
-static const char *format(compiler *c, const cmc_expr *e)
+const char *cmc_compile_format(compiler *c, const cmc_expr *e)
 {
     cmc_buf b;
     cmc_buf_init(&b);
@@ -152,114 +132,7 @@ static const char *format(compiler *c, const cmc_expr *e)
     return s ? s : "";
 }
 
-static int compile_expr(compiler *c, const cmc_expr *e, val *out);
 static int opcode_of(int tok);
-
-/* ---- units ---------------------------------------------------------------------- */
-
-static const char *utext(const cmc_unit *u)
-{
-    return u ? cmc_unit_text(u) : "a plain number";
-}
-
-/* The unit of a [label] written at loc, or an error there. *ok = 0 on error. */
-static const cmc_unit *label_unit(compiler *c, const char *text, const cmc_loc *loc, int *ok)
-{
-    char msg[512];
-    *ok = 1;
-    if (!text || !strcmp(text, "1"))
-        return NULL;
-    cmc_unit *u = cmc_unit_parse(c->units, text, msg, sizeof msg);
-    if (!u && msg[0]) {
-        /* "1" parses to NULL without a message; anything else that is NULL failed */
-        cmc_error(c->d, loc, "%s", msg);
-        *ok = 0;
-    }
-    return u;
-}
-
-static int record_conversion(compiler *c, const cmc_loc *loc, const cmc_unit *from,
-                             const cmc_unit *to, double f)
-{
-    cmc_model *m = c->m;
-    if (c->nfactors < MAX_FACTORS)
-        c->factors[c->nfactors++] = f;
-    if (m->nconversions == m->capconversions) {
-        size_t cap = m->capconversions ? 2 * m->capconversions : 8;
-        cmc_conversion *v = cmc_arena_alloc(c->a, cap * sizeof *v);
-        if (!v)
-            return -1;
-        if (m->nconversions)
-            memcpy(v, m->conversions, m->nconversions * sizeof *v);
-        m->conversions = v;
-        m->capconversions = cap;
-    }
-    cmc_conversion *r = &m->conversions[m->nconversions++];
-    r->name = c->cur ? c->cur->name : "";
-    r->file = loc->src->name;
-    r->line = loc->line;
-    r->col = loc->col;
-    r->from = cmc_arena_strdup(c->a, cmc_unit_text(from));
-    r->to = cmc_arena_strdup(c->a, cmc_unit_text(to));
-    r->factor = f;
-    return r->from && r->to ? 0 : -1;
-}
-
-/* Scale v by f (folded when v is a constant, else one multiplication). */
-static int scale(compiler *c, val *v, double f)
-{
-    if (f == 1)
-        return 0;
-    val a[2] = {*v, {1, f, -1, NULL, 1}};
-    const cmc_unit *u = v->unit;
-    int bare = v->bare;
-    if (emit(c, OP_MUL, a, v) < 0)
-        return -1;
-    v->unit = u;
-    v->bare = bare;
-    return 0;
-}
-
-/* Convert v (written at loc) to unit `to`; what says what needs it, for the
-   message ("cannot add kW and day"). */
-static int convert(compiler *c, const cmc_loc *loc, val *v, const cmc_unit *to,
-                   const char *what)
-{
-    if (v->unit == to)
-        return 0;
-    double f = cmc_unit_factor(v->unit, to);
-    if (f == 0) {
-        if (cmc_unit_convertible(v->unit, to))
-            cmc_error(c->d, loc, "cannot convert %s to %s: not a plain factor (an offset "
-                                 "unit such as degC)", utext(v->unit), utext(to));
-        else
-            cmc_error(c->d, loc, what, utext(v->unit), utext(to));
-        return -1;
-    }
-    if (f != 1 && (record_conversion(c, loc, v->unit, to, f) < 0 || scale(c, v, f) < 0))
-        return -1;
-    v->unit = to;
-    return 0;
-}
-
-/* b into a's unit, for + - comparisons min max clamp if. A plain 0 goes with any
-   unit (max(0, x)). */
-static int commensurate(compiler *c, const cmc_loc *loc, const val *a, val *b, const char *what)
-{
-    if (b->bare && b->is_const && b->k == 0) {
-        b->unit = a->unit;
-        return 0;
-    }
-    if (a->bare && a->is_const && a->k == 0 && a->unit != b->unit) {
-        /* the result takes b's unit: handled by the caller swapping */
-        return 1;
-    }
-    if (!cmc_unit_convertible(a->unit, b->unit)) {
-        cmc_error(c->d, loc, what, utext(a->unit), utext(b->unit));
-        return -1;
-    }
-    return convert(c, loc, b, a->unit, what);
-}
 
 static int binary_op(compiler *c, const cmc_expr *op, val *a, val *b, val *out)
 {
@@ -274,7 +147,7 @@ static int binary_op(compiler *c, const cmc_expr *op, val *a, val *b, val *out)
         const char *what = code == OP_ADD   ? "cannot add %s and %s"
                            : code == OP_SUB ? "cannot subtract %s and %s"
                                             : "cannot compare %s with %s";
-        int r = commensurate(c, &op->loc, a, b, what);
+        int r = cmc_compile_commensurate(c, &op->loc, a, b, what);
         if (r < 0)
             return -1;
         if (r == 1)
@@ -291,16 +164,16 @@ static int binary_op(compiler *c, const cmc_expr *op, val *a, val *b, val *out)
     case OP_POW:
         if (!cmc_unit_dimensionless(b->unit)) {
             cmc_error(c->d, &op->loc, "'^' needs a dimensionless exponent, got %s",
-                      utext(b->unit));
+                      cmc_compile_utext(b->unit));
             return -1;
         }
-        if (convert(c, &op->loc, b, NULL, "'^': cannot convert %s to %s") < 0)
+        if (cmc_compile_convert(c, &op->loc, b, NULL, "'^': cannot convert %s to %s") < 0)
             return -1;
         if (a->unit && !cmc_unit_dimensionless(a->unit)) {
             double n = b->k;
             if (!b->is_const || !(n == floor(n) || n * 2 == floor(n * 2)) || fabs(n) > 64) {
                 cmc_error(c->d, &op->loc, "a quantity in %s can only be raised to a constant "
-                                          "whole or half power", utext(a->unit));
+                                          "whole or half power", cmc_compile_utext(a->unit));
                 return -1;
             }
             if (n == floor(n)) {
@@ -309,293 +182,21 @@ static int binary_op(compiler *c, const cmc_expr *op, val *a, val *b, val *out)
                 const cmc_unit *r = cmc_unit_root(c->units, a->unit, 2, &ok);
                 u = ok ? cmc_unit_pow(c->units, r, (int)(n * 2), &ok) : NULL;
             }
-        } else if (convert(c, &op->loc, a, NULL, "'^': cannot convert %s to %s") < 0) {
+        } else if (cmc_compile_convert(c, &op->loc, a, NULL, "'^': cannot convert %s to %s") < 0) {
             return -1;
         }
         break;
     }
     if (!ok) {
-        cmc_error(c->d, &op->loc, "unit arithmetic failed (%s and %s)", utext(a->unit),
-                  utext(b->unit));
+        cmc_error(c->d, &op->loc, "unit arithmetic failed (%s and %s)", cmc_compile_utext(a->unit),
+                  cmc_compile_utext(b->unit));
         return -1;
     }
     val args[2] = {*a, *b};
-    if (emit(c, code, args, out) < 0)
+    if (cmc_compile_emit(c, code, args, out) < 0)
         return -1;
     out->unit = u;
     out->bare = bare;
-    return 0;
-}
-
-/* ---- distributions ------------------------------------------------------------------ */
-
-/* What a parameter's unit is: the result's (1), dimensionless (0), or its
-   reciprocal (2: exponential's rate). */
-static int param_class(const cmc_dist_type *t, int i)
-{
-    switch (t->kind) {
-    case CMC_DIST_LOGNORMAL:
-    case CMC_DIST_BETA:
-        return 0;
-    case CMC_DIST_GAMMA:
-    case CMC_DIST_WEIBULL:
-        return i == 1;
-    case CMC_DIST_EXPONENTIAL:
-        return 2;
-    default:
-        return 1;
-    }
-}
-
-/* A distribution parameter: a constant, converted to unit (class 1), 1/unit
-   (class 2) or to a plain number (class 0); a plain parameter of class 1 or 2 is
-   in dflt (the unit the definition is written in). */
-static int unit_param(compiler *c, const cmc_expr *e, const char *what, int cls,
-                      const cmc_unit *dflt, const cmc_unit *unit, double *out)
-{
-    val v;
-    c->in_param++;
-    int rc = compile_expr(c, e, &v);
-    c->in_param--;
-    if (rc < 0)
-        return -1;
-    if (!v.is_const) {
-        cmc_error(c->d, &e->loc,
-                  "%s must be a constant, but this depends on a random input", what);
-        return -1;
-    }
-    int ok = 1;
-    const cmc_unit *to = NULL;
-    if (cls == 1) {
-        to = unit;
-        if (v.bare)
-            v.unit = dflt;
-    } else if (cls == 2) {
-        to = cmc_unit_div(c->units, NULL, unit, &ok);
-        if (v.bare)
-            v.unit = cmc_unit_div(c->units, NULL, dflt, &ok);
-    }
-    if (!ok)
-        return -1;
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: cannot convert %%s to %%s (the unit of the distribution's "
-                              "result)", what);
-    if (cls == 0)
-        snprintf(msg, sizeof msg, "%s must be dimensionless: cannot convert %%s to %%s", what);
-    if (convert(c, &e->loc, &v, to, msg) < 0)
-        return -1;
-    *out = v.k;
-    return 0;
-}
-
-/* The unit the first class-1 parameter written with a unit carries (the
-   distribution's unit when the definition declares none), else dflt. */
-static const cmc_unit *first_unit(compiler *c, const cmc_expr *e, const cmc_unit *dflt)
-{
-    for (int i = 0; i < e->nargs; i++) {
-        const cmc_expr *x = e->args[i];
-        if (x->kind == EX_NUM && x->unit) {
-            int ok;
-            const cmc_unit *u = label_unit(c, x->unit, &x->loc, &ok);
-            if (ok && param_class(e->dist, i) == 1)
-                return u;
-        }
-        if (x->kind == EX_NAME && param_class(e->dist, i) == 1) {
-            const cmc_sym *s = cmc_graph_find(c->g, x->name);
-            if (s && !s->bare)
-                return s->unit;
-        }
-        if (x->kind == EX_DIST)
-            return first_unit(c, x, dflt);
-    }
-    return dflt;
-}
-
-/* lognormal(mu, sigma) takes the mean and standard deviation of ln x. Written with
-   those of x (lognormal(400, 30)) its median is e^400: a warning, with the `a to b`
-   that matches a mean and standard deviation of x (Fenton-Wilkinson moments:
-   sigma^2 = ln(1 + s^2/m^2), mu = ln m - sigma^2/2; a, b its 5th and 95th
-   percentiles). */
-static void lognormal_guard(compiler *c, const cmc_expr *e, double mu, double sigma)
-    __attribute__((noinline));
-static void lognormal_guard(compiler *c, const cmc_expr *e, double mu, double sigma)
-{
-    char med[32], alt[160] = "";
-    snprintf(med, sizeof med, "%.3g", exp(mu));
-    if (mu > 0 && sigma > 0) {
-        double s2 = log1p(sigma * sigma / (mu * mu)), m = log(mu) - s2 / 2, z = 1.6448536269514722;
-        char a[32], b[32];
-        snprintf(a, sizeof a, "%.3g", exp(m - z * sqrt(s2)));
-        snprintf(b, sizeof b, "%.3g", exp(m + z * sqrt(s2)));
-        snprintf(alt, sizeof alt, " (mean %g and sd %g of x: about %s to %s)", mu, sigma, a, b);
-    }
-    cmc_warning(c->d, &e->loc,
-                "lognormal(mu, sigma) takes the mean and standard deviation of ln(x), and "
-                "mu = %g, sigma = %g are implausible for a log (median e^mu = %s): give the "
-                "5th and 95th percentiles instead, `a to b`%s",
-                mu, sigma, med, alt);
-}
-
-/* Build the distribution e with its values in unit `unit`; parameters written
-   without a unit are in dflt. */
-static cmc_dist *build_dist(compiler *c, const cmc_expr *e, const cmc_unit *dflt,
-                            const cmc_unit *unit)
-{
-    const cmc_dist_type *t = e->dist;
-    int n = e->nargs;
-    /* choice and mixture take any number of arguments: the parameters, weights and
-       components in one block sized for them (truncate(..., lo, hi) needs 3) */
-    size_t m = (size_t)(n > 3 ? n : 3);
-    double *p = cmc_arena_alloc(c->a, m * (2 * sizeof(double) + sizeof(cmc_dist *)));
-    if (!p) {
-        cmc_error(c->d, &e->loc, "out of memory");
-        return NULL;
-    }
-    double *w = p + m;
-    cmc_dist **parts = (cmc_dist **)(w + m);
-    cmc_dist_error err = {-1, 0, ""};
-    cmc_dist *d = NULL;
-    char what[96];
-
-    for (int i = 0; i < n; i++) {
-        const char *pname = t->nparams > 0 ? t->params[i] : NULL;
-        if (t->kind == CMC_DIST_TRUNCATE)
-            pname = i == 1 ? "lo" : "hi";
-        if (t->kind == CMC_DIST_TO)
-            pname = i == 0 ? "a" : "b";
-        if (pname)
-            snprintf(what, sizeof what, "%s: %s", t->kind == CMC_DIST_TO ? "a to b" : t->name,
-                     pname);
-        else
-            snprintf(what, sizeof what, "%s: every value", t->name);
-        if (t->kind == CMC_DIST_TRUNCATE && i == 0)
-            continue;
-        if (t->kind == CMC_DIST_MIXTURE) {
-            if (e->args[i]->kind == EX_DIST) {
-                if (!(parts[i] = build_dist(c, e->args[i], dflt, unit))) {
-                    while (i--)
-                        cmc_dist_free(parts[i]);
-                    return NULL;
-                }
-            } else {
-                /* a number is a point mass */
-                double v;
-                int ok = unit_param(c, e->args[i], "mixture: each component (a distribution or a number)",
-                                    1, dflt, unit, &v) == 0;
-                if (ok && !isfinite(v)) {
-                    char num[32];
-                    cmc_format_double(num, sizeof num, v);
-                    cmc_error(c->d, &e->args[i]->loc, "mixture: a number component must be "
-                                                      "finite (got %s)", num);
-                    ok = 0;
-                }
-                if (!ok || !(parts[i] = cmc_dist_new_choice(&v, NULL, 1, &err))) {
-                    if (ok)
-                        cmc_error(c->d, &e->args[i]->loc, "%s", err.msg);
-                    while (i--)
-                        cmc_dist_free(parts[i]);
-                    return NULL;
-                }
-            }
-        } else if (unit_param(c, e->args[i], what, param_class(t, i), dflt, unit, &p[i]) < 0) {
-            return NULL;
-        }
-        if (e->weights && e->weights[i]) {
-            if (unit_param(c, e->weights[i], t->kind == CMC_DIST_CHOICE ? "choice: every weight"
-                                                                          : "mixture: every weight",
-                           0, NULL, NULL, &w[i]) < 0) {
-                if (t->kind == CMC_DIST_MIXTURE)
-                    for (int j = 0; j <= i; j++)
-                        cmc_dist_free(parts[j]);
-                return NULL;
-            }
-        }
-    }
-    if (t->kind == CMC_DIST_LOGNORMAL && (p[0] > 15 || p[1] > 3))
-        lognormal_guard(c, e, p[0], p[1]);
-    /* a lognormal or beta drawn in dflt but wanted in unit: lognormal scales by its
-       mu; a beta's values are its own, so the units must agree */
-    double f = cmc_unit_factor(dflt, unit);
-    if ((t->kind == CMC_DIST_LOGNORMAL || t->kind == CMC_DIST_BETA) && f != 1) {
-        if (f == 0 || t->kind == CMC_DIST_BETA) {
-            cmc_error(c->d, &e->loc, "%s draws in %s, which cannot be given in %s here",
-                      t->name, utext(dflt), utext(unit));
-            return NULL;
-        }
-        if (record_conversion(c, &e->loc, dflt, unit, f) < 0)
-            return NULL;
-        p[0] += log(f);
-    }
-
-    switch (t->kind) {
-    case CMC_DIST_CHOICE:
-        d = cmc_dist_new_choice(p, e->weights ? w : NULL, (size_t)n, &err);
-        break;
-    case CMC_DIST_MIXTURE:
-        d = cmc_dist_new_mixture(parts, e->weights ? w : NULL, (size_t)n, &err);
-        break;
-    case CMC_DIST_TRUNCATE: {
-        cmc_dist *inner = build_dist(c, e->args[0], dflt, unit);
-        if (!inner)
-            return NULL;
-        d = cmc_dist_new_truncate(inner, p[1], p[2], &err);
-        break;
-    }
-    default:
-        d = cmc_dist_new(t, p, n, &err);
-        break;
-    }
-    if (!d) {
-        const cmc_loc *l = &e->loc;
-        if (err.bad >= 0 && err.bad < n)
-            l = err.bad_is_weight && e->weights && e->weights[err.bad] ? &e->weights[err.bad]->loc
-                                                                       : &e->args[err.bad]->loc;
-        cmc_error(c->d, l, "%s", err.msg);
-    }
-    return d;
-}
-
-/* A distribution: a random input with a slot of its own. dflt is the unit its
-   plain parameters are in, unit the unit to draw in (a whole definition: the
-   name's unit; inside an expression: its first parameter's unit). */
-static int compile_dist(compiler *c, const cmc_expr *e, const cmc_unit *dflt,
-                        const cmc_unit *unit, int have_unit, val *out)
-{
-    if (c->in_param) {
-        cmc_error(c->d, &e->loc, "a distribution cannot be a parameter of another "
-                                 "(to combine distributions, use mixture())");
-        return -1;
-    }
-    if (!have_unit)
-        unit = dflt = first_unit(c, e, dflt);
-    cmc_dist *d = build_dist(c, e, dflt, unit);
-    if (!d)
-        return -1;
-    const cmc_sym *s = c->cur;
-    c->ndist++;
-    int whole = s->def->value == e;
-    const char *name = whole ? s->name : cmc_arena_printf(c->a, "%s.%d", s->name, c->ndist);
-    int slot = name ? new_slot(c, name) : -1;
-    cmc_quantity *q = slot >= 0 ? add_quantity(c, CMC_RANDOM, slot) : NULL;
-    if (!q) {
-        cmc_dist_free(d);
-        return -1;
-    }
-    c->m->dists[c->m->nq[CMC_RANDOM] - 1] = d;
-    q->name = name;
-    q->expression = format(c, e);
-    if (whole && s->def->unit && q->expression)   /* "0.15 to 0.4 [kW]" */
-        q->expression = cmc_arena_printf(c->a, "%s [%s]", q->expression, s->def->unit);
-    q->unit = unit ? cmc_arena_strdup(c->a, cmc_unit_text(unit)) : "";
-    q->file = e->loc.src->name;
-    q->line = e->loc.line;
-    q->from_set = s->from_set;
-    q->is_default = s->is_default;
-    q->point = cmc_dist_point(d);
-    out->is_const = 0;
-    out->slot = slot;
-    out->unit = unit;
-    out->bare = !have_unit && !unit;
     return 0;
 }
 
@@ -649,9 +250,9 @@ static int compile_chain(compiler *c, const cmc_expr *e, val *out)
     for (x = e; x->kind == EX_BIN; x = x->args[0])
         spine[--i] = x;   /* spine[0] is the lowest operator */
     val a[2];
-    int rc = compile_expr(c, x, &a[0]);
+    int rc = cmc_compile_expr(c, x, &a[0]);
     for (i = 0; i < n && rc == 0; i++)
-        rc = compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
+        rc = cmc_compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
              binary_op(c, spine[i], &a[0], &a[1], &a[0]) < 0 ? -1 : 0;
     free(spine);
     *out = a[0];
@@ -664,22 +265,22 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
     int code = e->func->opcode;
     const char *fn = e->func->name;
     char what[96];
-    if (compile_expr(c, e->args[0], &a[0]) < 0)
+    if (cmc_compile_expr(c, e->args[0], &a[0]) < 0)
         return -1;
     if (code == OP_MIN || code == OP_MAX) {
         /* min(a, b, c) = min(min(a, b), c) */
         snprintf(what, sizeof what, "%s: cannot compare %%s with %%s", fn);
         for (int i = 1; i < e->nargs; i++) {
-            if (compile_expr(c, e->args[i], &a[1]) < 0)
+            if (cmc_compile_expr(c, e->args[i], &a[1]) < 0)
                 return -1;
-            int r = commensurate(c, &e->args[i]->loc, &a[0], &a[1], what);
+            int r = cmc_compile_commensurate(c, &e->args[i]->loc, &a[0], &a[1], what);
             if (r < 0)
                 return -1;
             if (r == 1)
                 a[0].unit = a[1].unit;
             const cmc_unit *u = a[0].unit;
             int bare = a[0].bare && a[1].bare;
-            if (emit(c, code, a, &a[0]) < 0)
+            if (cmc_compile_emit(c, code, a, &a[0]) < 0)
                 return -1;
             a[0].unit = u;
             a[0].bare = bare;
@@ -688,7 +289,7 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
         return 0;
     }
     for (int i = 1; i < e->nargs; i++)
-        if (compile_expr(c, e->args[i], &a[i]) < 0)
+        if (cmc_compile_expr(c, e->args[i], &a[i]) < 0)
             return -1;
     const cmc_unit *u = a[0].unit;
     int bare = a[0].bare;
@@ -699,10 +300,10 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
     case OP_LOG10:
         snprintf(what, sizeof what, "%s needs a dimensionless argument, got %%s", fn);
         if (!cmc_unit_dimensionless(a[0].unit)) {
-            cmc_error(c->d, &e->args[0]->loc, what, utext(a[0].unit));
+            cmc_error(c->d, &e->args[0]->loc, what, cmc_compile_utext(a[0].unit));
             return -1;
         }
-        if (convert(c, &e->args[0]->loc, &a[0], NULL, what) < 0)
+        if (cmc_compile_convert(c, &e->args[0]->loc, &a[0], NULL, what) < 0)
             return -1;
         u = NULL;
         break;
@@ -710,17 +311,17 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
         u = cmc_unit_root(c->units, a[0].unit, 2, &ok);
         if (!ok) {
             cmc_error(c->d, &e->args[0]->loc, "sqrt: %s has no square root",
-                      utext(a[0].unit));
+                      cmc_compile_utext(a[0].unit));
             return -1;
         }
         break;
     case OP_CLAMP:
         snprintf(what, sizeof what, "clamp: cannot compare %%s with %%s");
         for (int i = 1; i < 3; i++) {
-            int r = commensurate(c, &e->args[i]->loc, &a[0], &a[i], what);
+            int r = cmc_compile_commensurate(c, &e->args[i]->loc, &a[0], &a[i], what);
             if (r < 0)
                 return -1;
-            if (r == 1 && convert(c, &e->args[0]->loc, &a[0], a[i].unit, what) < 0)
+            if (r == 1 && cmc_compile_convert(c, &e->args[0]->loc, &a[0], a[i].unit, what) < 0)
                 return -1;
             bare &= a[i].bare;
         }
@@ -728,7 +329,7 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
         break;
     case OP_IF: {
         snprintf(what, sizeof what, "if: the two values must be commensurable (%%s and %%s)");
-        int r = commensurate(c, &e->args[2]->loc, &a[1], &a[2], what);
+        int r = cmc_compile_commensurate(c, &e->args[2]->loc, &a[1], &a[2], what);
         if (r < 0)
             return -1;
         if (r == 1)
@@ -742,14 +343,14 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
     }
     if (code == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k)
         return clamp_order_error(c, e, a[1].k, a[2].k);
-    if (emit(c, code, a, out) < 0)
+    if (cmc_compile_emit(c, code, a, out) < 0)
         return -1;
     out->unit = u;
     out->bare = bare;
     return 0;
 }
 
-static int compile_expr(compiler *c, const cmc_expr *e, val *out)
+int cmc_compile_expr(compiler *c, const cmc_expr *e, val *out)
 {
     val a[1];
     int ok = 1;
@@ -758,7 +359,7 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
         out->is_const = 1;
         out->k = e->num;
         out->slot = -1;
-        out->unit = label_unit(c, e->unit, &e->loc, &ok);
+        out->unit = cmc_compile_label(c, e->unit, &e->loc, &ok);
         out->bare = !e->unit;
         return ok ? 0 : -1;
     case EX_NAME: {
@@ -771,9 +372,9 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
         return 0;
     }
     case EX_NEG:
-        if (compile_expr(c, e->args[0], &a[0]) < 0)
+        if (cmc_compile_expr(c, e->args[0], &a[0]) < 0)
             return -1;
-        if (emit(c, OP_NEG, a, out) < 0)
+        if (cmc_compile_emit(c, OP_NEG, a, out) < 0)
             return -1;
         out->unit = a[0].unit;
         out->bare = a[0].bare;
@@ -783,7 +384,7 @@ static int compile_expr(compiler *c, const cmc_expr *e, val *out)
     case EX_CALL:
         return compile_call(c, e, out);
     case EX_DIST:
-        return compile_dist(c, e, NULL, NULL, 0, out);
+        return cmc_compile_dist(c, e, NULL, NULL, 0, out);
     }
     return -1;
 }
@@ -811,7 +412,7 @@ static void describe(compiler *c, cmc_quantity *q, const cmc_sym *s)
     q->name = s->name;
     q->description = desc_of(s);
     q->unit = unit_of(s);
-    q->expression = format(c, s->def->value);
+    q->expression = cmc_compile_format(c, s->def->value);
     q->file = s->def_src->name;
     q->line = s->def->name_loc.line;
     q->from_set = s->from_set;
@@ -898,60 +499,6 @@ static char *flatten(compiler *c)
     return r;
 }
 
-/* The plain numbers written in e (not those with a unit), for the warning below. */
-static void plain_numbers(const cmc_expr *e, const cmc_expr **out, int *n, int cap)
-{
-    for (; e; e = e->kind == EX_BIN ? e->args[0] : NULL) {
-        if (e->kind == EX_NUM) {
-            if (!e->unit && *n < cap)
-                out[(*n)++] = e;
-            return;
-        }
-        /* a distribution's parameters written as numbers are values, not factors;
-           an expression in a parameter may hold factors */
-        for (int i = e->kind == EX_BIN ? 1 : 0; i < e->nargs; i++)
-            if (e->kind != EX_DIST || e->args[i]->kind != EX_NUM)
-                plain_numbers(e->args[i], out, n, cap);
-    }
-}
-
-/* The double-conversion hazard: `days * 24` where days is in day and the result
-   is declared in h gets the factor 24 from the compiler; a plain 24 beside it
-   multiplies again. A plain number equal to a factor (or its reciprocal) the
-   compiler inserted in the same definition is a warning. */
-static void warn_plain_factors(compiler *c, const cmc_expr *value)
-{
-    if (!c->nfactors)
-        return;
-    const cmc_expr *nums[64];
-    int n = 0;
-    plain_numbers(value, nums, &n, 64);
-    for (int i = 0; i < n; i++) {
-        double x = nums[i]->num;
-        if (x == 0 || x == 1 || x == -1)
-            continue;
-        for (int j = 0; j < c->nfactors; j++) {
-            double f = c->factors[j];
-            if (fabs(fabs(x) - f) <= 1e-9 * f || fabs(fabs(x) - 1 / f) <= 1e-9 / f) {
-                const cmc_conversion *r = NULL;
-                for (size_t k = c->m->nconversions; k-- > 0;)
-                    if (c->m->conversions[k].factor == f) {
-                        r = &c->m->conversions[k];
-                        break;
-                    }
-                char num[32];
-                cmc_format_double(num, sizeof num, f);
-                cmc_warning(c->d, &nums[i]->loc,
-                            "the plain number %s equals the factor %s -> %s (x%s) that carbonmc "
-                            "inserts in this definition: the conversion would be applied twice "
-                            "(delete the number, or give it its unit, e.g. 24 [h/day])",
-                            nums[i]->lit, r ? r->from : "?", r ? r->to : "?", num);
-                break;
-            }
-        }
-    }
-}
-
 /* One definition: its value in the unit it is written in (a [unit] on its line,
    else the input's or output's declared unit, which plain values take), then
    converted to the name's unit (the input's, else the output's, else that). */
@@ -963,14 +510,14 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     if (def->unit) {
         const cmc_loc *l = def->value->kind == EX_NUM && def->value->unit ? &def->value->loc
                                                                            : &def->name_loc;
-        src = label_unit(c, def->unit, l, &ok);
+        src = cmc_compile_label(c, def->unit, l, &ok);
         has_src = 1;
     }
     if (ok && s->input) {
-        dst = label_unit(c, s->input->unit, &s->input->name_loc, &ok);
+        dst = cmc_compile_label(c, s->input->unit, &s->input->name_loc, &ok);
         has_dst = 1;
     } else if (ok && s->output && s->output->unit) {
-        dst = label_unit(c, s->output->unit, &s->output->name_loc, &ok);
+        dst = cmc_compile_label(c, s->output->unit, &s->output->name_loc, &ok);
         has_dst = 1;
     }
     if (!ok)
@@ -985,10 +532,10 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     }
     c->nfactors = 0;
     if (def->value->kind == EX_DIST) {
-        if (compile_dist(c, def->value, src, dst, has_dst, v) < 0)
+        if (cmc_compile_dist(c, def->value, src, dst, has_dst, v) < 0)
             return -1;
     } else {
-        if (compile_expr(c, def->value, v) < 0)
+        if (cmc_compile_expr(c, def->value, v) < 0)
             return -1;
         const cmc_loc *at = &def->value->loc;
         char what[160];
@@ -998,83 +545,26 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
             snprintf(what, sizeof what, "%s is declared in %%2$s but its definition is in %%1$s",
                      s->name);
             if (!cmc_unit_convertible(v->unit, src)) {
-                cmc_error(c->d, &def->name_loc, what, utext(v->unit), utext(src));
+                cmc_error(c->d, &def->name_loc, what, cmc_compile_utext(v->unit), cmc_compile_utext(src));
                 return -1;
             }
-            if (convert(c, at, v, src, what) < 0)
+            if (cmc_compile_convert(c, at, v, src, what) < 0)
                 return -1;
         }
         if (has_dst) {
             snprintf(what, sizeof what, "%s is declared in %%2$s but its definition is in %%1$s",
                      s->name);
             if (!cmc_unit_convertible(v->unit, dst)) {
-                cmc_error(c->d, &def->name_loc, what, utext(v->unit), utext(dst));
+                cmc_error(c->d, &def->name_loc, what, cmc_compile_utext(v->unit), cmc_compile_utext(dst));
                 return -1;
             }
-            if (convert(c, at, v, dst, what) < 0)
+            if (cmc_compile_convert(c, at, v, dst, what) < 0)
                 return -1;
         }
-        warn_plain_factors(c, def->value);
+        cmc_compile_warn_factors(c, def->value);
     }
     s->unit = v->unit;
     s->bare = v->bare && !has_src && !has_dst;
-    return 0;
-}
-
-/* An input's plausible range (`input pue in 1 to 3`): a constant outside it is an
-   error where it is defined; a distribution that can draw outside it is a warning
-   that gives the probability, from the distribution's CDF (exact, not sampled). */
-static int check_range(compiler *c, const cmc_sym *s, const val *v, cmc_quantity *q)
-{
-    const cmc_stmt *in = s->input;
-    char lo[32], hi[32], num[32];
-    cmc_format_double(lo, sizeof lo, in->lo);
-    cmc_format_double(hi, sizeof hi, in->hi);
-    const char *u = in->unit ? in->unit : "";
-    if (q) {
-        q->has_range = 1;
-        q->range_lo = in->lo;
-        q->range_hi = in->hi;
-    }
-    const cmc_loc *at = &s->def->value->loc;
-    if (v->is_const) {
-        if (v->k >= in->lo && v->k <= in->hi)
-            return 0;
-        cmc_format_double(num, sizeof num, v->k);
-        /* a plain number that would fit as a percentage or in a unit 1000 times
-           larger: say so (85 for 85%, 0.4 meant as kgCO2e/kWh) */
-        char hint[160] = "";
-        const cmc_expr *x = s->def->value;
-        int plain = v->bare || (x->kind == EX_NUM && !x->unit && !s->def->unit);
-        if (plain && in->hi <= 1 && v->k > 1 && v->k <= 100)
-            snprintf(hint, sizeof hint, ": a fraction, not a percentage? (%s%% is %s = %g, "
-                     "or write %s [%%])", num, s->name, v->k / 100, num);
-        else if (plain && *u && v->k * 1000 >= in->lo && v->k * 1000 <= in->hi)
-            snprintf(hint, sizeof hint, ": in a unit 1000 times larger? write the unit "
-                     "(%s [%s%s])", num, strchr("kMGTmun", u[0]) ? "..." : "k", u);
-        cmc_error(c->d, at, "%s = %s%s%s is outside its plausible range %s to %s%s%s (%s:%d)%s",
-                  s->name, num, *u ? " " : "", u, lo, hi, *u ? " " : "", u,
-                  in->range_loc.src->name, in->range_loc.line, hint);
-        return -1;
-    }
-    if (s->def->value->kind != EX_DIST || !q)
-        return 0;
-    const cmc_dist *d = c->m->dists[c->m->nq[CMC_RANDOM] - 1];
-    double below = isfinite(in->lo) ? cmc_dist_cdf(d, nextafter(in->lo, -INFINITY)) : 0;
-    double above = isfinite(in->hi) ? 1 - cmc_dist_cdf(d, in->hi) : 0;
-    double share = below + above;
-    q->outside = share > 0 ? share : 0;
-    if (!(share > 1e-3))   /* outside the central 99.9%: a warning */
-        return 0;
-    char pct[32];
-    snprintf(pct, sizeof pct, "%.3g%%", 100 * share);
-    cmc_warning(c->d, at, "%s = %s draws outside its plausible range %s to %s%s%s (%s:%d) with "
-                          "probability %s%s",
-                s->name, q->expression, lo, hi, *u ? " " : "", u, in->range_loc.src->name,
-                in->range_loc.line, pct,
-                s->def->value->dist->kind == CMC_DIST_NORMAL
-                    ? " (truncate it, truncate(normal(...), lo, hi), or use a lognormal: a to b)"
-                    : "");
     return 0;
 }
 
@@ -1100,15 +590,15 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
             cmc_quantity *q = &m->q[CMC_RANDOM][m->nq[CMC_RANDOM] - 1];
             q->description = desc_of(s);
             q->unit = ut;
-            if (s->input && s->input->has_range && check_range(&c, s, &v, q) < 0)
+            if (s->input && s->input->has_range && cmc_compile_check_range(&c, s, &v, q) < 0)
                 goto done;
             continue;
         }
-        if (s->input && s->input->has_range && check_range(&c, s, &v, NULL) < 0)
+        if (s->input && s->input->has_range && cmc_compile_check_range(&c, s, &v, NULL) < 0)
             goto done;
         if (!v.is_const && !m->slot_names[v.slot])
             m->slot_names[v.slot] = s->name;
-        cmc_quantity *q = add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);
+        cmc_quantity *q = cmc_compile_add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);
         if (!q)
             goto done;
         describe(&c, q, s);
@@ -1126,11 +616,11 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
             o->code = OP_COPY;
             o->konst = 1;
             o->k[0] = s->k;
-            if ((o->dst = new_slot(&c, s->name)) < 0)
+            if ((o->dst = cmc_compile_new_slot(&c, s->name)) < 0)
                 goto done;
             slot = o->dst;
         }
-        cmc_quantity *q = add_quantity(&c, CMC_OUTPUT, slot);
+        cmc_quantity *q = cmc_compile_add_quantity(&c, CMC_OUTPUT, slot);
         if (!q)
             goto done;
         describe(&c, q, s);
