@@ -653,10 +653,13 @@ static int cmd_point(options *o)
             const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
             point_unit(o, q, &f, &u);
             cmc_fmt_human(num, sizeof num, q->point * f);
-            if (f != 1 || u != q->unit)
-                printf("  %-*s %18s   [%s] %s\n", w, q->name, num, u, q->expression);
-            else
-                printf("  %-*s %18s   %s\n", w, q->name, num, q->expression);
+            /* the unit, unless the distribution already ends with it */
+            size_t el = strlen(q->expression), ul = strlen(u);
+            int shown = ul && el > ul + 2 && q->expression[el - 1] == ']' &&
+                        !strncmp(q->expression + el - ul - 1, u, ul) &&
+                        q->expression[el - ul - 2] == '[';
+            printf("  %-*s %18s   %s%s%s%s\n", w, q->name, num, u[0] && !shown ? "[" : "",
+                   shown ? "" : u, u[0] && !shown ? "] " : "", q->expression);
         }
         printf("\noutputs:\n");
         for (size_t i = 0; i < nout; i++) {

@@ -23,13 +23,13 @@ const char *cmc_compile_utext(const cmc_unit *u)
 /* The unit of a [label] written at loc, or an error there. *ok = 0 on error. */
 const cmc_unit *cmc_compile_label(compiler *c, const char *text, const cmc_loc *loc, int *ok)
 {
-    char msg[512];
+    char msg[512] = "";
     *ok = 1;
     if (!text || !strcmp(text, "1"))
         return NULL;
     cmc_unit *u = cmc_unit_parse(c->units, text, msg, sizeof msg);
     if (!u && msg[0]) {
-        /* "1" parses to NULL without a message; anything else that is NULL failed */
+        /* a plain unit ("1", "count", "h/h") is NULL without a message */
         cmc_error(c->d, loc, "%s", msg);
         *ok = 0;
     }

@@ -468,13 +468,14 @@ double cmc_unit_convert_factor(const char *from, const char *to, char *msg, size
     double f = 0;
     int ok = 1;
     cmc_unit *a = NULL, *b = NULL;
+    msg[0] = '\0';
     if (*from && strcmp(from, "1")) {
         a = cmc_unit_parse(p, from, msg, size);
-        ok = a != NULL;
+        ok = a != NULL || !msg[0];   /* NULL without a message: a plain unit */
     }
     if (ok && *to && strcmp(to, "1")) {
         b = cmc_unit_parse(p, to, msg, size);
-        ok = b != NULL;
+        ok = b != NULL || !msg[0];
     }
     if (ok) {
         f = cmc_unit_factor(a, b);

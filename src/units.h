@@ -32,8 +32,9 @@ cmc_unit_pool *cmc_unit_pool_new(void);
 void cmc_unit_pool_free(cmc_unit_pool *p);   /* NULL is harmless */
 
 /* Parse a label in UDUNITS syntax. NULL on failure, with a message in msg
-   ("unknown unit 'kwh' (did you mean 'kWh'?)"). The unit system failing to load
-   is reported the same way. */
+   ("unknown unit 'kwh' (did you mean 'kWh'?)"); NULL with msg untouched for a
+   plain unit of scale 1 ("count"). The unit system failing to load is reported as
+   a failure. */
 cmc_unit *cmc_unit_parse(cmc_unit_pool *p, const char *text, char *msg, size_t size);
 
 /* The name to show: the label, "1" for NULL. */
