@@ -519,6 +519,14 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     } else if (ok && s->output && s->output->unit) {
         dst = cmc_compile_label(c, s->output->unit, &s->output->name_loc, &ok);
         has_dst = 1;
+    } else if (ok && !has_src) {
+        /* a definition that replaces one declaring a unit (`gpu_hours = 39.3M` for a
+           model's `gpu_hours [h] = ...`) is in that unit, as an input's would be */
+        const cmc_stmt *w = cmc_map_get(&c->declared, s->name);
+        if (w && w != def) {
+            dst = cmc_compile_label(c, w->unit, &w->name_loc, &ok);
+            has_dst = 1;
+        }
     }
     if (!ok)
         return -1;
@@ -570,10 +578,17 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
 
 int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
 {
-    compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0, cmc_unit_pool_new(), {0}, 0};
+    compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0, cmc_unit_pool_new(), {0}, 0, {0}};
     int rc = -1;
     if (!c.units)
         return -1;
+    /* the definitions in the files that declare a unit, by name (compile_def) */
+    cmc_map_init(&c.declared, c.a);
+    for (const cmc_file *f = g->files; f; f = f->next)
+        for (const cmc_stmt *st = f->stmts; st; st = st->next)
+            if (st->kind == ST_DEF && st->unit && !cmc_map_get(&c.declared, st->name) &&
+                cmc_map_put(&c.declared, st->name, (void *)st) < 0)
+                goto done;
     for (int i = 0; i < g->norder; i++) {
         cmc_sym *s = g->order[i];
         c.cur = s;

@@ -36,6 +36,7 @@ typedef struct compiler {
     cmc_unit_pool *units;
     double factors[MAX_FACTORS];   /* conversions inserted in the current definition */
     int nfactors;
+    cmc_map declared;       /* name -> a definition in the files with a [unit] */
 } compiler;
 
 /* compile.c */

@@ -437,7 +437,13 @@ static double factor_raw(const ut_unit *a, const ut_unit *b)
         return 0;
     double f = cv_convert_double(cv, 1), z = cv_convert_double(cv, 0);
     cv_free(cv);
-    return z == 0 && isfinite(f) ? f : 0;
+    if (z != 0 || !isfinite(f) || f == 0)
+        return 0;
+    /* UDUNITS composes scales in floating point (h*W -> kWh is 0.0010000000000000002):
+       round to 15 significant digits, so that 1 is 1 and 1e-3 is 1e-3 */
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", f);
+    return strtod(buf, NULL);
 }
 
 double cmc_unit_factor(const cmc_unit *a, const cmc_unit *b)

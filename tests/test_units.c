@@ -151,6 +151,15 @@ static void compiled(void)
     }
     cmc_model_free(m);
 
+    /* a plain redefinition of a name whose replaced definition declares a unit is
+       in that unit (a scenario's `gpu_hours = 1000` for a model's `gpu_hours [h]`) */
+    const char *s4[] = {"hours = 1000"};
+    m = load("input n\ninput d [day]\nn = 2\nd = 3\nhours [h] = n * d\n"
+             "output e [kWh] = hours * 1 [kW]\n", s4, 1, d);
+    CHECK_MSG(m != NULL, "%s", first(d, CMC_ERROR));
+    CHECK(m && find(m, CMC_OUTPUT, "e")->point == 1000);
+    cmc_model_free(m);
+
     /* the text of inferred units: labels cancel, powers collect */
     m = load("output a = 2 [kW] * 3 [day]\noutput b = a / (1 [day])\n"
              "output c = (3 [m]) ^ 2 * 2 [m]\noutput d = 1 / (2 [h])\n"
