@@ -359,7 +359,7 @@ int cmc_compile_expr(compiler *c, const cmc_expr *e, val *out)
         out->is_const = 1;
         out->k = e->num;
         out->slot = -1;
-        out->unit = cmc_compile_label(c, e->unit, &e->loc, &ok);
+        out->unit = cmc_compile_label(c, e->unit, &e->unit_loc, &ok);
         out->bare = !e->unit;
         return ok ? 0 : -1;
     case EX_NAME: {
@@ -508,23 +508,21 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     int ok = 1, has_src = 0, has_dst = 0;
     const cmc_unit *src = NULL, *dst = NULL;
     if (def->unit) {
-        const cmc_loc *l = def->value->kind == EX_NUM && def->value->unit ? &def->value->loc
-                                                                           : &def->name_loc;
-        src = cmc_compile_label(c, def->unit, l, &ok);
+        src = cmc_compile_label(c, def->unit, &def->unit_loc, &ok);
         has_src = 1;
     }
     if (ok && s->input) {
-        dst = cmc_compile_label(c, s->input->unit, &s->input->name_loc, &ok);
+        dst = cmc_compile_label(c, s->input->unit, &s->input->unit_loc, &ok);
         has_dst = 1;
     } else if (ok && s->output && s->output->unit) {
-        dst = cmc_compile_label(c, s->output->unit, &s->output->name_loc, &ok);
+        dst = cmc_compile_label(c, s->output->unit, &s->output->unit_loc, &ok);
         has_dst = 1;
     } else if (ok && !has_src) {
         /* a definition that replaces one declaring a unit (`gpu_hours = 39.3M` for a
            model's `gpu_hours [h] = ...`) is in that unit, as an input's would be */
         const cmc_stmt *w = cmc_map_get(&c->declared, s->name);
         if (w && w != def) {
-            dst = cmc_compile_label(c, w->unit, &w->name_loc, &ok);
+            dst = cmc_compile_label(c, w->unit, &w->unit_loc, &ok);
             has_dst = 1;
         }
     }

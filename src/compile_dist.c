@@ -82,10 +82,11 @@ static const cmc_unit *first_unit(compiler *c, const cmc_expr *e, const cmc_unit
 {
     for (int i = 0; i < e->nargs; i++) {
         const cmc_expr *x = e->args[i];
-        if (x->kind == EX_NUM && x->unit) {
-            int ok;
-            const cmc_unit *u = cmc_compile_label(c, x->unit, &x->loc, &ok);
-            if (ok && param_class(e->dist, i) == 1)
+        if (x->kind == EX_NUM && x->unit && param_class(e->dist, i) == 1) {
+            /* quietly: a label that does not parse is reported with its parameter */
+            char msg[256] = "";
+            const cmc_unit *u = cmc_unit_parse(c->units, x->unit, msg, sizeof msg);
+            if (u || !msg[0])
                 return u;
         }
         if (x->kind == EX_NAME && param_class(e->dist, i) == 1) {

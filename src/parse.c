@@ -336,6 +336,7 @@ static cmc_expr *parse_primary(parser *p)
         e->lit = cmc_arena_strndup(p->a, t.start, (size_t)t.len);
         if (p->cur.kind == TK_UNIT) {
             e->unit = p->cur.text;
+            e->unit_loc = tok_loc(p, &p->cur);
             p->last_unit = e;
             next(p);
         }
@@ -538,6 +539,7 @@ static cmc_expr *parse_value(parser *p, cmc_stmt *s)
     if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit &&
         (p->last_unit == s->value || s->value->kind == EX_DIST)) {
         s->unit = p->last_unit->unit;
+        s->unit_loc = p->last_unit->unit_loc;
         if (p->last_unit != s->value)
             p->last_unit->unit = NULL;
     }
@@ -603,6 +605,7 @@ static void parse_attrs(parser *p, cmc_stmt *s, int allow_value)
             next(p);
         } else if (p->cur.kind == TK_UNIT && !s->unit) {
             s->unit = p->cur.text;
+            s->unit_loc = tok_loc(p, &p->cur);
             next(p);
         } else if (p->cur.kind == TK_ASSIGN && allow_value && !s->value) {
             next(p);
@@ -625,6 +628,7 @@ static cmc_stmt *parse_def(parser *p, const cmc_token *n)
     s->name_loc = s->loc;
     if (p->cur.kind == TK_UNIT) {   /* NAME [unit] = EXPR: the value is in that unit */
         s->unit = p->cur.text;
+        s->unit_loc = tok_loc(p, &p->cur);
         next(p);
     }
     if (p->cur.kind != TK_ASSIGN) {
