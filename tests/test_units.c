@@ -236,10 +236,27 @@ static void ranges(void)
     cmc_diags_free(d);
 }
 
+/* An input defined by an expression of random inputs: its point value is checked. */
+static void derived_range(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load("input p in 1 to 3\nx = uniform(0.5, 0.9)\np = x * 1\noutput p\n",
+                        NULL, 0, d);
+    CHECK(m != NULL && strstr(first(d, CMC_WARNING), "p = 0.7 at the point estimate") != NULL);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    d = cmc_diags_new();
+    m = load("input p in 1 to 3\nx = uniform(1.5, 1.9)\np = x * 1\noutput p\n", NULL, 0, d);
+    CHECK(m != NULL && cmc_diags_count(d) == 0);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+}
+
 int main(void)
 {
     conversions();
     compiled();
     ranges();
+    derived_range();
     return CHECK_DONE();
 }
