@@ -459,6 +459,9 @@ static char *flatten(compiler *c)
         /* the unit the value is written in, and the input's if it differs: the
            compiler converts from one to the other again when this is read back */
         const char *unit = s->def->unit ? s->def->unit : s->input ? s->input->unit : NULL;
+        const cmc_stmt *w = unit || s->input ? NULL : cmc_map_get(&c->declared, s->name);
+        if (w && w != s->def)   /* the unit of the definition it replaced (compile_def) */
+            unit = w->unit;
         if (s->input && s->input->unit && unit != s->input->unit)
             cmc_buf_printf(&b, "input %s [%s]\n", s->name, s->input->unit);
         /* `x = 300 [W]`, `x = 150 to 400 [W]`, `x [kWh] = p * t` (parse.c) */

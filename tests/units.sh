@@ -63,6 +63,22 @@ PYEOF
     grep -Eq '^  energy_kwh +h\*W -> kWh  x0\.001 ' "$tmp/check" &&
     grep -q 'unit conversions (' "$tmp/check" && ok || bad "check does not list the conversions"
 
+# the stored scenario reads back with the same values: an input given in another unit
+# (host_w in kW) and a plain redefinition of a name declared with a unit (gpu_hours)
+printf 'use "gpu_power"\ngpu_hours = 1000\ngpu_w = 0.4 [kW]\npue = 1.1\nintensity = 400\n' \
+    >"$tmp/gh.cmc"
+for s in "$tmp/kw.cmc" "$tmp/gh.cmc"; do
+    "$bin" run "$s" -n 1000 -o "$tmp/rt.h5" --format json >/dev/null 2>"$tmp/err" &&
+        $PY -c "import h5py,sys; open(sys.argv[2],'w').write(h5py.File(sys.argv[1])['scenario/source'].asstr()[()])" \
+            "$tmp/rt.h5" "$tmp/rt.cmc" &&
+        "$bin" point "$s" --format json >"$tmp/a.json" 2>>"$tmp/err" &&
+        (cd "$tmp" && "$bin" point rt.cmc --format json >"$tmp/b.json" 2>>"$tmp/err") &&
+        [ ! -s "$tmp/err" ] &&
+        json "$tmp/b.json" "all(abs(v - json.load(open('$tmp/a.json'))['outputs'][k]) <= 1e-12 * abs(v) for k, v in d['outputs'].items())" &&
+        ok || bad "the stored scenario of $(basename "$s") does not read back to the same values"
+done
+json "$tmp/b.json" "abs(d['outputs']['energy_kwh'] - 440) < 1e-9" && ok || bad "gpu_hours = 1000 is not 1000 h"
+
 # ---- 2. --set with a unit -------------------------------------------------------------
 "$bin" point scenarios/gpt3_patterson.cmc --set 'intensity=0.429 [kgCO2e/kWh]' --format json \
     >"$tmp/p1.json" 2>"$tmp/err" &&
