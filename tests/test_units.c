@@ -188,6 +188,13 @@ static void compiled(void)
     cmc_model_free(m);
     cmc_diags_free(d);
     d = cmc_diags_new();
+    /* and a divisor equal to the reciprocal of an inserted factor (g -> t x1e-6) */
+    m = load("e = 2 [kWh]\ni = 400 [gCO2e/kWh]\noutput co2 [tCO2e] = e * i / 1e6\n", NULL, 0, d);
+    CHECK(m != NULL && strstr(first(d, CMC_WARNING), "plain number 1e6 equals the factor "
+                                                    "gCO2e -> tCO2e (x1e-06)") != NULL);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    d = cmc_diags_new();
     m = load("input d [day]\nd = 2\noutput e [h] = d\n", NULL, 0, d);
     CHECK(m != NULL && cmc_diags_count(d) == 0);
     CHECK(m && find(m, CMC_OUTPUT, "e")->point == 48);
