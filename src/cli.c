@@ -591,22 +591,26 @@ static void json_points(const options *o, const cmc_model *m, cmc_qkind kind)
     printf("}");
 }
 
+/* Every --unit names a random input or output of m in a commensurable unit: checked
+   before anything is run, written or printed. */
+static int model_units_ok(const options *o, const cmc_model *m)
+{
+    for (int k = CMC_RANDOM; k <= CMC_OUTPUT; k += CMC_OUTPUT - CMC_RANDOM)
+        for (size_t i = 0; i < cmc_model_count(m, (cmc_qkind)k); i++) {
+            double f;
+            const char *u;
+            if (point_unit(o, cmc_model_get(m, (cmc_qkind)k, i), &f, &u) < 0)
+                return -1;
+        }
+    return point_units_known(o, m);
+}
+
 static int cmd_point(options *o)
 {
     cmc_model *m = load(o);
     if (!m)
         return 1;
-    /* every --unit known and commensurable before anything is printed */
-    for (int k = CMC_RANDOM; k <= CMC_OUTPUT; k += CMC_OUTPUT - CMC_RANDOM)
-        for (size_t i = 0; i < cmc_model_count(m, (cmc_qkind)k); i++) {
-            double f;
-            const char *u;
-            if (point_unit(o, cmc_model_get(m, (cmc_qkind)k, i), &f, &u) < 0) {
-                cmc_model_free(m);
-                return 1;
-            }
-        }
-    if (point_units_known(o, m) < 0) {
+    if (model_units_ok(o, m) < 0) {
         cmc_model_free(m);
         return 1;
     }
@@ -787,6 +791,10 @@ static int cmd_run(options *o)
     cmc_model *m = load(o);
     if (!m)
         return 1;
+    if (model_units_ok(o, m) < 0) {
+        cmc_model_free(m);
+        return 1;
+    }
     char *def = o->output ? NULL : default_output(o->file);
     progress pr = {seconds(), 0, 0};
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,

@@ -171,6 +171,8 @@ grep -q "did you mean 'kWh'" "$tmp/err" || true
     bad "--unit co2_t=kwh: no suggestion"
 "$bin" point scenarios/gpt4.cmc --unit co2_t=GWh >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -s "$tmp/out" ] && grep -q "not commensurable" "$tmp/err" && ok || bad "point --unit co2_t=GWh"
+"$bin" run scenarios/gpt4.cmc -n 1000 -o "$tmp/no.h5" --unit co2_t=GWh >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && [ ! -s "$tmp/out" ] && [ ! -e "$tmp/no.h5" ] && ok || bad "run --unit co2_t=GWh wrote a file"
 "$bin" run scenarios/gpt4.cmc --unit co2_t >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && ok || bad "--unit without '=' is not a usage error"
 
