@@ -321,8 +321,8 @@ static int compile_call(compiler *c, const cmc_expr *e, val *out)
             int r = cmc_compile_commensurate(c, &e->args[i]->loc, &a[0], &a[i], what);
             if (r < 0)
                 return -1;
-            if (r == 1 && cmc_compile_convert(c, &e->args[0]->loc, &a[0], a[i].unit, what) < 0)
-                return -1;
+            if (r == 1)
+                a[0].unit = a[i].unit;   /* clamp(0, lo, hi): the 0 takes their unit */
             bare &= a[i].bare;
         }
         u = a[0].unit;

@@ -108,7 +108,7 @@ int cmc_compile_commensurate(compiler *c, const cmc_loc *loc, const val *a, val 
         b->unit = a->unit;
         return 0;
     }
-    if (a->bare && a->is_const && a->k == 0 && a->unit != b->unit) {
+    if (a->bare && a->is_const && a->k == 0 && !a->unit && b->unit) {
         /* the result takes b's unit: handled by the caller swapping */
         return 1;
     }

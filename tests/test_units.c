@@ -160,6 +160,26 @@ static void compiled(void)
     CHECK(m && find(m, CMC_OUTPUT, "e")->point == 1000);
     cmc_model_free(m);
 
+    /* a plain 0 goes with any unit; other plain numbers do not */
+    m = load("x = 3 [kW]\noutput a = max(0, x)\noutput b = clamp(0, 1 [W], 2 [kW])\n"
+             "output c = if(x > 0, x, 0)\noutput e = 0 - x\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first(d, CMC_ERROR));
+    if (m) {
+        CHECK_STR(find(m, CMC_OUTPUT, "a")->unit, "kW");
+        CHECK_STR(find(m, CMC_OUTPUT, "b")->unit, "W");
+        CHECK_REL(find(m, CMC_OUTPUT, "b")->point, 1, 1e-15);
+        CHECK_STR(find(m, CMC_OUTPUT, "c")->unit, "kW");
+        CHECK_STR(find(m, CMC_OUTPUT, "e")->unit, "kW");
+        CHECK_REL(find(m, CMC_OUTPUT, "e")->point, -3, 1e-15);
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
+    d = cmc_diags_new();
+    m = load("x = 3 [kW]\noutput a = max(1, x)\n", NULL, 0, d);
+    CHECK(m == NULL && strstr(first(d, CMC_ERROR), "max: cannot compare a plain number with kW"));
+    cmc_diags_free(d);
+    d = cmc_diags_new();
+
     /* the text of inferred units: labels cancel, powers collect */
     m = load("output a = 2 [kW] * 3 [day]\noutput b = a / (1 [day])\n"
              "output c = (3 [m]) ^ 2 * 2 [m]\noutput d = 1 / (2 [h])\n"
