@@ -530,6 +530,8 @@ static int cmd_check(options *o)
         const cmc_quantity *q = cmc_model_get(m, CMC_CONSTANT, i);
         origin(q, where, sizeof where);
         cmc_fmt_human(num, sizeof num, q->point);
+        if (q->unit[0])   /* its unit, declared or inferred */
+            snprintf(num + strlen(num), sizeof num - strlen(num), " %.40s", q->unit);
         printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, num, where);
     }
     n = cmc_model_count(m, CMC_DERIVED);
@@ -537,7 +539,7 @@ static int cmd_check(options *o)
     for (size_t i = 0; i < n; i++) {
         const cmc_quantity *q = cmc_model_get(m, CMC_DERIVED, i);
         origin(q, where, sizeof where);
-        printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, "", where);
+        printf("  %-*s = %-*s %14.40s  %s\n", w, q->name, ew, q->expression, q->unit, where);
     }
     n = cmc_model_count(m, CMC_OUTPUT);
     printf("\noutputs (%zu):\n", n);
