@@ -458,12 +458,6 @@ int cmc_unit_dimensionless(const cmc_unit *a)
     return !a || ut_are_convertible(a->u, ut_get_dimensionless_unit_one(units_system()));
 }
 
-int cmc_unit_same(const cmc_unit *a, const cmc_unit *b)
-{
-    return (!a && !b) || (a && b && ut_compare(a->u, b->u) == 0) ||
-           cmc_unit_factor(a, b) == 1;
-}
-
 double cmc_unit_convert_factor(const char *from, const char *to, char *msg, size_t size)
 {
     cmc_unit_pool *p = cmc_unit_pool_new();

@@ -9,14 +9,16 @@
  *     g x CO2e, and gCO2e, kgCO2e, tCO2e, ktCO2e, MtCO2e, GtCO2e (and the same
  *     with "eq": gCO2eq, tCO2eq, ...) are names for it;
  *   - FLOP, a count with a unit of its own (FLOP/s x s = FLOP);
- *   - GPU, a dimensionless count (GPU-h is an hour).
+ *   - GPU, a dimensionless count (GPU-h is an hour);
+ *   - kt, the kilotonne (UDUNITS' kt is the knot).
  * The unit system is loaded once per process, on first use (pthread_once), and is
  * read-only afterwards. UDUNITS keeps its last status in a global, so parsing and
  * arithmetic on units happen only while a model compiles (one thread), never in
  * the sampler: every conversion is a factor folded into the program.
  *
  * A cmc_unit is a UDUNITS unit and the text that names it: the label as written,
- * or, for one inferred by arithmetic, a product/quotient of labels ("kW*day").
+ * or, for one inferred by arithmetic, a product/quotient of labels in which equal
+ * labels cancel ("kW*day", "kWh*(gCO2e/kWh)" reads "gCO2e").
  * NULL is the plain number (dimensionless, scale 1). Units are owned by a
  * cmc_unit_pool and freed with it.
  */
@@ -50,11 +52,10 @@ cmc_unit *cmc_unit_root(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok);
 /* Same dimension (a number in a converts to b). */
 int cmc_unit_convertible(const cmc_unit *a, const cmc_unit *b);
 /* The factor f with value_in_b = f * value_in_a; 0 when not convertible or the
-   conversion is not a pure factor (degC to K has an offset). */
+   conversion is not a pure factor (degC to K has an offset). Rounded to 15
+   significant digits (UDUNITS composes scales in floating point). */
 double cmc_unit_factor(const cmc_unit *a, const cmc_unit *b);
 /* No dimension (scale may differ from 1: percent). */
 int cmc_unit_dimensionless(const cmc_unit *a);
-/* Are a and b the same unit (factor 1, same dimension)? */
-int cmc_unit_same(const cmc_unit *a, const cmc_unit *b);
 
 #endif
