@@ -425,6 +425,8 @@ cmc_unit *cmc_unit_root(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
 
 int cmc_unit_convertible(const cmc_unit *a, const cmc_unit *b)
 {
+    if (!a && !b)
+        return 1;   /* plain numbers: no need to load the unit system */
     return ut_are_convertible(raw(a), raw(b)) != 0;
 }
 
