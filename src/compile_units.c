@@ -113,7 +113,19 @@ int cmc_compile_commensurate(compiler *c, const cmc_loc *loc, const val *a, val 
         return 1;
     }
     if (!cmc_unit_convertible(a->unit, b->unit)) {
-        cmc_error(c->d, loc, what, cmc_compile_utext(a->unit), cmc_compile_utext(b->unit));
+        char msg[512], num[32];
+        snprintf(msg, sizeof msg, what, cmc_compile_utext(a->unit), cmc_compile_utext(b->unit));
+        /* a plain constant beside a unit: most likely its unit was left out */
+        const val *plain = b->bare && b->is_const && a->unit ? b
+                           : a->bare && a->is_const && b->unit ? a
+                                                               : NULL;
+        if (plain) {
+            cmc_format_double(num, sizeof num, plain->k);
+            size_t n = strlen(msg);
+            snprintf(msg + n, sizeof msg - n, " (give the number its unit: %s [%s])", num,
+                     cmc_unit_text(plain == b ? a->unit : b->unit));
+        }
+        cmc_error(c->d, loc, "%s", msg);
         return -1;
     }
     return cmc_compile_convert(c, loc, b, a->unit, what);
