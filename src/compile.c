@@ -517,6 +517,17 @@ static int compile_def(compiler *c, cmc_sym *s, val *v)
     if (ok && s->input) {
         dst = cmc_compile_label(c, s->input->unit, &s->input->unit_loc, &ok);
         has_dst = 1;
+        const cmc_unit *o = ok && s->output && s->output->unit
+                                ? cmc_compile_label(c, s->output->unit, &s->output->unit_loc, &ok)
+                                : dst;
+        if (ok && cmc_unit_factor(o, dst) != 1) {
+            /* one quantity, one unit: --unit shows it in another */
+            cmc_error(c->d, &s->output->unit_loc, "%s is an input in %s and an output in %s: "
+                      "declare one unit (carbonmc summary --unit %s=%s shows it in another)",
+                      s->name, cmc_compile_utext(dst), cmc_compile_utext(o), s->name,
+                      cmc_unit_text(o));
+            return -1;
+        }
     } else if (ok && s->output && s->output->unit) {
         dst = cmc_compile_label(c, s->output->unit, &s->output->unit_loc, &ok);
         has_dst = 1;
