@@ -102,6 +102,12 @@ typedef struct cmc_quantity {
     double point;            /* the value `point` uses: constants their value, random
                                 inputs their median (a choice its first value),
                                 derived quantities and outputs computed from those */
+    int has_range;           /* an input declared `in LO to HI` (README "Units and
+                                ranges"), in unit */
+    double range_lo, range_hi;
+    double outside;          /* random inputs with a range: the probability that a
+                                draw falls outside it (from the distribution's CDF);
+                                else 0 */
 } cmc_quantity;
 
 /* Random inputs in the order the program draws them; constants and derived
@@ -117,6 +123,19 @@ size_t cmc_model_nvariants(const cmc_model *m);
 const char *cmc_model_variant_name(const cmc_model *m, size_t i);
 const char *cmc_model_variant_label(const cmc_model *m, size_t i);   /* "" if none */
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i);
+
+/* A unit conversion the compiler inserted (README "Units and ranges"): the value
+   written at file:line:col in unit `from` is multiplied by factor to be in `to`.
+   `check` lists them. */
+typedef struct cmc_conversion {
+    const char *name;          /* the definition it is in */
+    const char *file;
+    int line, col;
+    const char *from, *to;
+    double factor;
+} cmc_conversion;
+size_t cmc_model_nconversions(const cmc_model *m);
+const cmc_conversion *cmc_model_conversion(const cmc_model *m, size_t i);
 
 /* The compiled program, one operation a line, for `check --program`. The returned
    string is owned by the model. */
@@ -157,6 +176,9 @@ typedef struct cmc_stat {
     uint64_t *counts;          /* [nbins] */
     uint64_t underflow, overflow;
     int log_bins;              /* edges are log-spaced */
+    int has_range;             /* random inputs declared `in LO to HI` */
+    double range_lo, range_hi; /* in unit */
+    double outside;            /* the probability of a draw outside the range */
     cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
@@ -314,6 +336,18 @@ void cmc_process_setup(void);
 /* Read a file written by `carbonmc run` (HDF5, docs/hdf5.md). */
 cmc_results *cmc_results_read(const char *path, cmc_diags *diags);
 void cmc_results_free(cmc_results *r);
+
+/* Units (README "Units and ranges"), by UDUNITS-2. The factor that takes a value in
+   `from` to one in `to`: value_in_to = f * value_in_from;
+   0 with a message in msg when either unit does not parse or they are not
+   commensurable ("" is a plain number). */
+double cmc_unit_convert_factor(const char *from, const char *to, char *msg, size_t size);
+/* Show the quantity `name` (an output or a random input) of r in `unit`: every value
+   of its statistics (mean, sd, percentiles and their intervals, histogram edges,
+   convergence, variants, swings) is multiplied by the factor, and its unit becomes
+   `unit`. Returns 0, or -1 with a message (unknown name, incommensurable unit). */
+int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit, char *msg,
+                             size_t size);
 
 #ifdef __cplusplus
 }

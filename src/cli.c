@@ -63,7 +63,11 @@ static const char usage[] =
     "\n"
     "options:\n"
     "  --set NAME=EXPR    replace the definition of NAME (any expression or\n"
-    "                     distribution of the scenario language); repeatable\n"
+    "                     distribution of the scenario language, with a unit:\n"
+    "                     --set 'intensity=0.4 [kgCO2e/kWh]'); repeatable\n"
+    "  --unit NAME=UNIT   run, summary, plot, point: show NAME in another unit of\n"
+    "                     the same dimension (co2_t=kt, energy_kwh=GWh); repeatable\n"
+    "  --strict           check, point, run: every warning is an error\n"
     "  -n N               samples (25000, 1e6, 10M, ...)\n"
     "  --seed S           random seed (default 1); the same seed gives the same\n"
     "                     results for any thread count\n"
@@ -152,7 +156,8 @@ static void print_diags(const cmc_diags *d)
 
 /* ---- Options ----------------------------------------------------------------------- */
 
-enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32, O_TABLE = 64 };
+enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32, O_TABLE = 64,
+       O_UNIT = 128, O_STRICT = 256 };
 
 typedef struct options {
     const char *file;         /* the scenario, or the .h5 of `summary` */
@@ -186,7 +191,10 @@ typedef struct options {
     uint32_t replicates;      /* 0: the default */
     double rel_tol, abs_tol;  /* 0: none */
     uint64_t max_n;           /* --max-n */
-    int strict;               /* a run that stops at --max-n short of the tolerance fails */
+    const char **units;       /* --unit NAME=UNIT, as given */
+    size_t nunits;
+    int strict;               /* --strict: every warning is an error (also a run that
+                                 stops at --max-n short of its tolerance) */
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -279,7 +287,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     o->published = calloc((size_t)argc + 1, sizeof *o->published);
-    if (!o->sets || !o->files || !o->published)
+    o->units = calloc((size_t)argc + 1, sizeof *o->units);
+    if (!o->sets || !o->files || !o->published || !o->units)
         return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -288,7 +297,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                              "-o", "--percentiles", "--bins", "--only",
                                              "--max-memory", "--interval", "--outputs", "--size",
                                              "--published", "--design", "--replicates",
-                                             "--rel-tol", "--abs-tol", "--max-n", NULL};
+                                             "--rel-tol", "--abs-tol", "--max-n", "--unit", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -310,6 +319,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                   : !strcmp(name, "--only") || !strcmp(name, "--size") ||
                             !strcmp(name, "--published") ? O_PLOT
                   : !strcmp(name, "--interval") || !strcmp(name, "--outputs") ? O_TABLE
+                  : !strcmp(name, "--unit")   ? O_UNIT
                                               : O_RUN;
         if (name && !(allowed & bit)) {
             fprintf(stderr, "carbonmc: '%s' does not take %s (see 'carbonmc --help')\n", command, name);
@@ -319,6 +329,12 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (!strchr(val, '='))
                 return usage_error("--set expects NAME=EXPR, got '%s'", val);
             o->sets[o->nsets++] = val;
+        } else if (name && !strcmp(name, "--unit")) {
+            const char *eq = strchr(val, '=');
+            if (!eq || eq == val || !eq[1])
+                return usage_error("--unit expects NAME=UNIT (co2_t=kt, energy_kwh=GWh), got '%s'",
+                                   val);
+            o->units[o->nunits++] = val;
         } else if (name && !strcmp(name, "--format")) {
             int ok = 0;
             for (const char *const *f = formats; *f; f++)
@@ -416,8 +432,6 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_count(val, &o->max_n) < 0)
                 return usage_error("--max-n expects a whole number of samples >= 1, got '%s'",
                                    val);
-        } else if (!strcmp(a, "--strict") && (allowed & O_RUN)) {
-            o->strict = 1;
         } else if (!strcmp(a, "--program") && (allowed & O_PROGRAM)) {
             o->program = 1;
         } else if (!strcmp(a, "--no-mc-error") && (allowed & O_FORMAT) &&
@@ -425,6 +439,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             o->no_mc = 1;
         } else if (!strcmp(a, "--no-h5") && (allowed & O_RUN)) {
             o->no_h5 = 1;
+        } else if (!strcmp(a, "--strict") && (allowed & O_STRICT)) {
+            o->strict = 1;
         } else if (!strcmp(a, "--save-samples") && (allowed & O_RUN)) {
             o->save_samples = 1;
         } else if (!strcmp(a, "--sensitivity") && (allowed & O_RUN)) {
@@ -448,8 +464,6 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
     if (o->max_n && o->samples)
         return usage_error("-n and --max-n: with a tolerance, give the most samples with "
                            "--max-n alone", "");
-    if (o->strict && !(o->rel_tol > 0 || o->abs_tol > 0))
-        return usage_error("--strict goes with --rel-tol or --abs-tol", "");
     if (!o->file)
         return usage_error(!strcmp(command, "summary") || !strcmp(command, "plot") ||
                                    !strcmp(command, "table")
@@ -488,6 +502,7 @@ static void free_options(options *o)
     free(o->sets);
     free(o->files);
     free(o->published);
+    free(o->units);
     free(o->percentiles);
     for (size_t i = 0; i < o->npath; i++)
         free(o->path[i]);
@@ -504,9 +519,80 @@ static cmc_model *load(options *o)
         return NULL;
     }
     cmc_model *m = cmc_model_load(o->file, &lo, d);
-    print_diags(d);
+    int warned = 0;
+    for (size_t i = 0; i < cmc_diags_count(d); i++) {
+        cmc_diag g = *cmc_diags_get(d, i);
+        if (o->strict && g.severity == CMC_WARNING) {   /* --strict */
+            g.severity = CMC_ERROR;
+            warned = 1;
+        }
+        print_diag(&g);
+    }
     cmc_diags_free(d);
+    if (warned) {
+        cmc_model_free(m);
+        return NULL;
+    }
     return m;
+}
+
+/* --unit NAME=UNIT on a run's results, before they are shown: 0, or 1 after
+   printing the problem. */
+static int apply_units(const options *o, cmc_results *r)
+{
+    for (size_t i = 0; r && i < o->nunits; i++) {
+        char name[256], msg[512];
+        const char *eq = strchr(o->units[i], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - o->units[i]), o->units[i]);
+        if (cmc_results_convert_unit(r, name, eq + 1, msg, sizeof msg) < 0) {
+            fprintf(stderr, "carbonmc: error: %s\n", msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --unit for `point`: the factor and unit to show q in (1 and its own if none). */
+static int point_unit(const options *o, const cmc_quantity *q, double *f, const char **unit)
+{
+    *f = 1;
+    *unit = q->unit;
+    for (size_t i = 0; i < o->nunits; i++) {
+        const char *eq = strchr(o->units[i], '=');
+        if ((size_t)(eq - o->units[i]) != strlen(q->name) ||
+            strncmp(o->units[i], q->name, strlen(q->name)))
+            continue;
+        char msg[512];
+        double k = cmc_unit_convert_factor(q->unit, eq + 1, msg, sizeof msg);
+        if (k == 0) {
+            fprintf(stderr, "carbonmc: error: --unit %s: %s\n", o->units[i], msg);
+            return -1;
+        }
+        *f = k;
+        *unit = eq + 1;
+    }
+    return 0;
+}
+
+/* Every --unit of `point` names a random input or output of m. */
+static int point_units_known(const options *o, const cmc_model *m)
+{
+    for (size_t i = 0; i < o->nunits; i++) {
+        const char *eq = strchr(o->units[i], '=');
+        int found = 0;
+        for (int k = CMC_RANDOM; k <= CMC_OUTPUT; k += CMC_OUTPUT - CMC_RANDOM)
+            for (size_t j = 0; j < cmc_model_count(m, (cmc_qkind)k); j++) {
+                const char *n = cmc_model_get(m, (cmc_qkind)k, j)->name;
+                found |= strlen(n) == (size_t)(eq - o->units[i]) &&
+                         !strncmp(n, o->units[i], strlen(n));
+            }
+        if (!found) {
+            fprintf(stderr, "carbonmc: error: --unit %s: no output or random input '%.*s'\n",
+                    o->units[i], (int)(eq - o->units[i]), o->units[i]);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- check ------------------------------------------------------------------------ */
@@ -571,6 +657,8 @@ static int cmd_check(options *o)
         const cmc_quantity *q = cmc_model_get(m, CMC_CONSTANT, i);
         origin(q, where, sizeof where);
         cmc_fmt_human(num, sizeof num, q->point);
+        if (q->unit[0])   /* its unit, declared or inferred */
+            snprintf(num + strlen(num), sizeof num - strlen(num), " %.40s", q->unit);
         printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, num, where);
     }
     n = cmc_model_count(m, CMC_DERIVED);
@@ -578,7 +666,7 @@ static int cmd_check(options *o)
     for (size_t i = 0; i < n; i++) {
         const cmc_quantity *q = cmc_model_get(m, CMC_DERIVED, i);
         origin(q, where, sizeof where);
-        printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, "", where);
+        printf("  %-*s = %-*s %14.40s  %s\n", w, q->name, ew, q->expression, q->unit, where);
     }
     n = cmc_model_count(m, CMC_OUTPUT);
     printf("\noutputs (%zu):\n", n);
@@ -587,6 +675,15 @@ static int cmd_check(options *o)
         printf("  %-*s   %s%s%s%s%s\n", w, q->name, q->unit[0] ? "[" : "", q->unit,
                q->unit[0] ? "]" : "", q->unit[0] && q->description[0] ? " " : "",
                q->description);
+    }
+    n = cmc_model_nconversions(m);
+    if (n)
+        printf("\nunit conversions (%zu), inserted by carbonmc (folded into the program):\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const cmc_conversion *c = cmc_model_conversion(m, i);
+        cmc_fmt_human(num, sizeof num, c->factor);
+        snprintf(where, sizeof where, "%s:%d:%d", c->file, c->line, c->col);
+        printf("  %-*s   %s -> %s  x%s  %s\n", w, c->name, c->from, c->to, num, where);
     }
     n = cmc_model_nvariants(m);
     if (n)
@@ -605,18 +702,36 @@ static int cmd_check(options *o)
 
 /* ---- point ------------------------------------------------------------------------- */
 
-/* {"name": value, ...} of the point values of one kind of quantity */
-static void json_points(const cmc_model *m, cmc_qkind kind)
+/* {"name": value, ...} of the point values of one kind of quantity (in the
+   --unit asked for; point_units_known has checked the units) */
+static void json_points(const options *o, const cmc_model *m, cmc_qkind kind)
 {
     printf("{");
     for (size_t i = 0; i < cmc_model_count(m, kind); i++) {
         const cmc_quantity *q = cmc_model_get(m, kind, i);
+        double f;
+        const char *u;
+        point_unit(o, q, &f, &u);
         printf("%s", i ? ", " : "");
         cmc_fmt_json_string(stdout, q->name);
         printf(": ");
-        cmc_fmt_json_number(stdout, q->point);
+        cmc_fmt_json_number(stdout, q->point * f);
     }
     printf("}");
+}
+
+/* Every --unit names a random input or output of m in a commensurable unit: checked
+   before anything is run, written or printed. */
+static int model_units_ok(const options *o, const cmc_model *m)
+{
+    for (int k = CMC_RANDOM; k <= CMC_OUTPUT; k += CMC_OUTPUT - CMC_RANDOM)
+        for (size_t i = 0; i < cmc_model_count(m, (cmc_qkind)k); i++) {
+            double f;
+            const char *u;
+            if (point_unit(o, cmc_model_get(m, (cmc_qkind)k, i), &f, &u) < 0)
+                return -1;
+        }
+    return point_units_known(o, m);
 }
 
 static int cmd_point(options *o)
@@ -624,21 +739,25 @@ static int cmd_point(options *o)
     cmc_model *m = load(o);
     if (!m)
         return 1;
+    if (model_units_ok(o, m) < 0) {
+        cmc_model_free(m);
+        return 1;
+    }
     size_t nin = cmc_model_count(m, CMC_RANDOM), nout = cmc_model_count(m, CMC_OUTPUT);
     if (o->format && !strcmp(o->format, "json")) {
         printf("{\"title\": ");
         cmc_fmt_json_string(stdout, cmc_model_title(m));
         printf(", \"outputs\": ");
-        json_points(m, CMC_OUTPUT);
+        json_points(o, m, CMC_OUTPUT);
         printf(", \"inputs\": ");
-        json_points(m, CMC_RANDOM);
+        json_points(o, m, CMC_RANDOM);
         if (cmc_model_nvariants(m)) {
             printf(", \"variants\": {");
             for (size_t v = 0; v < cmc_model_nvariants(m); v++) {
                 printf(v ? ", " : "");
                 cmc_fmt_json_string(stdout, cmc_model_variant_name(m, v));
                 printf(": {\"outputs\": ");
-                json_points(cmc_model_variant(m, v), CMC_OUTPUT);
+                json_points(o, cmc_model_variant(m, v), CMC_OUTPUT);
                 printf("}");
             }
             printf("}");
@@ -661,17 +780,27 @@ static int cmd_point(options *o)
             printf("\n");
         if (nin)
             printf("\nrandom inputs at their point values:\n");
+        double f;
+        const char *u;
         for (size_t i = 0; i < nin; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_RANDOM, i);
-            cmc_fmt_human(num, sizeof num, q->point);
-            printf("  %-*s %18s   %s\n", w, q->name, num, q->expression);
+            point_unit(o, q, &f, &u);
+            cmc_fmt_human(num, sizeof num, q->point * f);
+            /* the unit, unless the distribution already ends with it */
+            size_t el = strlen(q->expression), ul = strlen(u);
+            int shown = ul && el > ul + 2 && q->expression[el - 1] == ']' &&
+                        !strncmp(q->expression + el - ul - 1, u, ul) &&
+                        q->expression[el - ul - 2] == '[';
+            printf("  %-*s %18s   %s%s%s%s\n", w, q->name, num, u[0] && !shown ? "[" : "",
+                   shown ? "" : u, u[0] && !shown ? "] " : "", q->expression);
         }
         printf("\noutputs:\n");
         for (size_t i = 0; i < nout; i++) {
             const cmc_quantity *q = cmc_model_get(m, CMC_OUTPUT, i);
-            cmc_fmt_human(num, sizeof num, q->point);
-            printf("  %-*s %18s   %s%s%s%s%s\n", w, q->name, num, q->unit[0] ? "[" : "",
-                   q->unit, q->unit[0] ? "]" : "", q->unit[0] && q->description[0] ? " " : "",
+            point_unit(o, q, &f, &u);
+            cmc_fmt_human(num, sizeof num, q->point * f);
+            printf("  %-*s %18s   %s%s%s%s%s\n", w, q->name, num, u[0] ? "[" : "",
+                   u, u[0] ? "]" : "", u[0] && q->description[0] ? " " : "",
                    q->description);
         }
         for (size_t v = 0; v < cmc_model_nvariants(m); v++) {
@@ -681,9 +810,10 @@ static int cmd_point(options *o)
                    label);
             for (size_t i = 0; i < cmc_model_count(vm, CMC_OUTPUT); i++) {
                 const cmc_quantity *q = cmc_model_get(vm, CMC_OUTPUT, i);
-                cmc_fmt_human(num, sizeof num, q->point);
-                printf("  %-*s %18s   %s%s%s\n", w, q->name, num, q->unit[0] ? "[" : "",
-                       q->unit, q->unit[0] ? "]" : "");
+                point_unit(o, q, &f, &u);
+                cmc_fmt_human(num, sizeof num, q->point * f);
+                printf("  %-*s %18s   %s%s%s\n", w, q->name, num, u[0] ? "[" : "",
+                       u, u[0] ? "]" : "");
             }
         }
     }
@@ -790,6 +920,10 @@ static int cmd_run(options *o)
     cmc_model *m = load(o);
     if (!m)
         return 1;
+    if (model_units_ok(o, m) < 0) {
+        cmc_model_free(m);
+        return 1;
+    }
     char *def = o->output || o->no_h5 ? NULL : default_output(o->file);
     progress pr = {seconds(), 0, 0};
     cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
@@ -814,7 +948,7 @@ static int cmd_run(options *o)
     if (d)
         print_diags(d);
     int rc = 1;
-    if (r) {
+    if (r && apply_units(o, r) == 0) {
         rc = cmc_report_flags(stdout, r, o->format ? o->format : "text",
                               o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0;
         if (!o->format || !strcmp(o->format, "text")) {
@@ -845,8 +979,10 @@ static int cmd_summary(options *o)
     cmc_results *r = d ? cmc_results_read(o->file, d) : NULL;
     if (d)
         print_diags(d);
-    int rc = r ? (cmc_report_flags(stdout, r, o->format ? o->format : "text",
-                                   o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0) : 1;
+    int rc = r && apply_units(o, r) == 0
+                 ? (cmc_report_flags(stdout, r, o->format ? o->format : "text",
+                                     o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0)
+                 : 1;
     cmc_results_free(r);
     cmc_diags_free(d);
     return rc;
@@ -906,7 +1042,7 @@ static int cmd_plot(options *o)
         goto out;
     }
     for (size_t i = 0; i < o->nfiles; i++) {
-        if (!(runs[i] = cmc_results_read(o->files[i], d)) ||
+        if (!(runs[i] = cmc_results_read(o->files[i], d)) || apply_units(o, runs[i]) ||
             !(labels[i] = run_label(o->files[i], (const char *const *)labels, i)))
             goto out;
     }
@@ -989,20 +1125,21 @@ int main(int argc, char **argv)
     o.seed = CMC_DEFAULT_SEED;
     int rc;
     if (!strcmp(cmd, "check")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_PROGRAM, NULL);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_PROGRAM | O_STRICT, NULL);
         if (!rc)
             rc = cmd_check(&o);
     } else if (!strcmp(cmd, "point")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT, point_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT | O_UNIT | O_STRICT,
+                           point_formats);
         if (!rc)
             rc = cmd_point(&o);
     } else if (!strcmp(cmd, "run")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_SET | O_FORMAT | O_RUN | O_OUT,
-                           cmc_report_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd,
+                           O_SET | O_FORMAT | O_RUN | O_OUT | O_UNIT | O_STRICT, cmc_report_formats);
         if (!rc)
             rc = cmd_run(&o);
     } else if (!strcmp(cmd, "summary")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT, cmc_report_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_UNIT, cmc_report_formats);
         if (!rc)
             rc = cmd_summary(&o);
     } else if (!strcmp(cmd, "table")) {
@@ -1010,7 +1147,8 @@ int main(int argc, char **argv)
         if (!rc)
             rc = cmd_table(&o);
     } else if (!strcmp(cmd, "plot")) {
-        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_OUT | O_PLOT, cmc_plot_formats);
+        rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_OUT | O_PLOT | O_UNIT,
+                           cmc_plot_formats);
         if (!rc)
             rc = cmd_plot(&o);
     } else {

@@ -10,34 +10,22 @@
  * before the program runs. Distribution parameters must fold to constants: a
  * parameter that depends on a random input would make the draws hierarchical, which
  * the block sampler does not do, and is reported as an error where it is written.
+ *
+ * Every expression also gets its unit (README "Units and ranges"): `*` and `/`
+ * combine units, `+ -` comparisons and the like convert their right operand into
+ * the left's, and each definition is converted into the unit its name is declared
+ * in. A conversion is a factor folded here, never work per sample beyond one
+ * multiplication (compile_units.c).
  */
+#include "compile.h"
 #include "lex.h"
-#include "model.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct val {
-    int is_const;
-    double k;
-    int slot;
-} val;
-
-typedef struct compiler {
-    cmc_model *m;
-    const cmc_graph *g;
-    cmc_diags *d;
-    cmc_arena *a;
-    cmc_op *ops;
-    int nops, capops;
-    const cmc_sym *cur;     /* the name being compiled */
-    int ndist;              /* distributions met so far in its definition */
-    int in_param;           /* compiling a distribution parameter */
-} compiler;
-
-static int new_slot(compiler *c, const char *name)
+int cmc_compile_new_slot(compiler *c, const char *name)
 {
     cmc_model *m = c->m;
     int s = m->prog.nslots++;
@@ -71,7 +59,7 @@ static cmc_op *push_op(compiler *c)
     return o;
 }
 
-static int emit(compiler *c, int code, const val *args, val *out)
+int cmc_compile_emit(compiler *c, int code, const val *args, val *out)
 {
     int n = cmc_op_arity(code);
     int allk = 1;
@@ -98,14 +86,14 @@ static int emit(compiler *c, int code, const val *args, val *out)
             o->arg[i] = args[i].slot;
         }
     }
-    if ((o->dst = new_slot(c, NULL)) < 0)
+    if ((o->dst = cmc_compile_new_slot(c, NULL)) < 0)
         return -1;
     out->is_const = 0;
     out->slot = o->dst;
     return 0;
 }
 
-static cmc_quantity *add_quantity(compiler *c, cmc_qkind kind, int slot)
+cmc_quantity *cmc_compile_add_quantity(compiler *c, cmc_qkind kind, int slot)
 {
     cmc_model *m = c->m;
     if (m->nq[kind] == m->cap[kind]) {
@@ -134,7 +122,7 @@ static cmc_quantity *add_quantity(compiler *c, cmc_qkind kind, int slot)
     return q;
 }
 
-static const char *format(compiler *c, const cmc_expr *e)
+const char *cmc_compile_format(compiler *c, const cmc_expr *e)
 {
     cmc_buf b;
     cmc_buf_init(&b);
@@ -144,155 +132,71 @@ static const char *format(compiler *c, const cmc_expr *e)
     return s ? s : "";
 }
 
-static int compile_expr(compiler *c, const cmc_expr *e, val *out);
+static int opcode_of(int tok);
 
-static int const_arg(compiler *c, const cmc_expr *e, const char *what, double *out)
+static int binary_op(compiler *c, const cmc_expr *op, val *a, val *b, val *out)
 {
-    val v;
-    c->in_param++;
-    int rc = compile_expr(c, e, &v);
-    c->in_param--;
-    if (rc < 0)
-        return -1;
-    if (!v.is_const) {
-        cmc_error(c->d, &e->loc,
-                  "%s must be a constant, but this depends on a random input", what);
-        return -1;
+    int code = opcode_of(op->op);
+    int ok = 1;
+    const cmc_unit *u = NULL;
+    int bare = a->bare && b->bare;
+    switch (code) {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE: {
+        const char *what = code == OP_ADD   ? "cannot add %s and %s"
+                           : code == OP_SUB ? "cannot subtract %s and %s"
+                                            : "cannot compare %s with %s";
+        int r = cmc_compile_commensurate(c, &op->loc, a, b, what);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            a->unit = b->unit;   /* 0 - x: the 0 takes x's unit */
+        u = code == OP_ADD || code == OP_SUB ? a->unit : NULL;
+        break;
     }
-    *out = v.k;
-    return 0;
-}
-
-static cmc_dist *build_dist(compiler *c, const cmc_expr *e)
-{
-    const cmc_dist_type *t = e->dist;
-    int n = e->nargs;
-    /* choice and mixture take any number of arguments: the parameters, weights and
-       components in one block sized for them (truncate(..., lo, hi) needs 3) */
-    size_t m = (size_t)(n > 3 ? n : 3);
-    double *p = cmc_arena_alloc(c->a, m * (2 * sizeof(double) + sizeof(cmc_dist *)));
-    if (!p) {
-        cmc_error(c->d, &e->loc, "out of memory");
-        return NULL;
-    }
-    double *w = p + m;
-    cmc_dist **parts = (cmc_dist **)(w + m);
-    cmc_dist_error err = {-1, 0, ""};
-    cmc_dist *d = NULL;
-    char what[96];
-
-    for (int i = 0; i < n; i++) {
-        const char *pname = t->nparams > 0 ? t->params[i] : NULL;
-        if (t->kind == CMC_DIST_TRUNCATE)
-            pname = i == 1 ? "lo" : "hi";
-        if (t->kind == CMC_DIST_TO)
-            pname = i == 0 ? "a" : "b";
-        if (pname)
-            snprintf(what, sizeof what, "%s: %s", t->kind == CMC_DIST_TO ? "a to b" : t->name,
-                     pname);
-        else
-            snprintf(what, sizeof what, "%s: every value", t->name);
-        if (t->kind == CMC_DIST_TRUNCATE && i == 0)
-            continue;
-        if (t->kind == CMC_DIST_MIXTURE) {
-            if (e->args[i]->kind == EX_DIST) {
-                if (!(parts[i] = build_dist(c, e->args[i]))) {
-                    while (i--)
-                        cmc_dist_free(parts[i]);
-                    return NULL;
-                }
+    case OP_MUL:
+        u = cmc_unit_mul(c->units, a->unit, b->unit, &ok);
+        break;
+    case OP_DIV:
+        u = cmc_unit_div(c->units, a->unit, b->unit, &ok);
+        break;
+    case OP_POW:
+        if (!cmc_unit_dimensionless(b->unit)) {
+            cmc_error(c->d, &op->loc, "'^' needs a dimensionless exponent, got %s",
+                      cmc_compile_utext(b->unit));
+            return -1;
+        }
+        if (cmc_compile_convert(c, &op->loc, b, NULL, "'^': cannot convert %s to %s") < 0)
+            return -1;
+        if (a->unit && !cmc_unit_dimensionless(a->unit)) {
+            double n = b->k;
+            if (!b->is_const || !(n == floor(n) || n * 2 == floor(n * 2)) || fabs(n) > 64) {
+                cmc_error(c->d, &op->loc, "a quantity in %s can only be raised to a constant "
+                                          "whole or half power", cmc_compile_utext(a->unit));
+                return -1;
+            }
+            if (n == floor(n)) {
+                u = cmc_unit_pow(c->units, a->unit, (int)n, &ok);
             } else {
-                /* a number is a point mass */
-                double v;
-                int ok = const_arg(c, e->args[i], "mixture: each component (a distribution or a number)", &v) == 0;
-                if (ok && !isfinite(v)) {
-                    char num[32];
-                    cmc_format_double(num, sizeof num, v);
-                    cmc_error(c->d, &e->args[i]->loc, "mixture: a number component must be "
-                                                      "finite (got %s)", num);
-                    ok = 0;
-                }
-                if (!ok || !(parts[i] = cmc_dist_new_choice(&v, NULL, 1, &err))) {
-                    if (ok)
-                        cmc_error(c->d, &e->args[i]->loc, "%s", err.msg);
-                    while (i--)
-                        cmc_dist_free(parts[i]);
-                    return NULL;
-                }
+                const cmc_unit *r = cmc_unit_root(c->units, a->unit, 2, &ok);
+                u = ok ? cmc_unit_pow(c->units, r, (int)(n * 2), &ok) : NULL;
             }
-        } else if (const_arg(c, e->args[i], what, &p[i]) < 0) {
-            return NULL;
+        } else if (cmc_compile_convert(c, &op->loc, a, NULL, "'^': cannot convert %s to %s") < 0) {
+            return -1;
         }
-        if (e->weights && e->weights[i]) {
-            if (const_arg(c, e->weights[i], t->kind == CMC_DIST_CHOICE ? "choice: every weight"
-                                                                         : "mixture: every weight",
-                          &w[i]) < 0) {
-                if (t->kind == CMC_DIST_MIXTURE)
-                    for (int j = 0; j <= i; j++)
-                        cmc_dist_free(parts[j]);
-                return NULL;
-            }
-        }
-    }
-
-    switch (t->kind) {
-    case CMC_DIST_CHOICE:
-        d = cmc_dist_new_choice(p, e->weights ? w : NULL, (size_t)n, &err);
-        break;
-    case CMC_DIST_MIXTURE:
-        d = cmc_dist_new_mixture(parts, e->weights ? w : NULL, (size_t)n, &err);
-        break;
-    case CMC_DIST_TRUNCATE: {
-        cmc_dist *inner = build_dist(c, e->args[0]);
-        if (!inner)
-            return NULL;
-        d = cmc_dist_new_truncate(inner, p[1], p[2], &err);
         break;
     }
-    default:
-        d = cmc_dist_new(t, p, n, &err);
-        break;
-    }
-    if (!d) {
-        const cmc_loc *l = &e->loc;
-        if (err.bad >= 0 && err.bad < n)
-            l = err.bad_is_weight && e->weights && e->weights[err.bad] ? &e->weights[err.bad]->loc
-                                                                       : &e->args[err.bad]->loc;
-        cmc_error(c->d, l, "%s", err.msg);
-    }
-    return d;
-}
-
-static int compile_dist(compiler *c, const cmc_expr *e, val *out)
-{
-    if (c->in_param) {
-        cmc_error(c->d, &e->loc, "a distribution cannot be a parameter of another "
-                                 "(to combine distributions, use mixture())");
+    if (!ok) {
+        cmc_error(c->d, &op->loc, "unit arithmetic failed (%s and %s)", cmc_compile_utext(a->unit),
+                  cmc_compile_utext(b->unit));
         return -1;
     }
-    cmc_dist *d = build_dist(c, e);
-    if (!d)
+    val args[2] = {*a, *b};
+    if (cmc_compile_emit(c, code, args, out) < 0)
         return -1;
-    const cmc_sym *s = c->cur;
-    c->ndist++;
-    int whole = s->def->value == e;
-    const char *name = whole ? s->name : cmc_arena_printf(c->a, "%s.%d", s->name, c->ndist);
-    int slot = name ? new_slot(c, name) : -1;
-    cmc_quantity *q = slot >= 0 ? add_quantity(c, CMC_RANDOM, slot) : NULL;
-    if (!q) {
-        cmc_dist_free(d);
-        return -1;
-    }
-    c->m->dists[c->m->nq[CMC_RANDOM] - 1] = d;
-    q->name = name;
-    q->expression = format(c, e);
-    q->file = e->loc.src->name;
-    q->line = e->loc.line;
-    q->from_set = s->from_set;
-    q->is_default = s->is_default;
-    q->point = cmc_dist_point(d);
-    out->is_const = 0;
-    out->slot = slot;
+    out->unit = u;
+    out->bare = bare;
     return 0;
 }
 
@@ -346,57 +250,141 @@ static int compile_chain(compiler *c, const cmc_expr *e, val *out)
     for (x = e; x->kind == EX_BIN; x = x->args[0])
         spine[--i] = x;   /* spine[0] is the lowest operator */
     val a[2];
-    int rc = compile_expr(c, x, &a[0]);
+    int rc = cmc_compile_expr(c, x, &a[0]);
     for (i = 0; i < n && rc == 0; i++)
-        rc = compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
-             emit(c, opcode_of(spine[i]->op), a, &a[0]) < 0 ? -1 : 0;
+        rc = cmc_compile_expr(c, spine[i]->args[1], &a[1]) < 0 ||
+             binary_op(c, spine[i], &a[0], &a[1], &a[0]) < 0 ? -1 : 0;
     free(spine);
     *out = a[0];
     return rc;
 }
 
-static int compile_expr(compiler *c, const cmc_expr *e, val *out)
+static int compile_call(compiler *c, const cmc_expr *e, val *out)
 {
     val a[3];
+    int code = e->func->opcode;
+    const char *fn = e->func->name;
+    char what[96];
+    if (cmc_compile_expr(c, e->args[0], &a[0]) < 0)
+        return -1;
+    if (code == OP_MIN || code == OP_MAX) {
+        /* min(a, b, c) = min(min(a, b), c) */
+        snprintf(what, sizeof what, "%s: cannot compare %%s with %%s", fn);
+        for (int i = 1; i < e->nargs; i++) {
+            if (cmc_compile_expr(c, e->args[i], &a[1]) < 0)
+                return -1;
+            int r = cmc_compile_commensurate(c, &e->args[i]->loc, &a[0], &a[1], what);
+            if (r < 0)
+                return -1;
+            if (r == 1)
+                a[0].unit = a[1].unit;
+            const cmc_unit *u = a[0].unit;
+            int bare = a[0].bare && a[1].bare;
+            if (cmc_compile_emit(c, code, a, &a[0]) < 0)
+                return -1;
+            a[0].unit = u;
+            a[0].bare = bare;
+        }
+        *out = a[0];
+        return 0;
+    }
+    for (int i = 1; i < e->nargs; i++)
+        if (cmc_compile_expr(c, e->args[i], &a[i]) < 0)
+            return -1;
+    const cmc_unit *u = a[0].unit;
+    int bare = a[0].bare;
+    int ok = 1;
+    switch (code) {
+    case OP_EXP:
+    case OP_LOG:
+    case OP_LOG10:
+        snprintf(what, sizeof what, "%s needs a dimensionless argument, got %%s", fn);
+        if (!cmc_unit_dimensionless(a[0].unit)) {
+            cmc_error(c->d, &e->args[0]->loc, what, cmc_compile_utext(a[0].unit));
+            return -1;
+        }
+        if (cmc_compile_convert(c, &e->args[0]->loc, &a[0], NULL, what) < 0)
+            return -1;
+        u = NULL;
+        break;
+    case OP_SQRT:
+        u = cmc_unit_root(c->units, a[0].unit, 2, &ok);
+        if (!ok) {
+            cmc_error(c->d, &e->args[0]->loc, "sqrt: %s has no square root",
+                      cmc_compile_utext(a[0].unit));
+            return -1;
+        }
+        break;
+    case OP_CLAMP:
+        snprintf(what, sizeof what, "clamp: cannot compare %%s with %%s");
+        for (int i = 1; i < 3; i++) {
+            int r = cmc_compile_commensurate(c, &e->args[i]->loc, &a[0], &a[i], what);
+            if (r < 0)
+                return -1;
+            if (r == 1)
+                a[0].unit = a[i].unit;   /* clamp(0, lo, hi): the 0 takes their unit */
+            bare &= a[i].bare;
+        }
+        u = a[0].unit;
+        break;
+    case OP_IF: {
+        snprintf(what, sizeof what, "if: the two values must be commensurable (%%s and %%s)");
+        int r = cmc_compile_commensurate(c, &e->args[2]->loc, &a[1], &a[2], what);
+        if (r < 0)
+            return -1;
+        if (r == 1)
+            a[1].unit = a[2].unit;
+        u = a[1].unit;
+        bare = a[1].bare && a[2].bare;
+        break;
+    }
+    default:   /* abs floor ceil keep the unit */
+        break;
+    }
+    if (code == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k)
+        return clamp_order_error(c, e, a[1].k, a[2].k);
+    if (cmc_compile_emit(c, code, a, out) < 0)
+        return -1;
+    out->unit = u;
+    out->bare = bare;
+    return 0;
+}
+
+int cmc_compile_expr(compiler *c, const cmc_expr *e, val *out)
+{
+    val a[1];
+    int ok = 1;
     switch (e->kind) {
     case EX_NUM:
         out->is_const = 1;
         out->k = e->num;
         out->slot = -1;
-        return 0;
+        out->unit = cmc_compile_label(c, e->unit, &e->unit_loc, &ok);
+        out->bare = !e->unit;
+        return ok ? 0 : -1;
     case EX_NAME: {
         const cmc_sym *s = cmc_graph_find(c->g, e->name);
         out->is_const = s->is_const;
         out->k = s->k;
         out->slot = s->slot;
+        out->unit = s->unit;
+        out->bare = s->bare;
         return 0;
     }
     case EX_NEG:
-        if (compile_expr(c, e->args[0], &a[0]) < 0)
+        if (cmc_compile_expr(c, e->args[0], &a[0]) < 0)
             return -1;
-        return emit(c, OP_NEG, a, out);
+        if (cmc_compile_emit(c, OP_NEG, a, out) < 0)
+            return -1;
+        out->unit = a[0].unit;
+        out->bare = a[0].bare;
+        return 0;
     case EX_BIN:
         return compile_chain(c, e, out);
     case EX_CALL:
-        if (compile_expr(c, e->args[0], &a[0]) < 0)
-            return -1;
-        if (e->func->opcode == OP_MIN || e->func->opcode == OP_MAX) {
-            /* min(a, b, c) = min(min(a, b), c) */
-            for (int i = 1; i < e->nargs; i++) {
-                if (compile_expr(c, e->args[i], &a[1]) < 0 || emit(c, e->func->opcode, a, &a[0]) < 0)
-                    return -1;
-            }
-            *out = a[0];
-            return 0;
-        }
-        for (int i = 1; i < e->nargs; i++)
-            if (compile_expr(c, e->args[i], &a[i]) < 0)
-                return -1;
-        if (e->func->opcode == OP_CLAMP && a[1].is_const && a[2].is_const && a[1].k > a[2].k)
-            return clamp_order_error(c, e, a[1].k, a[2].k);
-        return emit(c, e->func->opcode, a, out);
+        return compile_call(c, e, out);
     case EX_DIST:
-        return compile_dist(c, e, out);
+        return cmc_compile_dist(c, e, NULL, NULL, 0, out);
     }
     return -1;
 }
@@ -424,7 +412,7 @@ static void describe(compiler *c, cmc_quantity *q, const cmc_sym *s)
     q->name = s->name;
     q->description = desc_of(s);
     q->unit = unit_of(s);
-    q->expression = format(c, s->def->value);
+    q->expression = cmc_compile_format(c, s->def->value);
     q->file = s->def_src->name;
     q->line = s->def->name_loc.line;
     q->from_set = s->from_set;
@@ -468,15 +456,27 @@ static char *flatten(compiler *c)
             cmc_buf_puts(&b, "    # set by variants\n");
             continue;
         }
-        cmc_buf_printf(&b, "%s = ", s->name);
+        /* the unit the value is written in, and the input's if it differs: the
+           compiler converts from one to the other again when this is read back */
+        const char *unit = s->def->unit ? s->def->unit : s->input ? s->input->unit : NULL;
+        const cmc_stmt *w = unit || s->input ? NULL : cmc_map_get(&c->declared, s->name);
+        if (w && w != s->def)   /* the unit of the definition it replaced (compile_def) */
+            unit = w->unit;
+        if (s->input && s->input->unit && unit != s->input->unit)
+            cmc_buf_printf(&b, "input %s [%s]\n", s->name, s->input->unit);
+        /* `x = 300 [W]`, `x = 150 to 400 [W]`, `x [kWh] = p * t` (parse.c) */
+        int kind = s->def->value->kind, after = kind == EX_NUM || kind == EX_DIST;
+        cmc_buf_printf(&b, "%s", s->name);
+        if (unit && !after)
+            cmc_buf_printf(&b, " [%s]", unit);
+        cmc_buf_puts(&b, " = ");
         cmc_expr_format(&b, s->def->value);
+        if (unit && after && !(kind == EX_NUM && s->def->value->unit))
+            cmc_buf_printf(&b, " [%s]", unit);
         if (s->def->desc)
             quoted(&b, s->def->desc);
         else if (s->input && s->input->desc)
             quoted(&b, s->input->desc);
-        const char *unit = s->def->unit ? s->def->unit : s->input ? s->input->unit : NULL;
-        if (unit && !(s->def->value->kind == EX_NUM && s->def->value->unit))
-            cmc_buf_printf(&b, " [%s]", unit);
         if (s->from_set)
             cmc_buf_puts(&b, "    # --set\n");
         else
@@ -502,32 +502,134 @@ static char *flatten(compiler *c)
     return r;
 }
 
+/* One definition: its value in the unit it is written in (a [unit] on its line,
+   else the input's or output's declared unit, which plain values take), then
+   converted to the name's unit (the input's, else the output's, else that). */
+static int compile_def(compiler *c, cmc_sym *s, val *v)
+{
+    const cmc_stmt *def = s->def;
+    int ok = 1, has_src = 0, has_dst = 0;
+    const cmc_unit *src = NULL, *dst = NULL;
+    if (def->unit) {
+        src = cmc_compile_label(c, def->unit, &def->unit_loc, &ok);
+        has_src = 1;
+    }
+    if (ok && s->input) {
+        dst = cmc_compile_label(c, s->input->unit, &s->input->unit_loc, &ok);
+        has_dst = 1;
+        const cmc_unit *o = ok && s->output && s->output->unit
+                                ? cmc_compile_label(c, s->output->unit, &s->output->unit_loc, &ok)
+                                : dst;
+        if (ok && cmc_unit_factor(o, dst) != 1) {
+            /* one quantity, one unit: --unit shows it in another */
+            cmc_error(c->d, &s->output->unit_loc, "%s is an input in %s and an output in %s: "
+                      "declare one unit (carbonmc summary --unit %s=%s shows it in another)",
+                      s->name, cmc_compile_utext(dst), cmc_compile_utext(o), s->name,
+                      cmc_unit_text(o));
+            return -1;
+        }
+    } else if (ok && s->output && s->output->unit) {
+        dst = cmc_compile_label(c, s->output->unit, &s->output->unit_loc, &ok);
+        has_dst = 1;
+    } else if (ok && !has_src) {
+        /* a definition that replaces one declaring a unit (`gpu_hours = 39.3M` for a
+           model's `gpu_hours [h] = ...`) is in that unit, as an input's would be */
+        const cmc_stmt *w = cmc_map_get(&c->declared, s->name);
+        if (w && w != def) {
+            dst = cmc_compile_label(c, w->unit, &w->unit_loc, &ok);
+            has_dst = 1;
+        }
+    }
+    if (!ok)
+        return -1;
+    if (!has_src) {
+        src = dst;
+        has_src = has_dst;
+    }
+    if (!has_dst) {
+        dst = src;
+        has_dst = has_src;
+    }
+    c->nfactors = 0;
+    if (def->value->kind == EX_DIST) {
+        if (cmc_compile_dist(c, def->value, src, dst, has_dst, v) < 0)
+            return -1;
+    } else {
+        if (cmc_compile_expr(c, def->value, v) < 0)
+            return -1;
+        const cmc_loc *at = &def->value->loc;
+        char what[160];
+        if (v->bare && has_src) {
+            v->unit = src;
+        } else if (has_src) {
+            snprintf(what, sizeof what, "%s is declared in %%2$s but its definition is in %%1$s",
+                     s->name);
+            if (!cmc_unit_convertible(v->unit, src)) {
+                cmc_error(c->d, &def->name_loc, what, cmc_compile_utext(v->unit), cmc_compile_utext(src));
+                return -1;
+            }
+            if (cmc_compile_convert(c, at, v, src, what) < 0)
+                return -1;
+        }
+        if (has_dst) {
+            snprintf(what, sizeof what, "%s is declared in %%2$s but its definition is in %%1$s",
+                     s->name);
+            if (!cmc_unit_convertible(v->unit, dst)) {
+                cmc_error(c->d, &def->name_loc, what, cmc_compile_utext(v->unit), cmc_compile_utext(dst));
+                return -1;
+            }
+            if (cmc_compile_convert(c, at, v, dst, what) < 0)
+                return -1;
+        }
+        cmc_compile_warn_factors(c, def->value);
+    }
+    s->unit = v->unit;
+    s->bare = v->bare && !has_src && !has_dst;
+    return 0;
+}
+
 int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
 {
-    compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0};
+    compiler c = {m, g, d, m->arena, NULL, 0, 0, NULL, 0, 0, cmc_unit_pool_new(), {0}, 0, {0}};
+    int rc = -1;
+    if (!c.units)
+        return -1;
+    /* the definitions in the files that declare a unit, by name (compile_def) */
+    cmc_map_init(&c.declared, c.a);
+    for (const cmc_file *f = g->files; f; f = f->next)
+        for (const cmc_stmt *st = f->stmts; st; st = st->next)
+            if (st->kind == ST_DEF && st->unit && !cmc_map_get(&c.declared, st->name) &&
+                cmc_map_put(&c.declared, st->name, (void *)st) < 0)
+                goto done;
     for (int i = 0; i < g->norder; i++) {
         cmc_sym *s = g->order[i];
         c.cur = s;
         c.ndist = 0;
         val v;
-        if (compile_expr(&c, s->def->value, &v) < 0)
-            return -1;
+        if (compile_def(&c, s, &v) < 0)
+            goto done;
         s->is_const = v.is_const;
         s->k = v.k;
         s->slot = v.slot;
+        const char *ut = v.unit ? cmc_arena_strdup(c.a, cmc_unit_text(v.unit)) : "";
         if (s->def->value->kind == EX_DIST) {
             /* the name is the random input itself: give it the name's labels */
             cmc_quantity *q = &m->q[CMC_RANDOM][m->nq[CMC_RANDOM] - 1];
             q->description = desc_of(s);
-            q->unit = unit_of(s);
+            q->unit = ut;
+            if (s->input && s->input->has_range && cmc_compile_check_range(&c, s, &v, q) < 0)
+                goto done;
             continue;
         }
+        if (s->input && s->input->has_range && cmc_compile_check_range(&c, s, &v, NULL) < 0)
+            goto done;
         if (!v.is_const && !m->slot_names[v.slot])
             m->slot_names[v.slot] = s->name;
-        cmc_quantity *q = add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);
+        cmc_quantity *q = cmc_compile_add_quantity(&c, v.is_const ? CMC_CONSTANT : CMC_DERIVED, v.slot);
         if (!q)
-            return -1;
+            goto done;
         describe(&c, q, s);
+        q->unit = ut;
         q->point = v.k;
     }
     for (int i = 0; i < g->noutputs; i++) {
@@ -537,22 +639,26 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
             /* a constant output still gets a slot, so every output reads alike */
             cmc_op *o = push_op(&c);
             if (!o)
-                return -1;
+                goto done;
             o->code = OP_COPY;
             o->konst = 1;
             o->k[0] = s->k;
-            if ((o->dst = new_slot(&c, s->name)) < 0)
-                return -1;
+            if ((o->dst = cmc_compile_new_slot(&c, s->name)) < 0)
+                goto done;
             slot = o->dst;
         }
-        cmc_quantity *q = add_quantity(&c, CMC_OUTPUT, slot);
+        cmc_quantity *q = cmc_compile_add_quantity(&c, CMC_OUTPUT, slot);
         if (!q)
-            return -1;
+            goto done;
         describe(&c, q, s);
+        q->unit = s->unit ? cmc_arena_strdup(c.a, cmc_unit_text(s->unit)) : "";
     }
     m->prog.ops = c.ops;
     m->prog.nops = c.nops;
     if (!(m->source = flatten(&c)))
-        return -1;
-    return 0;
+        goto done;
+    rc = 0;
+done:
+    cmc_unit_pool_free(c.units);
+    return rc;
 }

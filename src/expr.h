@@ -35,6 +35,7 @@ typedef struct cmc_expr {
     double num;
     const char *lit;               /* EX_NUM: as written */
     const char *unit;              /* EX_NUM: a [unit] label after it, or NULL */
+    cmc_loc unit_loc;              /* EX_NUM: where the label is */
     const char *name;              /* EX_NAME, EX_CALL, EX_DIST */
     int op;                        /* EX_BIN */
     const cmc_func *func;          /* EX_CALL */
@@ -71,6 +72,10 @@ typedef struct cmc_stmt {
     cmc_expr *value;        /* DEF; INPUT default; OUTPUT with '=' (NULL if none) */
     const char *desc;       /* "..." after it, or NULL */
     const char *unit;       /* [unit] on the line, or NULL */
+    cmc_loc unit_loc;       /* where it is */
+    int has_range;          /* INPUT: `in LO to HI`, its plausible values (in its unit) */
+    double lo, hi;
+    cmc_loc range_loc;      /* the `in` */
     struct cmc_stmt *body;  /* VARIANT: its definitions (ST_DEF, chained by next) */
     struct cmc_stmt *next;
 } cmc_stmt;

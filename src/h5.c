@@ -733,8 +733,17 @@ static int put_stat(cmc_h5 *h, hid_t parent, const char *kind, const cmc_stat *s
     if (put_attr_str(h, g, where, "description", s->description) < 0 ||
         put_attr_str(h, g, where, "expression", s->expression) < 0 ||
         put_attr_str(h, g, where, "unit", s->unit) < 0 ||
+        /* CF convention: "units" in UDUNITS-2 syntax, "1" for a plain number */
+        put_attr_str(h, g, where, "units", s->unit && *s->unit ? s->unit : "1") < 0 ||
         (input && put_attr_str(h, g, where, "distribution", s->expression) < 0))
         goto out;
+    if (input && s->has_range) {
+        double range[2] = {s->range_lo, s->range_hi};
+        if (put_attr(h, g, where, "range", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, 2, range) < 0 ||
+            put_attr(h, g, where, "outside_range", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 0,
+                     &s->outside) < 0)
+            goto out;
+    }
 
     snprintf(sub, sizeof sub, "%s/percentiles", where);
     if ((pg = put_group(h, g, where, "percentiles")) < 0 ||

@@ -51,6 +51,36 @@ static int evaluate_points(cmc_model *m)
     return 0;
 }
 
+/* An input with a range (`in LO to HI`) defined by an expression of random inputs
+   has no distribution to measure: its point value (every random input at its
+   median) outside the range is a warning where it is defined. Constants and
+   distributions are checked as they are compiled (compile_units.c). */
+static void check_derived_ranges(const cmc_model *m, const cmc_graph *g, cmc_diags *d)
+{
+    for (int i = 0; i < g->norder; i++) {
+        const cmc_sym *s = g->order[i];
+        if (!s->input || !s->input->has_range || s->is_const || s->def->value->kind == EX_DIST)
+            continue;
+        for (size_t k = 0; k < m->nq[CMC_DERIVED]; k++) {
+            const cmc_quantity *q = &m->q[CMC_DERIVED][k];
+            if (m->slot[CMC_DERIVED][k] != s->slot || strcmp(q->name, s->name))
+                continue;
+            if (!(q->point >= s->input->lo && q->point <= s->input->hi)) {
+                char v[32], lo[32], hi[32];
+                cmc_format_double(v, sizeof v, q->point);
+                cmc_format_double(lo, sizeof lo, s->input->lo);
+                cmc_format_double(hi, sizeof hi, s->input->hi);
+                cmc_warning(d, &s->def->value->loc,
+                            "%s = %s at the point estimate (every random input at its median) "
+                            "is outside its plausible range %s to %s (%s:%d)",
+                            s->name, v, lo, hi, s->input->range_loc.src->name,
+                            s->input->range_loc.line);
+            }
+            break;
+        }
+    }
+}
+
 static cmc_model *load(const char *path, const char *text, size_t len,
                        const cmc_load_options *opt, int variant, const cmc_graph *base,
                        cmc_diags *d);
@@ -142,6 +172,8 @@ static cmc_model *load(const char *path, const char *text, size_t len,
         m->files[i++] = f->path;
     if (evaluate_points(m) < 0)
         goto oom;
+    if (variant < 0)
+        check_derived_ranges(m, &g, d);
     cmc_buf b;
     cmc_buf_init(&b);
     for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
@@ -202,3 +234,9 @@ size_t cmc_model_nvariants(const cmc_model *m) { return m->nvariants; }
 const char *cmc_model_variant_name(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].name : NULL; }
 const char *cmc_model_variant_label(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].label : NULL; }
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].m : NULL; }
+
+size_t cmc_model_nconversions(const cmc_model *m) { return m->nconversions; }
+const cmc_conversion *cmc_model_conversion(const cmc_model *m, size_t i)
+{
+    return i < m->nconversions ? &m->conversions[i] : NULL;
+}

@@ -22,6 +22,8 @@ struct cmc_model {
     size_t nq[CMC_NKINDS], cap[CMC_NKINDS];
     cmc_dist **dists;              /* one per random input (owned) */
     const char **slot_names;       /* [prog.nslots] */
+    cmc_conversion *conversions;   /* inserted by the compiler, in source order */
+    size_t nconversions, capconversions;
     char *program_text;
     char *source;                  /* the scenario as run (cmc_model_source) */
     struct cmc_variant {           /* the scenario's variants (none in a variant) */

@@ -3,9 +3,11 @@
  *
  * One statement a line:
  *     title "text"            use "model"
- *     input NAME [= expr] ["description"] [[unit]]
+ *     input NAME [= expr] ["description"] [[unit]] [in LO to HI]
  *     output NAME [= expr] ["description"] [[unit]]
- *     NAME = expr ["description"] [[unit]]
+ *     NAME [[unit]] = expr ["description"] [[unit]]
+ * A definition's unit (units.h) is written before '=' (`e [kWh] = p * t`), or after
+ * the expression when it ends in a number (`x = 150 to 400 [W]`).
  * Expressions, loosest first: comparison (< <= > >= == !=, not chained), "a to b",
  * + -, * /, unary -, ^ (right-associative, so -2^2 = -4 and 2^-1 = 0.5), atoms
  * (numbers with an optional [unit], names, calls, parentheses). A name followed by
@@ -27,6 +29,7 @@
 #include "lex.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -333,6 +336,7 @@ static cmc_expr *parse_primary(parser *p)
         e->lit = cmc_arena_strndup(p->a, t.start, (size_t)t.len);
         if (p->cur.kind == TK_UNIT) {
             e->unit = p->cur.text;
+            e->unit_loc = tok_loc(p, &p->cur);
             p->last_unit = e;
             next(p);
         }
@@ -522,30 +526,86 @@ static cmc_expr *parse_expr(parser *p)
     return binary(p, &op, l, r);
 }
 
-/* The expression after '='. A [unit] ending it labels the definition: in
-   `co2_t = e * i / 1e6 [t]` it is co2_t that is in tonnes, not the 1e6. */
+/* The expression after '='. A [unit] ending it labels the definition when the
+   value is that number (`x = 300 [W]`) or a distribution (`150 to 400 [W]`: both
+   ends are in W); anywhere else it is the last number's (`c + 1 [kg]`). Units are
+   checked (units.h), so `co2_t = e * i / 1e6 [t]` no longer means "co2_t is in t":
+   write `co2_t [tCO2e] = e * i` and carbonmc converts. */
 static cmc_expr *parse_value(parser *p, cmc_stmt *s)
 {
     p->last_unit = NULL;
     if (!(s->value = parse_expr(p)))
         return NULL;
-    if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit) {
+    if (p->prev.kind == TK_UNIT && p->last_unit && !s->unit &&
+        (p->last_unit == s->value || s->value->kind == EX_DIST)) {
         s->unit = p->last_unit->unit;
+        s->unit_loc = p->last_unit->unit_loc;
         if (p->last_unit != s->value)
             p->last_unit->unit = NULL;
     }
     return s->value;
 }
 
-/* ["description"] [[unit]] [= expr], each at most once, in any order */
+/* One end of a range: a number, with a sign, or inf. */
+static int range_bound(parser *p, double *out)
+{
+    int neg = 0;
+    if (p->cur.kind == TK_MINUS) {
+        neg = 1;
+        next(p);
+    }
+    if (p->cur.kind == TK_NUMBER) {
+        *out = neg ? -p->cur.num : p->cur.num;
+    } else if (is_name(&p->cur, "inf")) {
+        *out = neg ? -INFINITY : INFINITY;
+    } else {
+        expected(p, "a number or inf (a range: in 0 to 1, in 1 to 3, in 0 to inf)");
+        return -1;
+    }
+    next(p);
+    return 0;
+}
+
+/* input NAME ... in LO to HI: the values it may plausibly take, in its unit */
+static void parse_input_range(parser *p, cmc_stmt *s)
+{
+    cmc_token in = p->cur;
+    next(p);
+    double lo, hi;
+    if (range_bound(p, &lo) < 0)
+        return;
+    if (!is_name(&p->cur, "to")) {
+        expected(p, "'to' (a range: in 0 to 1)");
+        return;
+    }
+    next(p);
+    if (range_bound(p, &hi) < 0)
+        return;
+    if (!(lo <= hi)) {
+        error_at(p, &in, "%s", "a range's low end must not exceed its high end");
+        return;
+    }
+    s->has_range = 1;
+    s->lo = lo;
+    s->hi = hi;
+    s->range_loc = tok_loc(p, &in);
+}
+
+/* ["description"] [[unit]] [= expr] [in LO to HI] (inputs), each at most once, in
+   any order */
 static void parse_attrs(parser *p, cmc_stmt *s, int allow_value)
 {
     while (!p->failed) {
+        if (s->kind == ST_INPUT && is_name(&p->cur, "in") && !s->has_range) {
+            parse_input_range(p, s);
+            continue;
+        }
         if (p->cur.kind == TK_STRING && !s->desc) {
             s->desc = p->cur.text;
             next(p);
         } else if (p->cur.kind == TK_UNIT && !s->unit) {
             s->unit = p->cur.text;
+            s->unit_loc = tok_loc(p, &p->cur);
             next(p);
         } else if (p->cur.kind == TK_ASSIGN && allow_value && !s->value) {
             next(p);
@@ -566,6 +626,11 @@ static cmc_stmt *parse_def(parser *p, const cmc_token *n)
     s->loc = tok_loc(p, n);
     s->name = n->text;
     s->name_loc = s->loc;
+    if (p->cur.kind == TK_UNIT) {   /* NAME [unit] = EXPR: the value is in that unit */
+        s->unit = p->cur.text;
+        s->unit_loc = tok_loc(p, &p->cur);
+        next(p);
+    }
     if (p->cur.kind != TK_ASSIGN) {
         char found[64];
         describe(&p->cur, found, sizeof found);

@@ -38,6 +38,8 @@ typedef struct cmc_sym {
     /* filled by compile.c */
     int is_const, slot;
     double k;
+    const struct cmc_unit *unit;   /* the value's unit (NULL: a plain number) */
+    int bare;                  /* no unit was written anywhere in its definition */
 } cmc_sym;
 
 typedef struct cmc_graph {

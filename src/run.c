@@ -797,6 +797,10 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
         st->description = cmc_arena_strdup(a, q->description);
         st->unit = cmc_arena_strdup(a, q->unit);
         st->expression = cmc_arena_strdup(a, q->expression);
+        st->has_range = t < nin && q->has_range;   /* README "Units and ranges" */
+        st->range_lo = q->range_lo;
+        st->range_hi = q->range_hi;
+        st->outside = q->outside;
         if (!r->title || !r->source || !st->name || !st->description || !st->unit ||
             !st->expression)
             goto oom;

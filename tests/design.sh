@@ -50,7 +50,6 @@ expect 2 empty nonempty -- run $sc --rel-tol 1.5 -o $h5
 expect 2 empty nonempty -- run $sc --abs-tol -3 -o $h5
 expect 2 empty nonempty -- run $sc --max-n 1e6 -o $h5
 expect 2 empty nonempty -- run $sc --rel-tol 1% -n 1e6 --max-n 1e6 -o $h5
-expect 2 empty nonempty -- run $sc --strict -o $h5
 expect 1 empty nonempty -- run $sc --design qmc --sensitivity -o $h5
 [ ! -e $h5 ] && verdict "" "nothing written" || verdict "a refused run wrote $h5" "(refused runs)"
 

@@ -242,12 +242,19 @@ static void naming_and_order(void)
     }
     cmc_model_free(m);
 
-    /* a trailing [unit] labels the definition, not the last number */
-    m = load_sets("output co2 = 5 * 2 / 1e6 [t]\n", NULL, 0, d);
-    CHECK(m != NULL);
+    /* a trailing [unit] labels the definition when the value is a number or a
+       distribution; in a product it is the last number's; before '=' it is the
+       definition's, and the value is converted to it */
+    m = load_sets("output co2 = 5 * 2 [t]\nx = 150 to 400 [W]\ny [kg] = 3 [t] * 2\n"
+                  "output x\noutput y\n", NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
     if (m) {
         CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->unit, "t");
-        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->expression, "5 * 2 / 1e6");
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->expression, "5 * 2 [t]");
+        CHECK_STR(find(m, CMC_RANDOM, "x")->unit, "W");
+        CHECK_STR(find(m, CMC_RANDOM, "x")->expression, "150 to 400 [W]");
+        CHECK_STR(find(m, CMC_OUTPUT, "y")->unit, "kg");
+        CHECK_REL(out(m, "y"), 6000, 1e-15);
     }
     cmc_model_free(m);
     cmc_diags_free(d);
@@ -257,8 +264,8 @@ static void uses_and_overrides(void)
 {
     write_file("base.cmc", "input a \"first\" [kg]\ninput b = 2\n"
                            "c = a * b\noutput c \"product\"\n");
-    write_file("left.cmc", "use \"base\"\nd = c + 1\noutput d\n");
-    write_file("right.cmc", "use \"base\"\ne = c + 2\noutput e\n");
+    write_file("left.cmc", "use \"base\"\nd = c + 1 [kg]\noutput d\n");
+    write_file("right.cmc", "use \"base\"\ne = c + 2 [kg]\noutput e\n");
     write_file("clash.cmc", "input a\nc = a * 100\n");
     write_file("loop1.cmc", "use \"loop2\"\n");
     write_file("named.cmc", "input watts\noutput e = watts * 2\n");
@@ -280,7 +287,7 @@ static void uses_and_overrides(void)
 
     /* the scenario redefines a derived quantity of the model, and --set beats both */
     const char *sets[] = {"b = 10"};
-    m = load_sets("use \"base\"\na = 3\nc = a + b\n", sets, 1, d);
+    m = load_sets("use \"base\"\na = 3\nc = a + b * 1 [kg]\n", sets, 1, d);
     CHECK_MSG(m != NULL, "%s", first_error(d));
     if (m) {
         CHECK_REL(out(m, "c"), 13, 0);
@@ -289,7 +296,7 @@ static void uses_and_overrides(void)
     cmc_model_free(m);
 
     /* --set may give a distribution, and refers to other names */
-    const char *sets2[] = {"a=uniform(2, 4)", "b=a*2"};
+    const char *sets2[] = {"a=uniform(2, 4)", "b=a*2/(1 [kg])"};
     m = load_sets("use \"base\"\na = 3\n", sets2, 2, d);
     CHECK_MSG(m != NULL, "%s", first_error(d));
     if (m)
