@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int check_passed, check_failed;
 
@@ -60,6 +61,16 @@ static int check_passed, check_failed;
         const char *g_ = (got), *w_ = (want);                                  \
         CHECK_MSG(g_ && w_ && strcmp(g_, w_) == 0, "got \"%s\", want \"%s\"",  \
                   g_ ? g_ : "(null)", w_ ? w_ : "(null)");                     \
+    } while (0)
+
+/* Run the test function fn() and print the processor time it took (all threads),
+   so that a test's label (quick, slow) can be judged from its output. */
+#define CHECK_RUN(fn)                                                          \
+    do {                                                                       \
+        clock_t c0_ = clock();                                                 \
+        fn();                                                                  \
+        printf("  %-28s %6.2f s of CPU\n", #fn,                               \
+               (double)(clock() - c0_) / CLOCKS_PER_SEC);                      \
     } while (0)
 
 #define CHECK_DONE()                                                           \

@@ -654,16 +654,18 @@ static void memory_limit(void)
     cmc_model_free(many);
 }
 
+/* (The pooled coverage below is a quick smoke test; tests/coverage_stats.c tests
+   every interval, per quantity, in the Release build.) */
 int main(void)
 {
-    memory_limit();
-    lognormal_product();
-    determinism();
-    convergence();
-    variants();
-    variants_ties();
-    sensitivity_closed_forms();
-    nonfinite();
-    coverage();
+    CHECK_RUN(memory_limit);
+    CHECK_RUN(lognormal_product);
+    CHECK_RUN(determinism);
+    CHECK_RUN(convergence);
+    CHECK_RUN(variants);
+    CHECK_RUN(variants_ties);
+    CHECK_RUN(sensitivity_closed_forms);
+    CHECK_RUN(nonfinite);
+    CHECK_RUN(coverage);
     return CHECK_DONE();
 }

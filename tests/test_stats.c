@@ -349,13 +349,13 @@ static void small_n_percentiles(void)
 
 int main(void)
 {
-    moments();
-    sketch_accuracy();
-    small_n_percentiles();
-    sketch_merge();
-    histogram();
-    histogram_narrow_bins();
-    sketch_carry();
-    coverage();
+    CHECK_RUN(moments);
+    CHECK_RUN(sketch_accuracy);
+    CHECK_RUN(small_n_percentiles);
+    CHECK_RUN(sketch_merge);
+    CHECK_RUN(histogram);
+    CHECK_RUN(histogram_narrow_bins);
+    CHECK_RUN(sketch_carry);
+    CHECK_RUN(coverage);
     return CHECK_DONE();
 }
