@@ -22,7 +22,10 @@ derived from the arithmetic or the sampling error. For each scenario:
      Wilson's, and the paired difference's percentiles are the order statistics of
      those row differences;
   5. the seed: random 64-bit seeds; 2^64 - 1 is accepted and differs from 2^64 - 2
-     sample by sample; 2^64 and -1 are usage errors (exit 2) that write nothing.
+     sample by sample; 2^64 and -1 are usage errors (exit 2) that write nothing;
+  6. `a to b` with arithmetic bounds (`2 * k to k ^ 2 + 1`, `to` binding loosest):
+     the median `point` reports is sqrt(a b) of the bounds evaluated here, and the
+     share of saved samples below a (above b) is 5%, within 5 binomial sd.
 Then every random input of models/refdata.cmc: their samples are independent (3).
 
 usage: props.py CARBONMC SOURCE_DIR
@@ -292,6 +295,62 @@ def scenario_case(rng, case, tmp):
     return s, names
 
 
+def bound_expr(rng, consts):
+    """(carbonmc text, python text) of a positive arithmetic expression whose top
+    operator is left unparenthesised (so `to` must bind more loosely than it)"""
+    def atom():
+        if rng.random() < 0.4:
+            nm = rng.choice(list(consts))
+            return nm, nm
+        v = rnum(rng, 1, 9)
+        return repr(v), repr(v)
+    a, b = atom(), atom()
+    op = rng.choice(["+", "*", "/", "^"])
+    if op == "^":
+        b = (repr(float(rng.randrange(1, 3))),) * 2
+    return "%s %s %s" % (a[0], op, b[0]), "%s %s %s" % (a[1], "**" if op == "^" else op, b[1])
+
+
+def to_bounds(rng, tmp):
+    consts = {"k%d" % i: rnum(rng, 1, 5) for i in range(3)}
+    lines = ['title "to with arithmetic bounds"'] + ["%s = %r" % kv for kv in consts.items()]
+    want = {}
+    while len(want) < 8:
+        (lo_t, lo_p), (hi_t, hi_p) = bound_expr(rng, consts), bound_expr(rng, consts)
+        lo, hi = eval(lo_p, {}, dict(consts)), eval(hi_p, {}, dict(consts))
+        if not 0 < lo < hi / 1.01:
+            continue
+        nm = "t%d" % len(want)
+        want[nm] = (lo, hi)
+        lines.append("%s = %s to %s" % (nm, lo_t, hi_t))
+    lines.append("output s = %s" % " + ".join(want))
+    path = os.path.join(tmp, "to.cmc")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = subprocess.run([BIN, "point", path, "--format", "json"], capture_output=True, text=True)
+    check(p.returncode == 0, "to bounds: point exit %d: %s" % (p.returncode, p.stderr))
+    if p.returncode:
+        return
+    import json
+    med = json.loads(p.stdout)["inputs"]
+    n = 20000
+    rc, err, out = run([path, "-n", str(n), "--save-samples"], tmp, "to")
+    check(rc == 0, "to bounds: run exit %d: %s" % (rc, err))
+    if rc:
+        return
+    sd = math.sqrt(n * 0.05 * 0.95)
+    with h5py.File(out, "r") as f:
+        for i, (nm, (lo, hi)) in enumerate(want.items()):
+            line = lines[1 + len(consts) + i]
+            check(abs(med[nm] - math.sqrt(lo * hi)) <= 1e-12 * math.sqrt(lo * hi),
+                  "%s: median %r, sqrt(a b) = %r" % (line, med[nm], math.sqrt(lo * hi)))
+            x = f["samples/" + nm][()]
+            below, above = int(np.count_nonzero(x < lo)), int(np.count_nonzero(x > hi))
+            check(abs(below - 0.05 * n) <= 5 * sd and abs(above - 0.05 * n) <= 5 * sd,
+                  "%s: %d of %d samples below %r, %d above %r (5%% expected)"
+                  % (line, below, n, lo, above, hi))
+
+
 def main():
     rng = random.Random(SEED)
     tmp = tempfile.mkdtemp(prefix="cmc_props_")
@@ -331,6 +390,8 @@ def main():
                 r = independence({nm: f["samples/" + nm][()] for nm in ins}, "refdata")
                 print("refdata: %d random inputs, %d pairs, largest |rho| sqrt(N-1) = %.2f "
                       "(limit %.2f)" % (len(ins), r[2], r[0], r[1]))
+        # 6. `to` with arithmetic bounds
+        to_bounds(rng, tmp)
         # 5. the seed's range
         path = os.path.join(tmp, "seed.cmc")
         with open(path, "w") as f:
