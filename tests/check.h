@@ -73,6 +73,27 @@ static int check_passed, check_failed;
                (double)(clock() - c0_) / CLOCKS_PER_SEC);                      \
     } while (0)
 
+/* The acceptance band of a coverage test: k hits in n independent trials, each a
+   hit with probability p0, are accepted when P(B <= k) >= a/2 and P(B >= k) >= a/2
+   for B ~ Binomial(n, p0): a two-sided test at false-alarm rate a (divide a by the
+   number of bands checked for a family-wise rate). [*lo, *hi] is the band. */
+static inline void check_binomial_band(double p0, int n, double a, int *lo, int *hi)
+{
+    double cdf = 0, sf;
+    *lo = 0;
+    *hi = n;
+    for (int k = 0; k <= n; k++) {
+        double pmf = exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) +
+                         (k ? k * log(p0) : 0) + (n - k ? (n - k) * log1p(-p0) : 0));
+        sf = 1 - cdf;   /* P(B >= k) */
+        cdf += pmf;     /* P(B <= k) */
+        if (cdf < a / 2)
+            *lo = k + 1;
+        if (sf >= a / 2)
+            *hi = k;
+    }
+}
+
 #define CHECK_DONE()                                                           \
     (printf("%d passed, %d failed\n", check_passed, check_failed),             \
      check_failed ? 1 : 0)

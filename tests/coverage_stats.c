@@ -141,17 +141,6 @@ static double wilson_coverage(double p0, unsigned n)
     return cov;
 }
 
-/* Accept k hits of R when P(B <= k) >= a/2 and P(B >= k) >= a/2, B ~ Bin(R, c0). */
-static void band(double c0, unsigned R, double a, int *lo, int *hi)
-{
-    *lo = 0;
-    while (*lo < (int)R && gsl_cdf_binomial_P(*lo, c0, R) < a / 2)
-        ++*lo;
-    *hi = R;
-    while (*hi > 0 && gsl_cdf_binomial_Q(*hi - 1, c0, R) < a / 2)
-        --*hi;
-}
-
 static double lmean(double m, double s) { return exp(m + s * s / 2); }
 static double lq(double m, double s, double p) { return exp(m + s * gsl_cdf_ugaussian_Pinv(p)); }
 
@@ -342,7 +331,7 @@ int main(int argc, char **argv)
            "bias/hw");
     for (int i = 0; i < nq; i++) {
         int lo, hi;
-        band(q[i].c0, q[i].trials, a, &lo, &hi);
+        check_binomial_band(q[i].c0, q[i].trials, a, &lo, &hi);
         int ok = q[i].hits >= lo && q[i].hits <= hi && q[i].trials == (int)R;
         printf("  %-28s %9.4g %7.4f %6d..%-6d %8d %9.3f%s\n", q[i].name, q[i].truth, q[i].c0,
                lo, hi, q[i].hits, q[i].sum_z / q[i].trials, ok ? "" : "   <-- outside");
