@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int check_passed, check_failed;
 
@@ -61,6 +62,37 @@ static int check_passed, check_failed;
         CHECK_MSG(g_ && w_ && strcmp(g_, w_) == 0, "got \"%s\", want \"%s\"",  \
                   g_ ? g_ : "(null)", w_ ? w_ : "(null)");                     \
     } while (0)
+
+/* Run the test function fn() and print the processor time it took (all threads),
+   so that a test's label (quick, slow) can be judged from its output. */
+#define CHECK_RUN(fn)                                                          \
+    do {                                                                       \
+        clock_t c0_ = clock();                                                 \
+        fn();                                                                  \
+        printf("  %-28s %6.2f s of CPU\n", #fn,                               \
+               (double)(clock() - c0_) / CLOCKS_PER_SEC);                      \
+    } while (0)
+
+/* The acceptance band of a coverage test: k hits in n independent trials, each a
+   hit with probability p0, are accepted when P(B <= k) >= a/2 and P(B >= k) >= a/2
+   for B ~ Binomial(n, p0): a two-sided test at false-alarm rate a (divide a by the
+   number of bands checked for a family-wise rate). [*lo, *hi] is the band. */
+static inline void check_binomial_band(double p0, int n, double a, int *lo, int *hi)
+{
+    double cdf = 0, sf;
+    *lo = 0;
+    *hi = n;
+    for (int k = 0; k <= n; k++) {
+        double pmf = exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) +
+                         (k ? k * log(p0) : 0) + (n - k ? (n - k) * log1p(-p0) : 0));
+        sf = 1 - cdf;   /* P(B >= k) */
+        cdf += pmf;     /* P(B <= k) */
+        if (cdf < a / 2)
+            *lo = k + 1;
+        if (sf >= a / 2)
+            *hi = k;
+    }
+}
 
 #define CHECK_DONE()                                                           \
     (printf("%d passed, %d failed\n", check_passed, check_failed),             \

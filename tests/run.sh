@@ -1,8 +1,10 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: install the packages, then build and test
 # twice, a Release build and a Debug build with AddressSanitizer and
-# UndefinedBehaviorSanitizer (and, when clang is installed, the fuzz targets'
-# corpus replay). Build folders: build-release/, build-asan/, build-fuzz/. Every test
+# UndefinedBehaviorSanitizer, then the portable lane (a Release build of the portable
+# code alone, its sampling and statistics tests) and, when clang is installed, the
+# fuzz targets' corpus replay. Build folders: build-release/, build-asan/,
+# build-portable/, build-fuzz/. Every test
 # runs (labels quick and slow), then, once, the mutation sample (label mutate, in a copy
 # of the tree under build-release/mutate-work: a few planted bugs must each be caught).
 # Pass ctest options to narrow it (the mutation sample is then left out):
@@ -31,18 +33,30 @@ if command -v clang >/dev/null 2>&1; then
     echo "== fuzz (clang, libFuzzer) =="
     (cd build-fuzz && ctest --output-on-failure -R fuzz_replay)
 fi
-# The two builds take different code paths (the Release build's hot loops have AVX2
-# clones; the sanitizer build has none): their results must be the same bits.
-for cfg in release asan; do
+# A third lane, the portable code alone at full optimisation (-DCMC_PORTABLE=ON: no
+# clones, no AVX2/AVX-512 paths; about 10 s to build): the tests of the code with
+# vector paths, with test_paths required to report that only portable code ran.
+cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=Release -DCMC_SANITIZE=OFF -DCMC_PORTABLE=ON >/dev/null
+cmake --build build-portable -j "$jobs" --target carbonmc test_paths test_rng test_draw test_stats \
+    test_zoom test_sens test_run test_distref -- --no-print-directory >/dev/null
+echo "== portable (CMC_PORTABLE=ON) =="
+(cd build-portable && CMC_REQUIRE_PATH=portable ctest --output-on-failure -j "$jobs" \
+    -R '^(paths|rng|draw|stats|zoom|sens|run|distref)$')
+# The three builds take different code paths (the Release build's hot loops have
+# clones and AVX-512 paths; the sanitizer and portable builds have none): their
+# results must be the same bits.
+for cfg in release asan portable; do
     "./build-$cfg/carbonmc" run scenarios/gpt4.cmc -n 200000 --seed 9 -o "build-$cfg/x.h5" \
         --format json >"build-$cfg/x.json"
 done
-if ! cmp -s build-release/x.json build-asan/x.json; then
-    echo "0 passed, 1 failed: Release and ASan builds give different results" >&2
-    exit 1
-fi
+for cfg in asan portable; do
+    if ! cmp -s build-release/x.json "build-$cfg/x.json"; then
+        echo "0 passed, 1 failed: Release and $cfg builds give different results" >&2
+        exit 1
+    fi
+done
 if [ $# -eq 0 ]; then
     echo "== mutation sample =="
     (cd build-release && ctest --output-on-failure -C mutate -L mutate --no-tests=error)
 fi
-echo "1 passed, 0 failed: Release and ASan builds give identical results"
+echo "1 passed, 0 failed: Release, ASan and portable builds give identical results"
