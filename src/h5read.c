@@ -454,6 +454,32 @@ static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
     return rc;
 }
 
+/* An attribute of exactly n doubles into out[0 .. n-1] (n small: the attribute's
+   own size is checked before the read). */
+static int attr_f64s(reader *rd, hid_t loc, const char *where, const char *name, size_t n,
+                     double *out)
+{
+    hid_t a;
+    if (open_attr(rd, loc, where, name, 0, &a) < 0)
+        return -1;
+    int rc = -1;
+    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+    if (t < 0 || s < 0)
+        rfail(rd, "cannot inspect attribute '%s' of %s", name, where);
+    else if (H5Tget_class(t) != H5T_FLOAT || H5Sget_simple_extent_npoints(s) != (hssize_t)n)
+        rfail(rd, "attribute '%s' of %s is not %zu numbers", name, where, n);
+    else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
+        rfail(rd, "cannot read attribute '%s' of %s", name, where);
+    else
+        rc = 0;
+    if (t >= 0)
+        H5Tclose(t);
+    if (s >= 0)
+        H5Sclose(s);
+    H5Aclose(a);
+    return rc;
+}
+
 /* Before anything is allocated for np elements of dataset ds (type t): the data must
    be in the file, contiguous or compact (no filters to inflate it, no external
    files), its stored size that of np elements and no larger than the file. A
@@ -598,6 +624,15 @@ static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
         attr_str(rd, g, where, "expression", 0, &s->expression) < 0 ||
         attr_str(rd, g, where, "unit", 1, &s->unit) < 0)
         goto out;
+    if (H5Aexists(g, "range") > 0) {   /* an input's `in LO to HI` (optional) */
+        double range[2];
+        if (attr_f64s(rd, g, where, "range", 2, range) < 0 ||
+            attr_num(rd, g, where, "outside_range", H5T_FLOAT, H5T_NATIVE_DOUBLE, &s->outside) < 0)
+            goto out;
+        s->has_range = 1;
+        s->range_lo = range[0];
+        s->range_hi = range[1];
+    }
 
     snprintf(sub, sizeof sub, "%s/percentiles", where);
     size_t n[4] = {0, 0, 0, 0};
@@ -931,8 +966,19 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
         attr_num(rd, file, "/", "seed", H5T_INTEGER, H5T_NATIVE_UINT64, &r->seed) < 0 ||
         attr_num(rd, file, "/", "samples", H5T_INTEGER, H5T_NATIVE_UINT64, &r->samples) < 0 ||
         attr_str(rd, file, "/", "method", 1, &r->method) < 0 ||
-        attr_str(rd, file, "/", "rng", 1, &r->rng) < 0)
+        attr_str(rd, file, "/", "rng", 1, &r->rng) < 0 ||
+        attr_str(rd, file, "/", "design", 1, &r->design) < 0 ||
+        attr_str(rd, file, "/", "stop", 1, &r->stop) < 0)
         return -1;
+    uint64_t reps = 1;   /* optional: files of carbonmc 0.2 lack the design */
+    if (H5Aexists(file, "replicates") > 0 &&
+        attr_num(rd, file, "/", "replicates", H5T_INTEGER, H5T_NATIVE_UINT64, &reps) < 0)
+        return -1;
+    if (reps < 1 || reps > 1024) {
+        rfail(rd, "attribute 'replicates' of / is %llu, not 1 to 1,024", (unsigned long long)reps);
+        return -1;
+    }
+    r->replicates = (uint32_t)reps;
 
     hid_t g = open_group(rd, file, "", "scenario");
     if (g < 0)

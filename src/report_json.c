@@ -36,6 +36,14 @@ static void json_stat(FILE *f, const cmc_stat *q)
         cmc_fmt_json_string(f, q->unit);
         fputs(",\n      \"expression\": ", f);   /* an input's: its distribution */
         cmc_fmt_json_string(f, q->expression);
+        if (q->has_range) {   /* an input's `in LO to HI`, and the share outside */
+            fputs(",\n      \"range\": [", f);
+            cmc_fmt_json_number(f, q->range_lo);
+            fputs(", ", f);
+            cmc_fmt_json_number(f, q->range_hi);
+            fputs("],\n      \"outside_range\": ", f);
+            cmc_fmt_json_number(f, q->outside);
+        }
         fprintf(f, ",\n      \"count\": %" PRIu64 ",\n      \"nonfinite\": %" PRIu64,
                 q->count, q->nonfinite);
         const char *names[] = {"mean", "std", "mean_se", "min", "max"};
@@ -190,8 +198,14 @@ void cmc_report_json(FILE *f, const cmc_results *r, int flags)
     fputs("{\n  \"title\": ", f);
     cmc_fmt_json_string(f, r->title);
     fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"samples\": %" PRIu64, r->seed, r->samples);
-    fputs(",\n  \"design\": ", f);
+    fputs(",\n  \"method\": ", f);
     cmc_fmt_json_string(f, r->method);
+    if (r->design && r->design[0]) {   /* files of carbonmc 0.2 do not record them */
+        fputs(",\n  \"design\": ", f);
+        cmc_fmt_json_string(f, r->design);
+        fprintf(f, ",\n  \"replicates\": %" PRIu32 ",\n  \"stop\": ", r->replicates);
+        cmc_fmt_json_string(f, r->stop ? r->stop : "");
+    }
     fputs(",\n  \"rng\": ", f);
     cmc_fmt_json_string(f, r->rng);
     fputs(",\n  \"tool_version\": ", f);

@@ -141,7 +141,8 @@ def check_xarray(path, f):
 
 def check_json(js, f):
     ok(js["seed"] == int(f.attrs["seed"]), "json seed")
-    ok(js["design"] == "monte carlo", "json design %r" % js.get("design"))
+    ok(js["design"] == "mc" and js["method"] == "monte carlo" and js["replicates"] == 1,
+       "json design %r, method %r" % (js.get("design"), js.get("method")))
     ok(js["set"] == ["days = uniform(90, 95)"], "json set %r" % js.get("set"))
     ok(list(f.attrs["set"]) == js["set"], "HDF5 set %r" % f.attrs.get("set"))
     for name in f.attrs["inputs"]:
