@@ -237,7 +237,6 @@ cat >"$tmp/key.txt" <<'EOF'
 h800_sxm_w 700
 a800_sxm_w 400
 h800_sxm_flops 989e12
-tpu_v4_system_w_palm 378.5
 grid_china_2021 556.8
 grid_china_2022 536.6
 grid_china_2023 530.6

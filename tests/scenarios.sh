@@ -104,23 +104,25 @@ published bloom co2_t 24.685 24.695 "24.69 t"
 published bloom idle_co2_t 14.55 14.65 "14.6 t"
 published bloom embodied_co2_t 11.15 11.25 "11.2 t"
 published bloom total_co2_t 50.45 50.55 "50.5 t"
-pinned bloom_lifecycle total_co2_t 55.42625935
-pinned bloom_lifecycle co2_t 23.42869067
+pinned bloom_lifecycle total_co2_t 57.67383704015171
+pinned bloom_lifecycle co2_t 24.768537190224443
 with load=1 intensity=57 gpu_embodied_kg=150 life_years=6 life_use=0.85
 published bloom_lifecycle co2_t 24.685 24.695 "24.69 t"
 published bloom_lifecycle idle_co2_t 14.55 14.65 "14.6 t"
 published bloom_lifecycle embodied_co2_t 11.15 11.25 "11.2 t"
 published bloom_lifecycle total_co2_t 50.45 50.55 "50.5 t"
 
-# GPT-3, Patterson et al. 2021: 1,287 MWh and 552 t (from the unrounded 14.77 days)
+# GPT-3, Patterson et al. 2021: 1,287 MWh and 552 t (from the unrounded 14.77 days);
+# appendix A: 24.6 TFLOP/s per V100 (rounded: 24.55-24.65), 24.6/125 = 19.68% of peak
 with
 pinned gpt3_patterson energy_kwh 1289376
 pinned gpt3_patterson co2_t 553.142304
 pinned gpt3 energy_kwh 1289376
 pinned gpt3 co2_t 553.142304
-published gpt3 ratio_to_carbontracker 6.75 6.85 "6.8x"
-published gpt3 utilisation 0.1955 0.1965 "19.6% of peak (PaLM paper: 21.3% MFU)"
-pinned gpt3 households 70.10793841
+pinned gpt3 ratio_to_carbontracker 6.786189473684211
+published gpt3 tflops_per_gpu 24.55 24.65 "24.6 TeraFLOPS/sec (appendix A)"
+published gpt3 utilisation 0.1964 0.1972 "24.6/125 = 19.68% of peak (24.6 rounded)"
+pinned gpt3 households 69.68937981015658
 with days=14.772727
 published gpt3_patterson energy_kwh 1286500 1287500 "1,287 MWh"
 published gpt3_patterson co2_t 551.5 552.5 "552 t"
@@ -306,6 +308,17 @@ grid_us_patterson 429
 grid_france_bloom 57
 emb_gpu_bloom_kg 150
 emb_server_bloom_kg 2500
+tpu_v2_sys_w 221
+tpu_v3_sys_w 283
+tpu_v4_sys_w 378.5
+tpu_v4_chip_w 170
+tpu_v4_chip_max_w 192
+tpu_v2_tdp_w 280
+tpu_v3_tdp_w 450
+tpu_v2_flops 46e12
+grid_france_hi 95
+eq_household_us_t 8.35
+eq_flight_nysf_t_hi 1.2
 EOF
 {
     echo "use \"$src/$data\""
