@@ -130,14 +130,15 @@ static double cont_prob(const cmc_dist *d, double x, int upper)
     case CMC_DIST_TRIANGULAR: {
         /* F(x) = (x-a)^2 / ((b-a)(c-a)) up to the mode c, with fc = (c-a)/(b-a)
            and gc = (b-c)/(b-a) taking the products apart so they cannot
-           overflow. */
+           overflow. The complements, 1 - r^2/fc and 1 - s^2/gc, are written
+           (s(2 - s) - gc)/fc and (r(2 - r) - fc)/gc (r + s = 1, fc + gc = 1):
+           no cancellation where the mode sits at an end (triangular(0, 0, 1)
+           near 0 lost 5 digits at F = 1e-6; tests/test_distref.c). */
         double a = p[0], c = p[1], b = p[2], w = b - a;
-        if (x <= c) {
-            double r = (x - a) / w, f = r * (r / ((c - a) / w));
-            return upper ? 1 - f : f;
-        }
-        double s = (b - x) / w, g = s * (s / ((b - c) / w));
-        return upper ? g : 1 - g;
+        double fc = (c - a) / w, gc = (b - c) / w, r = (x - a) / w, s = (b - x) / w;
+        if (x <= c)
+            return upper ? (s * (2 - s) - gc) / fc : r * (r / fc);
+        return upper ? s * (s / gc) : (r * (2 - r) - fc) / gc;
     }
     case CMC_DIST_PERT: {
         double z = fmin(fmax((x - p[0]) / (p[2] - p[0]), 0), 1);
@@ -217,7 +218,12 @@ static double cont_quantile(const cmc_dist *d, double t, int upper)
         x = upper ? gsl_cdf_beta_Qinv(t, p[0], p[1]) : gsl_cdf_beta_Pinv(t, p[0], p[1]);
         break;
     case CMC_DIST_GAMMA:
-        x = upper ? gsl_cdf_gamma_Qinv(t, p[0], p[1]) : gsl_cdf_gamma_Pinv(t, p[0], p[1]);
+        /* GSL's Pinv loses digits near 1 (2e-6 relative at 1 - 1e-12): above a
+           half, Qinv of 1 - t (exact there) */
+        if (!upper && t > 0.5)
+            x = gsl_cdf_gamma_Qinv(1 - t, p[0], p[1]);
+        else
+            x = upper ? gsl_cdf_gamma_Qinv(t, p[0], p[1]) : gsl_cdf_gamma_Pinv(t, p[0], p[1]);
         break;
     case CMC_DIST_WEIBULL:
         x = p[1] * pow(upper ? -log(t) : -log1p(-t), 1 / p[0]);
