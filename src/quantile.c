@@ -371,7 +371,8 @@ static void brackets(const cmc_sketch *s, const uint64_t *rank, size_t n, double
     cmc_sketch_walk(s, rank_fn, &r);
     free_pieces(&r.p);
     free(r.local);
-    uint64_t total = r.seen;
+    /* the walk stops at the bucket of the last rank asked for: r.seen is not N */
+    uint64_t total = cmc_sketch_count(s);
     for (size_t i = 0; i < n; i++) {   /* ranks 1 and N are the exact extremes */
         if (rank[i] <= 1)
             est[i] = a[i] = b[i] = s->min;
