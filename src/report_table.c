@@ -224,7 +224,10 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
         rep_md_text(f, r->title);
         fputs("**: ", f);
     }
-    fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
+    if (r->design && r->design[0] && strcmp(r->design, "mc") && r->method)
+        fprintf(f, "%s samples (%s), seed %" PRIu64 ".\n", n, r->method, r->seed);
+    else
+        fprintf(f, "%s Monte Carlo samples, seed %" PRIu64 ".\n", n, r->seed);
     pcols c;
     table_columns(r, flags, &c);
     md_table(f, "output", r->outputs, r->noutputs, &c);
@@ -303,8 +306,12 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         for (const char *p = r->title; *p; p++)
             fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
     }
-    fprintf(f, "\n%% %s Monte Carlo samples, seed %" PRIu64 ". Needs \\usepackage{booktabs}.\n"
-               "%% Rounded to the Monte Carlo error; {,} separates thousands.\n", n, r->seed);
+    if (r->design && r->design[0] && strcmp(r->design, "mc") && r->method)
+        fprintf(f, "\n%% %s samples (%s), seed %" PRIu64 ".", n, r->method, r->seed);
+    else
+        fprintf(f, "\n%% %s Monte Carlo samples, seed %" PRIu64 ".", n, r->seed);
+    fputs(" Needs \\usepackage{booktabs}.\n"
+          "% Rounded to the Monte Carlo error; {,} separates thousands.\n", f);
     pcols c;
     table_columns(r, flags, &c);
     fputs("\\begin{tabular}{ll", f);

@@ -59,6 +59,10 @@ has "$out" "106,496 samples"
 has "$out" "latin hypercube, 8 replicates"
 expect 0 nonempty empty -- summary $h5
 has "$out" "latin hypercube, 8 replicates"
+for fmt in markdown latex json; do   # every format that has a header says it too
+    expect 0 nonempty empty -- summary $h5 --format $fmt
+    has "$out" "latin hypercube, 8 replicates"
+done
 if command -v h5dump >/dev/null 2>&1; then
     h5dump -A -g / $h5 > "$out" 2>/dev/null
     has "$out" 'ATTRIBUTE "design"'
