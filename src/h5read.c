@@ -428,20 +428,22 @@ static int attr_names(reader *rd, hid_t loc, const char *name, char ***out, size
     return attr_names_at(rd, loc, "/", name, out, n);
 }
 
-/* A scalar numeric attribute of class cls, converted to mtype. */
-static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
-                    H5T_class_t cls, hid_t mtype, void *out)
+/* A numeric attribute of class cls and exactly n elements (n small: its size is
+   checked before the read), converted to mtype into out[0 .. n-1]. */
+static int attr_nums(reader *rd, hid_t loc, const char *where, const char *name,
+                     H5T_class_t cls, hid_t mtype, size_t n, void *out)
 {
     hid_t a;
     if (open_attr(rd, loc, where, name, 0, &a) < 0)
         return -1;
     int rc = -1;
     hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+    const char *kind = cls == H5T_FLOAT ? "number" : "integer";
     if (t < 0 || s < 0)
         rfail(rd, "cannot inspect attribute '%s' of %s", name, where);
-    else if (H5Tget_class(t) != cls || H5Sget_simple_extent_npoints(s) != 1)
-        rfail(rd, "attribute '%s' of %s is not a single %s", name, where,
-              cls == H5T_FLOAT ? "number" : "integer");
+    else if (H5Tget_class(t) != cls || H5Sget_simple_extent_npoints(s) != (hssize_t)n)
+        n == 1 ? rfail(rd, "attribute '%s' of %s is not a single %s", name, where, kind)
+               : rfail(rd, "attribute '%s' of %s is not %zu %ss", name, where, n, kind);
     else if (H5Aread(a, mtype, out) < 0)
         rfail(rd, "cannot read attribute '%s' of %s", name, where);
     else
@@ -454,30 +456,11 @@ static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
     return rc;
 }
 
-/* An attribute of exactly n doubles into out[0 .. n-1] (n small: the attribute's
-   own size is checked before the read). */
-static int attr_f64s(reader *rd, hid_t loc, const char *where, const char *name, size_t n,
-                     double *out)
+/* A scalar numeric attribute of class cls, converted to mtype. */
+static int attr_num(reader *rd, hid_t loc, const char *where, const char *name,
+                    H5T_class_t cls, hid_t mtype, void *out)
 {
-    hid_t a;
-    if (open_attr(rd, loc, where, name, 0, &a) < 0)
-        return -1;
-    int rc = -1;
-    hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-    if (t < 0 || s < 0)
-        rfail(rd, "cannot inspect attribute '%s' of %s", name, where);
-    else if (H5Tget_class(t) != H5T_FLOAT || H5Sget_simple_extent_npoints(s) != (hssize_t)n)
-        rfail(rd, "attribute '%s' of %s is not %zu numbers", name, where, n);
-    else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
-        rfail(rd, "cannot read attribute '%s' of %s", name, where);
-    else
-        rc = 0;
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    H5Aclose(a);
-    return rc;
+    return attr_nums(rd, loc, where, name, cls, mtype, 1, out);
 }
 
 /* Before anything is allocated for np elements of dataset ds (type t): the data must
@@ -626,7 +609,7 @@ static int read_stat(reader *rd, hid_t parent, const char *kind, cmc_stat *s)
         goto out;
     if (H5Aexists(g, "range") > 0) {   /* an input's `in LO to HI` (optional) */
         double range[2];
-        if (attr_f64s(rd, g, where, "range", 2, range) < 0 ||
+        if (attr_nums(rd, g, where, "range", H5T_FLOAT, H5T_NATIVE_DOUBLE, 2, range) < 0 ||
             attr_num(rd, g, where, "outside_range", H5T_FLOAT, H5T_NATIVE_DOUBLE, &s->outside) < 0)
             goto out;
         s->has_range = 1;
