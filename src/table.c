@@ -18,12 +18,16 @@
  * Display unit. A unit whose text is a known base with an SI prefix (Wh, W, J,
  * FLOP, FLOP/s, B, g and t, the last two with a suffix such as CO2e) is rescaled
  * so that the largest median of its column lies in [1, 1000): kWh becomes GWh,
- * tCO2e ktCO2e (mass goes g, kg, t, kt, Mt, Gt). Anything else (gCO2e/kWh, day,
- * "") is shown as stored. keep_units leaves every unit as stored.
+ * tCO2e ktCO2e (mass goes g, kg, t, kt, Mt, Gt). A divisor is kept: kWh/day may
+ * become MWh/day, tCO2e/yr ktCO2e/yr. UDUNITS-2 confirms each rescaling's factor
+ * (a unit it reads otherwise is shown as stored). Anything else (day, "", a
+ * product such as kW*day) is shown as stored; gCO2e/kWh is rescaled only past
+ * 1000 g. keep_units leaves every unit as stored.
  */
 #include "table.h"
 #include "diag.h"
 #include "report_priv.h"
+#include "units.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,36 +59,64 @@ typedef struct unit {
     int known;               /* a prefix and base were recognised */
     double to_base;          /* stored value x to_base = value in the base unit */
     char base[16], suffix[64];
+    const char *per;         /* "/day" in kWh/day: kept as written after the new prefix */
     int mass;                /* g or t: grams are the base, tonnes a name for Mg */
 } unit;
 
+/* Split u into a prefixed base with an optional suffix (tCO2e) and an optional
+   divisor ("/day", "/(GPU*h)"): only the head is re-prefixed, so kWh/day may show
+   as MWh/day. Anything with a product, a power or a space in its head is left as
+   stored. */
 static void parse_unit(const char *u, unit *out)
 {
     memset(out, 0, sizeof *out);
     out->to_base = 1;
-    if (!u || !*u || strlen(u) > 60 || (strpbrk(u, " */()^") && !strstr(u, "FLOP/s")) ||
-        (strstr(u, "FLOP/s") && strchr(strstr(u, "FLOP/s") + 6, '/')))
+    if (!u || !*u || strlen(u) > 60)
         return;
+    const char *flops = strstr(u, "FLOP/s");   /* its '/' belongs to the head */
+    const char *slash = strchr(flops && flops - u <= 2 ? flops + 6 : u, '/');
+    size_t head = slash ? (size_t)(slash - u) : strlen(u);
+    for (size_t i = 0; i < head; i++)
+        if (strchr(" *()^.", u[i]))
+            return;
     for (size_t p = 0; p < NSI; p++) {
         size_t lp = strlen(si[p].text);
         if (strncmp(u, si[p].text, lp))
             continue;
         for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
             size_t lb = strlen(bases[b].base);
+            if (lp + lb > head || strncmp(u + lp, bases[b].base, lb))
+                continue;
             const char *rest = u + lp + lb;
-            if (strncmp(u + lp, bases[b].base, lb) || (*rest && !bases[b].suffix))
+            size_t nrest = head - lp - lb;
+            if (nrest && !bases[b].suffix)
                 continue;
             /* a suffix must not start like a unit of its own ("gal", "ton") */
-            if (*rest && !(rest[0] >= 'A' && rest[0] <= 'Z'))
+            if (nrest && !(rest[0] >= 'A' && rest[0] <= 'Z'))
                 continue;
             out->known = 1;
             out->mass = bases[b].suffix;
             out->to_base = si[p].factor * (!strcmp(bases[b].base, "t") ? 1e6 : 1);
             snprintf(out->base, sizeof out->base, "%s", out->mass ? "g" : bases[b].base);
-            snprintf(out->suffix, sizeof out->suffix, "%s", rest);
+            snprintf(out->suffix, sizeof out->suffix, "%.*s", (int)nrest, rest);
+            out->per = u + head;
             return;
         }
     }
+}
+
+/* UDUNITS-2 confirms a rescaled unit: a value in `stored` times `factor` is the
+   value in `shown` (so "kWh/day" -> "MWh/day" is 1e-3, and a unit the reasoning
+   above misreads is shown as stored). */
+static int confirmed(const char *stored, const char *shown, double factor)
+{
+    cmc_unit_pool *pool = cmc_unit_pool_new();
+    char msg[256] = "";
+    cmc_unit *a = pool ? cmc_unit_parse(pool, stored, msg, sizeof msg) : NULL;
+    cmc_unit *b = a ? cmc_unit_parse(pool, shown, msg, sizeof msg) : NULL;
+    double f = a && b ? cmc_unit_factor(a, b) : 0;
+    cmc_unit_pool_free(pool);
+    return f > 0 && fabs(f / factor - 1) < 1e-9;
 }
 
 /* The display unit for values whose largest magnitude (in the stored unit) is
@@ -109,11 +141,18 @@ static double display_unit(const char *stored, double big, int keep, char *name,
             pick = i;
     if (x < 1 || x >= tab[n - 1].factor * 1000)   /* outside the prefixes: as stored */
         return 1;
+    char shown[96];
     if (u.mass)
-        snprintf(name, size, "%s%s", tab[pick].text, u.suffix);
+        snprintf(shown, sizeof shown, "%s%s%s", tab[pick].text, u.suffix, u.per);
     else
-        snprintf(name, size, "%s%s", tab[pick].text, u.base);
-    return tab[pick].factor / u.to_base;
+        snprintf(shown, sizeof shown, "%s%s%s", tab[pick].text, u.base, u.per);
+    double scale = tab[pick].factor / u.to_base;
+    if (!strcmp(shown, stored))
+        return 1;
+    if (!confirmed(stored, shown, 1 / scale))
+        return 1;
+    snprintf(name, size, "%s", shown);
+    return scale;
 }
 
 /* ---- Cells ------------------------------------------------------------------------ */
