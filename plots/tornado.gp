@@ -1,13 +1,13 @@
 # tornado.gp: which input drives an output. Left: inputs ranked by their total
 # Sobol index (bar, with its 95% interval as an error bar) and first-order index
 # (dot, with its interval). Right: the one-at-a-time swing of the output when the
-# input goes from its 5th to its 95th percentile, the others at their medians
+# input goes from its 5th to its 95th percentile, the others at their point values
 # (the dashed line).
 #
 # Reads (prefix `data`, set by the driver with `out`, `fmt` and `plots`):
 #   data.".vars.gp"  title_str, label_str, ninputs, left_margin, xmin, xmax (index axis),
 #                    swing_base, swing_min, swing_max, swing_xtics_cmd, swing_label_str
-#                    (the swing axis), base_str (the dashed line: all inputs at median)
+#                    (the swing axis), base_str (the dashed line: all inputs at their point values)
 #   data.".dat"      columns: 1 row  2 "input"  3 total  4 total_ci_low
 #                    5 total_ci_high  6 first  7 first_ci_low  8 first_ci_high
 #                    9 swing_low  10 swing_high   (rows by total index, largest first)

@@ -928,13 +928,13 @@ static int put_sensitivity(cmc_h5 *h, hid_t parent, const cmc_sensitivity *se,
         }
     if (rc == 0)
         rc = describe(h, g, where, "swing_low", unit, "the output with the input at its 5th "
-                      "percentile, every other input at its median", sc);
+                      "percentile, every other input at its point value", sc);
     if (rc == 0)
         rc = describe(h, g, where, "swing_high", unit, "the output with the input at its 95th "
-                      "percentile, every other input at its median", sc);
+                      "percentile, every other input at its point value", sc);
     if (rc == 0)
         rc = describe(h, g, where, "swing_base", unit, "the output with every input at its "
-                      "median", -1);
+                      "point value (what `point` prints)", -1);
     if (rc == 0)
         rc = describe(h, g, where, "samples", "1", "base samples N of the Sobol design", -1);
     if (rc == 0)

@@ -113,5 +113,5 @@ const char *const rep_sens_legend =
     "Spearman: rank correlation of input and output. Share of Var(ln): the input's share of "
     "the output's log-variance (products of powers only). Sobol first order: the share of "
     "the variance the input causes alone; total: alone and with the others. Swing: the "
-    "output with the input at its P5 and P95, the others at their medians. [95% confidence "
-    "interval]";
+    "output with the input at its P5 and P95, the others at their point values (medians; a "
+    "choice its first value: what `point` prints). [95% confidence interval]";

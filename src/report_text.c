@@ -302,7 +302,7 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         }
         char base[64];
         cmc_fmt_sig(base, sizeof base, se->swing_base, 4, 12);
-        fprintf(f, "  (swings: the others at their medians, where %s = %s", se->output, base);
+        fprintf(f, "  (swings: the others at their point values, where %s = %s", se->output, base);
         if (se->skipped)
             fprintf(f, "; %" PRIu64 " Sobol rows left out as not finite", se->skipped);
         fprintf(f, ")\n");

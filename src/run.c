@@ -395,7 +395,9 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
 /* ---- Sensitivity ------------------------------------------------------------------ */
 
 /* One-at-a-time swings: the program on one sample with every random input at its
-   median, then input j at its 5th and at its 95th percentile. */
+   point value (its median; a choice its first value: the values `point` uses, so
+   swing_base is what `point` prints), then input j at its 5th and at its 95th
+   percentile. */
 static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
 {
     size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT];
@@ -404,7 +406,7 @@ static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
         return -1;
     const int *rs = m->slot[CMC_RANDOM], *os = m->slot[CMC_OUTPUT];
     for (size_t r = 0; r < k; r++)
-        slots[rs[r]] = cmc_dist_quantile(m->dists[r], 0.5);
+        slots[rs[r]] = cmc_dist_point(m->dists[r]);
     cmc_prog_run(&m->prog, slots, 1, 1);
     for (size_t o = 0; o < nout; o++) {
         out[o].swing_base = slots[os[o]];
@@ -422,7 +424,7 @@ static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
             for (size_t o = 0; o < nout; o++)
                 (side ? out[o].swing_high : out[o].swing_low)[j] = slots[os[o]];
         }
-        slots[rs[j]] = cmc_dist_quantile(m->dists[j], 0.5);
+        slots[rs[j]] = cmc_dist_point(m->dists[j]);
     }
     free(slots);
     return 0;

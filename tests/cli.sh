@@ -274,5 +274,20 @@ then verdict "" "intervals contain the exact ones"
 else verdict "an interval narrower than the exact order-statistic interval" run; fi
 rm -rf "$tmp"
 
+# the swings' baseline is what `point` prints: every input at its point value (a
+# choice's first value, 240.6 for GPT-4's grid, not its median 20), bit for bit
+tmp=$(mktemp -d)
+"$bin" point scenarios/gpt4.cmc --format json >"$tmp/point.json" 2>/dev/null
+"$bin" run scenarios/gpt4.cmc -n 20000 --sensitivity -o none --format json >"$tmp/run.json" 2>/dev/null
+if /usr/bin/python3 - "$tmp/point.json" "$tmp/run.json" <<'PYEOF'
+import json, sys
+point, run = (json.load(open(f)) for f in sys.argv[1:3])
+for name, value in point["outputs"].items():
+    assert run["sensitivity"][name]["swing_base"] == value, (name, value)
+PYEOF
+then verdict "" "swing base"
+else verdict "the swings' baseline differs from point's output" "run --sensitivity"; fi
+rm -rf "$tmp"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
