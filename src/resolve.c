@@ -59,6 +59,8 @@ typedef struct resolver {
     int overridden;            /* --set or a variant replaced a definition */
     cmc_map variant_names;     /* name -> the variant statement */
     const char **names;        /* every name, for "did you mean" (made once) */
+    const cmc_stmt *reports[64];   /* the scenario's `report` statements */
+    int nreports;
 } resolver;
 
 /* O(1) expected: a hash map (util.h), not a search of the list. */
@@ -304,6 +306,17 @@ static cmc_file *load(resolver *r, const char *path, const char *text, size_t le
         if (s->kind != ST_USE)
             continue;
         cmc_file *u = find_use(r, f, s);
+        if (u && s->prefix) {
+            for (int i = 0; i < f->nuses; i++)
+                if (f->use_stmts[i]->prefix && !strcmp(f->use_stmts[i]->prefix, s->prefix)) {
+                    cmc_error(r->d, &s->name_loc, "instance '%s' is already used at line %d",
+                              s->prefix, f->use_stmts[i]->loc.line);
+                    u = NULL;
+                    break;
+                }
+            if (u)
+                u = cmc_inst_new(g, u, s, r->d);
+        }
         if (!u) {
             ok = 0;
             continue;
@@ -313,7 +326,18 @@ static cmc_file *load(resolver *r, const char *path, const char *text, size_t le
     }
     r->load_depth--;
     f->loading = 0;
-    return ok ? f : NULL;
+    if (!ok)
+        return NULL;
+    /* functions are inlined once the files used are (func.h); then `share` */
+    const cmc_funcs_scope **scopes = cmc_arena_alloc(a, (size_t)(f->nuses + 1) * sizeof *scopes);
+    if (!scopes)
+        return NULL;
+    for (int i = 0; i < f->nuses; i++)
+        scopes[i] = &f->uses[i]->funcs;
+    if (cmc_func_file(&f->funcs, f->stmts, scopes, f->nuses, a, r->d) < 0 ||
+        cmc_inst_share(g, f, r->d) < 0)
+        return NULL;
+    return f;
 }
 
 /* For every file, the set of files it uses directly or not, as a bit set: "does f
@@ -418,6 +442,68 @@ static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
     return 0;
 }
 
+/* A `report` statement: only in the scenario; its names are checked once every
+   output is known (check_reports). */
+static int add_report(resolver *r, const cmc_file *f, const cmc_stmt *st)
+{
+    if (f != r->g->top) {
+        cmc_error(r->d, &st->loc, "'report' belongs in the scenario, not in a model it uses");
+        return -1;
+    }
+    if (r->nreports == (int)(sizeof r->reports / sizeof r->reports[0])) {
+        cmc_error(r->d, &st->loc, "more than %d 'report' statements",
+                  (int)(sizeof r->reports / sizeof r->reports[0]));
+        return -1;
+    }
+    r->reports[r->nreports++] = st;
+    r->g->reporting = 1;
+    return 0;
+}
+
+/* Every name a `report` names must be an output (of the scenario or of a model or
+   instance it uses), named once. */
+static int check_reports(resolver *r)
+{
+    int rc = 0;
+    r->g->shown = cmc_arena_alloc(r->g->arena, (size_t)(r->g->noutputs + 1) * sizeof *r->g->shown);
+    if (!r->g->shown)
+        return -1;
+    for (int k = 0; k < r->nreports; k++) {
+        const cmc_stmt *st = r->reports[k];
+        for (int i = 0; i < st->nnames; i++) {
+            const char *name = st->names[i];
+            cmc_sym *s = cmc_graph_find(r->g, name);
+            if (!s || !s->output) {
+                const char **outs = cmc_arena_alloc(r->g->arena,
+                                                    (size_t)(r->g->noutputs + 1) * sizeof *outs);
+                if (!outs)
+                    return -1;
+                for (int j = 0; j < r->g->noutputs; j++)
+                    outs[j] = r->g->outputs[j]->name;
+                char hint[128];
+                cmc_suggest_text(hint, sizeof hint, name, outs, (size_t)r->g->noutputs);
+                if (s)
+                    cmc_error(r->d, &st->name_locs[i], "report: '%s' is not an output "
+                              "(declare it with 'output %s')%s", name, name, hint);
+                else
+                    cmc_error(r->d, &st->name_locs[i], "report: no output '%s'%s", name, hint);
+                rc = -1;
+                continue;
+            }
+            if (s->reported && !r->shared) {
+                cmc_error(r->d, &st->name_locs[i], "report: '%s' is named twice", name);
+                rc = -1;
+                continue;
+            }
+            s->reported = 1;
+            if (r->g->nshown == r->g->noutputs)
+                return -1;   /* cannot happen: each is an output, named once */
+            r->g->shown[r->g->nshown++] = s;
+        }
+    }
+    return rc;
+}
+
 /* The definitions of variant v, over the scenario and --set. */
 static int apply_variant(resolver *r, int v)
 {
@@ -464,8 +550,13 @@ static int apply(resolver *r, cmc_file *f)
             }
             continue;
         }
-        if (st->kind == ST_USE)
+        if (st->kind == ST_USE || st->kind == ST_FUNC || st->kind == ST_SHARE)
+            continue;   /* functions are inlined, shares made statements at load */
+        if (st->kind == ST_REPORT) {
+            if (add_report(r, f, st) < 0)
+                rc = -1;
             continue;
+        }
         if (st->kind == ST_VARIANT) {
             if (!r->shared && add_variant(r, f, st) < 0)
                 rc = -1;
@@ -554,6 +645,10 @@ static int apply_sets(resolver *r)
             cmc_loc l = {src, 1, 1, (int)strlen(src->text)};
             if (cmc_diags_errors(r->d) == before)
                 cmc_error(r->d, &l, "--set expects NAME=EXPR, e.g. --set days=95");
+            rc = -1;
+            continue;
+        }
+        if (!(st->value = cmc_func_inline(&r->g->top->funcs, st->value, a, r->d))) {
             rc = -1;
             continue;
         }
@@ -895,6 +990,8 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
+        return -1;
+    if (r.nreports && check_reports(&r) < 0)
         return -1;
     if (g->noutputs == 0) {
         cmc_loc l = {&g->top->src, 0, 0, 0};
