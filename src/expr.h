@@ -88,6 +88,7 @@ typedef struct cmc_stmt {
     cmc_loc *name_locs;     /* where each is written */
     int nnames;
     const char *prefix;     /* USE `as PREFIX`: an instance (resolve_inst.c), else NULL */
+    int generated;          /* made by `share` (resolve_inst.c), not written */
     const struct cmc_expr *inlined;   /* FUNC: the body with its calls inlined (func.c) */
     int inline_state;       /* FUNC: 0 not yet, 1 being inlined, 2 done (or failed) */
     int *uses;              /* FUNC: how often the inlined body uses each parameter */

@@ -942,7 +942,7 @@ static int check_unused(resolver *r)
         if (s->needed || !s->def)
             continue;
         int mine = s->from_set || s->def_file == top;
-        if (!mine || s->written_state == 2 || s->variant_used)
+        if (!mine || s->written_state == 2 || s->variant_used || s->def->generated)
             continue;
         const cmc_loc *l = &s->def->name_loc;
         if (s->input || s->output || cmc_map_get(&known, s->name)) {

@@ -170,6 +170,7 @@ static int share_name(cmc_graph *g, cmc_file *f, const char *name, const cmc_loc
         def->loc = def->name_loc = *at;
         def->name = pname;
         def->value = ref;
+        def->generated = 1;   /* unused when an override replaced what reads it: no warning */
         **tail = def;
         *tail = &def->next;
     }

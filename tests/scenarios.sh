@@ -157,6 +157,23 @@ published llama2 co2_7b_t 31.22 31.23 "31.22 t"
 published llama2 co2_13b_t 62.44 62.45 "62.44 t"
 published llama2 co2_34b_t 153.90 153.91 "153.90 t"
 published llama2 co2_70b_t 291.42 291.43 "291.42 t"
+# the same, as four instances of gpu_power summing to the card's total (no --set)
+with
+published llama2_family co2_t 539.00 539.01 "539.00 t"
+published llama2_family m7b.co2_t 31.22 31.23 "31.22 t"
+published llama2_family m13b.co2_t 62.44 62.45 "62.44 t"
+published llama2_family m34b.co2_t 153.90 153.91 "153.90 t"
+published llama2_family m70b.co2_t 291.42 291.43 "291.42 t"
+published llama2_family gpu_hours 3311616 3311616 "3,311,616 GPU-hours (3.3M)"
+pinned llama2_family co2_t 539.0009856
+# BLOOM's whole footprint: the final run and idle as the paper's (train.load=1, 57 g/kWh)
+with train.load=1 intensity=57
+published bloom_footprint train.co2_t 24.685 24.695 "24.69 t"
+published bloom_footprint idle.idle_co2_t 14.55 14.65 "14.6 t"
+with
+pinned bloom_footprint total_co2_t 105.50226440634435
+pinned bloom_footprint serving_co2_t 6.935
+with load=1
 # Llama 3.1 model card: 11,390 t in all; rows within 1% (their GPU-hours are rounded)
 published llama3_1 co2_t 11389.5 11390.5 "11,390 t"
 published llama3_1 co2_405b_t 8840.7 9019.3 "8,930 t (1%)"
