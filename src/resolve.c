@@ -504,6 +504,60 @@ static int check_reports(resolver *r)
     return rc;
 }
 
+/* --report LIST (cmc_load_options.report): in place of the scenario's `report`
+   statements, one made from the list, located in a source named "--report";
+   "all" reports every output. */
+static int report_option(resolver *r)
+{
+    cmc_arena *a = r->g->arena;
+    const char *text = r->opt->report;
+    r->nreports = 0;
+    r->g->reporting = 0;
+    cmc_src *src = cmc_arena_alloc(a, sizeof *src);
+    cmc_stmt *st = cmc_arena_alloc(a, sizeof *st);
+    size_t n = strlen(text);
+    if (!src || !st || n > 65536)
+        return -1;
+    src->name = "--report";
+    src->text = cmc_arena_strdup(a, text);
+    st->kind = ST_REPORT;
+    st->names = cmc_arena_alloc(a, (n / 2 + 1) * sizeof *st->names);
+    st->name_locs = cmc_arena_alloc(a, (n / 2 + 1) * sizeof *st->name_locs);
+    if (!src->text || !st->names || !st->name_locs)
+        return -1;
+    for (size_t i = 0; i <= n;) {
+        size_t b = i, e;
+        while (b < n && text[b] == ' ')
+            b++;
+        for (e = b; e < n && text[e] != ','; e++)
+            ;
+        size_t z = e;
+        while (z > b && text[z - 1] == ' ')
+            z--;
+        cmc_loc l = {src, 1, (int)b + 1, z > b ? (int)(z - b) : 1};
+        if (z == b) {
+            cmc_error(r->d, &l, "--report expects output names separated by commas, or all");
+            return -1;
+        }
+        const char *name = cmc_arena_strndup(a, text + b, z - b);
+        if (!name)
+            return -1;
+        if (!strcmp(name, "all") && b == 0 && e == n)
+            return 0;   /* every output */
+        for (int k = 0; k < st->nnames; k++)
+            if (!strcmp(st->names[k], name)) {
+                cmc_error(r->d, &l, "report: '%s' is named twice", name);
+                return -1;
+            }
+        st->name_locs[st->nnames] = l;
+        st->names[st->nnames++] = name;
+        i = e + 1;
+    }
+    r->reports[r->nreports++] = st;
+    r->g->reporting = 1;
+    return 0;
+}
+
 /* The definitions of variant v, over the scenario and --set. */
 static int apply_variant(resolver *r, int v)
 {
@@ -990,6 +1044,8 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
+        return -1;
+    if (opt && opt->report && report_option(&r) < 0)
         return -1;
     if (r.nreports && check_reports(&r) < 0)
         return -1;

@@ -65,6 +65,10 @@ static cmc_stmt *copy_stmt(renamer *r, const cmc_stmt *st)
         return NULL;
     if (st->value && !(c->value = cmc_expr_rewrite(st->value, rename_fn, r, r->a)))
         return NULL;
+    /* "training emissions (m7b)": the instances' columns and legends tell apart */
+    if (st->desc && (st->kind == ST_INPUT || st->kind == ST_OUTPUT) &&
+        !(c->desc = cmc_arena_printf(r->a, "%s (%s)", st->desc, r->prefix)))
+        return NULL;
     cmc_stmt **tail = &c->body;
     for (const cmc_stmt *b = st->body; b; b = b->next) {
         if (!(*tail = copy_stmt(r, b)))

@@ -12,7 +12,8 @@
 #      samples and has its point inside its sources' spread, and the key
 #      figures of the issue are what they should be;
 #   4. output units follow the names (_t in tCO2e, _kwh in kWh, _g in gCO2e);
-#   5. every shipped model's equations on round inputs, against values worked by hand.
+#   5. every shipped model's equations on round inputs, against values worked by hand;
+#   6. model instances: a shared input is one draw, separate inputs draw independently.
 # usage: scenarios.sh CARBONMC SOURCE_DIR
 bin=$1 src=$2
 cd "$src" || exit 1
@@ -430,6 +431,47 @@ for model, sets, want in cases:
 sys.exit(1 if bad else 0)
 PYEOF
 then ok; else bad "model equations on round inputs:"; cat "$tmp/eqlog"; fi
+
+# ---- 6. instances: a shared input is one draw, separate inputs draw independently ------
+# Two instances of gpu_power: `share pue` gives both one pue; a.load and b.load are the
+# same distribution under two names. From the saved samples: each instance's energy
+# divided by its own hours x power x load is the one pue sample by sample, and the two
+# loads are different numbers whose rank correlation is within 4 standard errors of 0.
+cat >"$tmp/inst.cmc" <<'EOF'
+title "two instances, one shared input"
+use "gpu_power" as a
+use "gpu_power" as b
+share pue, intensity
+pue = uniform(1.1, 1.5)
+intensity = 400
+a.gpu_hours = 1000 [h]
+b.gpu_hours = 2000 [h]
+a.gpu_w = 400
+b.gpu_w = 300
+a.load = uniform(0.5, 1)
+b.load = uniform(0.5, 1)
+report a.energy_kwh, b.energy_kwh
+EOF
+if "$bin" run "$tmp/inst.cmc" -n 2e4 --seed 5 --save-samples -o "$tmp/inst.h5" >/dev/null 2>"$tmp/err" &&
+    [ ! -s "$tmp/err" ] && $PY - "$tmp/inst.h5" 2>"$tmp/err" <<'PYEOF'
+import sys, h5py, numpy as np
+from scipy.stats import spearmanr
+s = h5py.File(sys.argv[1])["samples"]
+assert sorted(s) == ["a.energy_kwh", "a.load", "b.energy_kwh", "b.load", "pue"], sorted(s)
+pue, la, lb = s["pue"][:], s["a.load"][:], s["b.load"][:]
+n = len(pue)
+assert n == 20000
+# one pue: each instance's energy (kWh = h x W / 1000 x load x pue) implies the same pue
+pa = s["a.energy_kwh"][:] / (1000 * 400 / 1000 * la)
+pb = s["b.energy_kwh"][:] / (2000 * 300 / 1000 * lb)
+assert np.allclose(pa, pue, rtol=1e-12, atol=0) and np.allclose(pb, pue, rtol=1e-12, atol=0)
+# two loads: other numbers, independent (Spearman's rho has standard error 1/sqrt(n - 1))
+assert not np.any(la == lb)
+rho = spearmanr(la, lb)[0]
+assert abs(rho) < 4 / np.sqrt(n - 1), rho
+assert abs(spearmanr(la, pue)[0]) < 4 / np.sqrt(n - 1)
+PYEOF
+then ok; else bad "instances: the shared pue is not one draw, or the loads are not independent"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -29,7 +29,7 @@ static cmc_model *load_sets(const char *text, const char **sets, size_t nsets, c
 {
     char name[512];
     snprintf(name, sizeof name, "%s/scenario.cmc", tmpdir);
-    cmc_load_options o = {sets, nsets, NULL, 0};
+    cmc_load_options o = {sets, nsets, NULL, 0, NULL};
     return cmc_model_load_string(name, text, &o, d);
 }
 
@@ -144,7 +144,7 @@ static void published(void)
     const char *sets[] = {"gpu_count=25000", "days=90", "server_kw=6.5", "load=1",
                           "pue=1.18", "intensity=240.6"};
     snprintf(path, sizeof path, "%s/scenarios/gpt4.cmc", src);
-    cmc_load_options o = {sets, 6, NULL, 0};
+    cmc_load_options o = {sets, 6, NULL, 0, NULL};
     cmc_model *m = cmc_model_load(path, &o, d);
     CHECK_MSG(m != NULL, "%s", first_error(d));
     if (m) {
@@ -607,7 +607,7 @@ static void instances(void)
         CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "total");
         CHECK(find(m, CMC_DERIVED, "b.e") && find(m, CMC_DERIVED, "a.h"));
         CHECK_REL(find(m, CMC_DERIVED, "a.h")->point, out(m, "a.e") * 0.5, 1e-14);
-        CHECK_STR(find(m, CMC_OUTPUT, "a.e")->description, "energy");
+        CHECK_STR(find(m, CMC_OUTPUT, "a.e")->description, "energy (a)");
         CHECK_STR(cmc_model_variant_name(m, 0), "more");
         CHECK_REL(find(cmc_model_variant(m, 0), CMC_OUTPUT, "a.e")->point, 2 * out(m, "a.e"), 1e-14);
         /* the scenario as run is one flat text with prefixed names: the same model */
@@ -625,6 +625,34 @@ static void instances(void)
         cmc_diags_free(d2);
     }
     cmc_model_free(m);
+
+    /* --report replaces the scenario's selection; all: every output */
+    cmc_load_options ro = {NULL, 0, NULL, 0, "all"};
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenario.cmc", tmpdir);
+    m = cmc_model_load_string(path, text, &ro, d);
+    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 5, "%s", first_error(d));
+    cmc_model_free(m);
+    ro.report = " b.e,a.h ";
+    m = cmc_model_load_string(path, text, &ro, d);
+    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 2, "%s", first_error(d));
+    if (m) {
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "b.e");
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 1)->name, "a.h");
+        CHECK(find(m, CMC_DERIVED, "total") != NULL);
+    }
+    cmc_model_free(m);
+    const char *bad[] = {"b.ee", "a.e,,total", "a.e, a.e", ""};
+    const char *why[] = {"no output 'b.ee' (did you mean 'b.e'?)", "expects output names",
+                         "'a.e' is named twice", "expects output names"};
+    for (int i = 0; i < 4; i++) {
+        cmc_diags *e = cmc_diags_new();
+        ro.report = bad[i];
+        m = cmc_model_load_string(path, text, &ro, e);
+        CHECK_MSG(!m && strstr(first_error(e), why[i]), "'%s': %s", bad[i], first_error(e));
+        cmc_model_free(m);
+        cmc_diags_free(e);
+    }
 
     /* --set by prefixed name: one instance only */
     const char *sets[] = {"a.days = 4", "b.pue = 2"};
