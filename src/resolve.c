@@ -59,8 +59,6 @@ typedef struct resolver {
     int overridden;            /* --set or a variant replaced a definition */
     cmc_map variant_names;     /* name -> the variant statement */
     const char **names;        /* every name, for "did you mean" (made once) */
-    const cmc_stmt *reports[64];   /* the scenario's `report` statements */
-    int nreports;
 } resolver;
 
 /* O(1) expected: a hash map (util.h), not a search of the list. */
@@ -442,122 +440,6 @@ static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
     return 0;
 }
 
-/* A `report` statement: only in the scenario; its names are checked once every
-   output is known (check_reports). */
-static int add_report(resolver *r, const cmc_file *f, const cmc_stmt *st)
-{
-    if (f != r->g->top) {
-        cmc_error(r->d, &st->loc, "'report' belongs in the scenario, not in a model it uses");
-        return -1;
-    }
-    if (r->nreports == (int)(sizeof r->reports / sizeof r->reports[0])) {
-        cmc_error(r->d, &st->loc, "more than %d 'report' statements",
-                  (int)(sizeof r->reports / sizeof r->reports[0]));
-        return -1;
-    }
-    r->reports[r->nreports++] = st;
-    r->g->reporting = 1;
-    return 0;
-}
-
-/* Every name a `report` names must be an output (of the scenario or of a model or
-   instance it uses), named once. */
-static int check_reports(resolver *r)
-{
-    int rc = 0;
-    r->g->shown = cmc_arena_alloc(r->g->arena, (size_t)(r->g->noutputs + 1) * sizeof *r->g->shown);
-    if (!r->g->shown)
-        return -1;
-    for (int k = 0; k < r->nreports; k++) {
-        const cmc_stmt *st = r->reports[k];
-        for (int i = 0; i < st->nnames; i++) {
-            const char *name = st->names[i];
-            cmc_sym *s = cmc_graph_find(r->g, name);
-            if (!s || !s->output) {
-                const char **outs = cmc_arena_alloc(r->g->arena,
-                                                    (size_t)(r->g->noutputs + 1) * sizeof *outs);
-                if (!outs)
-                    return -1;
-                for (int j = 0; j < r->g->noutputs; j++)
-                    outs[j] = r->g->outputs[j]->name;
-                char hint[128];
-                cmc_suggest_text(hint, sizeof hint, name, outs, (size_t)r->g->noutputs);
-                if (s)
-                    cmc_error(r->d, &st->name_locs[i], "report: '%s' is not an output "
-                              "(declare it with 'output %s')%s", name, name, hint);
-                else
-                    cmc_error(r->d, &st->name_locs[i], "report: no output '%s'%s", name, hint);
-                rc = -1;
-                continue;
-            }
-            if (s->reported && !r->shared) {
-                cmc_error(r->d, &st->name_locs[i], "report: '%s' is named twice", name);
-                rc = -1;
-                continue;
-            }
-            s->reported = 1;
-            if (r->g->nshown == r->g->noutputs)
-                return -1;   /* cannot happen: each is an output, named once */
-            r->g->shown[r->g->nshown++] = s;
-        }
-    }
-    return rc;
-}
-
-/* --report LIST (cmc_load_options.report): in place of the scenario's `report`
-   statements, one made from the list, located in a source named "--report";
-   "all" reports every output. */
-static int report_option(resolver *r)
-{
-    cmc_arena *a = r->g->arena;
-    const char *text = r->opt->report;
-    r->nreports = 0;
-    r->g->reporting = 0;
-    cmc_src *src = cmc_arena_alloc(a, sizeof *src);
-    cmc_stmt *st = cmc_arena_alloc(a, sizeof *st);
-    size_t n = strlen(text);
-    if (!src || !st || n > 65536)
-        return -1;
-    src->name = "--report";
-    src->text = cmc_arena_strdup(a, text);
-    st->kind = ST_REPORT;
-    st->names = cmc_arena_alloc(a, (n / 2 + 1) * sizeof *st->names);
-    st->name_locs = cmc_arena_alloc(a, (n / 2 + 1) * sizeof *st->name_locs);
-    if (!src->text || !st->names || !st->name_locs)
-        return -1;
-    for (size_t i = 0; i <= n;) {
-        size_t b = i, e;
-        while (b < n && text[b] == ' ')
-            b++;
-        for (e = b; e < n && text[e] != ','; e++)
-            ;
-        size_t z = e;
-        while (z > b && text[z - 1] == ' ')
-            z--;
-        cmc_loc l = {src, 1, (int)b + 1, z > b ? (int)(z - b) : 1};
-        if (z == b) {
-            cmc_error(r->d, &l, "--report expects output names separated by commas, or all");
-            return -1;
-        }
-        const char *name = cmc_arena_strndup(a, text + b, z - b);
-        if (!name)
-            return -1;
-        if (!strcmp(name, "all") && b == 0 && e == n)
-            return 0;   /* every output */
-        for (int k = 0; k < st->nnames; k++)
-            if (!strcmp(st->names[k], name)) {
-                cmc_error(r->d, &l, "report: '%s' is named twice", name);
-                return -1;
-            }
-        st->name_locs[st->nnames] = l;
-        st->names[st->nnames++] = name;
-        i = e + 1;
-    }
-    r->reports[r->nreports++] = st;
-    r->g->reporting = 1;
-    return 0;
-}
-
 /* The definitions of variant v, over the scenario and --set. */
 static int apply_variant(resolver *r, int v)
 {
@@ -607,7 +489,10 @@ static int apply(resolver *r, cmc_file *f)
         if (st->kind == ST_USE || st->kind == ST_FUNC || st->kind == ST_SHARE)
             continue;   /* functions are inlined, shares made statements at load */
         if (st->kind == ST_REPORT) {
-            if (add_report(r, f, st) < 0)
+            if (f != r->g->top) {
+                cmc_error(r->d, &st->loc, "'report' belongs in the scenario, not in a model it uses");
+                rc = -1;
+            } else if (cmc_report_add(r->g, st, r->d) < 0)
                 rc = -1;
             continue;
         }
@@ -1045,9 +930,9 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
         return -1;
-    if (opt && opt->report && report_option(&r) < 0)
+    if (opt && opt->report && cmc_report_option(g, opt->report, d) < 0)
         return -1;
-    if (r.nreports && check_reports(&r) < 0)
+    if (g->nreports && cmc_report_check(g, d) < 0)
         return -1;
     if (g->noutputs == 0) {
         cmc_loc l = {&g->top->src, 0, 0, 0};

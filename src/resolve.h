@@ -68,6 +68,8 @@ typedef struct cmc_graph {
                                   computed as derived quantities) */
     cmc_sym **shown;           /* those outputs, in the order `report` names them */
     int nshown;
+    const cmc_stmt **reports;  /* the `report` statements (or --report's) */
+    int nreports, capreports;
 } cmc_graph;
 
 /* Load path (or, if text is not NULL, those len bytes under the name path),
@@ -85,6 +87,13 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
    its prefix ("pretrain.co2_t"): this is the one lookup for every name, prefixed or
    not, once cmc_resolve has run. */
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
+
+/* resolve_report.c: a `report` statement of the scenario; --report LIST in place of
+   them ("all": every output); then every name checked and g->shown filled. 0, or -1
+   with errors in d. */
+int cmc_report_add(cmc_graph *g, const cmc_stmt *st, cmc_diags *d);
+int cmc_report_option(cmc_graph *g, const char *text, cmc_diags *d);
+int cmc_report_check(cmc_graph *g, cmc_diags *d);
 
 /* resolve_inst.c: `use "model" as PREFIX` makes an instance of the loaded model
    tmpl: a file of its own whose statements are copies of tmpl's with every name

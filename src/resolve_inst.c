@@ -66,7 +66,7 @@ static cmc_stmt *copy_stmt(renamer *r, const cmc_stmt *st)
     if (st->value && !(c->value = cmc_expr_rewrite(st->value, rename_fn, r, r->a)))
         return NULL;
     /* "training emissions (m7b)": the instances' columns and legends tell apart */
-    if (st->desc && (st->kind == ST_INPUT || st->kind == ST_OUTPUT) &&
+    if (st->desc && st->kind == ST_OUTPUT &&
         !(c->desc = cmc_arena_printf(r->a, "%s (%s)", st->desc, r->prefix)))
         return NULL;
     cmc_stmt **tail = &c->body;
