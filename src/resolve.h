@@ -88,6 +88,12 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
    not, once cmc_resolve has run. */
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
 
+/* resolve_load.c: read path (or the len bytes of text under that name) and every
+   file it uses, into g's files (g->top the scenario), with each file's `reach`.
+   0, or -1 with errors in d. */
+int cmc_load_files(cmc_graph *g, const char *path, const char *text, size_t len,
+                   const cmc_load_options *opt, cmc_diags *d);
+
 /* resolve_report.c: a `report` statement of the scenario; --report LIST in place of
    them ("all": every output); then every name checked and g->shown filled. 0, or -1
    with errors in d. */
