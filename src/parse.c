@@ -2,10 +2,18 @@
  * parse.c: recursive-descent parser of the scenario language.
  *
  * One statement a line:
- *     title "text"            use "model"
+ *     title "text"            use "model" [as PREFIX]
  *     input NAME [= expr] ["description"] [[unit]] [in LO to HI]
  *     output NAME [= expr] ["description"] [[unit]]
  *     NAME [[unit]] = expr ["description"] [[unit]]
+ *     NAME(PARAM, ...) = expr ["description"]         (a function: func.c)
+ *     share NAME, ...         report NAME, ...        variant NAME ["label"]: ...
+ * The statements that start with a keyword are rows of one table (`statements`):
+ * adding one is a function and a row. `share` and `report` are keywords only when a
+ * name follows them, so that older files may still call a quantity `share`. A name
+ * may carry an instance's prefix (`pretrain.co2_t`, lex.c). A call of a name that
+ * is neither a built-in nor a distribution is kept as a call of a function defined
+ * in the language, which func.c looks up and inlines (or reports as unknown).
  * A definition's unit (units.h) is written before '=' (`e [kWh] = p * t`), or after
  * the expression when it ends in a number (`x = 150 to 400 [W]`).
  * Expressions, loosest first: comparison (< <= > >= == !=, not chained), "a to b",
