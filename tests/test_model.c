@@ -582,7 +582,8 @@ static void instances(void)
     write_file("power.cmc", "input n\ninput w [W]\ninput load = 1\ninput pue in 1 to 3\n"
                             "input days [day]\nsq(x) = x * x\n"
                             "e [kWh] = n * w * load * pue * days\nhalf = sq(0.5) * 2\n"
-                            "output e \"energy\"\noutput h = e * half\n");
+                            "per_n(x) = x * n\n"
+                            "output e \"energy\"\noutput h = e * half\noutput s = per_n(3)\n");
     const char *text = "use \"power\" as a\nuse \"power\" as b\nshare pue, load\n"
                        "a.n = 10\na.w = 400\na.days = 2\n"
                        "b.n = 20\nb.w = uniform(300, 500)\nb.days = 1\nb.load = pert(0.5, 0.8, 1)\n"
@@ -607,6 +608,10 @@ static void instances(void)
         CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "total");
         CHECK(find(m, CMC_DERIVED, "b.e") && find(m, CMC_DERIVED, "a.h"));
         CHECK_REL(find(m, CMC_DERIVED, "a.h")->point, out(m, "a.e") * 0.5, 1e-14);
+        /* a function of the model reads the instance's own n once inlined */
+        CHECK_REL(find(m, CMC_CONSTANT, "a.s")->point, 30, 0);
+        CHECK_REL(find(m, CMC_CONSTANT, "b.s")->point, 60, 0);
+        CHECK_STR(find(m, CMC_CONSTANT, "b.s")->expression, "3 * b.n");
         CHECK_STR(find(m, CMC_OUTPUT, "a.e")->description, "energy (a)");
         CHECK_STR(cmc_model_variant_name(m, 0), "more");
         CHECK_REL(find(cmc_model_variant(m, 0), CMC_OUTPUT, "a.e")->point, 2 * out(m, "a.e"), 1e-14);
@@ -631,7 +636,7 @@ static void instances(void)
     char path[512];
     snprintf(path, sizeof path, "%s/scenario.cmc", tmpdir);
     m = cmc_model_load_string(path, text, &ro, d);
-    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 5, "%s", first_error(d));
+    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 7, "%s", first_error(d));
     cmc_model_free(m);
     ro.report = " b.e,a.h ";
     m = cmc_model_load_string(path, text, &ro, d);
