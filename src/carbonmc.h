@@ -60,6 +60,10 @@ typedef struct cmc_load_options {
        folder beside it, before the built-in models folder (CARBONMC_PATH). */
     const char *const *path;
     size_t npath;
+    /* The outputs to report, comma-separated ("co2_t, pretrain.co2_t"), in place of
+       the scenario's `report` statements; "all" reports every output; NULL: as the
+       scenario says (--report). */
+    const char *report;
 } cmc_load_options;
 
 typedef struct cmc_model cmc_model;

@@ -65,6 +65,9 @@ static const char usage[] =
     "  --set NAME=EXPR    replace the definition of NAME (any expression or\n"
     "                     distribution of the scenario language, with a unit:\n"
     "                     --set 'intensity=0.4 [kgCO2e/kWh]'); repeatable\n"
+    "  --report LIST      run, point, check: the outputs to report, comma-separated\n"
+    "                     (co2_t,pretrain.co2_t), in place of the scenario's `report`;\n"
+    "                     --report all: every output\n"
     "  --unit NAME=UNIT   run, summary, plot, point: show NAME in another unit of\n"
     "                     the same dimension (co2_t=kt, energy_kwh=GWh); repeatable\n"
     "  --strict           check, point, run: every warning is an error\n"
@@ -164,6 +167,7 @@ typedef struct options {
     const char *format;
     const char **sets;
     size_t nsets;
+    const char *report;       /* --report LIST: the outputs to report */
     int program, save_samples, sensitivity;
     uint64_t samples, seed;
     long threads;
@@ -297,7 +301,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                              "-o", "--percentiles", "--bins", "--only",
                                              "--max-memory", "--interval", "--outputs", "--size",
                                              "--published", "--design", "--replicates",
-                                             "--rel-tol", "--abs-tol", "--max-n", "--unit", NULL};
+                                             "--rel-tol", "--abs-tol", "--max-n", "--unit",
+                                             "--report", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -313,7 +318,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             }
         }
         int bit = !name                      ? 0
-                  : !strcmp(name, "--set")    ? O_SET
+                  : !strcmp(name, "--set") || !strcmp(name, "--report") ? O_SET
                   : !strcmp(name, "--format") ? O_FORMAT
                   : !strcmp(name, "-o")       ? O_OUT
                   : !strcmp(name, "--only") || !strcmp(name, "--size") ||
@@ -329,6 +334,11 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (!strchr(val, '='))
                 return usage_error("--set expects NAME=EXPR, got '%s'", val);
             o->sets[o->nsets++] = val;
+        } else if (name && !strcmp(name, "--report")) {
+            if (o->report)
+                return usage_error("--report is given twice (list the outputs in one: %s)",
+                                   "--report co2_t,pretrain.co2_t");
+            o->report = val;   /* names checked by the loader, like --set's */
         } else if (name && !strcmp(name, "--unit")) {
             const char *eq = strchr(val, '=');
             if (!eq || eq == val || !eq[1])
@@ -512,7 +522,7 @@ static void free_options(options *o)
 static cmc_model *load(options *o)
 {
     split_path(o);
-    cmc_load_options lo = {o->sets, o->nsets, (const char *const *)o->path, o->npath};
+    cmc_load_options lo = {o->sets, o->nsets, (const char *const *)o->path, o->npath, o->report};
     cmc_diags *d = cmc_diags_new();
     if (!d) {
         fputs("carbonmc: error: out of memory\n", stderr);

@@ -385,6 +385,8 @@ int cmc_compile_expr(compiler *c, const cmc_expr *e, val *out)
         return compile_call(c, e, out);
     case EX_DIST:
         return cmc_compile_dist(c, e, NULL, NULL, 0, out);
+    case EX_PARAM:   /* func.c replaces every one */
+        break;
     }
     return -1;
 }
@@ -491,6 +493,10 @@ static char *flatten(compiler *c)
             quoted(&b, desc_of(s));
         cmc_buf_puts(&b, "\n");
     }
+    for (int i = 0; i < g->nshown; i++)
+        cmc_buf_printf(&b, "%s %s", i ? "," : "report", g->shown[i]->name);
+    if (g->reporting)
+        cmc_buf_puts(&b, "\n");
     /* a definition longer than a line may be (a sum of 50,000 terms) is continued
        over several lines, so that the text reads back */
     cmc_buf w;
@@ -632,8 +638,11 @@ int cmc_compile(const cmc_graph *g, cmc_model *m, cmc_diags *d)
         q->unit = ut;
         q->point = v.k;
     }
-    for (int i = 0; i < g->noutputs; i++) {
-        cmc_sym *s = g->outputs[i];
+    /* the outputs: all of them, or the ones `report` names in its order (the others
+       are still computed, as derived quantities) */
+    int nout = g->reporting ? g->nshown : g->noutputs;
+    for (int i = 0; i < nout; i++) {
+        cmc_sym *s = g->reporting ? g->shown[i] : g->outputs[i];
         int slot = s->slot;
         if (s->is_const) {
             /* a constant output still gets a slot, so every output reads alike */

@@ -140,6 +140,7 @@ static void fmt(cmc_buf *b, const cmc_expr *e, int need)
             cmc_buf_printf(b, " [%s]", e->unit);
         break;
     case EX_NAME:
+    case EX_PARAM:
         cmc_buf_puts(b, e->name);
         break;
     case EX_NEG:
@@ -209,4 +210,93 @@ int cmc_expr_names(const cmc_expr *e, cmc_expr_visit fn, void *ctx)
             return r;
     }
     return 0;
+}
+
+/* The height of a node from its arguments' (expr.h; parse.c's grown does the same
+   as it builds). */
+static int height_of(const cmc_expr *e)
+{
+    int h = 1;
+    for (int i = 0; i < e->nargs; i++) {
+        int hi = e->args[i]->height + 1;
+        if (e->kind == EX_BIN && i == 0)
+            hi--;
+        if (hi > h)
+            h = hi;
+        if (e->weights && e->weights[i] && e->weights[i]->height + 1 > h)
+            h = e->weights[i]->height + 1;
+    }
+    return h;
+}
+
+/* One node: fn first; if it declines (returns e itself), the arguments, and a copy
+   of e only if one of them changed. A chain's left spine is walked by rewrite. */
+static cmc_expr *rewrite(const cmc_expr *e, cmc_expr_rewrite_fn fn, void *ctx, cmc_arena *a);
+
+static cmc_expr *rewrite_node(const cmc_expr *e, cmc_expr *left, cmc_expr_rewrite_fn fn,
+                              void *ctx, cmc_arena *a)
+{
+    cmc_expr *r = fn(e, ctx);
+    if (r != e)
+        return r;   /* replaced, or NULL: an error */
+    cmc_expr **args = NULL, **weights = NULL;
+    for (int i = 0; i < e->nargs; i++) {
+        cmc_expr *x = i == 0 && left ? left : rewrite(e->args[i], fn, ctx, a);
+        cmc_expr *w = e->weights && e->weights[i] ? rewrite(e->weights[i], fn, ctx, a) : NULL;
+        if (!x || (e->weights && e->weights[i] && !w))
+            return NULL;
+        if (x != e->args[i] && !args) {
+            if (!(args = cmc_arena_alloc(a, (size_t)e->nargs * sizeof *args)))
+                return NULL;
+            memcpy(args, e->args, (size_t)e->nargs * sizeof *args);
+        }
+        if (args)
+            args[i] = x;
+        if (w && w != e->weights[i] && !weights) {
+            if (!(weights = cmc_arena_alloc(a, (size_t)e->nargs * sizeof *weights)))
+                return NULL;
+            memcpy(weights, e->weights, (size_t)e->nargs * sizeof *weights);
+        }
+        if (weights)
+            weights[i] = w;
+    }
+    if (!args && !weights)
+        return (cmc_expr *)e;
+    cmc_expr *c = cmc_arena_alloc(a, sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *e;
+    if (args)
+        c->args = args;
+    if (weights)
+        c->weights = weights;
+    c->height = height_of(c);
+    return c;
+}
+
+static cmc_expr *rewrite(const cmc_expr *e, cmc_expr_rewrite_fn fn, void *ctx, cmc_arena *a)
+{
+    if (e->kind != EX_BIN || e->args[0]->kind != EX_BIN)
+        return rewrite_node(e, NULL, fn, ctx, a);
+    /* a chain: bottom of the left spine first, in a loop */
+    size_t n = 0;
+    const cmc_expr *x = e;
+    for (; x->kind == EX_BIN; x = x->args[0])
+        n++;
+    const cmc_expr **spine = malloc(n * sizeof *spine);
+    if (!spine)
+        return NULL;
+    size_t i = n;
+    for (x = e; x->kind == EX_BIN; x = x->args[0])
+        spine[--i] = x;
+    cmc_expr *left = rewrite_node(x, NULL, fn, ctx, a);
+    for (i = 0; i < n && left; i++)
+        left = rewrite_node(spine[i], left, fn, ctx, a);
+    free(spine);
+    return left;
+}
+
+cmc_expr *cmc_expr_rewrite(const cmc_expr *e, cmc_expr_rewrite_fn fn, void *ctx, cmc_arena *a)
+{
+    return rewrite(e, fn, ctx, a);
 }

@@ -20,7 +20,8 @@ typedef enum cmc_expr_kind {
     EX_NEG,    /* -args[0] */
     EX_BIN,    /* args[0] op args[1]; op is a cmc_tok */
     EX_CALL,   /* func(args...) */
-    EX_DIST    /* dist(args...), weights[i] for choice/mixture; "a to b" too */
+    EX_DIST,   /* dist(args...), weights[i] for choice/mixture; "a to b" too */
+    EX_PARAM   /* a function's parameter num (func.c; never left in a definition) */
 } cmc_expr_kind;
 
 typedef struct cmc_func {
@@ -38,7 +39,8 @@ typedef struct cmc_expr {
     cmc_loc unit_loc;              /* EX_NUM: where the label is */
     const char *name;              /* EX_NAME, EX_CALL, EX_DIST */
     int op;                        /* EX_BIN */
-    const cmc_func *func;          /* EX_CALL */
+    const cmc_func *func;          /* EX_CALL: a built-in, or NULL for a function
+                                      defined in the language (func.c inlines it) */
     const cmc_dist_type *dist;     /* EX_DIST */
     int nargs;
     struct cmc_expr **args;
@@ -61,7 +63,12 @@ typedef struct cmc_expr {
 #define CMC_MAX_DEPTH 256
 #define CMC_MAX_HEIGHT 1024
 
-typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT } cmc_stmt_kind;
+typedef enum cmc_stmt_kind {
+    ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT,
+    ST_SHARE,     /* share NAME, ...: one scenario-level input for the instances' NAME */
+    ST_REPORT,    /* report NAME, ...: the outputs the summaries show */
+    ST_FUNC       /* NAME(PARAM, ...) = expr: a function, inlined where it is called */
+} cmc_stmt_kind;
 
 typedef struct cmc_stmt {
     cmc_stmt_kind kind;
@@ -77,6 +84,14 @@ typedef struct cmc_stmt {
     double lo, hi;
     cmc_loc range_loc;      /* the `in` */
     struct cmc_stmt *body;  /* VARIANT: its definitions (ST_DEF, chained by next) */
+    const char **names;     /* SHARE, REPORT: the names; FUNC: the parameters */
+    cmc_loc *name_locs;     /* where each is written */
+    int nnames;
+    const char *prefix;     /* USE `as PREFIX`: an instance (resolve_inst.c), else NULL */
+    int generated;          /* made by `share` (resolve_inst.c), not written */
+    const struct cmc_expr *inlined;   /* FUNC: the body with its calls inlined (func.c) */
+    int inline_state;       /* FUNC: 0 not yet, 1 being inlined, 2 done (or failed) */
+    int *uses;              /* FUNC: how often the inlined body uses each parameter */
     struct cmc_stmt *next;
 } cmc_stmt;
 
@@ -89,6 +104,14 @@ void cmc_expr_format(cmc_buf *b, const cmc_expr *e);
 /* Visit every EX_NAME reference of e in source order (distribution arguments too). */
 typedef int (*cmc_expr_visit)(const cmc_expr *name, void *ctx);
 int cmc_expr_names(const cmc_expr *e, cmc_expr_visit fn, void *ctx);
+
+/* A copy of e in which fn has replaced nodes: fn(node) returns the node itself to
+   go on into its arguments, a replacement (not walked further), or NULL for an error
+   (already reported). Unchanged subtrees are shared, not copied; heights are kept
+   (the caller checks CMC_MAX_HEIGHT). Recursion: the height of e, as for every pass
+   (a chain's left spine is walked in a loop). NULL on error or out of memory. */
+typedef cmc_expr *(*cmc_expr_rewrite_fn)(const cmc_expr *e, void *ctx);
+cmc_expr *cmc_expr_rewrite(const cmc_expr *e, cmc_expr_rewrite_fn fn, void *ctx, cmc_arena *a);
 
 /* Parse a whole file into statements. Returns 0, or -1 when errors were reported
    (statements that parsed are still returned). */

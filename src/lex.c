@@ -309,9 +309,17 @@ cmc_token cmc_lex_next(cmc_lexer *lx)
         return make(lx, TK_EOF, s, 0);
 
     if (is_name_start((unsigned char)*s)) {
+        /* a name may be prefixed by an instance's (`pretrain.gpu_hours`, parse.c):
+           parts joined by '.', each starting as a name does, so `y.1` stays a name
+           and a number */
         const char *e = s;
-        while (is_name_char((unsigned char)*e))
+        for (;;) {
+            while (is_name_char((unsigned char)*e))
+                e++;
+            if (*e != '.' || !is_name_start((unsigned char)e[1]))
+                break;
             e++;
+        }
         cmc_token t = make(lx, TK_NAME, s, (int)(e - s));
         t.text = cmc_arena_strndup(lx->arena, s, (size_t)(e - s));
         lx->p = e;

@@ -163,13 +163,14 @@ static cmc_model *load(const char *path, const char *text, size_t len,
         goto fail;
     m->title = g.title ? g.title : g.top->path;
     for (cmc_file *f = g.files; f; f = f->next)
-        m->nfiles++;
+        m->nfiles += !f->instance_of;   /* an instance's file is its model's */
     m->files = cmc_arena_alloc(a, (m->nfiles + 1) * sizeof *m->files);
     if (!m->files)
         goto oom;
     size_t i = 0;
     for (cmc_file *f = g.files; f; f = f->next)
-        m->files[i++] = f->path;
+        if (!f->instance_of)
+            m->files[i++] = f->path;
     if (evaluate_points(m) < 0)
         goto oom;
     if (variant < 0)

@@ -2,10 +2,18 @@
  * parse.c: recursive-descent parser of the scenario language.
  *
  * One statement a line:
- *     title "text"            use "model"
+ *     title "text"            use "model" [as PREFIX]
  *     input NAME [= expr] ["description"] [[unit]] [in LO to HI]
  *     output NAME [= expr] ["description"] [[unit]]
  *     NAME [[unit]] = expr ["description"] [[unit]]
+ *     NAME(PARAM, ...) = expr ["description"]         (a function: func.c)
+ *     share NAME, ...         report NAME, ...        variant NAME ["label"]: ...
+ * The statements that start with a keyword are rows of one table (`statements`):
+ * adding one is a function and a row. `share` and `report` are keywords only when a
+ * name follows them, so that older files may still call a quantity `share`. A name
+ * may carry an instance's prefix (`pretrain.co2_t`, lex.c). A call of a name that
+ * is neither a built-in nor a distribution is kept as a call of a function defined
+ * in the language, which func.c looks up and inlines (or reports as unknown).
  * A definition's unit (units.h) is written before '=' (`e [kWh] = p * t`), or after
  * the expression when it ends in a number (`x = 150 to 400 [W]`).
  * Expressions, loosest first: comparison (< <= > >= == !=, not chained), "a to b",
@@ -224,6 +232,20 @@ static cmc_expr *parse_call(parser *p, const cmc_token *name)
     const cmc_func *fn = dt ? NULL : cmc_func_lookup(nm);
     if (dt && dt->kind == CMC_DIST_TO)
         dt = NULL, fn = NULL;   /* "to" is an operator, not a function */
+    if (!dt && !fn && !nweights) {
+        /* a function defined in the language, maybe in another file: func.c looks
+           it up, checks the arity and inlines it (or says it is unknown) */
+        if (!(e = node(p, EX_CALL, name)))
+            return NULL;
+        e->name = nm;
+        e->open = tok_loc(p, &open);
+        e->nargs = nargs;
+        e->args = cmc_arena_alloc(p->a, (size_t)(nargs ? nargs : 1) * sizeof *e->args);
+        if (!e->args)
+            return NULL;
+        memcpy(e->args, args, (size_t)nargs * sizeof *args);
+        return grown(p, e, name);
+    }
     if (!dt && !fn) {
         size_t nd, nf;
         const cmc_dist_type *ds = cmc_dist_types(&nd);
@@ -645,6 +667,198 @@ static cmc_stmt *parse_def(parser *p, const cmc_token *n)
     return s;
 }
 
+/* NAME, NAME, ...: at least one name, for share, report and function parameters.
+   `dotted`: names may carry an instance prefix (report m7b.co2_t). */
+static int parse_names(parser *p, cmc_stmt *s, int dotted, cmc_tok close)
+{
+    int cap = 0;
+    for (;;) {
+        if (close != TK_EOF && p->cur.kind == close && s->nnames == 0)
+            return 0;   /* f() = ... */
+        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+            expected(p, "a name");
+            return -1;
+        }
+        if (!dotted && strchr(p->cur.text, '.')) {
+            error_at(p, &p->cur, "'%s': a parameter is a plain name, without '.'",
+                     p->cur.text);
+            return -1;
+        }
+        if (s->nnames == cap) {
+            cap = cap ? 2 * cap : 8;
+            const char **v = cmc_arena_alloc(p->a, (size_t)cap * sizeof *v);
+            cmc_loc *l = cmc_arena_alloc(p->a, (size_t)cap * sizeof *l);
+            if (!v || !l) {
+                error_at(p, &p->cur, "%s", "out of memory");
+                return -1;
+            }
+            if (s->nnames) {
+                memcpy(v, s->names, (size_t)s->nnames * sizeof *v);
+                memcpy(l, s->name_locs, (size_t)s->nnames * sizeof *l);
+            }
+            s->names = v;
+            s->name_locs = l;
+        }
+        for (int i = 0; i < s->nnames; i++)
+            if (!strcmp(s->names[i], p->cur.text)) {
+                error_at(p, &p->cur, "'%s' is named twice", p->cur.text);
+                return -1;
+            }
+        s->name_locs[s->nnames] = tok_loc(p, &p->cur);
+        s->names[s->nnames++] = p->cur.text;
+        next(p);
+        if (p->cur.kind != TK_COMMA)
+            return 0;
+        next(p);
+        if (close != TK_EOF)
+            skip_newlines(p);
+    }
+}
+
+/* title "text" / use "model" [as PREFIX] */
+static int stmt_title_use(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    s->kind = kw->text[0] == 't' ? ST_TITLE : ST_USE;
+    if (p->cur.kind != TK_STRING) {
+        expected(p, s->kind == ST_TITLE ? "a string after 'title'"
+                                        : "a model name in quotes after 'use'");
+        return -1;
+    }
+    s->str = p->cur.text;
+    s->name_loc = tok_loc(p, &p->cur);
+    next(p);
+    if (s->kind == ST_USE && is_name(&p->cur, "as")) {
+        next(p);
+        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text) || strchr(p->cur.text, '.')) {
+            expected(p, "an instance name after 'as' (use \"gpu_power\" as pretrain)");
+            return -1;
+        }
+        s->prefix = p->cur.text;
+        s->name = p->cur.text;
+        s->name_loc = tok_loc(p, &p->cur);
+        next(p);
+    }
+    return 0;
+}
+
+/* input NAME ... / output NAME ... */
+static int stmt_input_output(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    s->kind = kw->text[0] == 'i' ? ST_INPUT : ST_OUTPUT;
+    if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+        expected(p, s->kind == ST_INPUT ? "a name after 'input'" : "a name after 'output'");
+        return -1;
+    }
+    s->name = p->cur.text;
+    s->name_loc = tok_loc(p, &p->cur);
+    next(p);
+    parse_attrs(p, s, 1);
+    return 0;
+}
+
+/* variant NAME ["label"]: NAME = EXPR, NAME = EXPR ... */
+static int stmt_variant(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    (void)kw;
+    s->kind = ST_VARIANT;
+    if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+        expected(p, "a name after 'variant'");
+        return -1;
+    }
+    s->name = p->cur.text;
+    s->name_loc = tok_loc(p, &p->cur);
+    next(p);
+    if (p->cur.kind == TK_STRING) {
+        s->str = p->cur.text;
+        next(p);
+    }
+    if (p->cur.kind != TK_COLON) {
+        expected(p, "':' and the variant's definitions (variant NAME: x = 1, y = 2)");
+        return -1;
+    }
+    next(p);
+    for (cmc_stmt **tail = &s->body;; next(p)) {   /* next(p) skips the comma */
+        cmc_token n = p->cur;
+        if (n.kind != TK_NAME || is_keyword(n.text)) {
+            expected(p, "a definition NAME = EXPR");
+            return -1;
+        }
+        next(p);
+        if (!(*tail = parse_def(p, &n)))
+            return -1;
+        tail = &(*tail)->next;
+        if (p->cur.kind != TK_COMMA)
+            break;
+    }
+    return 0;
+}
+
+/* share NAME, ... / report NAME, ... */
+static int stmt_share_report(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    s->kind = kw->text[0] == 's' ? ST_SHARE : ST_REPORT;
+    s->name_loc = s->loc;
+    return parse_names(p, s, s->kind == ST_REPORT, TK_EOF);
+}
+
+/* NAME(PARAM, ...) = EXPR ["description"], with NAME (token n) consumed and '(' next */
+static int stmt_func(parser *p, cmc_stmt *s, const cmc_token *n)
+{
+    s->kind = ST_FUNC;
+    s->name = n->text;
+    s->name_loc = tok_loc(p, n);
+    cmc_token open = p->cur;
+    next(p);
+    skip_newlines(p);
+    if (strchr(n->text, '.')) {
+        error_at(p, n, "'%s': a function's name is a plain name, without '.'", n->text);
+        return -1;
+    }
+    if (cmc_func_lookup(n->text) || cmc_dist_lookup(n->text)) {
+        error_at(p, n, "'%s' is a built-in function or distribution: give yours another "
+                       "name", n->text);
+        return -1;
+    }
+    if (parse_names(p, s, 0, TK_RPAREN) < 0)
+        return -1;
+    cmc_token nl = skip_newlines(p);
+    if (p->cur.kind != TK_RPAREN) {
+        expect_close(p, &open, nl.kind == TK_NEWLINE || p->cur.kind == TK_EOF ? &nl : &p->cur);
+        return -1;
+    }
+    next(p);
+    if (p->cur.kind != TK_ASSIGN) {
+        expected(p, "'=' and the function's body (f(x, y) = x * y)");
+        return -1;
+    }
+    next(p);
+    if (!(s->value = parse_expr(p)))
+        return -1;
+    if (p->cur.kind == TK_STRING) {
+        s->desc = p->cur.text;
+        next(p);
+    }
+    return 0;
+}
+
+/* The statements that start with a keyword: one row each. A contextual keyword
+   (share, report) starts its statement only when a name follows it, so that
+   `share = 0.25` still defines a quantity called share. */
+typedef int (*stmt_parser)(parser *p, cmc_stmt *s, const cmc_token *kw);
+static const struct {
+    const char *keyword;
+    int contextual;
+    stmt_parser parse;
+} statements[] = {
+    {"title", 0, stmt_title_use},
+    {"use", 0, stmt_title_use},
+    {"input", 0, stmt_input_output},
+    {"output", 0, stmt_input_output},
+    {"variant", 0, stmt_variant},
+    {"share", 1, stmt_share_report},
+    {"report", 1, stmt_share_report},
+};
+
 static cmc_stmt *parse_stmt(parser *p)
 {
     cmc_token t = p->cur;
@@ -657,61 +871,20 @@ static cmc_stmt *parse_stmt(parser *p)
         return NULL;
     s->loc = tok_loc(p, &t);
     next(p);
-    if (!strcmp(t.text, "title") || !strcmp(t.text, "use")) {
-        s->kind = t.text[0] == 't' ? ST_TITLE : ST_USE;
-        if (p->cur.kind != TK_STRING) {
-            expected(p, s->kind == ST_TITLE ? "a string after 'title'"
-                                            : "a model name in quotes after 'use'");
+    stmt_parser parse = NULL;
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++)
+        if (!strcmp(t.text, statements[i].keyword) &&
+            (!statements[i].contextual || p->cur.kind == TK_NAME))
+            parse = statements[i].parse;
+    if (parse) {
+        if (parse(p, s, &t) < 0)
             return NULL;
-        }
-        s->str = p->cur.text;
-        s->name_loc = tok_loc(p, &p->cur);
-        next(p);
-    } else if (!strcmp(t.text, "input") || !strcmp(t.text, "output")) {
-        s->kind = t.text[0] == 'i' ? ST_INPUT : ST_OUTPUT;
-        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
-            expected(p, s->kind == ST_INPUT ? "a name after 'input'" : "a name after 'output'");
-            return NULL;
-        }
-        s->name = p->cur.text;
-        s->name_loc = tok_loc(p, &p->cur);
-        next(p);
-        parse_attrs(p, s, 1);
-    } else if (!strcmp(t.text, "variant")) {
-        /* variant NAME ["label"]: NAME = EXPR, NAME = EXPR ... */
-        s->kind = ST_VARIANT;
-        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
-            expected(p, "a name after 'variant'");
-            return NULL;
-        }
-        s->name = p->cur.text;
-        s->name_loc = tok_loc(p, &p->cur);
-        next(p);
-        if (p->cur.kind == TK_STRING) {
-            s->str = p->cur.text;
-            next(p);
-        }
-        if (p->cur.kind != TK_COLON) {
-            expected(p, "':' and the variant's definitions (variant NAME: x = 1, y = 2)");
-            return NULL;
-        }
-        next(p);
-        for (cmc_stmt **tail = &s->body;; next(p)) {   /* next(p) skips the comma */
-            cmc_token n = p->cur;
-            if (n.kind != TK_NAME || is_keyword(n.text)) {
-                expected(p, "a definition NAME = EXPR");
-                return NULL;
-            }
-            next(p);
-            if (!(*tail = parse_def(p, &n)))
-                return NULL;
-            tail = &(*tail)->next;
-            if (p->cur.kind != TK_COMMA)
-                break;
-        }
     } else if (!strcmp(t.text, "to")) {
         expected(p, "a statement (title, use, input, output, variant or NAME = ...)");
         return NULL;
+    } else if (p->cur.kind == TK_LPAREN) {
+        if (stmt_func(p, s, &t) < 0)
+            return NULL;
     } else {
         cmc_stmt *d = parse_def(p, &t);
         if (!d)

@@ -1,12 +1,8 @@
 /*
- * resolve.c: loading files, choosing the definition in force for every name, and
- * ordering what the outputs need.
- *
- * `use "name"` looks for name.cmc in the using file's folder, then in a models/
- * folder beside that folder (so scenarios/x.cmc finds models/), then in each folder
- * of the load options (CARBONMC_PATH), then in the built-in models folders. A name
- * containing '/' or ending in ".cmc" is a path relative to the using file. A file
- * used twice is read once; a file that (indirectly) uses itself is an error.
+ * resolve.c: choosing the definition in force for every name, and ordering what
+ * the outputs need. The files are read by resolve_load.c (with the instances of
+ * resolve_inst.c and the inlined functions of func.c); `report` is checked by
+ * resolve_report.c.
  *
  * Which definition is in force: a file's definitions override those of the files it
  * uses, directly or not, so a scenario may redefine anything a model defines (give
@@ -31,22 +27,11 @@
  */
 #include "resolve.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lex.h"
-
-#ifndef CMC_MODELS_DIRS
-#define CMC_MODELS_DIRS ""
-#endif
-
-/* How deep `use` may nest: file a uses b, which uses c, ... */
-#define MAX_USE_DEPTH 256
 
 typedef struct resolver {
     cmc_graph *g;
@@ -54,7 +39,6 @@ typedef struct resolver {
     const cmc_load_options *opt;
     cmc_sym **stack;           /* the walk's stack, for cycle messages */
     int depth;
-    int load_depth;            /* files being loaded, nested by `use` */
     int shared;                /* the files come from a base graph */
     int overridden;            /* --set or a variant replaced a definition */
     cmc_map variant_names;     /* name -> the variant statement */
@@ -93,253 +77,6 @@ static cmc_sym *intern(cmc_graph *g, const char *name)
         return NULL;
     g->syms[g->nsyms++] = s;
     return s;
-}
-
-/* ---- Paths ----------------------------------------------------------------- */
-
-static const char *dir_of(cmc_arena *a, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return ".";
-    if (slash == path)
-        return "/";
-    return cmc_arena_strndup(a, path, (size_t)(slash - path));
-}
-
-/* The folder containing dir ("." -> "..", "a/b" -> "a", "a" -> "."). */
-static const char *parent_of(cmc_arena *a, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (!strcmp(dir, "."))
-        return "..";
-    if ((n >= 2 && !strcmp(dir + n - 2, "..")) )
-        return cmc_arena_printf(a, "%s/..", dir);
-    return dir_of(a, dir);
-}
-
-static const char *join(cmc_arena *a, const char *dir, const char *file)
-{
-    if (!strcmp(dir, "."))
-        return cmc_arena_strdup(a, file);
-    size_t n = strlen(dir);
-    return cmc_arena_printf(a, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", file);
-}
-
-/* Whether something is there: a directory or a FIFO counts, so that reading it
-   reports what it is ("is a directory") instead of a search that goes on. stat
-   neither opens nor blocks. */
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-typedef struct dirlist {
-    const char *v[64];
-    int n;
-} dirlist;
-
-static void add_dir(dirlist *l, const char *dir)
-{
-    if (l->n < 64 && dir && *dir)
-        l->v[l->n++] = dir;
-}
-
-static void search_dirs(resolver *r, const cmc_file *from, dirlist *l)
-{
-    cmc_arena *a = r->g->arena;
-    l->n = 0;
-    add_dir(l, from->dir);
-    add_dir(l, join(a, parent_of(a, from->dir), "models"));
-    if (r->opt)
-        for (size_t i = 0; i < r->opt->npath; i++)
-            add_dir(l, r->opt->path[i]);
-    const char *b = CMC_MODELS_DIRS;
-    while (*b) {
-        const char *e = strchr(b, ':');
-        size_t n = e ? (size_t)(e - b) : strlen(b);
-        if (n)
-            add_dir(l, cmc_arena_strndup(a, b, n));
-        b += n + (e != NULL);
-    }
-}
-
-/* Every *.cmc in the search folders, as model names, for "did you mean". */
-static int model_names(cmc_arena *a, const dirlist *l, const char **out, int max)
-{
-    int n = 0;
-    for (int i = 0; i < l->n && n < max; i++) {
-        DIR *dp = opendir(l->v[i]);
-        if (!dp)
-            continue;
-        struct dirent *de;
-        while ((de = readdir(dp)) && n < max) {
-            size_t len = strlen(de->d_name);
-            if (len > 4 && !strcmp(de->d_name + len - 4, ".cmc"))
-                out[n++] = cmc_arena_strndup(a, de->d_name, len - 4);
-        }
-        closedir(dp);
-    }
-    return n;
-}
-
-/* ---- Loading ----------------------------------------------------------------- */
-
-static cmc_file *load(resolver *r, const char *path, const char *text, size_t len,
-                      const cmc_loc *use_loc);
-
-static cmc_file *find_use(resolver *r, cmc_file *from, const cmc_stmt *u)
-{
-    cmc_arena *a = r->g->arena;
-    const char *name = u->str;
-    size_t n = strlen(name);
-    if (n == 0) {
-        cmc_error(r->d, &u->name_loc, "empty model name in 'use'");
-        return NULL;
-    }
-    if (strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".cmc"))) {
-        const char *p = name[0] == '/' ? name : join(a, from->dir, name);
-        if (!is_file(p)) {
-            cmc_error(r->d, &u->name_loc, "cannot open '%s' named by 'use': %s", p,
-                      strerror(errno));
-            return NULL;
-        }
-        return load(r, p, NULL, 0, &u->name_loc);
-    }
-    const char *file = cmc_arena_printf(a, "%s.cmc", name);
-    dirlist l;
-    search_dirs(r, from, &l);
-    for (int i = 0; i < l.n; i++) {
-        const char *p = join(a, l.v[i], file);
-        if (is_file(p))
-            return load(r, p, NULL, 0, &u->name_loc);
-    }
-    const char *names[256];
-    int nn = model_names(a, &l, names, 256);
-    char hint[128];
-    cmc_suggest_text(hint, sizeof hint, name, names, (size_t)nn);
-    cmc_buf b;
-    cmc_buf_init(&b);
-    for (int i = 0; i < l.n; i++)
-        cmc_buf_printf(&b, "%s%s", i ? ", " : "", l.v[i]);
-    cmc_error(r->d, &u->name_loc, "cannot find model '%s'%s; looked for %s in: %s", name,
-              hint, file, cmc_buf_str(&b));
-    cmc_buf_free(&b);
-    return NULL;
-}
-
-static cmc_file *load(resolver *r, const char *path, const char *text, size_t len,
-                      const cmc_loc *use_loc)
-{
-    cmc_graph *g = r->g;
-    cmc_arena *a = g->arena;
-    cmc_loc none = {NULL, 0, 0, 0};
-    if (!use_loc)
-        use_loc = &none;
-    if (r->load_depth >= MAX_USE_DEPTH) {
-        cmc_error(r->d, use_loc, "'use' nested more than %d files deep", MAX_USE_DEPTH);
-        return NULL;
-    }
-    char real[PATH_MAX];
-    const char *canon = text ? path : (realpath(path, real) ? real : path);
-    if (!g->by_real.arena) {
-        cmc_map_init(&g->by_real, a);
-        g->files_tail = &g->files;
-    }
-    cmc_file *seen = cmc_map_get(&g->by_real, canon);   /* O(1), not a list search */
-    if (seen) {
-        if (seen->loading) {
-            cmc_error(r->d, use_loc, "'%s' uses itself (through the files it uses)", path);
-            return NULL;
-        }
-        return seen;
-    }
-    cmc_file *f = cmc_arena_alloc(a, sizeof *f);
-    if (!f)
-        return NULL;
-    f->path = cmc_arena_strdup(a, path);
-    f->real = cmc_arena_strdup(a, canon);
-    f->dir = dir_of(a, path);
-    f->src.name = f->path;
-    int ok = 1;
-    if (text) {
-        ok = cmc_lex_prepare(&f->src, text, len, a, r->d) == 0;
-    } else {
-        /* only a regular file of at most CMC_MAX_FILE bytes is read (util.h) */
-        const char *why = NULL;
-        size_t n = 0;
-        char *t = cmc_read_regular(path, CMC_MAX_FILE, &n, &why);
-        if (!t) {
-            if (errno == EFBIG)
-                cmc_error(r->d, use_loc, "cannot read '%s': larger than the limit of %d "
-                                         "bytes (8 MiB)", path, CMC_MAX_FILE);
-            else
-                cmc_error(r->d, use_loc, "cannot read '%s': %s", path, why);
-            return NULL;
-        }
-        ok = cmc_lex_prepare(&f->src, t, n, a, r->d) == 0;
-        free(t);
-    }
-    /* append to the list of files */
-    *g->files_tail = f;
-    g->files_tail = &f->next;
-    f->index = g->nfiles++;
-    if (cmc_map_put(&g->by_real, f->real, f) < 0)
-        return NULL;
-    if (!ok)
-        return NULL;
-
-    ok = cmc_parse(&f->src, a, r->d, &f->stmts) == 0;
-    int nuses = 0;
-    for (cmc_stmt *s = f->stmts; s; s = s->next)
-        nuses += s->kind == ST_USE;
-    f->uses = cmc_arena_alloc(a, (size_t)(nuses + 1) * sizeof *f->uses);
-    f->use_stmts = cmc_arena_alloc(a, (size_t)(nuses + 1) * sizeof *f->use_stmts);
-    if (!f->uses || !f->use_stmts)
-        return NULL;
-    f->loading = 1;
-    r->load_depth++;
-    for (cmc_stmt *s = f->stmts; s; s = s->next) {
-        if (s->kind != ST_USE)
-            continue;
-        cmc_file *u = find_use(r, f, s);
-        if (!u) {
-            ok = 0;
-            continue;
-        }
-        f->uses[f->nuses] = u;
-        f->use_stmts[f->nuses++] = s;
-    }
-    r->load_depth--;
-    f->loading = 0;
-    return ok ? f : NULL;
-}
-
-/* For every file, the set of files it uses directly or not, as a bit set: "does f
-   use g" is then one bit test. Each file's set is the union of its uses' sets
-   (post-order over the use graph, which has no cycles once loading succeeded), so
-   building all of them costs O(E * F / 64) for F files and E `use` statements,
-   where testing by a search of the use graph from f would take time exponential
-   in the depth of a diamond-shaped graph (45 models: 3.3 s). Recursion depth is
-   at most MAX_USE_DEPTH: a file is loaded within the load of its first user. */
-static int compute_reach(cmc_graph *g, cmc_file *f, size_t words)
-{
-    if (f->reach)
-        return 0;
-    unsigned long long *bits = cmc_arena_alloc(g->arena, words * sizeof *bits);
-    if (!bits)
-        return -1;
-    for (int i = 0; i < f->nuses; i++) {
-        cmc_file *u = f->uses[i];
-        if (compute_reach(g, u, words) < 0)
-            return -1;
-        bits[u->index / 64] |= 1ull << (u->index % 64);
-        for (size_t w = 0; w < words; w++)
-            bits[w] |= u->reach[w];
-    }
-    f->reach = bits;
-    return 0;
 }
 
 /* ---- Which definition is in force ----------------------------------------------- */
@@ -464,8 +201,16 @@ static int apply(resolver *r, cmc_file *f)
             }
             continue;
         }
-        if (st->kind == ST_USE)
+        if (st->kind == ST_USE || st->kind == ST_FUNC || st->kind == ST_SHARE)
+            continue;   /* functions are inlined, shares made statements at load */
+        if (st->kind == ST_REPORT) {
+            if (f != r->g->top) {
+                cmc_error(r->d, &st->loc, "'report' belongs in the scenario, not in a model it uses");
+                rc = -1;
+            } else if (cmc_report_add(r->g, st, r->d) < 0)
+                rc = -1;
             continue;
+        }
         if (st->kind == ST_VARIANT) {
             if (!r->shared && add_variant(r, f, st) < 0)
                 rc = -1;
@@ -554,6 +299,10 @@ static int apply_sets(resolver *r)
             cmc_loc l = {src, 1, 1, (int)strlen(src->text)};
             if (cmc_diags_errors(r->d) == before)
                 cmc_error(r->d, &l, "--set expects NAME=EXPR, e.g. --set days=95");
+            rc = -1;
+            continue;
+        }
+        if (!(st->value = cmc_func_inline(&r->g->top->funcs, st->value, a, r->d))) {
             rc = -1;
             continue;
         }
@@ -847,7 +596,7 @@ static int check_unused(resolver *r)
         if (s->needed || !s->def)
             continue;
         int mine = s->from_set || s->def_file == top;
-        if (!mine || s->written_state == 2 || s->variant_used)
+        if (!mine || s->written_state == 2 || s->variant_used || s->def->generated)
             continue;
         const cmc_loc *l = &s->def->name_loc;
         if (s->input || s->output || cmc_map_get(&known, s->name)) {
@@ -884,17 +633,16 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
         for (cmc_file *f = g->files; f; f = f->next)
             f->applied = 0;
     } else {
-        g->top = load(&r, path, text, len, NULL);
-        if (!g->top || cmc_diags_errors(d))
+        if (cmc_load_files(g, path, text, len, opt, d) < 0)
             return -1;
-        size_t words = ((size_t)g->nfiles + 63) / 64;
-        for (cmc_file *f = g->files; f; f = f->next)
-            if (compute_reach(g, f, words) < 0)
-                return -1;
     }
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
+        return -1;
+    if (opt && opt->report && cmc_report_option(g, opt->report, d) < 0)
+        return -1;
+    if (g->nreports && cmc_report_check(g, d) < 0)
         return -1;
     if (g->noutputs == 0) {
         cmc_loc l = {&g->top->src, 0, 0, 0};

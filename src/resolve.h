@@ -7,6 +7,7 @@
 
 #include "carbonmc.h"
 #include "expr.h"
+#include "func.h"
 
 typedef struct cmc_file {
     cmc_src src;
@@ -21,6 +22,9 @@ typedef struct cmc_file {
     int index;                 /* 0, 1, ... in the order first loaded */
     const unsigned long long *reach;   /* bit i: this file uses file i, directly or not */
     struct cmc_file *next;     /* all files, in the order first loaded */
+    cmc_funcs_scope funcs;     /* the functions it sees (func.h) */
+    const struct cmc_file *instance_of;   /* an instance (`use "m" as p`): its model */
+    const char *prefix;        /* an instance's prefix, "p" */
 } cmc_file;
 
 typedef struct cmc_sym {
@@ -33,6 +37,7 @@ typedef struct cmc_sym {
     const cmc_file *def_file;  /* NULL when the definition came from --set */
     const cmc_src *def_src;
     int from_set, is_default, needed, state, written_state;
+    int reported;              /* named by the scenario's `report` */
     int variant_used;          /* needed by an output or by some variant's
                                   definitions, or defined by a variant */
     /* filled by compile.c */
@@ -58,6 +63,13 @@ typedef struct cmc_graph {
     int noutputs;
     const cmc_stmt **variants; /* the scenario's `variant` statements, in order */
     int nvariants;
+    int reporting;             /* the scenario has `report`: only the outputs it
+                                  names are the model's outputs (the rest are
+                                  computed as derived quantities) */
+    cmc_sym **shown;           /* those outputs, in the order `report` names them */
+    int nshown;
+    const cmc_stmt **reports;  /* the `report` statements (or --report's) */
+    int nreports, capreports;
 } cmc_graph;
 
 /* Load path (or, if text is not NULL, those len bytes under the name path),
@@ -71,6 +83,33 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
                 const cmc_load_options *opt, int variant, const cmc_graph *base,
                 cmc_diags *d);
 
+/* The quantity called name, or NULL. An instance's names are ordinary names with
+   its prefix ("pretrain.co2_t"): this is the one lookup for every name, prefixed or
+   not, once cmc_resolve has run. */
 cmc_sym *cmc_graph_find(const cmc_graph *g, const char *name);
+
+/* resolve_load.c: read path (or the len bytes of text under that name) and every
+   file it uses, into g's files (g->top the scenario), with each file's `reach`.
+   0, or -1 with errors in d. */
+int cmc_load_files(cmc_graph *g, const char *path, const char *text, size_t len,
+                   const cmc_load_options *opt, cmc_diags *d);
+
+/* resolve_report.c: a `report` statement of the scenario; --report LIST in place of
+   them ("all": every output); then every name checked and g->shown filled. 0, or -1
+   with errors in d. */
+int cmc_report_add(cmc_graph *g, const cmc_stmt *st, cmc_diags *d);
+int cmc_report_option(cmc_graph *g, const char *text, cmc_diags *d);
+int cmc_report_check(cmc_graph *g, cmc_diags *d);
+
+/* resolve_inst.c: `use "model" as PREFIX` makes an instance of the loaded model
+   tmpl: a file of its own whose statements are copies of tmpl's with every name
+   tmpl declares or defines prefixed (appended to g's files). NULL with errors in d. */
+cmc_file *cmc_inst_new(cmc_graph *g, const cmc_file *tmpl, const cmc_stmt *use,
+                       cmc_diags *d);
+/* f's `share NAME, ...` statements, turned into statements: one input NAME in f
+   (the model's declaration: unit, description, range, default) and, for every
+   instance f uses that declares input NAME, the definition PREFIX.NAME = NAME
+   (unless f defines PREFIX.NAME itself). 0, or -1 with errors in d. */
+int cmc_inst_share(cmc_graph *g, cmc_file *f, cmc_diags *d);
 
 #endif

@@ -12,7 +12,8 @@
 #      samples and has its point inside its sources' spread, and the key
 #      figures of the issue are what they should be;
 #   4. output units follow the names (_t in tCO2e, _kwh in kWh, _g in gCO2e);
-#   5. every shipped model's equations on round inputs, against values worked by hand.
+#   5. every shipped model's equations on round inputs, against values worked by hand;
+#   6. model instances: a shared input is one draw, separate inputs draw independently.
 # usage: scenarios.sh CARBONMC SOURCE_DIR
 bin=$1 src=$2
 cd "$src" || exit 1
@@ -157,6 +158,23 @@ published llama2 co2_7b_t 31.22 31.23 "31.22 t"
 published llama2 co2_13b_t 62.44 62.45 "62.44 t"
 published llama2 co2_34b_t 153.90 153.91 "153.90 t"
 published llama2 co2_70b_t 291.42 291.43 "291.42 t"
+# the same, as four instances of gpu_power summing to the card's total (no --set)
+with
+published llama2_family co2_t 539.00 539.01 "539.00 t"
+published llama2_family m7b.co2_t 31.22 31.23 "31.22 t"
+published llama2_family m13b.co2_t 62.44 62.45 "62.44 t"
+published llama2_family m34b.co2_t 153.90 153.91 "153.90 t"
+published llama2_family m70b.co2_t 291.42 291.43 "291.42 t"
+published llama2_family gpu_hours 3311616 3311616 "3,311,616 GPU-hours (3.3M)"
+pinned llama2_family co2_t 539.0009856
+# BLOOM's whole footprint: the final run and idle as the paper's (train.load=1, 57 g/kWh)
+with train.load=1 intensity=57
+published bloom_footprint train.co2_t 24.685 24.695 "24.69 t"
+published bloom_footprint idle.idle_co2_t 14.55 14.65 "14.6 t"
+with
+pinned bloom_footprint total_co2_t 105.50226440634435
+pinned bloom_footprint serving_co2_t 6.935
+with load=1
 # Llama 3.1 model card: 11,390 t in all; rows within 1% (their GPU-hours are rounded)
 published llama3_1 co2_t 11389.5 11390.5 "11,390 t"
 published llama3_1 co2_405b_t 8840.7 9019.3 "8,930 t (1%)"
@@ -413,6 +431,47 @@ for model, sets, want in cases:
 sys.exit(1 if bad else 0)
 PYEOF
 then ok; else bad "model equations on round inputs:"; cat "$tmp/eqlog"; fi
+
+# ---- 6. instances: a shared input is one draw, separate inputs draw independently ------
+# Two instances of gpu_power: `share pue` gives both one pue; a.load and b.load are the
+# same distribution under two names. From the saved samples: each instance's energy
+# divided by its own hours x power x load is the one pue sample by sample, and the two
+# loads are different numbers whose rank correlation is within 4 standard errors of 0.
+cat >"$tmp/inst.cmc" <<'EOF'
+title "two instances, one shared input"
+use "gpu_power" as a
+use "gpu_power" as b
+share pue, intensity
+pue = uniform(1.1, 1.5)
+intensity = 400
+a.gpu_hours = 1000 [h]
+b.gpu_hours = 2000 [h]
+a.gpu_w = 400
+b.gpu_w = 300
+a.load = uniform(0.5, 1)
+b.load = uniform(0.5, 1)
+report a.energy_kwh, b.energy_kwh
+EOF
+if "$bin" run "$tmp/inst.cmc" -n 2e4 --seed 5 --save-samples -o "$tmp/inst.h5" >/dev/null 2>"$tmp/err" &&
+    [ ! -s "$tmp/err" ] && $PY - "$tmp/inst.h5" 2>"$tmp/err" <<'PYEOF'
+import sys, h5py, numpy as np
+from scipy.stats import spearmanr
+s = h5py.File(sys.argv[1])["samples"]
+assert sorted(s) == ["a.energy_kwh", "a.load", "b.energy_kwh", "b.load", "pue"], sorted(s)
+pue, la, lb = s["pue"][:], s["a.load"][:], s["b.load"][:]
+n = len(pue)
+assert n == 20000
+# one pue: each instance's energy (kWh = h x W / 1000 x load x pue) implies the same pue
+pa = s["a.energy_kwh"][:] / (1000 * 400 / 1000 * la)
+pb = s["b.energy_kwh"][:] / (2000 * 300 / 1000 * lb)
+assert np.allclose(pa, pue, rtol=1e-12, atol=0) and np.allclose(pb, pue, rtol=1e-12, atol=0)
+# two loads: other numbers, independent (Spearman's rho has standard error 1/sqrt(n - 1))
+assert not np.any(la == lb)
+rho = spearmanr(la, lb)[0]
+assert abs(rho) < 4 / np.sqrt(n - 1), rho
+assert abs(spearmanr(la, pue)[0]) < 4 / np.sqrt(n - 1)
+PYEOF
+then ok; else bad "instances: the shared pue is not one draw, or the loads are not independent"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -29,7 +29,7 @@ static cmc_model *load_sets(const char *text, const char **sets, size_t nsets, c
 {
     char name[512];
     snprintf(name, sizeof name, "%s/scenario.cmc", tmpdir);
-    cmc_load_options o = {sets, nsets, NULL, 0};
+    cmc_load_options o = {sets, nsets, NULL, 0, NULL};
     return cmc_model_load_string(name, text, &o, d);
 }
 
@@ -144,7 +144,7 @@ static void published(void)
     const char *sets[] = {"gpu_count=25000", "days=90", "server_kw=6.5", "load=1",
                           "pue=1.18", "intensity=240.6"};
     snprintf(path, sizeof path, "%s/scenarios/gpt4.cmc", src);
-    cmc_load_options o = {sets, 6, NULL, 0};
+    cmc_load_options o = {sets, 6, NULL, 0, NULL};
     cmc_model *m = cmc_model_load(path, &o, d);
     CHECK_MSG(m != NULL, "%s", first_error(d));
     if (m) {
@@ -485,6 +485,208 @@ static void hardening(void)
     cmc_buf_free(&b);
 }
 
+/* Load text; expect failure with msg in the first error. */
+static void fails_with(const char *text, const char *msg)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets(text, NULL, 0, d);
+    CHECK_MSG(!m && strstr(first_error(d), msg), "want '%s', got '%s'", msg, first_error(d));
+    cmc_model_free(m);
+    cmc_diags_free(d);
+}
+
+/* Functions: a call is its body with the arguments in place, so the program is
+   the written-out expression's, op for op; parameters are not captured by a
+   callee's free names; units are checked per call; errors. */
+static void functions(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *a = load_sets("f(a, b) = a * b + exp(a) / b\n"
+                             "x = uniform(1, 3)\noutput y = f(x, 3)\n", NULL, 0, d);
+    cmc_model *b = load_sets("x = uniform(1, 3)\noutput y = x * 3 + exp(x) / 3\n", NULL, 0, d);
+    CHECK_MSG(a && b, "%s", first_error(d));
+    if (a && b) {
+        CHECK_STR(cmc_model_program_text(a), cmc_model_program_text(b));
+        CHECK_STR(find(a, CMC_OUTPUT, "y")->expression, "x * 3 + exp(x) / 3");
+        CHECK_REL(out(a, "y"), 2 * 3 + exp(2) / 3, 1e-15);
+    }
+    cmc_model_free(a);
+    cmc_model_free(b);
+
+    /* g's free name k is the quantity k, not h's parameter k; nested calls; a
+       function with no parameters; the names may be called like quantities */
+    a = load_sets("k = 100\ng(x) = x + k\nh(k) = g(k * 2)\nthree() = 3\n"
+                  "output y = h(1) + three()\noutput g = 7\n", NULL, 0, d);
+    CHECK_MSG(a != NULL, "%s", first_error(d));
+    if (a) {
+        CHECK_REL(out(a, "y"), 1 * 2 + 100 + 3, 0);
+        CHECK_REL(out(a, "g"), 7, 0);
+    }
+    cmc_model_free(a);
+
+    /* units are the arguments': energy(p, t) in W and h gives kWh at the output */
+    write_file("fmodel.cmc", "energy(p, t) = p * t\nco2(e, i) = e * i\n");
+    a = load_sets("use \"fmodel\"\np = 400 [W]\nt = 10 [h]\n"
+                  "output e [kWh] = energy(p, t)\noutput c [kgCO2e] = co2(e, 385 [gCO2e/kWh])\n",
+                  NULL, 0, d);
+    CHECK_MSG(a != NULL, "%s", first_error(d));
+    if (a) {
+        CHECK_REL(out(a, "e"), 4, 1e-15);
+        CHECK_REL(out(a, "c"), 4 * 0.385, 1e-15);
+    }
+    cmc_model_free(a);
+
+    /* a distribution as an argument used once is one random input; --set and
+       variants call functions too */
+    const char *sets[] = {"t = twice(5 [h])"};
+    a = load_sets("twice(x) = 2 * x\np = 400 [W]\nt = 10 [h]\n"
+                  "output e [kWh] = twice(uniform(1, 3)) * p * t\n"
+                  "variant v: p = twice(300 [W])\n", sets, 1, d);
+    CHECK_MSG(a != NULL, "%s", first_error(d));
+    if (a) {
+        CHECK(cmc_model_count(a, CMC_RANDOM) == 1);
+        CHECK_REL(out(a, "e"), 2 * 2 * 0.4 * 10, 1e-15);
+        CHECK_REL(find(cmc_model_variant(a, 0), CMC_OUTPUT, "e")->point, 2 * 2 * 0.6 * 10, 1e-15);
+    }
+    cmc_model_free(a);
+    cmc_diags_free(d);
+
+    fails_with("f(x) = f(x)\noutput y = 1\n", "recursive function: f -> f");
+    fails_with("f(x) = g(x)\ng(x) = h(x) + 1\nh(x) = f(x)\noutput y = 1\n",
+               "recursive function: f -> g -> h -> f");
+    fails_with("f(x, y) = x\noutput y = f(1)\n", "f takes 2 arguments (x, y), got 1");
+    fails_with("foo(x) = x\noutput y = fo(1)\n",
+               "unknown function or distribution 'fo' (did you mean 'foo'?)");
+    fails_with("max(x) = x\noutput y = 1\n", "'max' is a built-in function or distribution");
+    fails_with("normal(x) = x\noutput y = 1\n", "'normal' is a built-in");
+    fails_with("f(x, x) = x\noutput y = 1\n", "'x' is named twice");
+    fails_with("use \"fmodel\"\nenergy(a, b) = a\noutput y = 1\n",
+               "function 'energy' is already defined in");
+    fails_with("sq(x) = x * x\noutput y = sq(uniform(1, 2))\n", "sq uses its parameter 'x' 2 times");
+    /* a tree that doubles at each level: an error, not 2^40 nodes */
+    fails_with("f0(x) = x + x\nf1(x) = f0(x) * f0(x)\nf2(x) = f1(x) * f1(x)\n"
+               "f3(x) = f2(x) * f2(x)\nf4(x) = f3(x) * f3(x)\nf5(x) = f4(x) * f4(x)\n"
+               "f6(x) = f5(x) * f5(x)\nf7(x) = f6(x) * f6(x)\nf8(x) = f7(x) * f7(x)\n"
+               "f9(x) = f8(x) * f8(x)\nf10(x) = f9(x) * f9(x)\nf11(x) = f10(x) * f10(x)\n"
+               "f12(x) = f11(x) * f11(x)\nf13(x) = f12(x) * f12(x)\n"
+               "f14(x) = f13(x) * f13(x)\nf15(x) = f14(x) * f14(x)\n"
+               "f16(x) = f15(x) * f15(x)\nf17(x) = f16(x) * f16(x)\n"
+               "f18(x) = f17(x) * f17(x)\nf19(x) = f18(x) * f18(x)\n"
+               "f20(x) = f19(x) * f19(x)\noutput y = f20(1)\n", "expands to more than");
+}
+
+/* Instances: one model used twice under prefixes, shared and separate inputs,
+   --set, variants and report by prefixed name; the scenario as run reads back. */
+static void instances(void)
+{
+    write_file("power.cmc", "input n\ninput w [W]\ninput load = 1\ninput pue in 1 to 3\n"
+                            "input days [day]\nsq(x) = x * x\n"
+                            "e [kWh] = n * w * load * pue * days\nhalf = sq(0.5) * 2\n"
+                            "per_n(x) = x * n\n"
+                            "output e \"energy\"\noutput h = e * half\noutput s = per_n(3)\n");
+    const char *text = "use \"power\" as a\nuse \"power\" as b\nshare pue, load\n"
+                       "a.n = 10\na.w = 400\na.days = 2\n"
+                       "b.n = 20\nb.w = uniform(300, 500)\nb.days = 1\nb.load = pert(0.5, 0.8, 1)\n"
+                       "pue = 1.1 to 1.3\nload = 0.9\n"
+                       "output total [kWh] = a.e + b.e\nreport total, a.e\n"
+                       "variant more: a.n = 20\n";
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load_sets(text, NULL, 0, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        /* random inputs: one pue for both, b's own w and load */
+        CHECK(cmc_model_count(m, CMC_RANDOM) == 3);
+        CHECK(find(m, CMC_RANDOM, "pue") && find(m, CMC_RANDOM, "b.w") &&
+              find(m, CMC_RANDOM, "b.load"));
+        CHECK(!find(m, CMC_RANDOM, "a.pue") && !find(m, CMC_RANDOM, "load"));
+        double pue = find(m, CMC_RANDOM, "pue")->point, bl = find(m, CMC_RANDOM, "b.load")->point;
+        /* a.load is the shared load (0.9); b defines its own */
+        CHECK_REL(out(m, "a.e"), 10 * 0.4 * 0.9 * pue * 48, 1e-14);
+        CHECK_REL(out(m, "total"), 10 * 0.4 * 0.9 * pue * 48 + 20 * 0.4 * bl * pue * 24, 1e-14);
+        /* report: two outputs, in its order; b.e and a.h are computed, not shown */
+        CHECK(cmc_model_count(m, CMC_OUTPUT) == 2);
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "total");
+        CHECK(find(m, CMC_DERIVED, "b.e") && find(m, CMC_DERIVED, "a.h"));
+        CHECK_REL(find(m, CMC_DERIVED, "a.h")->point, out(m, "a.e") * 0.5, 1e-14);
+        /* a function of the model reads the instance's own n once inlined */
+        CHECK_REL(find(m, CMC_CONSTANT, "a.s")->point, 30, 0);
+        CHECK_REL(find(m, CMC_CONSTANT, "b.s")->point, 60, 0);
+        CHECK_STR(find(m, CMC_CONSTANT, "b.s")->expression, "3 * b.n");
+        CHECK_STR(find(m, CMC_OUTPUT, "a.e")->description, "energy (a)");
+        CHECK_STR(cmc_model_variant_name(m, 0), "more");
+        CHECK_REL(find(cmc_model_variant(m, 0), CMC_OUTPUT, "a.e")->point, 2 * out(m, "a.e"), 1e-14);
+        /* the scenario as run is one flat text with prefixed names: the same model */
+        cmc_diags *d2 = cmc_diags_new();
+        cmc_model *back = cmc_model_load_string("back.cmc", cmc_model_source(m), NULL, d2);
+        CHECK_MSG(back != NULL, "%s\n%s", first_error(d2), cmc_model_source(m));
+        if (back) {
+            CHECK(cmc_model_count(back, CMC_OUTPUT) == 2);
+            CHECK_REL(out(back, "total"), out(m, "total"), 0);
+            /* the operations (the draws' texts differ: the unit is written out) */
+            const char *ops = strstr(cmc_model_program_text(m), "= mul");
+            CHECK(ops && strstr(cmc_model_program_text(back), ops));
+        }
+        cmc_model_free(back);
+        cmc_diags_free(d2);
+    }
+    cmc_model_free(m);
+
+    /* --report replaces the scenario's selection; all: every output */
+    cmc_load_options ro = {NULL, 0, NULL, 0, "all"};
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenario.cmc", tmpdir);
+    m = cmc_model_load_string(path, text, &ro, d);
+    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 7, "%s", first_error(d));
+    cmc_model_free(m);
+    ro.report = " b.e,a.h ";
+    m = cmc_model_load_string(path, text, &ro, d);
+    CHECK_MSG(m && cmc_model_count(m, CMC_OUTPUT) == 2, "%s", first_error(d));
+    if (m) {
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 0)->name, "b.e");
+        CHECK_STR(cmc_model_get(m, CMC_OUTPUT, 1)->name, "a.h");
+        CHECK(find(m, CMC_DERIVED, "total") != NULL);
+    }
+    cmc_model_free(m);
+    const char *bad[] = {"b.ee", "a.e,,total", "a.e, a.e", ""};
+    const char *why[] = {"no output 'b.ee' (did you mean 'b.e'?)", "expects output names",
+                         "'a.e' is named twice", "expects output names"};
+    for (int i = 0; i < 4; i++) {
+        cmc_diags *e = cmc_diags_new();
+        ro.report = bad[i];
+        m = cmc_model_load_string(path, text, &ro, e);
+        CHECK_MSG(!m && strstr(first_error(e), why[i]), "'%s': %s", bad[i], first_error(e));
+        cmc_model_free(m);
+        cmc_diags_free(e);
+    }
+
+    /* --set by prefixed name: one instance only */
+    const char *sets[] = {"a.days = 4", "b.pue = 2"};
+    m = load_sets(text, sets, 2, d);
+    CHECK_MSG(m != NULL, "%s", first_error(d));
+    if (m) {
+        double pue = find(m, CMC_RANDOM, "pue")->point, bl = find(m, CMC_RANDOM, "b.load")->point;
+        CHECK_REL(out(m, "a.e"), 10 * 0.4 * 0.9 * pue * 96, 1e-14);
+        CHECK_REL(out(m, "total"), 10 * 0.4 * 0.9 * pue * 96 + 20 * 0.4 * bl * 2 * 24, 1e-14);
+    }
+    cmc_model_free(m);
+    cmc_diags_free(d);
+
+    /* an instance's range still applies to the shared input */
+    fails_with("use \"power\" as a\nshare pue\na.n = 1\na.w = 1\na.days = 1\npue = 5\n",
+               "outside");
+    fails_with("use \"power\" as a\nuse \"power\" as a\n", "instance 'a' is already used");
+    fails_with("use \"power\" as a\nshare pu\n", "no instance used here has an input 'pu' "
+                                                   "(did you mean 'pue'?)");
+    fails_with("use \"power\" as a\na.n = 1\na.w = 1\na.days = 1\na.pue = 1\n"
+               "output t = a.ee\n", "unknown name 'a.ee' (did you mean 'a.e'?)");
+    fails_with("use \"power\" as a\na.n = 1\na.w = 1\na.days = 1\na.pue = 1\nreport a.half\n",
+               "report: 'a.half' is not an output");
+    write_file("reports.cmc", "output x = 1\nreport x\n");
+    fails_with("use \"reports\"\n", "'report' belongs in the scenario");
+    write_file("nested.cmc", "use \"power\" as inner\n");
+    fails_with("use \"nested\" as outer\n", "an instance cannot hold instances");
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/cmc_test_model_XXXXXX");
@@ -499,6 +701,8 @@ int main(void)
     uses_and_overrides();
     blocks();
     hardening();
+    functions();
+    instances();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -273,7 +273,7 @@ static void variants(void)
     }
     /* variant "poor" = the scenario with --set pue=1.5 --set k=uniform(1, 2.5) */
     const char *sets[2] = {"pue = 1.5", "k = uniform(1, 2.5)"};
-    cmc_load_options lo = {sets, 2, NULL, 0};
+    cmc_load_options lo = {sets, 2, NULL, 0, NULL};
     cmc_diags *d = cmc_diags_new();
     cmc_model *ms = cmc_model_load_string("test.cmc", src, &lo, d);
     cmc_diags_free(d);

@@ -45,7 +45,7 @@ static void conversions(void)
 
 static cmc_model *load(const char *text, const char **sets, size_t nsets, cmc_diags *d)
 {
-    cmc_load_options o = {sets, nsets, NULL, 0};
+    cmc_load_options o = {sets, nsets, NULL, 0, NULL};
     return cmc_model_load_string("units.cmc", text, &o, d);
 }
 
