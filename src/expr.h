@@ -61,7 +61,17 @@ typedef struct cmc_expr {
 #define CMC_MAX_DEPTH 256
 #define CMC_MAX_HEIGHT 1024
 
-typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT } cmc_stmt_kind;
+typedef enum cmc_stmt_kind { ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT,
+                              ST_CORRELATE } cmc_stmt_kind;
+
+/* `correlate a, b, c: 0.6, 0.2, 0.3`: Spearman rank correlations (copula.c). */
+typedef struct cmc_corr_spec {
+    int nnames, nvals;
+    const char **names;
+    cmc_loc *name_locs;
+    double *vals;           /* one for every pair, or the upper triangle row by row */
+    cmc_loc *val_locs;
+} cmc_corr_spec;
 
 typedef struct cmc_stmt {
     cmc_stmt_kind kind;
@@ -77,6 +87,7 @@ typedef struct cmc_stmt {
     double lo, hi;
     cmc_loc range_loc;      /* the `in` */
     struct cmc_stmt *body;  /* VARIANT: its definitions (ST_DEF, chained by next) */
+    cmc_corr_spec *corr;    /* CORRELATE */
     struct cmc_stmt *next;
 } cmc_stmt;
 

@@ -464,7 +464,7 @@ static int apply(resolver *r, cmc_file *f)
             }
             continue;
         }
-        if (st->kind == ST_USE)
+        if (st->kind == ST_USE || st->kind == ST_CORRELATE)
             continue;
         if (st->kind == ST_VARIANT) {
             if (!r->shared && add_variant(r, f, st) < 0)
