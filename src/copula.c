@@ -126,9 +126,10 @@ int cmc_nearest_correlation(double *a, size_t n)
         it = -1;
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)   /* symmetric to the bit */
         for (size_t j = 0; j < n; j++)
-            a[i * n + j] = i == j ? 1 : y[i * n + j] / sqrt(y[i * n + i] * y[j * n + j]);
+            a[i * n + j] = i == j ? 1
+                           : (i < j ? y[i * n + j] : y[j * n + i]) / sqrt(y[i * n + i] * y[j * n + j]);
 out:
     free(y);
     free(r);

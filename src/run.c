@@ -843,7 +843,7 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
         goto oom;
     int sampled = cmc_sample(&s, d);
-    if (sampled == 0 && correlations(r, m, s.corr_tally) < 0) {
+    if (sampled == 0 && m->copula && correlations(r, m, s.corr_tally) < 0) {
         cmc_copula_tally_free(s.corr_tally);
         goto oom;
     }
