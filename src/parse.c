@@ -692,6 +692,10 @@ static int parse_correlate(parser *p, cmc_stmt *s)
         next(p);
         skip_newlines(p);
     }
+    if (c->nnames < 2) {
+        expected(p, "',' and another name (correlate a, b: 0.6)");
+        return -1;
+    }
     if (p->cur.kind != TK_COLON) {
         expected(p, c->nnames < 2 ? "',' and another name (correlate a, b: 0.6)"
                                   : "':' and the rank correlations (correlate a, b: 0.6)");
