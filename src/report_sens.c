@@ -40,6 +40,9 @@ int rep_logvar_applies(const cmc_sensitivity *se, double *sum)
     *sum = 0;
     if (!se->ninputs)
         return 1;   /* nothing to show, nothing to explain */
+    for (size_t j = 0; se->dependent && j < se->ninputs; j++)
+        if (se->dependent[j])
+            return 0;   /* correlated inputs: the shares overlap (rep_logvar_reason) */
     for (size_t j = 0; j < se->ninputs; j++) {
         double v = se->value[CMC_SENS_LOGVAR_SHARE][j];
         if (isnan(v)) {
@@ -60,7 +63,13 @@ int rep_logvar_applies(const cmc_sensitivity *se, double *sum)
 void rep_logvar_reason(char *out, size_t size, const cmc_sensitivity *se)
 {
     double sum;
-    if (rep_logvar_applies(se, &sum))
+    int dependent = 0;
+    for (size_t j = 0; se->dependent && j < se->ninputs; j++)
+        dependent |= se->dependent[j];
+    if (dependent)   /* correlated inputs: the squared correlations overlap */
+        snprintf(out, size, "not applicable: correlated inputs share their log-variance, so "
+                            "the shares overlap; see the given-data first-order index");
+    else if (rep_logvar_applies(se, &sum))
         snprintf(out, size, "the shares add to %.3f: %s is a product of powers of its inputs",
                  sum, se->output);
     else if (isnan(sum))

@@ -357,7 +357,7 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         for (size_t j = 0; j < k; j++)
             w = (int)strlen(se->input[j]) > w ? (int)strlen(se->input[j]) : w;
         if (se->given)
-            fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %-22s  %s\n", w, "input",
+            fprintf(f, "  %-*s  %-22s  %-22s  %-24s  %-22s  %-22s  %s\n", w, "input",
                     "Spearman", "share of Var(ln)", "first order (given)", "Sobol first order",
                     "Sobol total", "swing P5 to P95");
         else
@@ -384,7 +384,7 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
                     snprintf(c[CMC_SENS_SOBOL_FIRST], sizeof c[0], "n/a (correlated)");
                     snprintf(c[CMC_SENS_SOBOL_TOTAL], sizeof c[0], "n/a (correlated)");
                 }
-                fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %-22s  %s to %s\n", w,
+                fprintf(f, "  %-*s  %-22s  %-22s  %-24s  %-22s  %-22s  %s to %s\n", w,
                         se->input[j], c[0], c[1], g, c[2], c[3], lo, hi);
                 continue;
             }
