@@ -93,6 +93,12 @@ i = names.index('hours')
 assert g['given_first_ci_low'][i] < g['given_first'][i] < g['given_first_ci_high'][i]
 " "$tmp/s.h5" && ok || bad "HDF5 given_first"
 
+# summary reads /correlation and the given-data index back: the same JSON
+"$bin" run "$tmp/gpu.cmc" -n 20000 --sensitivity --format json -o "$tmp/t.h5" >"$tmp/t1.json" 2>"$tmp/err"
+"$bin" summary "$tmp/t.h5" --format json >"$tmp/t2.json" 2>"$tmp/err" &&
+    cmp -s "$tmp/t1.json" "$tmp/t2.json" && grep -q '"given_first"' "$tmp/t2.json" &&
+    grep -q '"correlations"' "$tmp/t2.json" && ok || bad "summary of a correlated run"
+
 # a repaired matrix warns with the values used, and still runs
 printf 'a = normal(0, 1)\nb = normal(0, 1)\nc = normal(0, 1)\ny = a + b + c\noutput y\ncorrelate a, b, c: 0.9, 0.9, -0.9\n' >"$tmp/r.cmc"
 "$bin" run "$tmp/r.cmc" -n 20000 -o "$tmp/r.h5" >"$tmp/r.txt" 2>"$tmp/err" && ok || bad "repair run"
