@@ -22,7 +22,7 @@
  * the input's CDF level F(x), its population rank, and the correlation of the u
  * is Spearman's rho of the sample up to O(1/N) (for a `choice` it is the
  * correlation of the copula, not of the tied ranks). The tallies are integer sums
- * of u quantised to 32 bits: exact, so the threads' tallies add up to the same bits
+ * of u quantised to 24 bits (a block of 1,024 sums its squares in 64 bits): exact, so the threads' tallies add up to the same bits
  * in any order.
  */
 #include "copula.h"
@@ -519,10 +519,13 @@ void cmc_copula_mix(const cmc_copula *c, double *base, const int *col, size_t st
         for (size_t j = 1; j < m; j++) {   /* member 0 keeps its v */
             double *u = base + (size_t)col[G->member[j]] * stride;
             const double *L = G->L + j * m;
+            for (size_t i = 0; i < n; i++)   /* w = L z, a vector loop */
+                u[i] = L[0] * work[i];
+            for (size_t q = 1; q <= j; q++)
+                for (size_t i = 0; i < n; i++)
+                    u[i] += L[q] * work[q * n + i];
             for (size_t i = 0; i < n; i++) {
-                double w = 0;
-                for (size_t q = 0; q <= j; q++)
-                    w += L[q] * work[q * n + i];
+                double w = u[i];
                 double x = w <= 0 ? 0.5 * erfc(-w * M_SQRT1_2) : 1 - 0.5 * erfc(w * M_SQRT1_2);
                 u[i] = x < lo ? lo : x > hi ? hi : x;
             }
@@ -534,15 +537,17 @@ void cmc_copula_mix(const cmc_copula *c, double *base, const int *col, size_t st
                 for (size_t b = a + 1; b < m; b++, p++) {
                     const double *ua = base + (size_t)col[G->member[a]] * stride;
                     const double *ub = base + (size_t)col[G->member[b]] * stride;
-                    uint64_t sa = 0, sb = 0;
-                    cmc_u128 saa = 0, sbb = 0, sab = 0;
+                    /* 24-bit levels: a block's sums of squares stay below 2^58 */
+                    uint64_t sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
                     for (size_t i = 0; i < n; i++) {
-                        uint64_t qa = (uint64_t)(ua[i] * 0x1p32), qb = (uint64_t)(ub[i] * 0x1p32);
+                        /* through int32: packed conversions exist on every x86-64 */
+                        uint64_t qa = (uint32_t)(int32_t)(ua[i] * 0x1p24);
+                        uint64_t qb = (uint32_t)(int32_t)(ub[i] * 0x1p24);
                         sa += qa;
                         sb += qb;
-                        saa += (cmc_u128)(qa * qa);
-                        sbb += (cmc_u128)(qb * qb);
-                        sab += (cmc_u128)(qa * qb);
+                        saa += qa * qa;
+                        sbb += qb * qb;
+                        sab += qa * qb;
                     }
                     cmc_u128 *x = s + p * 5;
                     x[0] += sa;

@@ -77,7 +77,7 @@ int cmc_cholesky_psd(const double *c, double *L, size_t n);
 
 /* ---- Per block -------------------------------------------------------------------- */
 
-/* Integer sums of the copula's uniforms (quantised to 32 bits), so that adding the
+/* Integer sums of the copula's uniforms (quantised to 24 bits; n <= 1024 a call), so that adding the
    threads' tallies in any order gives the same bits: per replicate and pair,
    n, sum a, sum b, sum a^2, sum b^2, sum ab. */
 __extension__ typedef unsigned __int128 cmc_u128;
