@@ -609,3 +609,25 @@ void cmc_copula_achieved(const cmc_copula_tally *t, size_t p, double *est, doubl
     *lo = rho - h;
     *hi = rho + h;
 }
+
+int cmc_copula_same_draws(const cmc_model *m, size_t i, const cmc_model *vm, size_t j)
+{
+    const cmc_copula *a = m->copula, *b = vm->copula;
+    int ma = cmc_copula_member(a, i), mb = cmc_copula_member(b, j);
+    if (!ma || !mb)
+        return ma == mb;
+    const cmc_copula_group *ga = &a->groups[a->group_of[i]], *gb = &b->groups[b->group_of[j]];
+    size_t pa = 0, pb = 0;
+    while (ga->member[pa] != i)
+        pa++;
+    while (gb->member[pb] != j)
+        pb++;
+    if (pa != pb)
+        return 0;
+    /* row p of a Cholesky factor depends on the leading (p + 1) x (p + 1) block only */
+    for (size_t q = 0; q <= pa; q++)
+        if (strcmp(m->q[CMC_RANDOM][ga->member[q]].name, vm->q[CMC_RANDOM][gb->member[q]].name) ||
+            ga->L[pa * ga->n + q] != gb->L[pb * gb->n + q])
+            return 0;
+    return 1;
+}

@@ -75,6 +75,12 @@ int cmc_nearest_correlation(double *a, size_t n);
    Returns 0, or -1 if c is not positive semi-definite. */
 int cmc_cholesky_psd(const double *c, double *L, size_t n);
 
+/* Input i of m and input j of vm (a variant) draw the same uniforms: both in no
+   group, or at the same place of groups whose members up to it have the same names
+   and the same row of the Cholesky factor. */
+int cmc_copula_same_draws(const struct cmc_model *m, size_t i, const struct cmc_model *vm,
+                          size_t j);
+
 /* ---- Per block -------------------------------------------------------------------- */
 
 /* Integer sums of the copula's uniforms (quantised to 24 bits; n <= 1024 a call), so that adding the

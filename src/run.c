@@ -315,7 +315,8 @@ static int shared_inputs(cmc_variant_result *vr, const cmc_model *m, const cmc_m
         int same = 0;
         for (size_t j = 0; j < nvq && !same; j++)
             same = !strcmp(q->name, vm->q[CMC_RANDOM][j].name) &&
-                   !strcmp(q->expression, vm->q[CMC_RANDOM][j].expression);
+                   !strcmp(q->expression, vm->q[CMC_RANDOM][j].expression) &&
+                   cmc_copula_same_draws(m, i, vm, j);
         const char *name = cmc_arena_strdup(a, q->name);   /* the results own their strings */
         if (!name)
             return -1;

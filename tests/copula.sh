@@ -99,6 +99,21 @@ assert g['given_first_ci_low'][i] < g['given_first'][i] < g['given_first_ci_high
     cmp -s "$tmp/t1.json" "$tmp/t2.json" && grep -q '"given_first"' "$tmp/t2.json" &&
     grep -q '"correlations"' "$tmp/t2.json" && ok || bad "summary of a correlated run"
 
+# variants: a changed distribution keeps the copula's uniforms; a correlated input
+# made constant redraws its group's other members, and the report says so
+cp "$tmp/gpu.cmc" "$tmp/v.cmc"
+printf 'variant base: hours = 2000 to 3000 [h]\nvariant hot: gpu_w = triangular(300, 380, 450)\nvariant flat: util = 0.8\n' >>"$tmp/v.cmc"
+"$bin" run "$tmp/v.cmc" -n 20000 -o "$tmp/v.h5" >"$tmp/v.txt" 2>"$tmp/err" && ok || bad "variants run"
+grep -q "hot shares util, hours, pue (the same draws); changes gpu_w" "$tmp/v.txt" && ok ||
+    bad "variant with a changed distribution"
+grep -q "flat shares hours (the same draws); changes util, gpu_w, pue" "$tmp/v.txt" && ok ||
+    bad "variant that breaks a group"
+# rank correlations of +-1 (a semi-definite matrix) draw comonotone inputs
+printf 'a = normal(0, 1)\nb = 10 to 20\nc = uniform(0, 1)\ny = a + b + c\noutput y\ncorrelate a, b, c: 1, -1, -1\n' >"$tmp/one.cmc"
+"$bin" run "$tmp/one.cmc" -n 20000 -o "$tmp/one.h5" >"$tmp/one.txt" 2>"$tmp/err" &&
+    grep -q "a, b *1 *1.0000 \[1.0000, 1.0000\]" "$tmp/one.txt" &&
+    grep -q "b, c *-1 *-1.0000 \[" "$tmp/one.txt" && ok || bad "rank correlation 1"
+
 # a repaired matrix warns with the values used, and still runs
 printf 'a = normal(0, 1)\nb = normal(0, 1)\nc = normal(0, 1)\ny = a + b + c\noutput y\ncorrelate a, b, c: 0.9, 0.9, -0.9\n' >"$tmp/r.cmc"
 "$bin" run "$tmp/r.cmc" -n 20000 -o "$tmp/r.h5" >"$tmp/r.txt" 2>"$tmp/err" && ok || bad "repair run"
