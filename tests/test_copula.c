@@ -126,7 +126,7 @@ static void test_marginals(void)
     if (!m0 || !m1)
         return;
     for (int design = 0; design < 3; design++) {
-        uint64_t N = 1 << 18;
+        uint64_t N = 1 << 16;
         cmc_results *r0 = run(m0, N, 2, (cmc_design_kind)design, 0);
         cmc_results *r1 = run(m1, N, 2, (cmc_design_kind)design, 0);
         CHECK(r0 && r1);
@@ -176,7 +176,7 @@ static void test_threads(void)
         cmc_results *r[3];
         const int th[3] = {1, 2, 7};
         for (int t = 0; t < 3; t++)
-            r[t] = run(m, 100000, th[t], (cmc_design_kind)design, design == 0);
+            r[t] = run(m, 50000, th[t], (cmc_design_kind)design, design == 0);
         CHECK(r[0] && r[1] && r[2]);
         for (int t = 1; t < 3 && r[0] && r[t]; t++) {
             CHECK(same_stat(&r[0]->outputs[0], &r[t]->outputs[0]));
@@ -209,7 +209,7 @@ static void test_given(void)
     CHECK(m != NULL);
     if (!m)
         return;
-    const uint64_t N = 400000;
+    const uint64_t N = 200000;
     cmc_results *r = run(m, N, 2, CMC_DESIGN_MC, 1);
     CHECK(r && r->nsensitivity == 1 && r->sensitivity[0].given);
     if (!r || !r->nsensitivity || !r->sensitivity[0].given) {
