@@ -392,6 +392,44 @@ void cmc_report_csv(FILE *f, const cmc_results *r, int flags)
             }
         }
     }
+    for (size_t i = 0; i < r->nsensitivity; i++) {   /* correlated inputs: given-data index */
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        for (size_t j = 0; se->given && j < se->ninputs; j++) {
+            char prefix[300];
+            snprintf(prefix, sizeof prefix, "%s.", se->output);
+            fputs("sensitivity,", f);
+            csv_name(f, prefix, se->input[j]);
+            fputs(",given_first,,", f);
+            csv_number(f, se->given[j]);
+            fputc(',', f);
+            csv_number(f, se->given_ci_low[j]);
+            fputc(',', f);
+            csv_number(f, se->given_ci_high[j]);
+            fputc('\n', f);
+        }
+    }
+    for (size_t p = 0; p < r->ncorrelations; p++) {   /* correlation,A.B,spearman,... */
+        const cmc_correlation *c = &r->correlations[p];
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s.", c->a);
+        const char *stat[3] = {"requested", "used", "spearman"};
+        const double v[3] = {c->requested, c->used, c->achieved};
+        for (int k = 0; k < 3; k++) {
+            fputs("correlation,", f);
+            csv_name(f, prefix, c->b);
+            fprintf(f, ",%s,,", stat[k]);
+            csv_number(f, v[k]);
+            if (k == 2) {
+                fputc(',', f);
+                csv_number(f, c->ci_low);
+                fputc(',', f);
+                csv_number(f, c->ci_high);
+            } else {
+                fputs(",,", f);
+            }
+            fputc('\n', f);
+        }
+    }
     for (size_t v = 0; v < r->nvariants; v++) {
         const cmc_variant_result *vr = &r->variants[v];
         char prefix[300];

@@ -286,21 +286,8 @@ static void text_variants(FILE *f, const cmc_results *r)
     }
 }
 
-/* Correlated inputs (README "Correlated inputs"): the inputs by their given-data
-   first-order index, its interval, and the summary line. */
-static void given_order(const cmc_sensitivity *se, size_t *order)
-{
-    for (size_t i = 1; i < se->ninputs; i++)
-        for (size_t j = i; j > 0; j--) {
-            double a = se->given[order[j - 1]], b = se->given[order[j]];
-            if (!(isnan(a) ? !isnan(b) : b > a))
-                break;
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-}
-
+/* Correlated inputs (README "Correlated inputs"): the given-data index and its
+   interval. */
 static void given_ci(char *out, size_t size, const cmc_sensitivity *se, size_t j)
 {
     char v[24], lo[24], hi[24];
@@ -311,21 +298,6 @@ static void given_ci(char *out, size_t size, const cmc_sensitivity *se, size_t j
         snprintf(out, size, "%s", v);
     else
         snprintf(out, size, "%s [%s, %s]", v, lo, hi);
-}
-
-static void given_summary(char *out, size_t size, const cmc_sensitivity *se, const size_t *order)
-{
-    size_t top = order[0];
-    if (!se->ninputs || isnan(se->given[top])) {
-        snprintf(out, size, "no random input changes %s: its spread is zero or not finite",
-                 se->output);
-        return;
-    }
-    double g = se->given[top];
-    snprintf(out, size, "knowing %s alone would remove about %d%% of the variance of %s "
-             "(given-data first order %.3f); the inputs are correlated, so these shares "
-             "overlap and need not add to one", se->input[top],
-             (int)lround(100 * (g < 0 ? 0 : g > 1 ? 1 : g)), se->output, g);
 }
 
 static void text_sensitivity(FILE *f, const cmc_results *r)
@@ -341,10 +313,9 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         rep_fmt_at(runs, sizeof runs, (double)se->samples * (double)(k + 2), 0, 1, PLAIN);
         char line[1200];
         if (se->given) {   /* correlated inputs: by the given-data index instead */
-            given_order(se, order);
             fprintf(f, "\nsensitivity of %s (correlated inputs; by the given-data first-order "
                        "index of %s samples)\n", se->output, n);
-            given_summary(line, sizeof line, se, order);
+            rep_sens_summary(line, sizeof line, se);
         } else {
             fprintf(f, "\nsensitivity of %s (Sobol design: %s model runs; by total index)\n",
                     se->output, runs);
