@@ -254,6 +254,11 @@ typedef struct cmc_correlation {
     double ci_low, ci_high;    /* its 95% interval */
 } cmc_correlation;
 
+/* The pairs a model's `correlate` statements set, as above without the achieved
+   values (NaN): `check` lists them. Owned by the model. */
+size_t cmc_model_ncorrelations(const cmc_model *m);
+const cmc_correlation *cmc_model_correlation(const cmc_model *m, size_t i);
+
 /* Sampling designs (cmc_run_options.design; the README's "Sampling designs"). */
 typedef enum cmc_design_kind {
     CMC_DESIGN_MC,     /* plain Monte Carlo */

@@ -455,6 +455,15 @@ int cmc_copula_build(const cmc_graph *g, cmc_model *m, int variant, cmc_diags *d
             cmc_copula_free(cp);
             goto oom;
         }
+    if (!(cp->public_pairs = cmc_arena_alloc(ar, (cp->npairs + 1) * sizeof *cp->public_pairs))) {
+        cmc_copula_free(cp);
+        goto oom;
+    }
+    for (size_t p = 0; p < cp->npairs; p++) {
+        const cmc_copula_pair *x = &cp->pairs[p];
+        cp->public_pairs[p] = (cmc_correlation){x->name_a, x->name_b, x->requested, x->used,
+                                                x->named, NAN, NAN, NAN};
+    }
     m->copula = cp;
     if (variant < 0 && append_source(m, cp) < 0)
         goto oom;
@@ -630,4 +639,14 @@ int cmc_copula_same_draws(const cmc_model *m, size_t i, const cmc_model *vm, siz
             ga->L[pa * ga->n + q] != gb->L[pb * gb->n + q])
             return 0;
     return 1;
+}
+
+size_t cmc_model_ncorrelations(const cmc_model *m)
+{
+    return m->copula ? m->copula->npairs : 0;
+}
+
+const cmc_correlation *cmc_model_correlation(const cmc_model *m, size_t i)
+{
+    return i < cmc_model_ncorrelations(m) ? &m->copula->public_pairs[i] : NULL;
 }

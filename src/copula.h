@@ -49,6 +49,7 @@ typedef struct cmc_copula {
     size_t npairs;
     cmc_copula_pair *pairs;    /* every pair within each group, group by group */
     cmc_dist *normal;          /* the standard normal, for Phi^-1 */
+    cmc_correlation *public_pairs;   /* [npairs], for cmc_model_correlation */
 } cmc_copula;
 
 /* Read every `correlate` statement of g's files and attach the copula to m

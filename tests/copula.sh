@@ -114,6 +114,11 @@ printf 'a = normal(0, 1)\nb = 10 to 20\nc = uniform(0, 1)\ny = a + b + c\noutput
     grep -q "a, b *1 *1.0000 \[1.0000, 1.0000\]" "$tmp/one.txt" &&
     grep -q "b, c *-1 *-1.0000 \[" "$tmp/one.txt" && ok || bad "rank correlation 1"
 
+# check lists the pairs
+"$bin" check "$tmp/gpu.cmc" >"$tmp/c.txt" 2>"$tmp/err" &&
+    grep -q "random inputs (4), some rank-correlated (listed below):" "$tmp/c.txt" &&
+    grep -q "^  util, gpu_w *0.7$" "$tmp/c.txt" && ok || bad "check"
+
 # a repaired matrix warns with the values used, and still runs
 printf 'a = normal(0, 1)\nb = normal(0, 1)\nc = normal(0, 1)\ny = a + b + c\noutput y\ncorrelate a, b, c: 0.9, 0.9, -0.9\n' >"$tmp/r.cmc"
 "$bin" run "$tmp/r.cmc" -n 20000 -o "$tmp/r.h5" >"$tmp/r.txt" 2>"$tmp/err" && ok || bad "repair run"
