@@ -463,7 +463,7 @@ static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_o
     size_t M = want < 8 ? 8 : want > 128 ? 128 : (size_t)want;
     size_t cap = 8192 / (3 * (nout ? nout : 1) * (k ? k : 1));
     if (M > cap)
-        M = cap < 2 ? 2 : cap;
+        M = cap < 4 ? 0 : cap;   /* over 680 input-output pairs: no index (NaN) */
     double *c = malloc((nout + 1) * sizeof *c);
     s->given = calloc(CMC_GIVEN_BATCHES * nout * k * 3 * M + 1, sizeof *s->given);
     s->given_center = c;
@@ -474,6 +474,7 @@ static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_o
     s->given_bins = M;
     return 0;
 }
+
 
 /* The given-data index of every input and output; the Sobol indices of correlated
    inputs withdrawn (the Saltelli design pairs an input's values from B with the
@@ -492,8 +493,9 @@ static int given_results(const cmc_sens_sampling *s, const cmc_model *m, cmc_res
             return -1;
         se->given_bins = M;
         for (size_t j = 0; j < k; j++) {
-            cmc_sens_ci g = cmc_sens_given_first(s->given + (o * k + j) * 3 * M,
-                                                 nout * k * 3 * M, M);
+            cmc_sens_ci g = {NAN, NAN, NAN, NAN};
+            if (M)
+                g = cmc_sens_given_first(s->given + (o * k + j) * 3 * M, nout * k * 3 * M, M);
             se->given[j] = g.value;
             se->given_ci_low[j] = g.lo;
             se->given_ci_high[j] = g.hi;
