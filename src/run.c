@@ -463,7 +463,7 @@ static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_o
     size_t M = want < 8 ? 8 : want > 128 ? 128 : (size_t)want;
     size_t cap = 8192 / (3 * (nout ? nout : 1) * (k ? k : 1));
     if (M > cap)
-        M = cap < 4 ? 0 : cap;   /* over 680 input-output pairs: no index (NaN) */
+        M = cap < 4 ? 0 : cap;   /* over 682 input-output pairs: no index (NaN) */
     double *c = malloc((nout + 1) * sizeof *c);
     s->given = calloc(CMC_GIVEN_BATCHES * nout * k * 3 * M + 1, sizeof *s->given);
     s->given_center = c;
