@@ -2,8 +2,9 @@
 # Time to precision (issue 14): for each sampling design, the samples and the time a
 # run takes to bring the mean, P5, P50 and P95 of every output to +-0.1% (95%
 # intervals; --rel-tol 0.1%, checked at the doubling checkpoints), on the reference
-# scenario and on scenarios/gpt3.cmc (which has
-# two choices: three PUEs, six grid intensities). Prints a markdown table:
+# scenario, on scenarios/gpt3.cmc (which has
+# two choices: three PUEs, six grid intensities) and on bench/correlated.cmc (the
+# reference with a choice of three grids and four correlated inputs). Prints a markdown table:
 # samples, wall and user CPU seconds (medians of R runs; the machine may be shared:
 # user CPU is the steadier measure).
 # Build first (Release): cmake -S . -B build && cmake --build build
@@ -16,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "| scenario | design | samples to +-0.1% | wall s | user CPU s |"
 echo "|---|---|---|---|---|"
-for sc in bench/reference.cmc scenarios/gpt3.cmc; do
+for sc in bench/reference.cmc scenarios/gpt3.cmc bench/correlated.cmc; do
     for d in mc lhs qmc; do
         : > "$tmp/times"
         for i in $(seq "$R"); do

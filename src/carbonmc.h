@@ -235,7 +235,33 @@ typedef struct cmc_sensitivity {
     uint64_t samples;          /* base samples N; the Sobol design took N (k + 2) runs */
     uint64_t skipped;          /* Sobol rows left out for a non-finite value (most of
                                   any input) */
+    /* With correlated inputs (cmc_results.ncorrelations > 0): dependent[j] marks an
+       input in a correlated group, whose Sobol indices (they assume independent
+       inputs) are NaN; given is the first-order index Var(E[Y | X_j]) / Var(Y)
+       estimated from the run's own (dependent) sample by rank bins, with its 95%
+       interval, for every input. All NULL without correlations. */
+    int *dependent;
+    double *given, *given_ci_low, *given_ci_high;
+    size_t given_bins;         /* the rank bins it used */
 } cmc_sensitivity;
+
+/* A rank correlation between two random inputs (`correlate`, README "Correlated
+   inputs"): every pair within a correlated group, named or not. */
+typedef struct cmc_correlation {
+    const char *a, *b;         /* random input names, in draw order */
+    double requested;          /* Spearman's rho as written; 0 for a pair not named */
+    double used;               /* what was sampled: requested, or the nearest
+                                  consistent value when the group's matrix was
+                                  repaired (Higham 2002) */
+    int named;                 /* written in a correlate statement */
+    double achieved;           /* Spearman's rho of the run's samples */
+    double ci_low, ci_high;    /* its 95% interval */
+} cmc_correlation;
+
+/* The pairs a model's `correlate` statements set, as above without the achieved
+   values (NaN): `check` lists them. Owned by the model. */
+size_t cmc_model_ncorrelations(const cmc_model *m);
+const cmc_correlation *cmc_model_correlation(const cmc_model *m, size_t i);
 
 /* Sampling designs (cmc_run_options.design; the README's "Sampling designs"). */
 typedef enum cmc_design_kind {
@@ -271,6 +297,8 @@ typedef struct cmc_results {
     cmc_variant_result *variants;   /* the scenario's variants, in order */
     size_t nsensitivity;
     cmc_sensitivity *sensitivity;   /* per output, when asked for; else none */
+    size_t ncorrelations;
+    cmc_correlation *correlations;  /* the scenario's correlated pairs; else none */
     struct cmc_arena *arena;   /* owns everything above */
 } cmc_results;
 

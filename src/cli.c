@@ -651,8 +651,9 @@ static int cmd_check(options *o)
         printf(" %s", cmc_model_file(m, i));
     printf("\n");
 
-    size_t n = cmc_model_count(m, CMC_RANDOM);
-    printf("\nrandom inputs (%zu), independent of each other:\n", n);
+    size_t n = cmc_model_count(m, CMC_RANDOM), ncorr = cmc_model_ncorrelations(m);
+    printf(ncorr ? "\nrandom inputs (%zu), some rank-correlated (listed below):\n"
+                 : "\nrandom inputs (%zu), independent of each other:\n", n);
     /* the value `point` uses: the median, but a choice's first value (so not "median") */
     printf("  %-*s   %-*s %14s  %s\n", w, "name", ew, "distribution", "point value", "defined at");
     for (size_t i = 0; i < n; i++) {
@@ -660,6 +661,17 @@ static int cmd_check(options *o)
         cmc_fmt_human(num, sizeof num, q->point);
         origin(q, where, sizeof where);
         printf("  %-*s = %-*s %14s  %s\n", w, q->name, ew, q->expression, num, where);
+    }
+    if (ncorr)   /* `correlate` (README "Correlated inputs") */
+        printf("\nrank correlations (%zu pairs; Spearman, by a Gaussian copula):\n", ncorr);
+    for (size_t i = 0; i < ncorr; i++) {
+        const cmc_correlation *c = cmc_model_correlation(m, i);
+        char pair[2 * 256 + 3];
+        snprintf(pair, sizeof pair, "%.256s, %.256s", c->a, c->b);
+        printf("  %-*s  %8.4g%s", 2 * w + 2, pair, c->requested, c->named ? "" : "  (not named)");
+        if (c->used != c->requested)
+            printf("  (used: %.4f, repaired)", c->used);
+        printf("\n");
     }
     n = cmc_model_count(m, CMC_CONSTANT);
     printf("\nconstants (%zu):\n", n);

@@ -67,8 +67,18 @@ typedef enum cmc_stmt_kind {
     ST_TITLE, ST_USE, ST_INPUT, ST_OUTPUT, ST_DEF, ST_VARIANT,
     ST_SHARE,     /* share NAME, ...: one scenario-level input for the instances' NAME */
     ST_REPORT,    /* report NAME, ...: the outputs the summaries show */
-    ST_FUNC       /* NAME(PARAM, ...) = expr: a function, inlined where it is called */
+    ST_FUNC,      /* NAME(PARAM, ...) = expr: a function, inlined where it is called */
+    ST_CORRELATE  /* correlate NAME, ...: VALUE, ...: rank correlations (copula.c) */
 } cmc_stmt_kind;
+
+/* `correlate a, b, c: 0.6, 0.2, 0.3`: Spearman rank correlations (copula.c). */
+typedef struct cmc_corr_spec {
+    int nnames, nvals;
+    const char **names;
+    cmc_loc *name_locs;
+    double *vals;           /* one for every pair, or the upper triangle row by row */
+    cmc_loc *val_locs;
+} cmc_corr_spec;
 
 typedef struct cmc_stmt {
     cmc_stmt_kind kind;
@@ -92,6 +102,7 @@ typedef struct cmc_stmt {
     const struct cmc_expr *inlined;   /* FUNC: the body with its calls inlined (func.c) */
     int inline_state;       /* FUNC: 0 not yet, 1 being inlined, 2 done (or failed) */
     int *uses;              /* FUNC: how often the inlined body uses each parameter */
+    cmc_corr_spec *corr;    /* CORRELATE */
     struct cmc_stmt *next;
 } cmc_stmt;
 

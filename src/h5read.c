@@ -791,6 +791,81 @@ static int read_paired(reader *rd, hid_t g, const char *where, const char *vname
     return rc;
 }
 
+/* Parallel arrays of n numbers: float64 ones, then uint8 ones (h5.c put_correlation). */
+static int read_columns(reader *rd, hid_t g, const char *where, size_t n, const char *const *fn,
+                        double ***fv, int nf, const char *bn, unsigned char **bv)
+{
+    for (int i = 0; i < nf; i++) {
+        size_t m = 0;
+        if (f64s(rd, g, where, fn[i], fv[i], &m) < 0)
+            return -1;
+        if (m != n)
+            return rfail(rd, "%s/%s has %zu values for %zu", where, fn[i], m, n);
+    }
+    size_t m = 0;
+    if (data_num(rd, g, where, bn, H5T_INTEGER, H5T_NATIVE_UCHAR, 1, 1, bv, &m) < 0)
+        return -1;
+    if (m != n)
+        return rfail(rd, "%s/%s has %zu values for %zu", where, bn, m, n);
+    return 0;
+}
+
+/* /sensitivity/OUTPUT's given-data index (runs with correlated inputs). */
+static int read_given(reader *rd, hid_t g, const char *where, cmc_sensitivity *se)
+{
+    static const char *const fn[3] = {"given_first", "given_first_ci_low", "given_first_ci_high"};
+    double **fv[3] = {&se->given, &se->given_ci_low, &se->given_ci_high};
+    unsigned char *dep = NULL;
+    uint64_t bins = 0;
+    if (read_columns(rd, g, where, se->ninputs, fn, fv, 3, "correlated", &dep) < 0 ||
+        attr_num(rd, g, where, "given_bins", H5T_INTEGER, H5T_NATIVE_UINT64, &bins) < 0)
+        return -1;
+    se->given_bins = (size_t)bins;
+    if (!(se->dependent = cmc_arena_alloc(rd->a, (se->ninputs + 1) * sizeof *se->dependent)))
+        return rfail(rd, "out of memory");
+    for (size_t j = 0; j < se->ninputs; j++)
+        se->dependent[j] = dep[j] != 0;
+    return 0;
+}
+
+/* /correlation, if the file has one (runs with correlated inputs). */
+static int read_correlation(reader *rd, hid_t file, cmc_results *r)
+{
+    if (H5Lexists(file, "correlation", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t g = open_group(rd, file, "", "correlation");
+    if (g < 0)
+        return -1;
+    char **a = NULL, **b = NULL;
+    size_t n = 0, nb = 0;
+    hid_t ds = H5Lexists(g, "a", H5P_DEFAULT) > 0 ? H5Dopen2(g, "a", H5P_DEFAULT) : -1;
+    int rc = ds < 0 ? rfail(rd, "/correlation/a is missing")
+                    : get_strings(rd, ds, 0, "dataset /correlation/a", 0, &a, &n);
+    if (ds >= 0)
+        H5Dclose(ds);
+    ds = rc == 0 && H5Lexists(g, "b", H5P_DEFAULT) > 0 ? H5Dopen2(g, "b", H5P_DEFAULT) : -1;
+    if (rc == 0)
+        rc = ds < 0 ? rfail(rd, "/correlation/b is missing")
+                    : get_strings(rd, ds, 0, "dataset /correlation/b", n, &b, &nb);
+    if (ds >= 0)
+        H5Dclose(ds);
+    static const char *const fn[5] = {"requested", "used", "achieved", "ci_low", "ci_high"};
+    double *col[5];
+    double **fv[5] = {&col[0], &col[1], &col[2], &col[3], &col[4]};
+    unsigned char *named = NULL;
+    if (rc == 0)
+        rc = read_columns(rd, g, "/correlation", n, fn, fv, 5, "named", &named);
+    if (rc == 0 && !(r->correlations = cmc_arena_alloc(rd->a, (n + 1) * sizeof *r->correlations)))
+        rc = rfail(rd, "out of memory");
+    for (size_t p = 0; rc == 0 && p < n; p++)
+        r->correlations[p] = (cmc_correlation){a[p], b[p], col[0][p], col[1][p], named[p] != 0,
+                                               col[2][p], col[3][p], col[4][p]};
+    if (rc == 0)
+        r->ncorrelations = n;
+    H5Gclose(g);
+    return rc;
+}
+
 /* /sensitivity/OUTPUT. */
 static int read_sensitivity(reader *rd, hid_t parent, cmc_sensitivity *se)
 {
@@ -833,6 +908,8 @@ static int read_sensitivity(reader *rd, hid_t parent, cmc_sensitivity *se)
                     u64(rd, g, where, "samples", &se->samples) < 0 ||
                     u64(rd, g, where, "skipped", &se->skipped) < 0))
         rc = -1;
+    if (rc == 0 && H5Lexists(g, "given_first", H5P_DEFAULT) > 0)   /* correlated inputs */
+        rc = read_given(rd, g, where, se);
     H5Gclose(g);
     return rc;
 }
@@ -984,7 +1061,7 @@ static int read_file(reader *rd, hid_t file, cmc_results *r)
     if (rc < 0 || read_stats(rd, file, "outputs", &r->outputs, &r->noutputs) < 0 ||
         read_stats(rd, file, "inputs", &r->inputs, &r->ninputs) < 0 ||
         read_variants(rd, file, r) < 0 || read_sensitivities(rd, file, r) < 0 ||
-        read_sets(rd, file, r) < 0)
+        read_sets(rd, file, r) < 0 || read_correlation(rd, file, r) < 0)
         return -1;
     return 0;
 }

@@ -9,6 +9,7 @@
  * `point` exercises exactly the arithmetic that sampling will.
  */
 #include "model.h"
+#include "copula.h"
 #include "lex.h"
 
 #include <gsl/gsl_errno.h>
@@ -32,6 +33,7 @@ void cmc_model_free(cmc_model *m)
         cmc_model_free(m->variants[i].m);
     for (size_t i = 0; i < m->nq[CMC_RANDOM]; i++)
         cmc_dist_free(m->dists[i]);
+    cmc_copula_free(m->copula);
     cmc_arena_free(m->arena);
 }
 
@@ -159,7 +161,7 @@ static cmc_model *load(const char *path, const char *text, size_t len,
     memset(&g, 0, sizeof g);
     g.arena = a;
     if (cmc_resolve(&g, path, text, len, opt, variant, base, d) < 0 ||
-        cmc_compile(&g, m, d) < 0)
+        cmc_compile(&g, m, d) < 0 || cmc_copula_build(&g, m, variant, d) < 0)
         goto fail;
     m->title = g.title ? g.title : g.top->path;
     for (cmc_file *f = g.files; f; f = f->next)

@@ -31,6 +31,7 @@ struct cmc_model {
         cmc_model *m;
     } *variants;
     size_t nvariants;
+    struct cmc_copula *copula;     /* `correlate` statements (copula.h), or NULL */
 };
 
 /* cmc_model_load_string for len bytes that may hold NUL bytes (they are reported):

@@ -841,8 +841,99 @@ static int stmt_func(parser *p, cmc_stmt *s, const cmc_token *n)
     return 0;
 }
 
+/* correlate NAME, NAME [, NAME ...]: VALUE [, VALUE ...]   (copula.c checks the rest)
+   Lines may break after ',' and ':'. A value is a number with an optional sign. */
+static int corr_grow(parser *p, void **arr, size_t size, int n, int *cap)
+{
+    if (n < *cap)
+        return 0;
+    int nc = *cap ? 2 * *cap : 8;
+    void *a = cmc_arena_alloc(p->a, (size_t)nc * size);
+    if (!a) {
+        error_at(p, &p->cur, "%s", "out of memory");
+        return -1;
+    }
+    if (n)
+        memcpy(a, *arr, (size_t)n * size);
+    *arr = a;
+    *cap = nc;
+    return 0;
+}
+
+static int parse_correlate(parser *p, cmc_stmt *s)
+{
+    cmc_corr_spec *c = cmc_arena_alloc(p->a, sizeof *c);
+    if (!c) {
+        error_at(p, &p->cur, "%s", "out of memory");
+        return -1;
+    }
+    memset(c, 0, sizeof *c);
+    s->kind = ST_CORRELATE;
+    s->corr = c;
+    int capn = 0, capl = 0, capv = 0, capw = 0;
+    for (;;) {
+        if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+            expected(p, c->nnames ? "a random input's name after ','"
+                                  : "the names of random inputs (correlate a, b: 0.6)");
+            return -1;
+        }
+        if (corr_grow(p, (void **)&c->names, sizeof *c->names, c->nnames, &capn) < 0 ||
+            corr_grow(p, (void **)&c->name_locs, sizeof *c->name_locs, c->nnames, &capl) < 0)
+            return -1;
+        c->names[c->nnames] = p->cur.text;
+        c->name_locs[c->nnames++] = tok_loc(p, &p->cur);
+        next(p);
+        if (p->cur.kind != TK_COMMA)
+            break;
+        next(p);
+        skip_newlines(p);
+    }
+    if (c->nnames < 2) {
+        expected(p, "',' and another name (correlate a, b: 0.6)");
+        return -1;
+    }
+    if (p->cur.kind != TK_COLON) {
+        expected(p, c->nnames < 2 ? "',' and another name (correlate a, b: 0.6)"
+                                  : "':' and the rank correlations (correlate a, b: 0.6)");
+        return -1;
+    }
+    next(p);
+    skip_newlines(p);
+    for (;;) {
+        cmc_token at = p->cur;
+        int neg = 0;
+        if (p->cur.kind == TK_MINUS || p->cur.kind == TK_PLUS) {
+            neg = p->cur.kind == TK_MINUS;
+            next(p);
+        }
+        if (p->cur.kind != TK_NUMBER) {
+            expected(p, "a rank correlation, a number from -1 to 1");
+            return -1;
+        }
+        if (corr_grow(p, (void **)&c->vals, sizeof *c->vals, c->nvals, &capv) < 0 ||
+            corr_grow(p, (void **)&c->val_locs, sizeof *c->val_locs, c->nvals, &capw) < 0)
+            return -1;
+        cmc_loc l = tok_loc(p, &at);
+        l.len = (int)(p->cur.start + p->cur.len - at.start);
+        c->vals[c->nvals] = neg ? -p->cur.num : p->cur.num;
+        c->val_locs[c->nvals++] = l;
+        next(p);
+        if (p->cur.kind != TK_COMMA)
+            break;
+        next(p);
+        skip_newlines(p);
+    }
+    return 0;
+}
+
+static int stmt_correlate(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    (void)kw;
+    return parse_correlate(p, s);
+}
+
 /* The statements that start with a keyword: one row each. A contextual keyword
-   (share, report) starts its statement only when a name follows it, so that
+   (share, report, correlate) starts its statement only when a name follows it, so that
    `share = 0.25` still defines a quantity called share. */
 typedef int (*stmt_parser)(parser *p, cmc_stmt *s, const cmc_token *kw);
 static const struct {
@@ -857,6 +948,7 @@ static const struct {
     {"variant", 0, stmt_variant},
     {"share", 1, stmt_share_report},
     {"report", 1, stmt_share_report},
+    {"correlate", 1, stmt_correlate},
 };
 
 static cmc_stmt *parse_stmt(parser *p)

@@ -164,6 +164,19 @@ static void json_sensitivity(FILE *f, const cmc_results *r)
             fprintf(f, ", \"%s_ci_high\": ", sens_keys[e]);
             json_array(f, se->ci_high[e], se->ninputs);
         }
+        if (se->given) {   /* correlated inputs */
+            fputs(",\n      \"given_first\": ", f);
+            json_array(f, se->given, se->ninputs);
+            fputs(", \"given_first_ci_low\": ", f);
+            json_array(f, se->given_ci_low, se->ninputs);
+            fputs(", \"given_first_ci_high\": ", f);
+            json_array(f, se->given_ci_high, se->ninputs);
+            fprintf(f, ", \"given_bins\": %zu, \"correlated\": [", se->given_bins);
+            for (size_t j = 0; j < se->ninputs; j++)
+                fputs(j ? (se->dependent[j] ? ", true" : ", false")
+                        : (se->dependent[j] ? "true" : "false"), f);
+            fputc(']', f);
+        }
         fputs(",\n      \"swing_low\": ", f);
         json_array(f, se->swing_low, se->ninputs);
         fputs(", \"swing_high\": ", f);
@@ -190,6 +203,31 @@ static void json_sensitivity(FILE *f, const cmc_results *r)
         fputs("]}", f);
     }
     fputs(r->nsensitivity ? "\n  }" : "}", f);
+}
+
+/* "correlations": one object per pair (README "Correlated inputs") */
+static void json_correlations(FILE *f, const cmc_results *r)
+{
+    fputs(",\n  \"correlations\": [", f);
+    for (size_t p = 0; p < r->ncorrelations; p++) {
+        const cmc_correlation *c = &r->correlations[p];
+        fputs(p ? ",\n    {\"a\": " : "\n    {\"a\": ", f);
+        cmc_fmt_json_string(f, c->a);
+        fputs(", \"b\": ", f);
+        cmc_fmt_json_string(f, c->b);
+        fprintf(f, ", \"named\": %s, \"requested\": ", c->named ? "true" : "false");
+        cmc_fmt_json_number(f, c->requested);
+        fputs(", \"used\": ", f);
+        cmc_fmt_json_number(f, c->used);
+        fputs(", \"achieved\": ", f);
+        cmc_fmt_json_number(f, c->achieved);
+        fputs(", \"ci_low\": ", f);
+        cmc_fmt_json_number(f, c->ci_low);
+        fputs(", \"ci_high\": ", f);
+        cmc_fmt_json_number(f, c->ci_high);
+        fputc('}', f);
+    }
+    fputs("\n  ]", f);
 }
 
 void cmc_report_json(FILE *f, const cmc_results *r, int flags)
@@ -228,6 +266,8 @@ void cmc_report_json(FILE *f, const cmc_results *r, int flags)
     json_stats(f, r->inputs, r->ninputs);
     if (r->nvariants)
         json_variants(f, r);
+    if (r->ncorrelations)
+        json_correlations(f, r);
     if (r->nsensitivity)
         json_sensitivity(f, r);
     fputs("\n}\n", f);
@@ -350,6 +390,44 @@ void cmc_report_csv(FILE *f, const cmc_results *r, int flags)
                 }
                 fputc('\n', f);
             }
+        }
+    }
+    for (size_t i = 0; i < r->nsensitivity; i++) {   /* correlated inputs: given-data index */
+        const cmc_sensitivity *se = &r->sensitivity[i];
+        for (size_t j = 0; se->given && j < se->ninputs; j++) {
+            char prefix[300];
+            snprintf(prefix, sizeof prefix, "%s.", se->output);
+            fputs("sensitivity,", f);
+            csv_name(f, prefix, se->input[j]);
+            fputs(",given_first,,", f);
+            csv_number(f, se->given[j]);
+            fputc(',', f);
+            csv_number(f, se->given_ci_low[j]);
+            fputc(',', f);
+            csv_number(f, se->given_ci_high[j]);
+            fputc('\n', f);
+        }
+    }
+    for (size_t p = 0; p < r->ncorrelations; p++) {   /* correlation,A.B,spearman,... */
+        const cmc_correlation *c = &r->correlations[p];
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s.", c->a);
+        const char *stat[3] = {"requested", "used", "spearman"};
+        const double v[3] = {c->requested, c->used, c->achieved};
+        for (int k = 0; k < 3; k++) {
+            fputs("correlation,", f);
+            csv_name(f, prefix, c->b);
+            fprintf(f, ",%s,,", stat[k]);
+            csv_number(f, v[k]);
+            if (k == 2) {
+                fputc(',', f);
+                csv_number(f, c->ci_low);
+                fputc(',', f);
+                csv_number(f, c->ci_high);
+            } else {
+                fputs(",,", f);
+            }
+            fputc('\n', f);
         }
     }
     for (size_t v = 0; v < r->nvariants; v++) {

@@ -366,7 +366,9 @@ void cmc_sens_order(const cmc_sensitivity *se, size_t *order)
     size_t k = se->ninputs;
     for (size_t j = 0; j < k; j++)
         order[j] = j;
-    const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
+    /* by total index; with correlated inputs by the given-data index (README
+       "Correlated inputs"), as the correlated ones have no Sobol indices */
+    const double *st = se->given ? se->given : se->value[CMC_SENS_SOBOL_TOTAL];
     for (size_t i = 1; i < k; i++)   /* insertion sort: stable, k is small */
         for (size_t j = i; j > 0; j--) {
             double a = st[order[j - 1]], b = st[order[j]];

@@ -40,6 +40,9 @@ int rep_logvar_applies(const cmc_sensitivity *se, double *sum)
     *sum = 0;
     if (!se->ninputs)
         return 1;   /* nothing to show, nothing to explain */
+    for (size_t j = 0; se->dependent && j < se->ninputs; j++)
+        if (se->dependent[j])
+            return 0;   /* correlated inputs: the shares overlap (rep_logvar_reason) */
     for (size_t j = 0; j < se->ninputs; j++) {
         double v = se->value[CMC_SENS_LOGVAR_SHARE][j];
         if (isnan(v)) {
@@ -60,7 +63,13 @@ int rep_logvar_applies(const cmc_sensitivity *se, double *sum)
 void rep_logvar_reason(char *out, size_t size, const cmc_sensitivity *se)
 {
     double sum;
-    if (rep_logvar_applies(se, &sum))
+    int dependent = 0;
+    for (size_t j = 0; se->dependent && j < se->ninputs; j++)
+        dependent |= se->dependent[j];
+    if (dependent)   /* correlated inputs: the squared correlations overlap */
+        snprintf(out, size, "not applicable: correlated inputs share their log-variance, so "
+                            "the shares overlap; see the given-data first-order index");
+    else if (rep_logvar_applies(se, &sum))
         snprintf(out, size, "the shares add to %.3f: %s is a product of powers of its inputs",
                  sum, se->output);
     else if (isnan(sum))
@@ -75,8 +84,32 @@ void rep_logvar_reason(char *out, size_t size, const cmc_sensitivity *se)
                             "inputs); use the Sobol indices", sum);
 }
 
+/* With correlated inputs: by the given-data index (README "Correlated inputs"). */
+static void given_summary(char *out, size_t size, const cmc_sensitivity *se)
+{
+    size_t top = se->ninputs;
+    for (size_t j = 0; j < se->ninputs; j++)
+        if (!isnan(se->given[j]) && (top == se->ninputs || se->given[j] > se->given[top]))
+            top = j;
+    if (top == se->ninputs) {
+        snprintf(out, size, "no random input changes %s: its spread is zero or not finite",
+                 se->output);
+        return;
+    }
+    double g = se->given[top];
+    snprintf(out, size, "knowing %s alone would remove about %d%% of the variance of %s "
+             "(given-data first order %.3f); the inputs are correlated, so these shares "
+             "overlap and need not add to one, and the Sobol indices of the correlated ones "
+             "are withheld", se->input[top], (int)lround(100 * (g < 0 ? 0 : g > 1 ? 1 : g)),
+             se->output, g);
+}
+
 void rep_sens_summary(char *out, size_t size, const cmc_sensitivity *se)
 {
+    if (se->given) {
+        given_summary(out, size, se);
+        return;
+    }
     size_t k = se->ninputs, top = k, next = k;
     const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
     for (size_t j = 0; j < k; j++) {

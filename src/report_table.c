@@ -215,6 +215,39 @@ static void md_variants(FILE *f, const cmc_results *r, const pcols *c)
     }
 }
 
+/* Correlated inputs: each pair's Spearman rho asked, used and achieved. */
+static void md_correlations(FILE *f, const cmc_results *r)
+{
+    if (!r->ncorrelations)
+        return;
+    fputs("\n| rank correlation (Spearman) | requested | used | achieved [95% CI] |\n"
+          "|:--|--:|--:|--:|\n", f);
+    for (size_t p = 0; p < r->ncorrelations; p++) {
+        const cmc_correlation *c = &r->correlations[p];
+        fprintf(f, "| `%s`, `%s` | %.4g%s | %.4g | %.4f [%.4f, %.4f] |\n", c->a, c->b,
+                c->requested, c->named ? "" : " (not named)", c->used, c->achieved, c->ci_low,
+                c->ci_high);
+    }
+}
+
+static void tex_correlations(FILE *f, const cmc_results *r)
+{
+    if (!r->ncorrelations)
+        return;
+    fputs("\n% rank correlations (Spearman; Gaussian copula); [95% CI]\n"
+          "\\begin{tabular}{llrrr}\n\\toprule\n"
+          "Input & Input & Requested & Used & Achieved \\\\\n\\midrule\n", f);
+    for (size_t p = 0; p < r->ncorrelations; p++) {
+        const cmc_correlation *c = &r->correlations[p];
+        rep_tex_text(f, c->a);
+        fputs(" & ", f);
+        rep_tex_text(f, c->b);
+        fprintf(f, " & $%.4g$ & $%.4g$ & $%.4f$ [$%.4f$, $%.4f$] \\\\\n", c->requested,
+                c->used, c->achieved, c->ci_low, c->ci_high);
+    }
+    fputs("\\bottomrule\n\\end{tabular}\n", f);
+}
+
 void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
 {
     char n[64];
@@ -232,14 +265,21 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
     table_columns(r, flags, &c);
     md_table(f, "output", r->outputs, r->noutputs, &c);
     md_table(f, "random input", r->inputs, r->ninputs, &c);
+    md_correlations(f, r);
     for (size_t i = 0; i < r->nsensitivity; i++) {
         const cmc_sensitivity *se = &r->sensitivity[i];
         size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);
         if (!order)
             break;
         cmc_sens_order(se, order);
-        fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first order "
-                   "| Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n", se->output);
+        if (se->given)   /* correlated inputs: the given-data first order too */
+            fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | first order "
+                       "(given data) | Sobol first order | Sobol total | swing P5 to P95 |\n"
+                       "|:--|--:|--:|--:|--:|--:|--:|\n", se->output);
+        else
+            fprintf(f, "\n| sensitivity of `%s` | Spearman | share of Var(ln) | Sobol first "
+                       "order | Sobol total | swing P5 to P95 |\n|:--|--:|--:|--:|--:|--:|\n",
+                    se->output);
         double sum;
         int logvar = rep_logvar_applies(se, &sum);
         for (size_t jj = 0; jj < se->ninputs; jj++) {
@@ -253,6 +293,18 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
                 snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a");
             cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
             cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
+            if (se->given) {
+                char g[80];
+                if (isnan(se->given_ci_low[j]))
+                    snprintf(g, sizeof g, "%.3f", se->given[j]);
+                else
+                    snprintf(g, sizeof g, "%.3f [%.3f, %.3f]", se->given[j],
+                             se->given_ci_low[j], se->given_ci_high[j]);
+                fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j],
+                        c[0], c[1], g, se->dependent[j] ? "n/a (correlated)" : c[2],
+                        se->dependent[j] ? "n/a (correlated)" : c[3], lo, hi);
+                continue;
+            }
             fprintf(f, "| `%s` | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j], c[0], c[1],
                     c[2], c[3], lo, hi);
         }
@@ -344,6 +396,7 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS), &c);
     }
     fputs("\\bottomrule\n\\end{tabular}\n", f);
+    tex_correlations(f, r);
     for (size_t i = 0; i < r->nsensitivity; i++) {
         const cmc_sensitivity *se = &r->sensitivity[i];
         size_t *order = calloc(se->ninputs ? se->ninputs : 1, sizeof *order);

@@ -178,6 +178,32 @@ out:
     free(nm);
 }
 
+/* Correlated inputs: each pair's Spearman rho as asked, as sampled (after a repair)
+   and as achieved, with its 95% interval. */
+static void text_correlations(FILE *f, const cmc_results *r)
+{
+    if (!r->ncorrelations)
+        return;
+    int w = 4, repaired = 0;
+    for (size_t p = 0; p < r->ncorrelations; p++) {
+        const cmc_correlation *c = &r->correlations[p];
+        int l = (int)(strlen(c->a) + strlen(c->b) + 2);
+        w = l > w ? l : w;
+        repaired |= c->used != c->requested;
+    }
+    fprintf(f, "\nrank correlations (Spearman; Gaussian copula)\n  %-*s  %9s  %s%s\n", w,
+            "pair", "requested", repaired ? "   used (repaired)" : "", "   achieved [95% interval]");
+    for (size_t p = 0; p < r->ncorrelations; p++) {
+        const cmc_correlation *c = &r->correlations[p];
+        char pair[256], used[48] = "";
+        snprintf(pair, sizeof pair, "%s, %s", c->a, c->b);
+        if (repaired)
+            snprintf(used, sizeof used, "   %15.4f", c->used);
+        fprintf(f, "  %-*s  %9.4g%s   %.4f [%.4f, %.4f]%s\n", w, pair, c->requested, used,
+                c->achieved, c->ci_low, c->ci_high, c->named ? "" : "   (not named: 0)");
+    }
+}
+
 /* One row of a variants table: median and 90% interval, to the Monte Carlo digit. */
 static void variant_row(FILE *f, int w, const char *label, const cmc_stat *s)
 {
@@ -260,6 +286,20 @@ static void text_variants(FILE *f, const cmc_results *r)
     }
 }
 
+/* Correlated inputs (README "Correlated inputs"): the given-data index and its
+   interval. */
+static void given_ci(char *out, size_t size, const cmc_sensitivity *se, size_t j)
+{
+    char v[24], lo[24], hi[24];
+    cmc_fmt_sig(v, sizeof v, se->given[j], 3, 12);
+    cmc_fmt_sig(lo, sizeof lo, se->given_ci_low[j], 3, 12);
+    cmc_fmt_sig(hi, sizeof hi, se->given_ci_high[j], 3, 12);
+    if (isnan(se->given_ci_low[j]))
+        snprintf(out, size, "%s", v);
+    else
+        snprintf(out, size, "%s [%s, %s]", v, lo, hi);
+}
+
 static void text_sensitivity(FILE *f, const cmc_results *r)
 {
     for (size_t i = 0; i < r->nsensitivity; i++) {
@@ -271,18 +311,29 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
         char n[64], runs[64];
         rep_fmt_at(n, sizeof n, (double)se->samples, 0, 1, PLAIN);
         rep_fmt_at(runs, sizeof runs, (double)se->samples * (double)(k + 2), 0, 1, PLAIN);
-        fprintf(f, "\nsensitivity of %s (Sobol design: %s model runs; by total index)\n",
-                se->output, runs);
         char line[1200];
-        rep_sens_summary(line, sizeof line, se);
+        if (se->given) {   /* correlated inputs: by the given-data index instead */
+            fprintf(f, "\nsensitivity of %s (correlated inputs; by the given-data first-order "
+                       "index of %s samples)\n", se->output, n);
+            rep_sens_summary(line, sizeof line, se);
+        } else {
+            fprintf(f, "\nsensitivity of %s (Sobol design: %s model runs; by total index)\n",
+                    se->output, runs);
+            rep_sens_summary(line, sizeof line, se);
+        }
         fprintf(f, "  %s\n", line);
         double sum;
         int logvar = rep_logvar_applies(se, &sum);
         int w = 5;
         for (size_t j = 0; j < k; j++)
             w = (int)strlen(se->input[j]) > w ? (int)strlen(se->input[j]) : w;
-        fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s\n", w, "input", "Spearman",
-                "share of Var(ln)", "Sobol first order", "Sobol total", "swing P5 to P95");
+        if (se->given)
+            fprintf(f, "  %-*s  %-22s  %-22s  %-24s  %-22s  %-22s  %s\n", w, "input",
+                    "Spearman", "share of Var(ln)", "first order (given)", "Sobol first order",
+                    "Sobol total", "swing P5 to P95");
+        else
+            fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s\n", w, "input", "Spearman",
+                    "share of Var(ln)", "Sobol first order", "Sobol total", "swing P5 to P95");
         size_t unrelated = 0;
         for (size_t jj = 0; jj < k; jj++) {
             size_t j = order[jj];
@@ -297,6 +348,17 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
                 snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a (see below)");
             cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
             cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
+            if (se->given) {
+                char g[96];
+                given_ci(g, sizeof g, se, j);
+                if (se->dependent[j]) {
+                    snprintf(c[CMC_SENS_SOBOL_FIRST], sizeof c[0], "n/a (correlated)");
+                    snprintf(c[CMC_SENS_SOBOL_TOTAL], sizeof c[0], "n/a (correlated)");
+                }
+                fprintf(f, "  %-*s  %-22s  %-22s  %-24s  %-22s  %-22s  %s to %s\n", w,
+                        se->input[j], c[0], c[1], g, c[2], c[3], lo, hi);
+                continue;
+            }
             fprintf(f, "  %-*s  %-22s  %-22s  %-22s  %-22s  %s to %s\n", w, se->input[j], c[0],
                     c[1], c[2], c[3], lo, hi);
         }
@@ -310,6 +372,13 @@ static void text_sensitivity(FILE *f, const cmc_results *r)
             rep_logvar_reason(line, sizeof line, se);
             fprintf(f, "  (share of Var(ln): %s)\n", line);
         }
+        if (se->given)
+            fprintf(f, "  (Sobol indices assume independent inputs: the Saltelli design pairs an "
+                       "input's values with\n   the others' drawn apart from it, off the joint "
+                       "distribution, so a correlated input's are\n   withheld. First order "
+                       "(given): Var(E[%s | input]) / Var(%s) from the run's own sample,\n   "
+                       "in %zu rank bins, bias-corrected; it includes what the input carries of "
+                       "its partners.)\n", se->output, se->output, se->given_bins);
         if (unrelated) {
             fprintf(f, "  (left out, no path to %s:", se->output);
             for (size_t j = 0; j < k; j++)
@@ -351,6 +420,7 @@ void cmc_report_text(FILE *f, const cmc_results *r, int flags)
     for (size_t i = 0; i < r->noutputs; i++)
         text_stat(f, &r->outputs[i]);
     text_inputs(f, r);
+    text_correlations(f, r);
     text_sensitivity(f, r);
     text_variants(f, r);
 }

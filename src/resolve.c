@@ -201,8 +201,10 @@ static int apply(resolver *r, cmc_file *f)
             }
             continue;
         }
-        if (st->kind == ST_USE || st->kind == ST_FUNC || st->kind == ST_SHARE)
-            continue;   /* functions are inlined, shares made statements at load */
+        if (st->kind == ST_USE || st->kind == ST_FUNC || st->kind == ST_SHARE ||
+            st->kind == ST_CORRELATE)
+            continue;   /* functions are inlined, shares made statements at load,
+                           correlations read by copula.c */
         if (st->kind == ST_REPORT) {
             if (f != r->g->top) {
                 cmc_error(r->d, &st->loc, "'report' belongs in the scenario, not in a model it uses");

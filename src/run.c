@@ -13,6 +13,7 @@
 #include "h5.h"
 #include "precision.h"
 #include "sampler.h"
+#include "copula.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -314,7 +315,8 @@ static int shared_inputs(cmc_variant_result *vr, const cmc_model *m, const cmc_m
         int same = 0;
         for (size_t j = 0; j < nvq && !same; j++)
             same = !strcmp(q->name, vm->q[CMC_RANDOM][j].name) &&
-                   !strcmp(q->expression, vm->q[CMC_RANDOM][j].expression);
+                   !strcmp(q->expression, vm->q[CMC_RANDOM][j].expression) &&
+                   cmc_copula_same_draws(m, i, vm, j);
         const char *name = cmc_arena_strdup(a, q->name);   /* the results own their strings */
         if (!name)
             return -1;
@@ -392,6 +394,27 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
     return 0;
 }
 
+/* The correlated pairs: as asked, as used, as achieved (copula.h). */
+static int correlations(cmc_results *r, const cmc_model *m, const cmc_copula_tally *t)
+{
+    const cmc_copula *c = m->copula;
+    if (!(r->correlations = cmc_arena_alloc(r->arena, (c->npairs + 1) * sizeof *r->correlations)))
+        return -1;
+    r->ncorrelations = c->npairs;
+    for (size_t p = 0; p < c->npairs; p++) {
+        cmc_correlation *x = &r->correlations[p];
+        x->a = cmc_arena_strdup(r->arena, c->pairs[p].name_a);
+        x->b = cmc_arena_strdup(r->arena, c->pairs[p].name_b);
+        if (!x->a || !x->b)
+            return -1;
+        x->requested = c->pairs[p].requested;
+        x->used = c->pairs[p].used;
+        x->named = c->pairs[p].named;
+        cmc_copula_achieved(t, p, &x->achieved, &x->ci_low, &x->ci_high);
+    }
+    return 0;
+}
+
 /* ---- Sensitivity ------------------------------------------------------------------ */
 
 /* One-at-a-time swings: the program on one sample with every random input at its
@@ -430,6 +453,62 @@ static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
     return 0;
 }
 
+/* With correlated inputs: the given-data index's bins (sens.h), about sqrt(N / 16)
+   of them so that each batch's bins hold about as many rows as there are bins, at
+   least 8, at most 128, and fewer when the per-block records would pass 8,192
+   numbers (64 KiB; the pass keeps 256 of them). */
+static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_options *o,
+                       const cmc_target *targets)
+{
+    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
+    double want = floor(sqrt((double)o->samples / CMC_GIVEN_BATCHES));
+    size_t M = want < 8 ? 8 : want > 128 ? 128 : (size_t)want;
+    size_t cap = 8192 / (3 * (nout ? nout : 1) * (k ? k : 1));
+    if (M > cap)
+        M = cap < 4 ? 0 : cap;   /* over 682 input-output pairs: no index (NaN) */
+    double *c = malloc((nout + 1) * sizeof *c);
+    s->given = calloc(CMC_GIVEN_BATCHES * nout * k * 3 * M + 1, sizeof *s->given);
+    s->given_center = c;
+    if (!c || !s->given)
+        return -1;
+    for (size_t i = 0; i < nout; i++)   /* the first pass's mean: no cancellation */
+        c[i] = isfinite(targets[k + i].moments.mean) ? targets[k + i].moments.mean : 0;
+    s->given_bins = M;
+    return 0;
+}
+
+
+/* The given-data index of every input and output; the Sobol indices of correlated
+   inputs withdrawn (the Saltelli design pairs an input's values from B with the
+   others' from A, as if it were independent of them). An input in no group keeps
+   them: it is independent of the rest, and both estimators hold for it. */
+static int given_results(const cmc_sens_sampling *s, const cmc_model *m, cmc_results *r)
+{
+    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, M = s->given_bins;
+    for (size_t o = 0; o < nout; o++) {
+        cmc_sensitivity *se = &r->sensitivity[o];
+        se->dependent = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->dependent);
+        se->given = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->given);
+        se->given_ci_low = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
+        se->given_ci_high = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
+        if (!se->dependent || !se->given || !se->given_ci_low || !se->given_ci_high)
+            return -1;
+        se->given_bins = M;
+        for (size_t j = 0; j < k; j++) {
+            cmc_sens_ci g = {NAN, NAN, NAN, NAN};
+            if (M)
+                g = cmc_sens_given_first(s->given + (o * k + j) * 3 * M, nout * k * 3 * M, M);
+            se->given[j] = g.value;
+            se->given_ci_low[j] = g.lo;
+            se->given_ci_high[j] = g.hi;
+            se->dependent[j] = cmc_copula_member(m->copula, j);
+            for (int e = CMC_SENS_SOBOL_FIRST; se->dependent[j] && e <= CMC_SENS_SOBOL_TOTAL; e++)
+                se->value[e][j] = se->ci_low[e][j] = se->ci_high[e][j] = NAN;
+        }
+    }
+    return 0;
+}
+
 /* The sensitivity pass over the scenario (not its variants) and its results, from
    the first pass's sketches in targets[0 .. k + nout). */
 static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_target *targets,
@@ -442,14 +521,17 @@ static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_t
     cmc_sobol_part *sb = calloc(P, sizeof *sb);
     uint64_t *np = calloc(k + nout, sizeof *np);
     cmc_sobol_index *idx = calloc(k ? k : 1, sizeof *idx);
+    cmc_sens_sampling s = {0};
     int rc = -1;
     if (!rank || !rk || !lg || !sb || !np || !idx)
         goto oom;
     for (size_t q = 0; q < k + nout; q++)
         if (!(rank[q] = cmc_rank_table_new(targets[q].sketch)))
             goto oom;
-    cmc_sens_sampling s = {o->samples, o->seed, o->threads, (int)nout, m->slot[CMC_OUTPUT],
-                           rank, rk, lg, sb, np, o->progress, o->progress_ctx};
+    s = (cmc_sens_sampling){o->samples, o->seed, o->threads, (int)nout, m->slot[CMC_OUTPUT],
+                           rank, rk, lg, sb, np, o->progress, o->progress_ctx, 0, NULL, NULL};
+    if (m->copula && given_setup(&s, m, o, targets) < 0)
+        goto oom;
     if (cmc_sample_sensitivity(m, &s, d) < 0)
         goto out;
 
@@ -485,6 +567,8 @@ static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_t
                 se->skipped = idx[j].skipped;
         }
     }
+    if (m->copula && given_results(&s, m, r) < 0)
+        goto oom;
     if (swings(m, r->sensitivity, a) < 0)
         goto oom;
     rc = 0;
@@ -492,6 +576,8 @@ static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_t
 oom:
     cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
 out:
+    free(s.given);
+    free((double *)s.given_center);
     for (size_t q = 0; rank && q < k + nout; q++)
         cmc_rank_table_free(rank[q]);
     free(rank);
@@ -758,8 +844,16 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
                       h5 && o.save_samples ? save_round : NULL, &sv,
                       on_checkpoint, &cv, nin, nbase, &zoom, nin,
-                      o.progress, o.progress_ctx, o.design, R, 0};
-    if (cmc_sample(&s, d) < 0)
+                      o.progress, o.progress_ctx, o.design, R, 0, NULL};
+    if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
+        goto oom;
+    int sampled = cmc_sample(&s, d);
+    if (sampled == 0 && m->copula && correlations(r, m, s.corr_tally) < 0) {
+        cmc_copula_tally_free(s.corr_tally);
+        goto oom;
+    }
+    cmc_copula_tally_free(s.corr_tally);
+    if (sampled < 0)
         goto fail;
     if (s.stopped_at)
         o.samples = s.stopped_at;   /* the tolerance was met there */

@@ -57,6 +57,7 @@
  */
 #define _POSIX_C_SOURCE 200809L   /* sched_yield */
 #include "sampler.h"
+#include "copula.h"
 
 #include <math.h>
 #include <omp.h>
@@ -72,6 +73,8 @@ typedef struct thread_state {
     const double **val;     /* [ntargets]: where each target's block values are */
     cmc_sketch **sketch;    /* [ntargets], then [ntargets][R] per replicate */
     size_t nsketch, nmodels;
+    double *cwork;          /* the copula's normal scores (copula.h), or NULL */
+    cmc_copula_tally *tally;    /* the scenario's achieved correlations, or NULL */
 } thread_state;
 
 static void thread_free(thread_state *t)
@@ -87,6 +90,8 @@ static void thread_free(thread_state *t)
     free(t->scratch);
     free(t->derived);
     free(t->val);
+    free(t->cwork);
+    cmc_copula_tally_free(t->tally);
 }
 
 static int thread_init(thread_state *t, const cmc_sampling *s)
@@ -111,6 +116,15 @@ static int thread_init(thread_state *t, const cmc_sampling *s)
     for (size_t i = 0; i < t->nsketch; i++)
         if (!(t->sketch[i] = cmc_sketch_new()))
             return -1;
+    size_t gmax = 0;   /* correlated inputs: the copula's work space and tally */
+    for (size_t i = 0; i < s->nmodels; i++)
+        if (s->models[i]->copula && s->models[i]->copula->gmax > gmax)
+            gmax = s->models[i]->copula->gmax;
+    if (gmax && !(t->cwork = aligned_alloc(64, gmax * CMC_BLOCK * sizeof(double))))
+        return -1;
+    if (s->corr_tally && s->models[0]->copula &&
+        !(t->tally = cmc_copula_tally_new(s->models[0]->copula, s->corr_tally->replicates)))
+        return -1;
     return 0;
 }
 
@@ -141,6 +155,38 @@ static void draw_design(const cmc_model *m, const cmc_design *g, const cmc_rng_k
     }
 }
 
+/* The random inputs of a model with correlations (copula.h): each input's
+   uniforms (its Philox stream 0 under mc, the design's otherwise), the groups'
+   uniforms mixed by the copula, then each input's inverse CDF; column k at
+   base + col[k] * CMC_BLOCK. Inputs in no group take their usual path (under mc,
+   cmc_dist_draw and its faster samplers). Correlated inputs always go through a
+   uniform: gamma and the mixtures' components are then drawn by inversion. */
+static void draw_correlated(const cmc_model *m, const cmc_design *g, const cmc_rng_key *keys,
+                            const size_t *dims, const int *col, double *base, uint64_t b,
+                            uint64_t i0, size_t n, double *scratch, double *work,
+                            cmc_copula_tally *tally)
+{
+    const cmc_copula *c = m->copula;
+    const int mc = !g || g->kind == CMC_DESIGN_MC;
+    for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++) {
+        double *x = base + (size_t)col[k] * CMC_BLOCK;
+        int member = cmc_copula_member(c, k);
+        if (!mc)
+            cmc_design_uniforms(g, &keys[k], dims[k], b, n, x);
+        else if (member)
+            cmc_rng_uniform(&keys[k], 0, i0, n, x);
+        else
+            cmc_dist_draw(m->dists[k], &keys[k], i0, n, x, scratch);
+        if (!mc && !member)
+            cmc_dist_from_uniform(m->dists[k], x, n, scratch);
+    }
+    cmc_copula_mix(c, base, col, CMC_BLOCK, n, work, scratch, tally,
+                   mc ? 0 : cmc_design_replicate(g, b));
+    for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
+        if (cmc_copula_member(c, k))
+            cmc_dist_from_uniform(m->dists[k], base + (size_t)col[k] * CMC_BLOCK, n, scratch);
+}
+
 /* One block: every model drawn and run on samples i0 .. i0 + n - 1, then every
    target's values located (or computed, for comparisons) in t->val. */
 static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, const cmc_design *g,
@@ -150,7 +196,10 @@ static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, const cmc
     for (size_t mi = 0; mi < s->nmodels; mi++) {
         const cmc_model *m = s->models[mi];
         const int *rslot = m->slot[CMC_RANDOM];
-        if (g->kind != CMC_DESIGN_MC)
+        if (m->copula)
+            draw_correlated(m, g, keys[mi], dims[mi], rslot, t->slots[mi], b, i0, n, t->scratch,
+                            t->cwork, mi == 0 ? t->tally : NULL);
+        else if (g->kind != CMC_DESIGN_MC)
             draw_design(m, g, keys[mi], dims[mi], t, t->slots[mi], b, n);
         else
             for (size_t k = 0; k < m->nq[CMC_RANDOM]; k++)
@@ -389,6 +438,11 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         }
     }
     free(dnames);
+    for (size_t mi = 0; setup == 0 && s->design == CMC_DESIGN_MC && mi < s->nmodels; mi++)
+        for (size_t k = 0; k < s->models[mi]->nq[CMC_RANDOM]; k++)
+            if (cmc_copula_member(s->models[mi]->copula, k) &&
+                cmc_dist_prepare_inversion(s->models[mi]->dists[k]) < 0)
+                setup = -1;   /* correlated inputs are drawn by inversion */
     if (setup == 0 && s->design == CMC_DESIGN_QMC && ndims > CMC_SOBOL_DIMS) {
         cmc_diag_add(d, CMC_ERROR, NULL, "--design qmc takes at most %d random inputs (this run "
                      "has %zu)", CMC_SOBOL_DIMS, ndims);
@@ -544,6 +598,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         }
 #pragma omp critical(cmc_sketch_merge)
         {
+            if (mine == 0 && ts.tally)   /* integer sums: any order, the same bits */
+                cmc_copula_tally_add(s->corr_tally, ts.tally);
             if (mine == 0) {
                 for (size_t i = 0; i < ts.nsketch; i++) {
                     size_t t = i < nt ? i : (i - nt) / R;
@@ -597,6 +653,8 @@ typedef struct sens_thread {
     double *u, *l;             /* [k + nout] blocks: ranks and logarithms under A */
     const double **cols;       /* [k]: the columns an evaluation uses */
     const double **fabo;       /* [k]: f(AB_j) of one output */
+    double *cwork;             /* correlated inputs: the copula's work space */
+    int *col;                  /* [k]: 0, 1, ..., k - 1 (the columns of a and b) */
 } sens_thread;
 
 static void sens_thread_free(sens_thread *t)
@@ -612,6 +670,8 @@ static void sens_thread_free(sens_thread *t)
     free(t->l);
     free(t->cols);
     free(t->fabo);
+    free(t->cwork);
+    free(t->col);
 }
 
 static int sens_thread_init(sens_thread *t, const cmc_model *m, size_t k, size_t nout)
@@ -630,6 +690,14 @@ static int sens_thread_init(sens_thread *t, const cmc_model *m, size_t k, size_t
     t->l = aligned_alloc(64, (k + nout) * B);
     t->cols = calloc(kk, sizeof *t->cols);
     t->fabo = calloc(kk, sizeof *t->fabo);
+    if (m->copula) {
+        t->cwork = aligned_alloc(64, m->copula->gmax * B);
+        t->col = calloc(kk, sizeof *t->col);
+        if (!t->cwork || !t->col)
+            return -1;
+        for (size_t r = 0; r < k; r++)
+            t->col[r] = (int)r;
+    }
     return t->slots && t->scratch && t->a && t->b && t->fa && t->fb && t->fab && t->u &&
                    t->l && t->cols && t->fabo
                ? 0
@@ -653,10 +721,15 @@ static void sens_eval(const cmc_model *m, const cmc_sens_sampling *s, sens_threa
    [k + nout]. */
 static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc_rng_key *keys,
                        sens_thread *t, uint64_t i0, size_t n, cmc_comoments *rk,
-                       cmc_comoments *lg, cmc_sobol_part *sb, uint64_t *np)
+                       cmc_comoments *lg, cmc_sobol_part *sb, uint64_t *np, double *gd)
 {
     const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, B = CMC_BLOCK;
-    for (size_t r = 0; r < k; r++) {
+    if (m->copula) {   /* A and B each drawn through the copula */
+        draw_correlated(m, NULL, keys, NULL, t->col, t->a, 0, i0, n, t->scratch, t->cwork, NULL);
+        draw_correlated(m, NULL, keys, NULL, t->col, t->b, 0, i0 + CMC_SENS_B_OFFSET, n,
+                        t->scratch, t->cwork, NULL);
+    }
+    for (size_t r = 0; r < k && !m->copula; r++) {
         cmc_dist_draw(m->dists[r], &keys[r], i0, n, t->a + r * B, t->scratch);
         cmc_dist_draw(m->dists[r], &keys[r], i0 + CMC_SENS_B_OFFSET, n, t->b + r * B,
                       t->scratch);
@@ -686,6 +759,27 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
         }
         cmc_sens_sobol_block(t->fa + o * B, t->fb + o * B, t->fabo, k, n, sb + o * k);
     }
+    const size_t M = s->given_bins;   /* the given-data index's bins (sens.h) */
+    if (!M)
+        return;
+    memset(gd, 0, nout * k * 3 * M * sizeof *gd);
+    for (size_t o = 0; o < nout; o++) {
+        const double *y = t->fa + o * B, c = s->given_center[o];
+        for (size_t j = 0; j < k; j++) {
+            double *x = gd + (o * k + j) * 3 * M;
+            const double *u = t->u + j * B;
+            for (size_t i = 0; i < n; i++) {
+                if (!isfinite(y[i]) || !(u[i] >= 0))
+                    continue;
+                size_t bin = (size_t)(u[i] * (double)M);
+                bin = bin < M ? bin : M - 1;
+                double v = y[i] - c;
+                x[bin] += 1;
+                x[M + bin] += v;
+                x[2 * M + bin] += v * v;
+            }
+        }
+    }
 }
 
 /* The sensitivity pass's merge cursor: as the main loop's (cursor, advance), with a
@@ -699,6 +793,8 @@ typedef struct sens_cursor {
     cmc_comoments *rk, *lg;
     cmc_sobol_part *sb;
     uint64_t *np;
+    double *gd;                /* [SENS_AHEAD][G]: the given-data bins, or NULL */
+    size_t G;
     atomic_uchar *done;
     _Atomic uint64_t merged;
     omp_lock_t lock;
@@ -723,6 +819,9 @@ static int sens_advance(sens_cursor *c, int wait)
         cmc_sens_sobol_merge(s->sobol, c->sb + b * c->P, c->pairs);
         for (size_t q = 0; q < c->Q; q++)
             s->nonpositive[q] += c->np[b * c->Q + q];
+        double *to = c->G ? s->given + (c->front % CMC_GIVEN_BATCHES) * c->G : NULL;
+        for (size_t i = 0; i < c->G; i++)
+            to[i] += c->gd[b * c->G + i];
         atomic_store_explicit(&c->done[b], 0, memory_order_relaxed);
         c->front++;
         atomic_store_explicit(&c->merged, c->front, memory_order_release);
@@ -754,12 +853,16 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
     c.sb = calloc(SENS_AHEAD * P, sizeof *c.sb);
     c.np = calloc(SENS_AHEAD * Q, sizeof *c.np);
     c.done = calloc(SENS_AHEAD, sizeof *c.done);
+    c.G = s->given_bins ? nout * k * 3 * s->given_bins : 0;
+    c.gd = c.G ? calloc(SENS_AHEAD * c.G, sizeof *c.gd) : NULL;
+    if (c.G && s->given)
+        memset(s->given, 0, CMC_GIVEN_BATCHES * c.G * sizeof *s->given);
     atomic_init(&c.merged, 0);
     for (size_t i = 0; c.done && i < SENS_AHEAD; i++)
         atomic_init(&c.done[i], 0);
     atomic_int failed;
     _Atomic uint64_t next;
-    atomic_init(&failed, !keys || !c.rk || !c.lg || !c.sb || !c.np || !c.done);
+    atomic_init(&failed, !keys || !c.rk || !c.lg || !c.sb || !c.np || !c.done || (c.G && !c.gd));
     atomic_init(&next, 0);
     for (size_t r = 0; r < k && !atomic_load(&failed); r++)
         keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
@@ -786,7 +889,7 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
             uint64_t i0 = b * CMC_BLOCK;
             size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK, slot = b % SENS_AHEAD;
             sens_block(m, s, keys, &ts, i0, n, c.rk + slot * P, c.lg + slot * P,
-                       c.sb + slot * P, c.np + slot * Q);
+                       c.sb + slot * P, c.np + slot * Q, c.gd ? c.gd + slot * c.G : NULL);
             atomic_store_explicit(&c.done[slot], 1, memory_order_release);
             sens_advance(&c, 0);
         }
@@ -801,6 +904,7 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
     free(c.sb);
     free(c.np);
     free(c.done);
+    free(c.gd);
     if (atomic_load(&failed)) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory in the sensitivity pass");
         return -1;

@@ -83,6 +83,9 @@ typedef struct cmc_sampling {
     cmc_design_kind design;             /* CMC_DESIGN_MC (0) unless set */
     uint32_t replicates;                /* lhs, qmc: R, a power of two >= 2 */
     uint64_t stopped_at;                /* out: samples where on_checkpoint stopped */
+    /* models[0]'s correlated inputs (copula.h): their uniforms' sums are added in
+       here (made by the caller with the run's replicates), or NULL */
+    struct cmc_copula_tally *corr_tally;
 } cmc_sampling;
 
 /* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. Under lhs
@@ -117,6 +120,12 @@ typedef struct cmc_sens_sampling {
     uint64_t *nonpositive;     /* [k + nout]: finite values <= 0 of each quantity */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* given_bins M > 0: also the given-data first-order index (sens.h), binned by
+       A's input ranks: given[((b * nout + o) * k + j) * 3M ...] of batch b,
+       output o (centred on given_center[o]), input j */
+    size_t given_bins;
+    const double *given_center;
+    double *given;
 } cmc_sens_sampling;
 
 int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d);

@@ -66,6 +66,7 @@
 #include "sens.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define Z95 1.959963984540054   /* the 97.5% point of the standard normal */
@@ -389,4 +390,61 @@ void cmc_sens_sobol_result(const cmc_sobol_part *acc, size_t k, cmc_sobol_index 
         o->first = ratio_ci(s, p->quu, p->quv, p->qvv, n, V);
         o->total = ratio_ci(st, p->qww, p->qwv, p->qvv, n, V);
     }
+}
+
+/* ---- First-order index from given data ------------------------------------------- */
+
+/* The bias-corrected correlation ratio of one set of bins: (SSB - (M - 1) MSW) /
+   SST, the ANOVA estimator of Var(E[Y | bin]) / Var(Y) whose expectation the bins'
+   own sampling noise does not inflate (Kelley 1935's epsilon^2). */
+static double given_eta2(const double *cnt, const double *sum, const double *sq, size_t M)
+{
+    double n = 0, s = 0, q = 0, ssb = 0;
+    size_t used = 0;
+    for (size_t b = 0; b < M; b++) {
+        if (cnt[b] <= 0)
+            continue;
+        used++;
+        n += cnt[b];
+        s += sum[b];
+        q += sq[b];
+        ssb += sum[b] * sum[b] / cnt[b];
+    }
+    if (used < 2 || n <= (double)used)
+        return NAN;
+    double sst = q - s * s / n;
+    ssb -= s * s / n;
+    double msw = (sst - ssb) / (n - (double)used);
+    return sst > 0 ? (ssb - (double)(used - 1) * msw) / sst : NAN;
+}
+
+cmc_sens_ci cmc_sens_given_first(const double *acc, size_t stride, size_t M)
+{
+    double *all = calloc(3 * M, sizeof *all), est[CMC_GIVEN_BATCHES];
+    if (!all)
+        return nan_ci();
+    for (size_t b = 0; b < CMC_GIVEN_BATCHES; b++) {
+        const double *x = acc + b * stride;
+        for (size_t i = 0; i < 3 * M; i++)
+            all[i] += x[i];
+        est[b] = given_eta2(x, x + M, x + 2 * M, M);
+    }
+    cmc_sens_ci r = {given_eta2(all, all + M, all + 2 * M, M), NAN, NAN, NAN};
+    free(all);
+    double s = 0, s2 = 0;
+    for (size_t b = 0; b < CMC_GIVEN_BATCHES; b++) {
+        s += est[b];
+        s2 += est[b] * est[b];
+    }
+    double mean = s / CMC_GIVEN_BATCHES;
+    double var = (s2 - CMC_GIVEN_BATCHES * mean * mean) / (CMC_GIVEN_BATCHES - 1);
+    if (isnan(r.value) || isnan(var))
+        return r;
+    /* the batches are independent; the full-sample estimate's se is theirs / sqrt(B)
+       (same bins, so the same discretisation); Student t with B - 1 degrees */
+    r.se = sqrt(var > 0 ? var / CMC_GIVEN_BATCHES : 0);
+    const double t15 = 2.131449545559323;   /* t_{0.975, 15} */
+    r.lo = r.value - t15 * r.se;
+    r.hi = r.value + t15 * r.se;
+    return r;
 }

@@ -115,4 +115,16 @@ void cmc_sens_sobol_merge(cmc_sobol_part *acc, const cmc_sobol_part *part, size_
    the intervals value -+ 1.96 se. NaN when n < 2 or V is 0. */
 void cmc_sens_sobol_result(const cmc_sobol_part *acc, size_t k, cmc_sobol_index *out);
 
+/* ---- First-order index from given data (correlated inputs) ------------------------
+ *
+ * Var(E[Y | X_j]) / Var(Y) without the Saltelli design, so valid when the inputs are
+ * dependent: the main sample's rows binned by X_j's rank into M equal-probability
+ * bins; per bin the count, sum and sum of squares of Y (centred on a constant), in
+ * CMC_GIVEN_BATCHES batches (block b in batch b mod B). acc + b * stride holds batch
+ * b's 3M numbers: counts[M], sums[M], squares[M]. The estimate is the ANOVA
+ * correlation ratio of all batches together with the bins' noise removed (SSB -
+ * (M - 1) MSW) / SST; the interval is Student's t over the batches' estimates. */
+#define CMC_GIVEN_BATCHES 16
+cmc_sens_ci cmc_sens_given_first(const double *acc, size_t stride, size_t M);
+
 #endif
