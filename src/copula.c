@@ -377,6 +377,25 @@ static int append_source(cmc_model *m, const cmc_copula *cp)
     return rc;
 }
 
+/* The correlate statements of f and the files it uses, each file once: the files the
+   scenario applies (a model used only with `as` is read through its instances, whose
+   statements carry the prefix, never as itself). */
+static int collect_pairs(const cmc_graph *g, const cmc_file *f, char *seen, cmc_model *m,
+                         int variant, wpair **wp, size_t *nw, size_t *cap, cmc_diags *d)
+{
+    if (seen[f->index])
+        return 0;
+    seen[f->index] = 1;
+    int rc = 0;
+    for (int i = 0; i < f->nuses; i++)
+        if (collect_pairs(g, f->uses[i], seen, m, variant, wp, nw, cap, d) < 0)
+            rc = -1;
+    for (const cmc_stmt *st = f->stmts; st; st = st->next)
+        if (st->kind == ST_CORRELATE && statement_pairs(g, m, st, variant, wp, nw, cap, d) < 0)
+            rc = -1;
+    return rc;
+}
+
 int cmc_copula_build(const cmc_graph *g, cmc_model *m, int variant, cmc_diags *d)
 {
     wpair *wp = NULL;
@@ -384,11 +403,12 @@ int cmc_copula_build(const cmc_graph *g, cmc_model *m, int variant, cmc_diags *d
     size_t *parent = NULL;
     int rc = 0;
     m->copula = NULL;
-    for (const cmc_file *f = g->files; f; f = f->next)
-        for (const cmc_stmt *st = f->stmts; st; st = st->next)
-            if (st->kind == ST_CORRELATE &&
-                statement_pairs(g, m, st, variant, &wp, &nw, &cap, d) < 0)
-                rc = -1;
+    char *seen = calloc((size_t)g->nfiles + 1, 1);
+    if (!seen)
+        return -1;
+    if (g->top)
+        rc = collect_pairs(g, g->top, seen, m, variant, &wp, &nw, &cap, d);
+    free(seen);
     if (rc < 0 || nw == 0)
         goto out;
     cmc_arena *ar = m->arena;

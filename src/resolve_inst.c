@@ -69,6 +69,21 @@ static cmc_stmt *copy_stmt(renamer *r, const cmc_stmt *st)
     if (st->desc && st->kind == ST_OUTPUT &&
         !(c->desc = cmc_arena_printf(r->a, "%s (%s)", st->desc, r->prefix)))
         return NULL;
+    if (st->kind == ST_CORRELATE) {   /* the model's own inputs take the prefix */
+        cmc_corr_spec *cs = cmc_arena_alloc(r->a, sizeof *cs);
+        const char **names = cs ? cmc_arena_alloc(r->a, (size_t)st->corr->nnames *
+                                                             sizeof *names) : NULL;
+        if (!names)
+            return NULL;
+        *cs = *st->corr;
+        for (int i = 0; i < cs->nnames; i++) {
+            const char *n = st->corr->names[i];
+            if (!(names[i] = cmc_map_get(&r->own, n) ? prefixed(r, n) : n))
+                return NULL;
+        }
+        cs->names = names;
+        c->corr = cs;
+    }
     cmc_stmt **tail = &c->body;
     for (const cmc_stmt *b = st->body; b; b = b->next) {
         if (!(*tail = copy_stmt(r, b)))

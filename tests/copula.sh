@@ -126,5 +126,38 @@ grep -q "warning: these rank correlations cannot hold together.*a-b 0.4826 (aske
     ok || bad "repair warning: $(cat "$tmp/err")"
 grep -q "used (repaired)" "$tmp/r.txt" && ok || bad "repaired column"
 
+# a model with a correlate statement used twice with `as`: each instance correlates its
+# own prefixed inputs (not the model's unprefixed names, and not twice), and the
+# scenario correlates across instances by prefixed name
+cat >"$tmp/pair.cmc" <<'SCN'
+input a [W] in 0 to 1000
+input b in 0 to 10
+correlate a, b: 0.6
+output y [W] = a * b
+SCN
+cat >"$tmp/inst.cmc" <<'SCN'
+use "pair.cmc" as p
+use "pair.cmc" as q
+p.a = uniform(100, 200) [W]
+p.b = uniform(1, 2)
+q.a = uniform(100, 200) [W]
+q.b = uniform(1, 2)
+output total [W] = p.y + q.y
+correlate p.a, q.a: 0.3
+SCN
+"$bin" run "$tmp/inst.cmc" -n 50000 --format json -o none >"$tmp/inst.json" 2>"$tmp/err" &&
+    ok || bad "instances with correlate: $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] && ok || bad "instances with correlate warned: $(cat "$tmp/err")"
+/usr/bin/python3 - "$tmp/inst.json" <<'PY' && ok || bad "instances' correlations"
+import json, math, sys
+c = json.load(open(sys.argv[1]))["correlations"]
+named = {(x["a"], x["b"]): x for x in c if x["named"]}
+assert sorted(named) == [("p.a", "p.b"), ("p.a", "q.a"), ("q.a", "q.b")], sorted(named)
+for (a, b), want in ((("p.a", "p.b"), 0.6), (("q.a", "q.b"), 0.6), (("p.a", "q.a"), 0.3)):
+    x = named[(a, b)]
+    se = (1 - want ** 2) * math.sqrt((1 + want ** 2 / 2) / 50000)
+    assert x["requested"] == want and abs(x["achieved"] - want) < 4 * se, (a, b, x)
+PY
+
 echo "copula.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
