@@ -54,7 +54,7 @@ static double pct(const cmc_stat *s, double p, const double *which)
 /* Chemical formulas in labels with Unicode subscripts (CO2 -> CO\u2082): gnuplot's
    enhanced mode is off (so that "co2_t" stays "co2_t"), and the subscript digits
    of Unicode are drawn by every terminal and font carbonmc uses (DejaVu Sans). */
-static void subscripts(char *s, size_t size)
+void plot_subscripts(char *s, size_t size)
 {
     static const char *const from[] = {"CO2", "CH4", "N2O", "SF6"};
     static const char *const to[] = {"CO\xe2\x82\x82", "CH\xe2\x82\x84", "N\xe2\x82\x82O",
@@ -85,7 +85,7 @@ static void axis_label(char *out, size_t size, const cmc_stat *s)
         snprintf(out, size, "%s [%s]", desc, s->unit);
     else
         snprintf(out, size, "%s", desc);
-    subscripts(out, size);
+    plot_subscripts(out, size);
 }
 
 /* The title of a figure: "" with --no-title. */
@@ -223,7 +223,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     plot_gp_string(f, label);
     char dl[1024], unit[600];
     snprintf(unit, sizeof unit, "%s", s->unit ? s->unit : "");
-    subscripts(unit, sizeof unit);
+    plot_subscripts(unit, sizeof unit);
     if (s->log_bins)
         snprintf(dl, sizeof dl, "share of samples per decade");
     else if (unit[0])
@@ -495,7 +495,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
             snprintf(both, sizeof both, "%s [%s]", s->name, s->unit);
         else
             snprintf(both, sizeof both, "%s", s->name);
-        subscripts(both, sizeof both);
+        plot_subscripts(both, sizeof both);
         double lo, hi;
         int logx;
         hist_range(s, &lo, &hi, &logx);
@@ -740,7 +740,7 @@ static void forest_figure(plotter *p, const cmc_results *const *runs, const char
                                                      : r->variants[v - 1].name);
             else
                 snprintf(text, sizeof text, "%s", r->title && r->title[0] ? r->title : labels[k]);
-            subscripts(text, sizeof text);
+            plot_subscripts(text, sizeof text);
             double x[3] = {pct(s, 0.5, s->value), pct(s, 0.05, s->value), pct(s, 0.95, s->value)};
             plot_fmt3(m, sizeof m, x[0]);
             plot_fmt3(a, sizeof a, x[1]);

@@ -44,6 +44,9 @@ FILE *plot_open_data(plotter *p, const char *prefix, const char *suffix, char *p
 void plot_figure(plotter *p, const char *script, const char *data, const char *name);
 /* A label naming files: letters, digits, '-', '_', '.'; not "compare". */
 int plot_valid_label(const char *s);
+/* Chemical formulas in s with Unicode subscripts, in place (CO2 -> CO\u2082): for
+   labels, since gnuplot's enhanced text is off (plot.c). */
+void plot_subscripts(char *s, size_t size);
 
 /* ---- plot_gp.c: gnuplot's side ---------------------------------------------------- */
 
