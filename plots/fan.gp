@@ -26,10 +26,12 @@ eval xtics_cmd
 eval ytics_cmd
 set key top left reverse Left samplen 2 font font_small
 
-plot (has95 ? data.".fan" : 1/0) using 1:7:8 with filledcurves fc rgb c_band95 title "95%", \
-     (has90 ? data.".fan" : 1/0) using 1:5:6 with filledcurves fc rgb c_band90 title "90%", \
-     (has50 ? data.".fan" : 1/0) using 1:3:4 with filledcurves fc rgb c_band50 title "50%", \
-     data.".fan" using 1:9 with lines dt 2 lw 1 lc rgb c_accent title "mean", \
-     (has_median ? data.".fan" : 1/0) using 1:2 with linespoints pt 7 ps 0.5 lw 1.5 lc rgb c_median title "median", \
-     (has_median ? data.".fan" : 1/0) using 1:2:10:11 with yerrorbars pt -1 lw 1 lc rgb c_median notitle
+# a band the sweep lacks (its --percentiles leave out an end) is NaN in the data and
+# has no entry in the key
+plot data.".fan" using 1:7:8 with filledcurves fc rgb c_band95 title (has95 ? "95%" : ""), \
+     '' using 1:5:6 with filledcurves fc rgb c_band90 title (has90 ? "90%" : ""), \
+     '' using 1:3:4 with filledcurves fc rgb c_band50 title (has50 ? "50%" : ""), \
+     '' using 1:9 with lines dt 2 lw 1 lc rgb c_accent title "mean", \
+     '' using 1:2 with linespoints pt 7 ps 0.5 lw 1.5 lc rgb c_median title (has_median ? "median" : ""), \
+     '' using 1:2:10:11 with yerrorbars pt -1 lw 1 lc rgb c_median notitle
 unset output

@@ -359,6 +359,11 @@ typedef struct sweeper {
     atomic_int failed;
     size_t done;
     pthread_mutex_t lock;
+    /* Loading a model parses units with UDUNITS-2, whose parser (ut_parse, a yacc
+       parser with global state) is not reentrant: two workers loading at once
+       crashed in utlex. Loads and frees take this lock; the runs, which never
+       call UDUNITS, do not. */
+    pthread_mutex_t load_lock;
     cmc_diags **pd;           /* [npoints] the diagnostics of a point that failed */
 } sweeper;
 
@@ -565,7 +570,9 @@ static int run_point(sweeper *w, size_t i, int threads, cmc_diags *d)
     for (size_t k = 0; k < sp->nvars; k++)
         sets[k] = set_text(w, k, value_index(sp, k, i));
     cmc_diags *tmp = cmc_diags_new();
+    pthread_mutex_lock(&w->load_lock);
     cmc_model *m = tmp ? load_with(w, sets, sp->nvars, tmp) : NULL;
+    pthread_mutex_unlock(&w->load_lock);
     int rc = -1;
     if (m) {
         cmc_run_options ro = w->run;
@@ -592,7 +599,9 @@ static int run_point(sweeper *w, size_t i, int threads, cmc_diags *d)
         else
             cmc_error(d, NULL, "out of memory");
     }
+    pthread_mutex_lock(&w->load_lock);
     cmc_model_free(m);
+    pthread_mutex_unlock(&w->load_lock);
     cmc_diags_free(tmp);
     free(sets);
     return rc;
@@ -652,6 +661,7 @@ static int run_points(sweeper *w, cmc_diags *d)
     atomic_init(&w->next, 0);
     atomic_init(&w->failed, 0);
     pthread_mutex_init(&w->lock, NULL);
+    pthread_mutex_init(&w->load_lock, NULL);
     size_t started = 0;
     for (size_t j = 0; j < nw; j++) {
         /* the threads shared out; the first workers take the remainder */
@@ -672,6 +682,7 @@ static int run_points(sweeper *w, cmc_diags *d)
     for (size_t j = 0; j < started; j++)
         pthread_join(tid[j], NULL);
     pthread_mutex_destroy(&w->lock);
+    pthread_mutex_destroy(&w->load_lock);
     rc = atomic_load(&w->failed) ? -1 : 0;
     /* the first point that failed says why (the order of points, not of threads) */
     for (size_t i = 0; i < n && rc < 0; i++)
