@@ -48,6 +48,26 @@ int plot_valid_label(const char *s);
    labels, since gnuplot's enhanced text is off (plot.c). */
 void plot_subscripts(char *s, size_t size);
 
+/* ---- plot.c and plot_compare.c: the figures of runs ------------------------------ */
+
+/* The stored percentile at p of s (which: s->value, s->ci_low, ...), or NaN. */
+double plot_pct(const cmc_stat *s, double p, const double *which);
+/* "description [unit]" with subscripts, for an axis. */
+void plot_axis_label(char *out, size_t size, const cmc_stat *s);
+/* Whether s has a histogram worth drawing. */
+int plot_has_histogram(const cmc_stat *s);
+/* compare-NAME over the runs; L-NAME-variants of run r's output i; forest-NAME. */
+void plot_compare_runs(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                       size_t n, const char *name);
+void plot_compare_variants(plotter *p, const cmc_results *r, const char *label, size_t i);
+void plot_forest_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                        size_t nruns, const char *name);
+/* The run index named by --published "LABEL=VALUE" (its value into out, which may
+   be NULL), or -1 when it is malformed or names no run. */
+int plot_published_value(const cmc_plot_options *o, const char *spec,
+                         const cmc_results *const *runs, const char *const *labels, size_t n,
+                         double *out);
+
 /* ---- plot_gp.c: gnuplot's side ---------------------------------------------------- */
 
 /* The scripts plots/ must hold, NULL-terminated. */

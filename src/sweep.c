@@ -272,8 +272,10 @@ static int parse_csv(const char *path, cmc_arena *a, spec *sp, cmc_diags *d)
         v->src = cmc_arena_alloc(a, nrows * sizeof *v->src);
         v->line = cmc_arena_alloc(a, nrows * sizeof *v->line);
         v->col = cmc_arena_alloc(a, nrows * sizeof *v->col);
-        if (!v->text || !v->src || !v->line || !v->col)
-            return -1;
+        if (!v->text || !v->src || !v->line || !v->col) {
+            rc = -1;
+            goto out;
+        }
         if (!v->name[0]) {
             cmc_loc l = {src, header_line, v->name_col, 1};
             cmc_error(d, &l, "empty name in the header of '%s'", path);
@@ -284,8 +286,10 @@ static int parse_csv(const char *path, cmc_arena *a, spec *sp, cmc_diags *d)
         const char **f;
         size_t *off;
         long nf = split_fields(row_text[i], strlen(row_text[i]), a, &f, &off);
-        if (nf < 0)
-            return -1;
+        if (nf < 0) {
+            rc = -1;
+            goto out;
+        }
         if ((size_t)nf != sp->nvars) {
             cmc_loc l = {src, (int)row_line[i], 1, (int)strlen(row_text[i])};
             cmc_error(d, &l, "this row has %ld value%s; the header names %zu", nf,
