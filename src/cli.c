@@ -1034,6 +1034,9 @@ static int cmd_sweep(options *o)
                            "tolerance (each point runs N samples)");
     if (o->nunits)
         return usage_error("%s", "sweep takes no --unit (the file keeps the model's units)");
+    if (!o->ngrids == !o->grid_csv)
+        return usage_error("%s", o->grid_csv ? "sweep takes --grid or --grid-csv, not both"
+                                             : "sweep needs --grid NAME=V1,V2,... or --grid-csv FILE");
     split_path(o);
     cmc_load_options lo = {o->sets, o->nsets, (const char *const *)o->path, o->npath};
     cmc_diags *d = cmc_diags_new();

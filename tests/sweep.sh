@@ -132,6 +132,13 @@ for a in tests/sweep/*.args; do
     fi
     rm -rf "$tmp/e"
 done
+# usage errors: exit 2, nothing written
+for a in "--grid pue=1.1 --grid-csv tests/sweep/unknown.csv" "" "--grid pue=1.1 --sensitivity"; do
+    # shellcheck disable=SC2086
+    "$bin" sweep $S $a -o "$tmp/u.h5" >/dev/null 2>"$tmp/err"
+    if [ $? -eq 2 ] && [ ! -e "$tmp/u.h5" ] && grep -q "see 'carbonmc --help'" "$tmp/err"; then ok
+    else bad "usage error '$a': $(cat "$tmp/err")"; fi
+done
 # -o naming the scenario is refused before anything runs; a folder too
 cp $S "$tmp/s.cmc"
 if "$bin" sweep "$tmp/s.cmc" --grid pue=1.1 -o "$tmp/s.cmc" >/dev/null 2>"$tmp/err"; then
