@@ -156,6 +156,12 @@ static int check_format(cmc_h5r *rd, hid_t file)
         goto foreign;
     if (strcmp(v[0], FORMAT_NAME) == 0)
         return 0;
+    if (strncmp(v[0], "carbonmc-sweep/", 15) == 0) {
+        cmc_error(rd->d, NULL, "'%s' is a sweep's file (carbonmc sweep), not a run's: summary "
+                  "and plot read it alone, xarray too (docs/hdf5.md)", rd->path);
+        rd->failed = 1;
+        return -1;
+    }
     size_t k = strlen(FORMAT_PREFIX);
     char *end;
     if (strncmp(v[0], FORMAT_PREFIX, k) == 0 && v[0][k] >= '0' && v[0][k] <= '9') {

@@ -24,7 +24,7 @@ check() {
     else bad "sweep_check.py $1"; cat "$tmp/check"; fi
 }
 S=scenarios/gpt4.cmc
-N=20000
+N=8192
 
 # a grid of two names, one value in another unit
 "$bin" sweep $S -n $N --grid pue=1.1,1.3 --grid 'intensity=20,0.2406 [kgCO2e/kWh],400' \
@@ -132,6 +132,11 @@ for a in tests/sweep/*.args; do
     fi
     rm -rf "$tmp/e"
 done
+# a sweep's file where a run's is expected says what it is
+if "$bin" table "$tmp/grid.h5" >/dev/null 2>"$tmp/err"; then bad "table of a sweep's file"
+elif grep -q "is a sweep's file (carbonmc sweep), not a run's" "$tmp/err"; then ok
+else bad "table of a sweep's file: $(cat "$tmp/err")"; fi
+
 # usage errors: exit 2, nothing written
 for a in "--grid pue=1.1 --grid-csv tests/sweep/unknown.csv" "" "--grid pue=1.1 --sensitivity"; do
     # shellcheck disable=SC2086
