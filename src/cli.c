@@ -9,6 +9,7 @@
 #include "carbonmc.h"
 #include "plot.h"
 #include "report.h"
+#include "sweep_cli.h"
 #include "table.h"
 
 #include <errno.h>
@@ -53,6 +54,13 @@ static const char usage[] =
     "        distribution, CDF and convergence, its sensitivity (tornado) after\n"
     "        --sensitivity and its variants, the inputs; with several files a\n"
     "        comparison and a forest figure of the runs; data for gnuplot in DIR/data\n"
+    "  sweep SCENARIO --grid NAME=V1,V2,... [--grid ...] | --grid-csv FILE\n"
+    "              [--set NAME=EXPR]... [-o OUT.h5] [run's -n --seed --threads\n"
+    "              --design --replicates --percentiles --format --strict]\n"
+    "        the scenario at every point of a grid (or every row of a CSV file whose\n"
+    "        header names the quantities), on common random numbers; one HDF5 file\n"
+    "        (default: SCENARIO-sweep.h5) with the grid's names as dimensions.\n"
+    "        summary and plot read it (plot: fan charts, a heatmap of the median)\n"
     "  point SCENARIO [--set NAME=EXPR]... [--format text|json]\n"
     "        evaluate once, every distribution at its median (a choice at its first\n"
     "        value), no sampling: reproduces a paper's point arithmetic\n"
@@ -160,7 +168,7 @@ static void print_diags(const cmc_diags *d)
 /* ---- Options ----------------------------------------------------------------------- */
 
 enum { O_SET = 1, O_FORMAT = 2, O_PROGRAM = 4, O_RUN = 8, O_OUT = 16, O_PLOT = 32, O_TABLE = 64,
-       O_UNIT = 128, O_STRICT = 256 };
+       O_UNIT = 128, O_STRICT = 256, O_GRID = 512 };
 
 typedef struct options {
     const char *file;         /* the scenario, or the .h5 of `summary` */
@@ -199,6 +207,9 @@ typedef struct options {
     size_t nunits;
     int strict;               /* --strict: every warning is an error (also a run that
                                  stops at --max-n short of its tolerance) */
+    const char **grids;       /* sweep --grid NAME=V1,V2,..., as given */
+    size_t ngrids;
+    const char *grid_csv;     /* sweep --grid-csv FILE */
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -292,7 +303,8 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     o->published = calloc((size_t)argc + 1, sizeof *o->published);
     o->units = calloc((size_t)argc + 1, sizeof *o->units);
-    if (!o->sets || !o->files || !o->published || !o->units)
+    o->grids = calloc((size_t)argc + 1, sizeof *o->grids);
+    if (!o->sets || !o->files || !o->published || !o->units || !o->grids)
         return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -302,7 +314,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                              "--max-memory", "--interval", "--outputs", "--size",
                                              "--published", "--design", "--replicates",
                                              "--rel-tol", "--abs-tol", "--max-n", "--unit",
-                                             "--report", NULL};
+                                             "--report", "--grid", "--grid-csv", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -325,6 +337,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                             !strcmp(name, "--published") ? O_PLOT
                   : !strcmp(name, "--interval") || !strcmp(name, "--outputs") ? O_TABLE
                   : !strcmp(name, "--unit")   ? O_UNIT
+                  : !strncmp(name, "--grid", 6) ? O_GRID
                                               : O_RUN;
         if (name && !(allowed & bit)) {
             fprintf(stderr, "carbonmc: '%s' does not take %s (see 'carbonmc --help')\n", command, name);
@@ -339,6 +352,12 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                 return usage_error("--report is given twice (list the outputs in one: %s)",
                                    "--report co2_t,pretrain.co2_t");
             o->report = val;   /* names checked by the loader, like --set's */
+        } else if (name && !strcmp(name, "--grid")) {
+            o->grids[o->ngrids++] = val;   /* checked, located, by cmc_sweep_run */
+        } else if (name && !strcmp(name, "--grid-csv")) {
+            if (!*val)
+                return usage_error("%s expects a file name, got ''", "--grid-csv");
+            o->grid_csv = val;
         } else if (name && !strcmp(name, "--unit")) {
             const char *eq = strchr(val, '=');
             if (!eq || eq == val || !eq[1])
@@ -513,6 +532,7 @@ static void free_options(options *o)
     free(o->files);
     free(o->published);
     free(o->units);
+    free(o->grids);
     free(o->percentiles);
     for (size_t i = 0; i < o->npath; i++)
         free(o->path[i]);
@@ -995,8 +1015,12 @@ static int cmd_run(options *o)
     return rc;
 }
 
+static int sweep_summary(options *o);
+
 static int cmd_summary(options *o)
 {
+    if (cmc_sweep_is_file(o->file))
+        return sweep_summary(o);
     cmc_diags *d = cmc_diags_new();
     cmc_results *r = d ? cmc_results_read(o->file, d) : NULL;
     if (d)
@@ -1006,6 +1030,144 @@ static int cmd_summary(options *o)
                                      o->no_mc ? CMC_REPORT_NO_MC : 0) < 0 ? 1 : 0)
                  : 1;
     cmc_results_free(r);
+    cmc_diags_free(d);
+    return rc;
+}
+
+/* ---- sweep (issue 16): a scenario over a grid of assumptions -------------------- */
+
+static void sweep_progress(void *ctx, size_t done, size_t total)
+{
+    progress *p = ctx;
+    double now = seconds();
+    if (now - p->start < 1 || (now - p->last < 0.1 && done < total))
+        return;
+    p->last = now;
+    p->shown = 1;
+    fprintf(stderr, "\r%zu of %zu points ", done, total);
+    fflush(stderr);
+}
+
+static int cmd_sweep(options *o)
+{
+    if (o->sensitivity || o->save_samples || o->rel_tol > 0 || o->abs_tol > 0)
+        return usage_error("%s", "sweep takes neither --sensitivity, --save-samples nor a "
+                           "tolerance (each point runs N samples)");
+    if (o->nunits)
+        return usage_error("%s", "sweep takes no --unit (the file keeps the model's units)");
+    if (!o->ngrids == !o->grid_csv)
+        return usage_error("%s", o->grid_csv ? "sweep takes --grid or --grid-csv, not both"
+                                             : "sweep needs --grid NAME=V1,V2,... or --grid-csv FILE");
+    split_path(o);
+    cmc_load_options lo = {o->sets, o->nsets, (const char *const *)o->path, o->npath, o->report};
+    cmc_diags *d = cmc_diags_new();
+    if (!d) {
+        fputs("carbonmc: error: out of memory\n", stderr);
+        return 1;
+    }
+    char *def = NULL;
+    const char *out = NULL;
+    if (!o->no_h5) {
+        if (!o->output && (def = default_output(o->file)) != NULL) {
+            size_t n = strlen(def);   /* NAME.h5 -> NAME-sweep.h5 */
+            char *d2 = realloc(def, n + 8);
+            if (d2) {
+                memcpy(d2 + n - 3, "-sweep.h5", 10);
+                def = d2;
+            }
+        }
+        out = o->output ? o->output : def;
+    }
+    int rc = 1;
+    cmc_sweep *s = NULL;
+    /* an unwritable -o fails before the sampling, and never names an input */
+    cmc_model *m = out ? load(o) : NULL;
+    int loaded = m != NULL;   /* load() printed the scenario's warnings */
+    if (out && !m)
+        goto done;
+    if (m) {
+        const char **files = calloc(cmc_model_nfiles(m) + 1, sizeof *files);
+        for (size_t i = 0; files && i < cmc_model_nfiles(m); i++)
+            files[i] = cmc_model_file(m, i);
+        int bad = !files || cmc_sweep_check_output(out, files, cmc_model_nfiles(m), d) < 0;
+        free(files);
+        cmc_model_free(m);
+        if (bad)
+            goto done;
+    }
+    const char *env = getenv("CARBONMC_SWEEP_WORKERS");   /* for measuring the split */
+    progress pr = {seconds(), 0, 0};
+    cmc_sweep_options so = {(const char *const *)o->grids, o->ngrids, o->grid_csv, o->strict,
+                            env ? atoi(env) : 0, isatty(2) ? sweep_progress : NULL, &pr};
+    cmc_run_options ro = {o->samples, o->seed, (int)o->threads, o->percentiles, o->npercentiles,
+                          o->bins, NULL, 0, 0, NULL, NULL, NULL, NULL, o->max_memory,
+                          (cmc_design_kind)o->design, o->replicates, 0, 0};
+    catch_signals();
+    /* the base scenario's warnings were printed by load() above */
+    cmc_diags *sd = cmc_diags_new();
+    s = sd ? cmc_sweep_run(o->file, &lo, &so, &ro, sd) : NULL;
+    if (pr.shown)
+        fprintf(stderr, "\r%60s\r", "");
+    for (size_t i = 0; sd && i < cmc_diags_count(sd); i++) {
+        const cmc_diag *g = cmc_diags_get(sd, i);
+        if (!loaded || g->severity != CMC_WARNING || !g->file || !strcmp(g->file, "--grid") ||
+            (o->grid_csv && !strcmp(g->file, o->grid_csv)))
+            print_diag(g);
+    }
+    cmc_diags_free(sd);
+    if (!s || (out && cmc_sweep_write(s, out, track_temp, NULL, d) < 0))
+        goto done;
+    rc = cmc_sweep_report(stdout, s, o->format ? o->format : "text") < 0 ? 1 : 0;
+    if (out && (!o->format || !strcmp(o->format, "text")))
+        printf("\nwritten to %s\n", out);
+done:
+    print_diags(d);
+    cmc_sweep_free(s);
+    cmc_diags_free(d);
+    free(def);
+    return rc;
+}
+
+/* summary and plot of a sweep's file */
+static int sweep_summary(options *o)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_sweep *s = d ? cmc_sweep_read(o->file, d) : NULL;
+    int rc = 1;
+    if (s && o->nunits)
+        fputs("carbonmc: error: --unit is not available for a sweep's file\n", stderr);
+    else if (s)
+        rc = cmc_sweep_report(stdout, s, o->format ? o->format : "text") < 0 ? 1 : 0;
+    if (d)
+        print_diags(d);
+    cmc_sweep_free(s);
+    cmc_diags_free(d);
+    return rc;
+}
+
+static void print_figure(void *ctx, const char *path);
+static char *run_label(const char *path, const char *const *taken, size_t ntaken);
+
+static int sweep_plot(options *o)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_sweep *s = d ? cmc_sweep_read(o->file, d) : NULL;
+    char *label = s ? run_label(o->file, NULL, 0) : NULL;
+    int rc = 1;
+    if (s && (o->nunits || o->npublished || o->only))
+        fputs("carbonmc: error: a sweep's figures take no --unit, --published or --only\n",
+              stderr);
+    else if (s && label) {
+        const char *gnuplot = getenv("CARBONMC_GNUPLOT"), *scripts = getenv("CARBONMC_PLOTS");
+        cmc_plot_options po = {o->output, o->format, NULL, gnuplot && *gnuplot ? gnuplot : NULL,
+                               scripts && *scripts ? scripts : NULL, print_figure, NULL,
+                               o->size, o->no_title, NULL, 0};
+        rc = cmc_plot_sweep(s, label, &po, d) < 0 ? 1 : 0;
+    }
+    if (d)
+        print_diags(d);
+    free(label);
+    cmc_sweep_free(s);
     cmc_diags_free(d);
     return rc;
 }
@@ -1055,6 +1217,8 @@ static char *run_label(const char *path, const char *const *taken, size_t ntaken
 
 static int cmd_plot(options *o)
 {
+    if (o->nfiles == 1 && cmc_sweep_is_file(o->file))
+        return sweep_plot(o);
     int rc = 1;
     cmc_diags *d = cmc_diags_new();
     cmc_results **runs = calloc(o->nfiles, sizeof *runs);
@@ -1160,6 +1324,12 @@ int main(int argc, char **argv)
                            O_SET | O_FORMAT | O_RUN | O_OUT | O_UNIT | O_STRICT, cmc_report_formats);
         if (!rc)
             rc = cmd_run(&o);
+    } else if (!strcmp(cmd, "sweep")) {
+        rc = parse_options(argc - 2, argv + 2, &o, cmd,
+                           O_SET | O_FORMAT | O_RUN | O_OUT | O_STRICT | O_GRID,
+                           cmc_sweep_report_formats);
+        if (!rc)
+            rc = cmd_sweep(&o);
     } else if (!strcmp(cmd, "summary")) {
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_UNIT, cmc_report_formats);
         if (!rc)

@@ -19,7 +19,11 @@
  *   DIR/data/...                 what the scripts read (see each script in plots/),
  *   DIR/data/figures.gp          the driver; DIR/data/gnuplot.log its messages.
  * Nothing is written before everything is checked: gnuplot is found, the scripts
- * are found, `only` names something.
+ * are found, `only` names something. This file decides what each figure of a run
+ * shows and writes its data (plot_compare.c: the figures of runs side by side);
+ * plot_driver.c holds the plumbing every figure shares
+ * (the output folder, the driver script, running gnuplot), and plot_sweep.c
+ * draws a sweep's figures through the same plumbing.
  */
 #include "plot_priv.h"
 #include "diag.h"
@@ -29,26 +33,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
-
-#ifndef CMC_PLOTS_DIRS
-#define CMC_PLOTS_DIRS ""
-#endif
 
 const char *const cmc_plot_formats[] = {"png", "pdf", "svg", NULL};
 /* ---- What a stat offers --------------------------------------------------------- */
 
 /* The stored percentile at p, or NaN (the run may have used --percentiles). */
-static double pct(const cmc_stat *s, double p, const double *which)
+double plot_pct(const cmc_stat *s, double p, const double *which)
 {
     for (size_t i = 0; i < s->npercentiles; i++)
         if (fabs(s->p[i] - p) < 1e-12)
@@ -59,7 +55,7 @@ static double pct(const cmc_stat *s, double p, const double *which)
 /* Chemical formulas in labels with Unicode subscripts (CO2 -> CO\u2082): gnuplot's
    enhanced mode is off (so that "co2_t" stays "co2_t"), and the subscript digits
    of Unicode are drawn by every terminal and font carbonmc uses (DejaVu Sans). */
-static void subscripts(char *s, size_t size)
+void plot_subscripts(char *s, size_t size)
 {
     static const char *const from[] = {"CO2", "CH4", "N2O", "SF6"};
     static const char *const to[] = {"CO\xe2\x82\x82", "CH\xe2\x82\x84", "N\xe2\x82\x82O",
@@ -83,14 +79,14 @@ static void subscripts(char *s, size_t size)
 }
 
 /* "training emissions [tCO\u2082e]", or the name when there is no description. */
-static void axis_label(char *out, size_t size, const cmc_stat *s)
+void plot_axis_label(char *out, size_t size, const cmc_stat *s)
 {
     const char *desc = s->description && s->description[0] ? s->description : s->name;
     if (s->unit && s->unit[0])
         snprintf(out, size, "%s [%s]", desc, s->unit);
     else
         snprintf(out, size, "%s", desc);
-    subscripts(out, size);
+    plot_subscripts(out, size);
 }
 
 /* The title of a figure: "" with --no-title. */
@@ -102,113 +98,16 @@ static const char *fig_title(const cmc_plot_options *o, const cmc_results *r, co
 }
 
 /* Something to draw: a histogram of finite samples that are not all the same. */
-static int has_histogram(const cmc_stat *s)
+int plot_has_histogram(const cmc_stat *s)
 {
     return s->nbins > 0 && s->edges && s->counts && s->count > 0 && s->min < s->max;
-}
-
-/* ---- Writing files --------------------------------------------------------------- */
-
-typedef struct plotter {
-    const cmc_plot_options *o;
-    cmc_diags *d;
-    const char *ext, *dir;   /* dir: absolute */
-    char datadir[PATH_MAX];
-    FILE *driver;
-    char **figures;          /* every figure the driver makes, to check afterwards */
-    size_t nfigures, cap;
-    int failed;
-    int narrow;              /* --size narrower than 4.5 in: fewer ticks */
-} plotter;
-
-/* path for writing: a regular file or a new one. A FIFO, device or socket in its
-   place is refused without blocking on it (O_NONBLOCK) or truncating it. */
-static FILE *open_out(plotter *p, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", path);
-        p->failed = 1;
-        return NULL;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
-    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {   /* it changed */
-        close(fd);
-        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", path);
-        p->failed = 1;
-        return NULL;
-    }
-    FILE *f = fd >= 0 && ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        cmc_error(p->d, NULL, "cannot write '%s': %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        p->failed = 1;
-    }
-    return f;
-}
-
-static void close_out(plotter *p, FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        cmc_error(p->d, NULL, "cannot write '%s': %s", path, strerror(errno ? errno : EIO));
-        p->failed = 1;
-    }
-}
-
-/* Adds a figure to the driver: data = the files' common prefix, out = the figure. */
-static void figure(plotter *p, const char *script, const char *data, const char *name)
-{
-    char out[PATH_MAX];
-    if (snprintf(out, sizeof out, "%s/%s.%s", p->dir, name, p->ext) >= (int)sizeof out) {
-        cmc_error(p->d, NULL, "path too long: %s/%s.%s", p->dir, name, p->ext);
-        p->failed = 1;
-        return;
-    }
-    if (p->nfigures == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 16;
-        char **v = realloc(p->figures, cap * sizeof *v);
-        if (!v) {
-            cmc_error(p->d, NULL, "out of memory");
-            p->failed = 1;
-            return;
-        }
-        p->figures = v;
-        p->cap = cap;
-    }
-    if (!(p->figures[p->nfigures] = strdup(out))) {
-        cmc_error(p->d, NULL, "out of memory");
-        p->failed = 1;
-        return;
-    }
-    p->nfigures++;
-    struct stat st;
-    if (lstat(out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-        cmc_error(p->d, NULL, "cannot write '%s': it is not a regular file", out);
-        p->failed = 1;
-        return;
-    }
-    unlink(out);   /* so a figure gnuplot failed to draw is not an old one */
-    fputs("data = ", p->driver);
-    plot_gp_string(p->driver, data);
-    fputs("\nout = ", p->driver);
-    plot_gp_string(p->driver, out);
-    fprintf(p->driver, "\nload plots.\"%s\"\n\n", script);
-}
-
-/* The data file prefix + suffix; its path goes to path[PATH_MAX + 32]. */
-static FILE *open_data(plotter *p, const char *prefix, const char *suffix, char *path)
-{
-    snprintf(path, PATH_MAX + 32, "%s%s", prefix, suffix);
-    return open_out(p, path);
 }
 
 /* prefix.hist: lo hi count percent; prefix.cdf: x F(x) at the edges. */
 static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
 {
     char path[PATH_MAX + 32];
-    FILE *f = open_data(p, prefix, ".hist", path);
+    FILE *f = plot_open_data(p, prefix, ".hist", path);
     if (!f)
         return;
     double total = (double)s->count;
@@ -229,9 +128,9 @@ static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
         plot_gp_row(f, 1, (const double[]){100.0 * (double)s->counts[j] / total,
                                            (double)s->counts[j] / total / w}, 2);
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
 
-    if (!(f = open_data(p, prefix, ".cdf", path)))
+    if (!(f = plot_open_data(p, prefix, ".cdf", path)))
         return;
     fprintf(f, "# %s: empirical CDF at the histogram's edges\n# columns: x cdf\n", s->name);
     uint64_t cum = s->underflow;
@@ -239,26 +138,26 @@ static void write_histogram(plotter *p, const char *prefix, const cmc_stat *s)
         cum += j ? s->counts[j - 1] : 0;
         plot_gp_row(f, 0, (const double[]){s->edges[j], (double)cum / total}, 2);
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
 }
 
 static void write_percentiles(plotter *p, const char *prefix, const cmc_stat *s)
 {
     char path[PATH_MAX + 32];
-    FILE *f = open_data(p, prefix, ".pct", path);
+    FILE *f = plot_open_data(p, prefix, ".pct", path);
     if (!f)
         return;
     fprintf(f, "# %s: percentiles with their 95%% Monte Carlo confidence intervals\n"
                "# columns: probability value ci_low ci_high\n", s->name);
     for (size_t i = 0; i < s->npercentiles; i++)
         plot_gp_row(f, 0, (const double[]){s->p[i], s->value[i], s->ci_low[i], s->ci_high[i]}, 4);
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
 }
 
 static void write_convergence(plotter *p, const char *prefix, const cmc_stat *s)
 {
     char path[PATH_MAX + 32];
-    FILE *f = open_data(p, prefix, ".conv", path);
+    FILE *f = plot_open_data(p, prefix, ".conv", path);
     if (!f)
         return;
     const cmc_convergence *c = &s->conv;
@@ -275,7 +174,7 @@ static void write_convergence(plotter *p, const char *prefix, const cmc_stat *s)
         fprintf(f, "%llu", (unsigned long long)c->samples[i]);
         plot_gp_row(f, 1, v, 3 * CMC_CONV_NEST);
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
 }
 
 /* The range of est's intervals over the checkpoints. */
@@ -311,10 +210,10 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
 {
     char path[PATH_MAX + 32], label[1024], buf[64], text[1024];
     snprintf(path, sizeof path, "%s.vars.gp", prefix);
-    FILE *f = open_out(p, path);
+    FILE *f = plot_open_out(p, path);
     if (!f)
         return;
-    axis_label(label, sizeof label, s);
+    plot_axis_label(label, sizeof label, s);
     fprintf(f, "# gnuplot variables for the figures of %s (written by carbonmc plot)\n",
             s->name);
     fputs("title_str = ", f);
@@ -325,7 +224,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     plot_gp_string(f, label);
     char dl[1024], unit[600];
     snprintf(unit, sizeof unit, "%s", s->unit ? s->unit : "");
-    subscripts(unit, sizeof unit);
+    plot_subscripts(unit, sizeof unit);
     if (s->log_bins)
         snprintf(dl, sizeof dl, "share of samples per decade");
     else if (unit[0])
@@ -360,7 +259,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
     static const double probs[7] = {0.5, 0.25, 0.75, 0.05, 0.95, 0.025, 0.975};
     double v[7];
     for (int i = 0; i < 7; i++) {
-        v[i] = pct(s, probs[i], s->value);
+        v[i] = plot_pct(s, probs[i], s->value);
         fprintf(f, "%s = ", names[i]);
         plot_gp_num(f, v[i]);
         fputc('\n', f);
@@ -415,7 +314,7 @@ static void write_vars(plotter *p, const char *prefix, const cmc_results *r, con
             plot_gp_tics(f, nm, "y", a, b, 0, 4);
         }
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
 }
 
 /* ---- The figures ------------------------------------------------------------------ */
@@ -428,7 +327,7 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
 {
     char prefix[PATH_MAX], name[PATH_MAX];
     plot_pathf(prefix, sizeof prefix, "%s/%s-%s", p->datadir, label, s->name);
-    if (!has_histogram(s)) {
+    if (!plot_has_histogram(s)) {
         if (s->count && s->min == s->max)
             cmc_note(p->d, NULL, "%s is %.10g in every sample of run '%s': no figures",
                      s->name, s->min, label);
@@ -441,13 +340,13 @@ static void output_figures(plotter *p, const cmc_results *r, const char *label,
     write_percentiles(p, prefix, s);
     write_vars(p, prefix, r, s);
     snprintf(name, sizeof name, "%s-%s-distribution", label, s->name);
-    figure(p, "distribution.gp", prefix, name);
+    plot_figure(p, "distribution.gp", prefix, name);
     snprintf(name, sizeof name, "%s-%s-cdf", label, s->name);
-    figure(p, "cdf.gp", prefix, name);
+    plot_figure(p, "cdf.gp", prefix, name);
     if (s->conv.n >= 2) {
         write_convergence(p, prefix, s);
         snprintf(name, sizeof name, "%s-%s-convergence", label, s->name);
-        figure(p, "convergence.gp", prefix, name);
+        plot_figure(p, "convergence.gp", prefix, name);
     }
     for (size_t i = 0; i < r->nsensitivity; i++)
         if (!strcmp(r->sensitivity[i].output, s->name))
@@ -476,7 +375,7 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
     plot_pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
-    FILE *f = open_data(p, prefix, ".dat", path);
+    FILE *f = plot_open_data(p, prefix, ".dat", path);
     if (!f) {
         free(order);
         return;
@@ -507,7 +406,7 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
                 shi = v[i] > shi ? v[i] : shi;
             }
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
     if (!(hi > lo))
         hi = lo + 1;
     if (!(shi > slo)) {
@@ -517,11 +416,11 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     }
     plot_pad_range(&lo, &hi, 0);
     plot_pad_range(&slo, &shi, 0);
-    if (!(f = open_data(p, prefix, ".vars.gp", path))) {
+    if (!(f = plot_open_data(p, prefix, ".vars.gp", path))) {
         free(order);
         return;
     }
-    axis_label(lab, sizeof lab, out);
+    plot_axis_label(lab, sizeof lab, out);
     fprintf(f, "# gnuplot variables for the sensitivity figure of %s (carbonmc plot)\n"
                "title_str = ", se->output);
     plot_gp_string(f, fig_title(p->o, r, label));
@@ -556,9 +455,9 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     plot_gp_num(f, shi);
     fputc('\n', f);
     plot_gp_tics(f, "swing_xtics_cmd", "x", slo, shi, 0, 4);
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
     snprintf(name, sizeof name, "%s-%s-sensitivity", label, se->output);
-    figure(p, "tornado.gp", prefix, name);
+    plot_figure(p, "tornado.gp", prefix, name);
     free(order);
 }
 
@@ -567,13 +466,13 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
 {
     size_t n = 0;
     for (size_t i = 0; i < r->ninputs; i++)
-        n += (!only || !strcmp(only, r->inputs[i].name)) && has_histogram(&r->inputs[i]);
+        n += (!only || !strcmp(only, r->inputs[i].name)) && plot_has_histogram(&r->inputs[i]);
     if (!n)
         return;
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX];
     plot_pathf(prefix, sizeof prefix, "%s/%s-inputs", p->datadir, label);
     snprintf(path, sizeof path, "%s.vars.gp", prefix);
-    FILE *f = open_out(p, path);
+    FILE *f = plot_open_out(p, path);
     if (!f)
         return;
     fprintf(f, "# gnuplot variables for the inputs figure (written by carbonmc plot)\n"
@@ -587,7 +486,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
     size_t k = 0;
     for (size_t i = 0; i < r->ninputs; i++) {
         const cmc_stat *s = &r->inputs[i];
-        if ((only && strcmp(only, s->name)) || !has_histogram(s))
+        if ((only && strcmp(only, s->name)) || !plot_has_histogram(s))
             continue;
         char data[PATH_MAX], both[1200];
         plot_pathf(data, sizeof data, "%s/%s-input-%s", p->datadir, label, s->name);
@@ -597,7 +496,7 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
             snprintf(both, sizeof both, "%s [%s]", s->name, s->unit);
         else
             snprintf(both, sizeof both, "%s", s->name);
-        subscripts(both, sizeof both);
+        plot_subscripts(both, sizeof both);
         double lo, hi;
         int logx;
         hist_range(s, &lo, &hi, &logx);
@@ -622,307 +521,9 @@ static void inputs_figure(plotter *p, const cmc_results *r, const char *label, c
         fputc('\n', f);
         plot_gp_tics(f, nm, "x", lo, hi, logx, p->narrow ? 2 : 3);
     }
-    close_out(p, f, path);
+    plot_close_out(p, f, path);
     snprintf(name, sizeof name, "%s-inputs", label);
-    figure(p, "inputs.gp", prefix, name);
-}
-
-/* One row per run: 95%, 90% and 50% intervals and the median on a shared axis. */
-static void compare_figure(plotter *p, const cmc_stat *const *s, const char *const *rows,
-                           size_t nruns, const char *fig)
-{
-    const char *name = s[0]->name;
-    /* a row's numbers: the widest interval stored as its range */
-    static const double probs[7] = {0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975};
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t k = 0; k < nruns; k++)
-        for (int j = 0; j < 7; j++) {
-            double v = pct(s[k], probs[j], s[k]->value);
-            if (isfinite(v)) {
-                lo = v < lo ? v : lo;
-                hi = v > hi ? v : hi;
-            }
-        }
-    if (!(hi >= lo)) {
-        cmc_warning(p->d, NULL, "no common percentiles of %s to compare", name);
-        return;
-    }
-    if (!(hi > lo)) {
-        double w = lo != 0 ? 0.05 * fabs(lo) : 1;
-        lo -= w;
-        hi += w;
-    }
-    int logx = lo > 0 && hi / lo > 10;
-    plot_pad_range(&lo, &hi, logx);
-
-    char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
-    snprintf(prefix, sizeof prefix, "%s/%s", p->datadir, fig);
-    snprintf(path, sizeof path, "%s.dat", prefix);
-    FILE *f = open_out(p, path);
-    if (!f)
-        return;
-    fprintf(f, "# %s in %zu runs: row, percentiles 2.5 5 25 50 75 95 97.5 (NaN if not "
-               "stored), the run, its numbers\n"
-               "# columns: row p025 p05 p25 p50 p75 p95 p975 \"run\" \"numbers\"\n",
-            name, nruns);
-    for (size_t k = 0; k < nruns; k++) {
-        fprintf(f, "%zu", k + 1);
-        double v[7];
-        for (int j = 0; j < 7; j++) {
-            v[j] = pct(s[k], probs[j], s[k]->value);
-            fputc(' ', f);
-            plot_gp_num(f, v[j]);
-        }
-        char a[40], b[40], m[40], text[160];
-        plot_fmt3(m, sizeof m, v[3]);
-        plot_fmt3(a, sizeof a, v[1]);
-        plot_fmt3(b, sizeof b, v[5]);
-        snprintf(text, sizeof text, "median %s, 90%%: %s \xe2\x80\x93 %s", m, a, b);
-        fputc(' ', f);
-        plot_gp_string(f, rows[k]);
-        fputc(' ', f);
-        plot_gp_string(f, text);
-        fputc('\n', f);
-    }
-    close_out(p, f, path);
-
-    snprintf(path, sizeof path, "%s.vars.gp", prefix);
-    if (!(f = open_out(p, path)))
-        return;
-    axis_label(label, sizeof label, s[0]);
-    fprintf(f, "# gnuplot variables for the comparison of %s (written by carbonmc plot)\n"
-               "label_str = ", name);
-    plot_gp_string(f, label);
-    fprintf(f, "\nnruns = %zu\nlogx = %d\nxmin = ", nruns, logx);
-    plot_gp_num(f, lo);
-    fputs("\nxmax = ", f);
-    plot_gp_num(f, hi);
-    fputc('\n', f);
-    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 5);
-    close_out(p, f, path);
-    figure(p, "compare.gp", prefix, fig);
-}
-
-/* The output called name in every run, one row each, labelled by the run's title
-   (and its file when titles repeat). */
-static void compare_runs(plotter *p, const cmc_results *const *runs, const char *const *labels,
-                         size_t nruns, const char *name)
-{
-    const cmc_stat **s = calloc(nruns, sizeof *s);
-    char (*rows)[600] = calloc(nruns, sizeof *rows);
-    const char **rp = calloc(nruns, sizeof *rp);
-    if (!s || !rows || !rp) {
-        cmc_error(p->d, NULL, "out of memory");
-        p->failed = 1;
-        goto out;
-    }
-    for (size_t k = 0; k < nruns; k++) {
-        for (size_t i = 0; i < runs[k]->noutputs && !s[k]; i++)
-            if (!strcmp(runs[k]->outputs[i].name, name))
-                s[k] = &runs[k]->outputs[i];
-        if (!s[k] || !has_histogram(s[k]))
-            goto out;   /* not in every run */
-        const char *t = runs[k]->title && runs[k]->title[0] ? runs[k]->title : labels[k];
-        int dup = 0;
-        for (size_t j = 0; j < nruns; j++)
-            dup |= j != k && runs[j]->title && !strcmp(runs[j]->title, t);
-        if (dup)
-            snprintf(rows[k], sizeof rows[k], "%s (%s)", t, labels[k]);
-        else
-            snprintf(rows[k], sizeof rows[k], "%s", t);
-        rp[k] = rows[k];
-    }
-    char fig[PATH_MAX];
-    snprintf(fig, sizeof fig, "compare-%s", name);
-    compare_figure(p, s, rp, nruns, fig);
-out:
-    free(s);
-    free(rows);
-    free(rp);
-}
-
-/* A run with variants: output i as written (all variants' assumptions mixed) and
-   in each variant, one row each. */
-static void compare_variants(plotter *p, const cmc_results *r, const char *label, size_t i)
-{
-    const cmc_stat *s[65];
-    const char *rows[65];
-    char texts[65][300];
-    size_t n = 0;
-    s[n] = &r->outputs[i];
-    snprintf(texts[n], sizeof texts[n], "as written: %s", r->title && r->title[0] ? r->title : label);
-    rows[n] = texts[n];
-    n++;
-    for (size_t v = 0; v < r->nvariants && n < 65; v++) {
-        const cmc_variant_result *vr = &r->variants[v];
-        for (size_t j = 0; j < vr->noutputs; j++)
-            if (!strcmp(vr->outputs[j].name, s[0]->name) && has_histogram(&vr->outputs[j])) {
-                s[n] = &vr->outputs[j];
-                snprintf(texts[n], sizeof texts[n], "%s", vr->label && vr->label[0] ? vr->label : vr->name);
-                rows[n] = texts[n];
-                n++;
-            }
-    }
-    if (n < 2 || !has_histogram(s[0]))
-        return;
-    char fig[PATH_MAX];
-    snprintf(fig, sizeof fig, "%s-%s-variants", label, s[0]->name);
-    compare_figure(p, s, rows, n, fig);
-}
-/* ---- The entry point ---------------------------------------------------------------- */
-
-/* --size: column (3.3 in, a two-column paper's column, 8 pt), page (6.75 in, the
-   text width of the same papers, 9 pt) or WxH in inches; the height of a single
-   figure (fig_h = 1), its width always the one given. */
-static int parse_size(const char *s, double *w, double *h, double *pt)
-{
-    if (!strcmp(s, "column")) {
-        *w = 3.3, *h = 3.3 * 0.64, *pt = 8;
-        return 0;
-    }
-    if (!strcmp(s, "page")) {
-        *w = 6.75, *h = 6.75 * 0.5, *pt = 9;
-        return 0;
-    }
-    char *end;
-    *w = strtod(s, &end);
-    if (end == s || (*end != 'x' && *end != 'X'))
-        return -1;
-    const char *b = end + 1;
-    *h = strtod(b, &end);
-    if (end == b || *end || !(*w >= 1 && *w <= 40) || !(*h >= 1 && *h <= 40))
-        return -1;
-    *pt = *w < 4.5 ? 8 : 9;
-    return 0;
-}
-
-/* The value of "LABEL=VALUE" (--published) if LABEL names a run; -1 if it is not
-   well formed or names none. out may be NULL. */
-static int published_value(const cmc_plot_options *o, const char *spec,
-                           const cmc_results *const *runs, const char *const *labels, size_t n,
-                           double *out)
-{
-    (void)o;
-    (void)runs;
-    const char *eq = strchr(spec, '=');
-    if (!eq)
-        return -1;
-    char *end;
-    double v = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || !isfinite(v))
-        return -1;
-    for (size_t k = 0; k < n; k++)
-        if (strlen(labels[k]) == (size_t)(eq - spec) && !strncmp(labels[k], spec, (size_t)(eq - spec))) {
-            if (out)
-                *out = v;
-            return (int)k;
-        }
-    return -1;
-}
-
-/* The forest figure of output name: one row per run and per variant of a run, each
-   its median (dot) and 90% interval (bar) on one axis, with the numbers printed at
-   the right and, where --published gave one, the published point estimate (open
-   diamond): the figure footprint papers print to compare estimates. */
-static void forest_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
-                          size_t nruns, const char *name)
-{
-    size_t nrows = 0;
-    for (size_t k = 0; k < nruns; k++)
-        nrows += 1 + runs[k]->nvariants;
-    char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
-    snprintf(prefix, sizeof prefix, "%s/forest-%s", p->datadir, name);
-    snprintf(path, sizeof path, "%s.dat", prefix);
-    double lo = INFINITY, hi = -INFINITY;
-    const cmc_stat *first = NULL;
-    FILE *f = open_out(p, path);
-    if (!f)
-        return;
-    fprintf(f, "# forest figure of %s: one row per run and variant\n"
-               "# columns: row median p05 p95 published \"row label\" \"numbers\"\n", name);
-    size_t row = 0;
-    for (size_t k = 0; k < nruns; k++) {
-        const cmc_results *r = runs[k];
-        double pub = NAN;
-        for (size_t i = 0; i < p->o->npublished; i++) {
-            double v;
-            if (published_value(p->o, p->o->published[i], runs, labels, nruns, &v) == (int)k)
-                pub = v;
-        }
-        for (size_t v = 0; v <= r->nvariants; v++) {
-            const cmc_stat *s = NULL;
-            const cmc_stat *list = v ? r->variants[v - 1].outputs : r->outputs;
-            size_t nl = v ? r->variants[v - 1].noutputs : r->noutputs;
-            for (size_t i = 0; i < nl; i++)
-                if (!strcmp(list[i].name, name))
-                    s = &list[i];
-            if (!s)
-                continue;
-            if (!first)
-                first = s;
-            char text[700], nums[200], a[40], b[40], m[40];
-            if (v)
-                snprintf(text, sizeof text, "   %s", r->variants[v - 1].label &&
-                         r->variants[v - 1].label[0] ? r->variants[v - 1].label
-                                                     : r->variants[v - 1].name);
-            else
-                snprintf(text, sizeof text, "%s", r->title && r->title[0] ? r->title : labels[k]);
-            subscripts(text, sizeof text);
-            double x[3] = {pct(s, 0.5, s->value), pct(s, 0.05, s->value), pct(s, 0.95, s->value)};
-            plot_fmt3(m, sizeof m, x[0]);
-            plot_fmt3(a, sizeof a, x[1]);
-            plot_fmt3(b, sizeof b, x[2]);
-            snprintf(nums, sizeof nums, "%s [%s, %s]", m, a, b);
-            for (int j = 0; j < 3; j++)
-                if (isfinite(x[j])) {
-                    lo = x[j] < lo ? x[j] : lo;
-                    hi = x[j] > hi ? x[j] : hi;
-                }
-            double pv = v ? NAN : pub;
-            if (isfinite(pv)) {
-                lo = pv < lo ? pv : lo;
-                hi = pv > hi ? pv : hi;
-            }
-            fprintf(f, "%zu", ++row);
-            const double cols[4] = {x[0], x[1], x[2], pv};
-            for (int j = 0; j < 4; j++) {
-                fputc(' ', f);
-                plot_gp_num(f, cols[j]);
-            }
-            fputc(' ', f);
-            plot_gp_string(f, text);
-            fputc(' ', f);
-            plot_gp_string(f, nums);
-            fputc('\n', f);
-        }
-    }
-    close_out(p, f, path);
-    if (row < 2 || !(hi >= lo) || !first)
-        return;
-    if (!(hi > lo)) {
-        double w = lo != 0 ? 0.05 * fabs(lo) : 1;
-        lo -= w;
-        hi += w;
-    }
-    int logx = lo > 0 && hi / lo > 10;
-    plot_pad_range(&lo, &hi, logx);
-    snprintf(path, sizeof path, "%s.vars.gp", prefix);
-    if (!(f = open_out(p, path)))
-        return;
-    axis_label(label, sizeof label, first);
-    fprintf(f, "# gnuplot variables for the forest figure of %s (written by carbonmc plot)\n"
-               "label_str = ", name);
-    plot_gp_string(f, label);
-    fprintf(f, "\nnrows = %zu\npublished = %zu\nlogx = %d\nxmin = ", row, p->o->npublished, logx);
-    plot_gp_num(f, lo);
-    fputs("\nxmax = ", f);
-    plot_gp_num(f, hi);
-    fputc('\n', f);
-    plot_gp_tics(f, "xtics_cmd", "x", lo, hi, logx, 3);
-    close_out(p, f, path);
-    char fig[PATH_MAX];
-    snprintf(fig, sizeof fig, "forest-%s", name);
-    figure(p, "forest.gp", prefix, fig);
+    plot_figure(p, "inputs.gp", prefix, name);
 }
 
 static int names_something(const cmc_results *const *runs, size_t n, const char *only)
@@ -944,29 +545,14 @@ static int drawable(const cmc_results *const *runs, size_t n, const char *only)
     for (size_t k = 0; k < n; k++) {
         for (size_t i = 0; i < runs[k]->noutputs; i++)
             if ((!only || !strcmp(only, runs[k]->outputs[i].name)) &&
-                has_histogram(&runs[k]->outputs[i]))
+                plot_has_histogram(&runs[k]->outputs[i]))
                 return 1;
         for (size_t i = 0; i < runs[k]->ninputs; i++)
             if ((!only || !strcmp(only, runs[k]->inputs[i].name)) &&
-                has_histogram(&runs[k]->inputs[i]))
+                plot_has_histogram(&runs[k]->inputs[i]))
                 return 1;
     }
     return 0;
-}
-
-static int isalnum_ascii(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int valid_label(const char *s)
-{
-    if (!s || !*s || !strcmp(s, "compare"))
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum_ascii(*s) || *s == '-' || *s == '_' || *s == '.'))
-            return 0;
-    return 1;
 }
 
 int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n,
@@ -988,7 +574,7 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
         return -1;
     }
     for (size_t k = 0; k < n; k++) {
-        if (!valid_label(labels[k])) {
+        if (!plot_valid_label(labels[k])) {
             cmc_error(d, NULL, "'%s' cannot name a run's figures (letters, digits, '-', '_', "
                                "'.'; not 'compare')", labels[k] ? labels[k] : "");
             return -1;
@@ -1008,75 +594,16 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
                   o->only ? "it is" : "every output and input is");
         return -1;
     }
-    const char *gp = o->gnuplot ? o->gnuplot : "gnuplot";
-    char *gnuplot = plot_find_program(gp);
-    if (!gnuplot) {
-        cmc_error(d, NULL, "cannot find gnuplot ('%s' is not %s); install it (Debian: apt-get "
-                           "install gnuplot-nox) or name it with CARBONMC_GNUPLOT",
-                  gp, strchr(gp, '/') ? "an executable file" : "on PATH");
-        return -1;
-    }
-    char *scripts = plot_find_scripts(o->scripts);
-    if (!scripts) {
-        if (o->scripts)
-            cmc_error(d, NULL, "'%s' does not hold carbonmc's gnuplot scripts (%s, ...)",
-                      o->scripts, plot_script_names[0]);
-        else
-            cmc_error(d, NULL, "cannot find carbonmc's gnuplot scripts (looked in %s); "
-                               "name their folder with CARBONMC_PLOTS", CMC_PLOTS_DIRS);
-        free(gnuplot);
-        return -1;
-    }
-
-    plotter p = {o, d, fmt, NULL, "", NULL, NULL, 0, 0, 0, 0};
-    const char *dir = o->dir ? o->dir : "figures";
-    char *absdir = NULL, driver[PATH_MAX];
-    int rc = -1;
-    double size_w = 0, size_h = 0, size_pt = 0;
-    if (o->size && parse_size(o->size, &size_w, &size_h, &size_pt) < 0) {
-        cmc_error(d, NULL, "--size expects column, page or WIDTHxHEIGHT in inches between 1 "
-                           "and 40 (4x2.5), got '%s'", o->size);
-        goto out;
-    }
-    p.narrow = size_w > 0 && size_w < 4.5;
     for (size_t i = 0; i < o->npublished; i++)
-        if (published_value(o, o->published[i], runs, labels, n, NULL) < 0) {
+        if (plot_published_value(o, o->published[i], runs, labels, n, NULL) < 0) {
             cmc_error(d, NULL, "--published expects LABEL=VALUE with LABEL a run's name (%s%s) "
                                "and VALUE a finite number, got '%s'", labels[0],
                       n > 1 ? ", ..." : "", o->published[i]);
-            goto out;
+            return -1;
         }
-    struct stat dst;
-    if (stat(dir, &dst) == 0 && !S_ISDIR(dst.st_mode)) {   /* before anything is written */
-        cmc_error(d, NULL, "cannot write figures into '%s': it is %s; -o must name a folder "
-                           "or a new path", dir, S_ISREG(dst.st_mode) ? "a file" :
-                  S_ISFIFO(dst.st_mode) ? "a FIFO" : S_ISSOCK(dst.st_mode) ? "a socket" :
-                  "a device");
-        goto out;
-    }
-    if (plot_mkdir_p(dir) < 0 || !(absdir = realpath(dir, NULL))) {
-        cmc_error(d, NULL, "cannot make the folder '%s': %s", dir, strerror(errno));
-        goto out;
-    }
-    p.dir = absdir;
-    if (snprintf(p.datadir, sizeof p.datadir, "%s/data", absdir) >= (int)sizeof p.datadir ||
-        plot_mkdir_p(p.datadir) < 0) {
-        cmc_error(d, NULL, "cannot make the folder '%s/data': %s", dir, strerror(errno));
-        goto out;
-    }
-    plot_pathf(driver, sizeof driver, "%s/figures.gp", p.datadir);
-    if (!(p.driver = open_out(&p, driver)))
-        goto out;
-    fprintf(p.driver, "# Draws every figure of `carbonmc plot`: run `gnuplot %s` to redraw\n"
-                      "# after editing the scripts in plots (copy them, and change `plots`).\n"
-                      "fmt = \"%s\"\nplots = ", driver, fmt);
-    char slash[PATH_MAX];
-    snprintf(slash, sizeof slash, "%s/", scripts);
-    plot_gp_string(p.driver, slash);
-    if (size_w > 0)
-        fprintf(p.driver, "\n# --size %s: inches and points\nsize_w = %g\nsize_h = %g\nsize_pt = %g",
-                o->size, size_w, size_h, size_pt);
-    fputs("\n\n", p.driver);
+    plotter p;
+    if (plot_begin(&p, o, d) < 0)
+        return -1;
 
     for (size_t k = 0; k < n && !p.failed; k++) {
         const cmc_results *r = runs[k];
@@ -1089,39 +616,13 @@ int cmc_plot(const cmc_results *const *runs, const char *const *labels, size_t n
     for (size_t k = 0; k < n && !p.failed; k++)
         for (size_t i = 0; i < runs[k]->noutputs && runs[k]->nvariants && !p.failed; i++)
             if (!o->only || !strcmp(o->only, runs[k]->outputs[i].name))
-                compare_variants(&p, runs[k], labels[k], i);
+                plot_compare_variants(&p, runs[k], labels[k], i);
     if (n >= 2)
         for (size_t i = 0; i < runs[0]->noutputs && !p.failed; i++)
             if (!o->only || !strcmp(o->only, runs[0]->outputs[i].name)) {
-                compare_runs(&p, runs, labels, n, runs[0]->outputs[i].name);
+                plot_compare_runs(&p, runs, labels, n, runs[0]->outputs[i].name);
                 if (!p.failed)
-                    forest_figure(&p, runs, labels, n, runs[0]->outputs[i].name);
+                    plot_forest_figure(&p, runs, labels, n, runs[0]->outputs[i].name);
             }
-    FILE *f = p.driver;
-    p.driver = NULL;
-    close_out(&p, f, driver);
-    if (p.failed)
-        goto out;
-    if (plot_run_gnuplot(d, p.datadir, gnuplot, driver) < 0)
-        goto out;
-    for (size_t i = 0; i < p.nfigures; i++) {
-        struct stat st;
-        if (stat(p.figures[i], &st) < 0 || st.st_size == 0) {
-            cmc_error(d, NULL, "gnuplot did not write '%s'", p.figures[i]);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < p.nfigures && o->wrote; i++)
-        o->wrote(o->wrote_ctx, p.figures[i]);
-    rc = 0;
-out:
-    if (p.driver)
-        fclose(p.driver);
-    for (size_t i = 0; i < p.nfigures; i++)
-        free(p.figures[i]);
-    free(p.figures);
-    free(absdir);
-    free(scripts);
-    free(gnuplot);
-    return rc;
+    return plot_end(&p);
 }

@@ -29,7 +29,8 @@ extern char **environ;
 
 const char *const plot_script_names[] = {"common.gp",  "distribution.gp", "cdf.gp",
                                            "convergence.gp", "inputs.gp", "compare.gp",
-                                           "tornado.gp", "forest.gp", NULL};
+                                           "tornado.gp", "forest.gp", "fan.gp",
+                                           "heatmap.gp", NULL};
 
 /* ---- Finding gnuplot and the scripts -------------------------------------------- */
 

@@ -7,8 +7,68 @@
 
 #include "plot.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/* ---- plot_driver.c: the output folder, the driver script, gnuplot --------------- */
+
+typedef struct plotter {
+    const cmc_plot_options *o;
+    cmc_diags *d;
+    const char *ext, *dir;   /* dir: absolute */
+    char datadir[PATH_MAX];
+    FILE *driver;
+    char **figures;          /* every figure the driver makes, to check afterwards */
+    size_t nfigures, cap;
+    int failed;
+    int narrow;              /* --size narrower than 4.5 in: fewer ticks */
+    /* plot_begin's, for plot_end */
+    char *gnuplot, *scripts, *absdir;
+    char driver_path[PATH_MAX];
+} plotter;
+
+/* Check the format, gnuplot, the scripts, --size and the folder; make DIR/data and
+   open the driver. 0, or -1 with an error in d (nothing to end). */
+int plot_begin(plotter *p, const cmc_plot_options *o, cmc_diags *d);
+/* Close the driver, run gnuplot, check and report every figure; frees what
+   plot_begin took. 0, or -1 with an error in d. */
+int plot_end(plotter *p);
+/* A file for writing: a regular file or a new one (p->failed and an error if not). */
+FILE *plot_open_out(plotter *p, const char *path);
+void plot_close_out(plotter *p, FILE *f, const char *path);
+/* prefix + suffix opened with plot_open_out; its path into path[PATH_MAX + 32]. */
+FILE *plot_open_data(plotter *p, const char *prefix, const char *suffix, char *path);
+/* Add figure DIR/name.EXT to the driver: `data` (the data files' prefix), then the
+   script plots/script. */
+void plot_figure(plotter *p, const char *script, const char *data, const char *name);
+/* A label naming files: letters, digits, '-', '_', '.'; not "compare". */
+int plot_valid_label(const char *s);
+/* Chemical formulas in s with Unicode subscripts, in place (CO2 -> CO\u2082): for
+   labels, since gnuplot's enhanced text is off (plot.c). */
+void plot_subscripts(char *s, size_t size);
+
+/* ---- plot.c and plot_compare.c: the figures of runs ------------------------------ */
+
+/* The stored percentile at p of s (which: s->value, s->ci_low, ...), or NaN. */
+double plot_pct(const cmc_stat *s, double p, const double *which);
+/* "description [unit]" with subscripts, for an axis. */
+void plot_axis_label(char *out, size_t size, const cmc_stat *s);
+/* Whether s has a histogram worth drawing. */
+int plot_has_histogram(const cmc_stat *s);
+/* compare-NAME over the runs; L-NAME-variants of run r's output i; forest-NAME. */
+void plot_compare_runs(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                       size_t n, const char *name);
+void plot_compare_variants(plotter *p, const cmc_results *r, const char *label, size_t i);
+void plot_forest_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
+                        size_t nruns, const char *name);
+/* The run index named by --published "LABEL=VALUE" (its value into out, which may
+   be NULL), or -1 when it is malformed or names no run. */
+int plot_published_value(const cmc_plot_options *o, const char *spec,
+                         const cmc_results *const *runs, const char *const *labels, size_t n,
+                         double *out);
+
+/* ---- plot_gp.c: gnuplot's side ---------------------------------------------------- */
 
 /* The scripts plots/ must hold, NULL-terminated. */
 extern const char *const plot_script_names[];

@@ -2,8 +2,9 @@
  * fuzz_h5read.c: libFuzzer target for the HDF5 reader (issue 11).
  *
  * libhdf5 reads files, not buffers, so each input is written to a temporary file
- * and opened with the project's reader (cmc_results_read, as `carbonmc summary`
- * does); when it reads, every number and string of the summary is touched. A
+ * and opened with the project's readers as `carbonmc summary` does (a sweep's file
+ * by cmc_sweep_read, any other by cmc_results_read; both are tried on every
+ * input); when one reads, every number and string of the summary is touched. A
  * corrupt file must give diagnostics, never a crash, a leak or an allocation the
  * file's size cannot justify.
  */
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "carbonmc.h"
+#include "sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,6 +63,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 touch_stat(&r->variants[v].outputs[i]);
     }
     cmc_results_free(r);
+    cmc_sweep *sw = d ? cmc_sweep_read(path, d) : NULL;
+    if (sw) {
+        sink += (double)strlen(sw->title) + (double)strlen(sw->source) + (double)sw->samples;
+        for (size_t k = 0; k < sw->nvars; k++)
+            for (size_t i = 0; i < sw->vars[k].n; i++)
+                sink += sw->vars[k].value[i] + (double)strlen(sw->vars[k].unit);
+        for (size_t o = 0; o < sw->noutputs; o++) {
+            const cmc_sweep_output *so = &sw->outputs[o];
+            sink += (double)strlen(so->name) + (double)strlen(so->unit) +
+                    (double)strlen(so->description);
+            for (size_t i = 0; i < sw->npoints; i++) {
+                sink += so->mean[i] + so->std[i] + so->mean_se[i] + so->min[i] + so->max[i] +
+                        (double)so->count[i] + (double)so->nonfinite[i];
+                for (size_t j = 0; j < sw->np; j++)
+                    sink += so->value[i * sw->np + j] + so->ci_low[i * sw->np + j] +
+                            so->ci_high[i * sw->np + j] + so->resolution[i * sw->np + j];
+            }
+        }
+    }
+    cmc_sweep_free(sw);
     cmc_diags_free(d);
     unlink(path);
     return 0;

@@ -3,7 +3,7 @@
 #   loader: scenarios/, models/, tests/errors/ and tests/fuzz/corpus/load/ (the
 #           issue's reproducers and what fuzzing found);
 #   reader: HDF5 files written here by a tiny run (with and without variants and
-#           sensitivity), truncated and byte-corrupted copies of them, and
+#           sensitivity) and two sweeps (a grid and a CSV's points), truncated and byte-corrupted copies of them, and
 #           tests/fuzz/corpus/h5/.
 # MODE is "replay" (replay.c's main: every file once) or "libfuzzer" (the clang
 # build: -runs=0 runs every file of the folders once and stops).
@@ -23,7 +23,13 @@ printf 'title "T"\nk = choice(1, 2)\noutput z = k + lognormal(0, 1) [kg]\noutput
 CARBONMC_PATH= "$bin" run a.cmc -n 1024 --bins 4 --percentiles 0.5 -o "$seeds/a.h5" >/dev/null || exit 1
 CARBONMC_PATH= "$bin" run b.cmc -n 1024 --bins 4 --percentiles 0.5 --sensitivity -o "$seeds/b.h5" >/dev/null || exit 1
 CARBONMC_PATH= "$bin" run c.cmc -n 2048 --bins 3 --percentiles 0.1,0.9 --save-samples -o "$seeds/c.h5" >/dev/null || exit 1
-for f in a b c; do
+# a sweep's file: a grid of two names, and a CSV's points
+CARBONMC_PATH= "$bin" sweep b.cmc -n 1024 --bins 4 --percentiles 0.5 --grid a=1,2 \
+    --grid 'b=3,4' -o "$seeds/s.h5" >/dev/null 2>&1 || exit 1
+printf 'a,b\n1,2\n3,4\n' >p.csv
+CARBONMC_PATH= "$bin" sweep b.cmc -n 1024 --percentiles 0.1,0.9 --grid-csv p.csv \
+    -o "$seeds/p.h5" >/dev/null 2>&1 || exit 1
+for f in a b c s p; do
     size=$(wc -c <"$seeds/$f.h5")
     head -c $((size / 2)) "$seeds/$f.h5" >"$seeds/$f-half.h5"
     head -c 512 "$seeds/$f.h5" >"$seeds/$f-head.h5"
