@@ -40,6 +40,9 @@ static const char usage[] =
     "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
+    "        --part K/M: draw part K of M and write a part's file (docs/scale.md)\n"
+    "  merge PART.h5... -o OUT.h5 [--threads T] [--format FMT]\n"
+    "        the run that parts 1..M make together, bit for bit as one run\n"
     "  summary OUT.h5 [--format FMT]\n"
     "        print the summary of a run's file again\n"
     "  table OUT.h5 [MORE.h5 ...] [--format text|markdown|latex|csv] [--interval P]\n"
@@ -195,6 +198,10 @@ typedef struct options {
     size_t nunits;
     int strict;               /* --strict: every warning is an error (also a run that
                                  stops at --max-n short of its tolerance) */
+    /* run --part K/M and merge (docs/scale.md) */
+    uint32_t part, nparts;
+    const char *const *merge;   /* merge: the parts' files */
+    size_t nmerge;
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -297,7 +304,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                              "-o", "--percentiles", "--bins", "--only",
                                              "--max-memory", "--interval", "--outputs", "--size",
                                              "--published", "--design", "--replicates",
-                                             "--rel-tol", "--abs-tol", "--max-n", "--unit", NULL};
+                                             "--rel-tol", "--abs-tol", "--max-n", "--unit", "--part", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -349,6 +356,16 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_seed(val, &o->seed) < 0)
                 return usage_error("--seed expects a whole number from 0 to "
                                    "18446744073709551615, got '%s'", val);
+        } else if (name && !strcmp(name, "--part")) {   /* K/M, 1 <= K <= M */
+            char *end, *end2 = NULL;
+            unsigned long k = strtoul(val, &end, 10), m = 0;
+            if (end > val && *end == '/' && end[1] >= '0' && end[1] <= '9')
+                m = strtoul(end + 1, &end2, 10);
+            if (!m || *end2 || val[0] < '1' || val[0] > '9' || k < 1 || k > m || m > 1000000)
+                return usage_error("--part expects K/M with 1 <= K <= M <= 1000000 (3/8), got "
+                                   "'%s'", val);
+            o->part = (uint32_t)k;
+            o->nparts = (uint32_t)m;
         } else if (name && !strcmp(name, "--threads")) {
             char *end;
             long v = strtol(val, &end, 10);
@@ -915,6 +932,171 @@ static char *default_output(const char *scenario)
     return out;
 }
 
+/* ---- run --part K/M and merge (docs/scale.md) ---------------------------------------- */
+
+/* The arguments that fix a run's results, as a part records them for `merge`: the
+   scenario's full path, the seed, then -n, --percentiles, --bins, --design,
+   --replicates and every --set as given. NULL-terminated; NULL if out of memory. */
+static char **run_arguments(const options *o)
+{
+    char **a = calloc(16 + 2 * o->nsets, sizeof *a), buf[64];
+    size_t n = 0;
+    if (!a || !(a[n++] = realpath(o->file, NULL)))
+        goto fail;
+#define ARG(s) if (!(a[n++] = strdup(s))) goto fail
+    snprintf(buf, sizeof buf, "%" PRIu64, o->seed);
+    ARG("--seed");
+    ARG(buf);
+    if (o->samples) {
+        snprintf(buf, sizeof buf, "%" PRIu64, o->samples);
+        ARG("-n");
+        ARG(buf);
+    }
+    if (o->npercentiles) {
+        char *p = malloc(o->npercentiles * 26 + 1);
+        if (!p)
+            goto fail;
+        size_t at = 0;
+        for (size_t i = 0; i < o->npercentiles; i++)
+            at += (size_t)sprintf(p + at, "%s%.17g", i ? "," : "", o->percentiles[i]);
+        ARG("--percentiles");
+        a[n++] = p;
+    }
+    if (o->bins) {
+        snprintf(buf, sizeof buf, "%zu", o->bins);
+        ARG("--bins");
+        ARG(buf);
+    }
+    if (o->design) {
+        ARG("--design");
+        ARG(o->design == CMC_DESIGN_LHS ? "lhs" : "qmc");
+    }
+    if (o->replicates) {
+        snprintf(buf, sizeof buf, "%u", (unsigned)o->replicates);
+        ARG("--replicates");
+        ARG(buf);
+    }
+    for (size_t i = 0; i < o->nsets; i++) {
+        ARG("--set");
+        ARG(o->sets[i]);
+    }
+#undef ARG
+    return a;
+fail:
+    if (!a || !a[0])
+        fprintf(stderr, "carbonmc: error: %s: %s\n", o->file, a ? strerror(errno) : "out of memory");
+    else
+        fputs("carbonmc: error: out of memory\n", stderr);
+    cmc_strings_free(a);
+    return NULL;
+}
+
+/* run --part K/M: sample part K and write its file. */
+static int run_part(options *o, const cmc_model *m, const cmc_run_options *ro)
+{
+    char **args = run_arguments(o);
+    if (!args)
+        return 1;
+    size_t nargs = 0;
+    while (args[nargs])
+        nargs++;
+    catch_signals();
+    cmc_diags *d = cmc_diags_new();
+    int rc = d ? cmc_run_part(m, ro, o->part, o->nparts, (const char *const *)args, nargs, d) : -1;
+    if (d)
+        print_diags(d);
+    else
+        fputs("carbonmc: error: out of memory\n", stderr);
+    if (rc == 0) {
+        uint64_t from, to, n = ro->samples ? ro->samples : CMC_DEFAULT_SAMPLES;
+        cmc_part_blocks(n, o->part, o->nparts, &from, &to);
+        printf("part %u of %u (blocks %" PRIu64 " to %" PRIu64 " of %" PRIu64 "; every part "
+               "also draws the first blocks) written to %s\n(merge the parts with carbonmc "
+               "merge PART.h5... -o OUT.h5)\n", (unsigned)o->part, (unsigned)o->nparts, from,
+               to, (n + 1023) / 1024, ro->output);
+    }
+    cmc_diags_free(d);
+    cmc_strings_free(args);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_run(options *o);
+
+/* merge PART.h5... -o OUT.h5 [--threads T] [--format FMT]: the parts' arguments read
+   back from the first, then the run they make, reported as `run` reports one. */
+static int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL, *format = NULL;
+    long threads = 0;
+    const char **parts = calloc((size_t)argc + 1, sizeof *parts);
+    size_t nparts = 0;
+    if (!parts)
+        return 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        int o = !strcmp(a, "-o"), t = !strcmp(a, "--threads"), f = !strcmp(a, "--format");
+        if ((o || t || f) && i + 1 >= argc) {
+            free(parts);
+            return usage_error("option '%s' needs a value", a);
+        }
+        if (o || t || f)
+            val = argv[++i];
+        if (o) {
+            out = val;
+        } else if (t) {
+            char *end;
+            threads = strtol(val, &end, 10);
+            if (!*val || *end || threads < 1 || threads > 4096) {
+                free(parts);
+                return usage_error("--threads expects a number from 1 to 4096, got '%s'", val);
+            }
+        } else if (f) {
+            format = val;
+        } else if (a[0] == '-' && a[1]) {
+            free(parts);
+            return usage_error("'merge' does not take '%s' (see 'carbonmc --help')", a);
+        } else {
+            parts[nparts++] = a;
+        }
+    }
+    if (!nparts || !out) {
+        free(parts);
+        return usage_error("%s", !nparts ? "'merge' needs the parts' files"
+                                         : "'merge' needs -o OUT.h5 (the file to write)");
+    }
+    cmc_diags *d = cmc_diags_new();
+    char **args = d ? cmc_part_arguments(parts[0], d) : NULL;
+    if (d)
+        print_diags(d);
+    cmc_diags_free(d);
+    if (!args) {
+        free(parts);
+        return 1;
+    }
+    int nargs = 0;
+    while (args[nargs])
+        nargs++;
+    options o;
+    memset(&o, 0, sizeof o);
+    o.seed = CMC_DEFAULT_SEED;
+    int rc = parse_options(nargs, args, &o, "run", O_SET | O_RUN, cmc_report_formats);
+    if (rc == 0) {
+        o.output = out;
+        o.threads = threads;
+        o.format = format;
+        o.merge = parts;
+        o.nmerge = nparts;
+        int known = !format;
+        for (const char *const *f = cmc_report_formats; format && *f; f++)
+            known |= !strcmp(*f, format);
+        rc = known ? cmd_run(&o) : usage_error("unknown --format '%s'", format);
+    }
+    free_options(&o);
+    cmc_strings_free(args);
+    free(parts);
+    return rc;
+}
+
 static int cmd_run(options *o)
 {
     cmc_model *m = load(o);
@@ -931,6 +1113,12 @@ static int cmd_run(options *o)
                           o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
                           track_temp, NULL, o->max_memory, (cmc_design_kind)o->design,
                           o->replicates, o->rel_tol, o->abs_tol};
+    if (o->nparts) {
+        int rc = run_part(o, m, &ro);
+        free(def);
+        cmc_model_free(m);
+        return rc;
+    }
     int tol = o->rel_tol > 0 || o->abs_tol > 0;
     if (tol && !ro.samples)   /* the most a run to a tolerance draws */
         ro.samples = o->max_n ? o->max_n : CMC_DEFAULT_MAX_N;
@@ -942,7 +1130,9 @@ static int cmd_run(options *o)
                 "GB, --max-memory)\n", (double)need / 1e9, (double)limit / 1e9);
     catch_signals();
     cmc_diags *d = cmc_diags_new();
-    cmc_results *r = d ? cmc_run(m, &ro, d) : NULL;
+    cmc_results *r = !d ? NULL
+                     : o->merge ? cmc_run_merge(m, &ro, o->merge, o->nmerge, d)
+                                : cmc_run(m, &ro, d);
     if (pr.shown)
         fprintf(stderr, "\r%60s\r", "");
     if (d)
@@ -1138,6 +1328,8 @@ int main(int argc, char **argv)
                            O_SET | O_FORMAT | O_RUN | O_OUT | O_UNIT | O_STRICT, cmc_report_formats);
         if (!rc)
             rc = cmd_run(&o);
+    } else if (!strcmp(cmd, "merge")) {
+        rc = cmd_merge(argc - 2, argv + 2);
     } else if (!strcmp(cmd, "summary")) {
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_UNIT, cmc_report_formats);
         if (!rc)
