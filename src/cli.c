@@ -12,6 +12,7 @@
 #include "table.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <malloc.h>
@@ -202,6 +203,7 @@ typedef struct options {
     uint32_t part, nparts;
     const char *const *merge;   /* merge: the parts' files */
     size_t nmerge;
+    const char *merge_cwd;      /* merge: the folder the parts ran in */
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -935,15 +937,18 @@ static char *default_output(const char *scenario)
 /* ---- run --part K/M and merge (docs/scale.md) ---------------------------------------- */
 
 /* The arguments that fix a run's results, as a part records them for `merge`: the
-   scenario's full path, the seed, then -n, --percentiles, --bins, --design,
-   --replicates and every --set as given. NULL-terminated; NULL if out of memory. */
+   folder it ran in (the scenario's path and the file names in the scenario as run
+   are as given there), the scenario, the seed, then -n, --percentiles, --bins,
+   --design, --replicates and every --set as given. NULL-terminated; NULL if out of
+   memory. */
 static char **run_arguments(const options *o)
 {
     char **a = calloc(16 + 2 * o->nsets, sizeof *a), buf[64];
     size_t n = 0;
-    if (!a || !(a[n++] = realpath(o->file, NULL)))
+    if (!a || !(a[n++] = getcwd(NULL, 0)))
         goto fail;
 #define ARG(s) if (!(a[n++] = strdup(s))) goto fail
+    ARG(o->file);
     snprintf(buf, sizeof buf, "%" PRIu64, o->seed);
     ARG("--seed");
     ARG(buf);
@@ -984,7 +989,8 @@ static char **run_arguments(const options *o)
     return a;
 fail:
     if (!a || !a[0])
-        fprintf(stderr, "carbonmc: error: %s: %s\n", o->file, a ? strerror(errno) : "out of memory");
+        fprintf(stderr, "carbonmc: error: the current folder: %s\n", a ? strerror(errno)
+                                                                      : "out of memory");
     else
         fputs("carbonmc: error: out of memory\n", stderr);
     cmc_strings_free(a);
@@ -1079,8 +1085,11 @@ static int cmd_merge(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.seed = CMC_DEFAULT_SEED;
-    int rc = parse_options(nargs, args, &o, "run", O_SET | O_RUN, cmc_report_formats);
+    int rc = nargs < 2 ? usage_error("'%s' records no scenario", parts[0])
+                       : parse_options(nargs - 1, args + 1, &o, "run", O_SET | O_RUN,
+                                       cmc_report_formats);
     if (rc == 0) {
+        o.merge_cwd = args[0];
         o.output = out;
         o.threads = threads;
         o.format = format;
@@ -1099,7 +1108,27 @@ static int cmd_merge(int argc, char **argv)
 
 static int cmd_run(options *o)
 {
-    cmc_model *m = load(o);
+    cmc_model *m = NULL;
+    if (o->merge_cwd) {   /* the scenario as the parts read it: from their folder */
+        int here = open(".", O_RDONLY | O_DIRECTORY);
+        if (here < 0 || chdir(o->merge_cwd) < 0) {
+            fprintf(stderr, "carbonmc: error: cannot enter '%s', the folder the parts were run "
+                    "in: %s\n", o->merge_cwd, strerror(errno));
+            if (here >= 0)
+                close(here);
+            return 1;
+        }
+        m = load(o);
+        if (fchdir(here) < 0) {
+            fprintf(stderr, "carbonmc: error: cannot return to the current folder: %s\n",
+                    strerror(errno));
+            cmc_model_free(m);
+            m = NULL;
+        }
+        close(here);
+    } else {
+        m = load(o);
+    }
     if (!m)
         return 1;
     if (model_units_ok(o, m) < 0) {

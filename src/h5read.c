@@ -1042,6 +1042,12 @@ cmc_results *cmc_results_read(const char *path, cmc_diags *d)
         cmc_error(d, NULL, "cannot open '%s': %s", path, reason[0] ? reason : "HDF5 failed");
         goto done;
     }
+    if (H5Aexists(file, "carbonmc_part") > 0) {   /* run --part: records, no statistics */
+        cmc_error(d, NULL, "'%s' is one part of a run split into parts (run --part): it holds "
+                  "no statistics; merge the parts first (carbonmc merge PART.h5... -o OUT.h5)",
+                  path);
+        goto done;
+    }
     if (read_file(&rd, file, r) == 0) {
         out = r;
         rd.a = NULL;
