@@ -7,6 +7,9 @@
  * 0 success, 1 a runtime failure (bad scenario, I/O), 2 a usage error.
  */
 #include "carbonmc.h"
+#ifdef CMC_MPI
+#include "mpi_run.h"
+#endif
 #include "plot.h"
 #include "report.h"
 #include "table.h"
@@ -1142,6 +1145,15 @@ static int cmd_run(options *o)
                           o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
                           track_temp, NULL, o->max_memory, (cmc_design_kind)o->design,
                           o->replicates, o->rel_tol, o->abs_tol};
+#ifdef CMC_MPI
+    if (cmc_mpi_size() > 1 && (o->nparts || o->merge)) {
+        fputs("carbonmc: error: under mpirun a run splits itself over the ranks: run --part "
+              "and merge in one process each\n", stderr);
+        free(def);
+        cmc_model_free(m);
+        return 1;
+    }
+#endif
     if (o->nparts) {
         int rc = run_part(o, m, &ro);
         free(def);
@@ -1159,9 +1171,24 @@ static int cmd_run(options *o)
                 "GB, --max-memory)\n", (double)need / 1e9, (double)limit / 1e9);
     catch_signals();
     cmc_diags *d = cmc_diags_new();
-    cmc_results *r = !d ? NULL
-                     : o->merge ? cmc_run_merge(m, &ro, o->merge, o->nmerge, d)
-                                : cmc_run(m, &ro, d);
+    cmc_results *r = NULL;
+#ifdef CMC_MPI
+    if (cmc_mpi_size() > 1) {   /* the ranks share the run; rank 0 reports (mpi_run.h) */
+        int st = d ? cmc_mpi_run(m, &ro, &r, d) : 1;
+        if (cmc_mpi_rank() > 0 || st) {
+            if (d)
+                print_diags(d);
+            cmc_results_free(r);
+            cmc_diags_free(d);
+            free(def);
+            cmc_model_free(m);
+            return st;
+        }
+    } else
+#endif
+        r = !d ? NULL
+            : o->merge ? cmc_run_merge(m, &ro, o->merge, o->nmerge, d)
+                       : cmc_run(m, &ro, d);
     if (pr.shown)
         fprintf(stderr, "\r%60s\r", "");
     if (d)
@@ -1319,7 +1346,24 @@ out:
     return rc;
 }
 
+static int cli_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef CMC_MPI
+    /* mpirun -n R carbonmc run ...: every rank runs this; mpi_run.h */
+    if (cmc_mpi_init(&argc, &argv) < 0) {
+        fputs("carbonmc: error: MPI did not start\n", stderr);
+        return 1;
+    }
+    int rc = cli_main(argc, argv);
+    return cmc_mpi_finish(rc);
+#else
+    return cli_main(argc, argv);
+#endif
+}
+
+static int cli_main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");

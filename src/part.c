@@ -156,6 +156,17 @@ int cmc_merge_replay(void *ctx, uint64_t b0, uint64_t b1, size_t i, cmc_sketch *
     return 0;
 }
 
+int cmc_part_describe_text(cmc_part *p, const cmc_model *m)
+{
+    free(p->version);
+    free(p->title);
+    free(p->source);
+    p->version = strdup(cmc_version());
+    p->title = strdup(cmc_model_title(m) ? cmc_model_title(m) : "");
+    p->source = strdup(cmc_model_source(m) ? cmc_model_source(m) : "");
+    return p->version && p->title && p->source ? 0 : -1;
+}
+
 int cmc_part_describe(cmc_part *p, const cmc_model *m, uint64_t samples, uint64_t seed,
                       cmc_design_kind design, uint32_t replicates, size_t ntargets)
 {
@@ -169,13 +180,7 @@ int cmc_part_describe(cmc_part *p, const cmc_model *m, uint64_t samples, uint64_
     p->nsketch = ntargets * (replicates > 1 ? 1 + replicates : 1);
     if (p->part)
         cmc_part_range(p->nblocks, p->part, p->nparts, &p->from, &p->to);
-    free(p->version);
-    free(p->title);
-    free(p->source);
-    p->version = strdup(cmc_version());
-    p->title = strdup(cmc_model_title(m) ? cmc_model_title(m) : "");
-    p->source = strdup(cmc_model_source(m) ? cmc_model_source(m) : "");
-    return p->version && p->title && p->source ? 0 : -1;
+    return cmc_part_describe_text(p, m);
 }
 
 static int by_part(const void *x, const void *y)
@@ -291,6 +296,10 @@ int cmc_run_part(const cmc_model *m, const cmc_run_options *o, uint32_t part, ui
                      (unsigned)part, (unsigned)nparts, (unsigned)nparts);
         return -1;
     }
+    if (!o->output) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "a part needs a file to write (-o)");
+        return -1;
+    }
     cmc_part *p = calloc(1, sizeof *p);
     if (p && (p->args = calloc(nargs + 1, sizeof *p->args)))
         for (size_t i = 0; i < nargs; i++)
@@ -336,6 +345,118 @@ void cmc_strings_free(char **s)
     for (size_t i = 0; s && s[i]; i++)
         free(s[i]);
     free(s);
+}
+
+cmc_part *cmc_part_draw(const cmc_model *m, const cmc_run_options *o, uint32_t part,
+                        uint32_t nparts, cmc_diags *d)
+{
+    cmc_part *p = calloc(1, sizeof *p);
+    if (!p || !(p->args = calloc(1, sizeof *p->args))) {
+        cmc_part_free(p);
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return NULL;
+    }
+    p->part = part;
+    p->nparts = nparts;
+    cmc_run_options q = *o;
+    q.output = NULL;   /* the records stay in memory */
+    cmc_split sp = {p, NULL};
+    cmc_results *r = cmc_run_split(m, &q, &sp, d);
+    if (!r) {
+        cmc_part_free(p);
+        return NULL;
+    }
+    cmc_results_free(r);
+    return p;
+}
+
+/* pack: a header of PACK_HEAD numbers, then the entries, nodes and counts */
+#define PACK_HEAD 15
+
+uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
+{
+    size_t n = PACK_HEAD + CMC_PART_ENTRY_FIELDS * p->nentry + CMC_PART_NODE_FIELDS * p->nnodes +
+               p->ncounts;
+    uint64_t *a = malloc(n * sizeof *a), *at = a + PACK_HEAD;
+    if (!a)
+        return NULL;
+    uint64_t h[PACK_HEAD] = {p->part,   p->nparts, p->seed,    p->samples, p->nblocks,
+                             p->prefix, p->from,   p->to,      p->nsketch, p->ntargets,
+                             p->design, p->replicates, p->nentry, p->nnodes, p->ncounts};
+    memcpy(a, h, sizeof h);
+    for (size_t e = 0; e < p->nentry; e++) {
+        const cmc_part_entry *x = &p->entry[e];
+        uint64_t row[CMC_PART_ENTRY_FIELDS] = {x->b0, x->b1, x->i, x->coff, x->clen, x->noff, x->nnodes};
+        memcpy(at, row, sizeof row);
+        at += CMC_PART_ENTRY_FIELDS;
+    }
+    memcpy(at, p->nodes, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
+    at += CMC_PART_NODE_FIELDS * p->nnodes;
+    memcpy(at, p->counts, p->ncounts * sizeof *at);
+    *len = n;
+    return a;
+}
+
+cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
+{
+    if (len < PACK_HEAD || a[11] > UINT32_MAX || a[12] > len || a[13] > len || a[14] > len ||
+        len != PACK_HEAD + CMC_PART_ENTRY_FIELDS * a[12] + CMC_PART_NODE_FIELDS * a[13] + a[14])
+        return NULL;
+    cmc_part *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->part = (uint32_t)a[0];
+    p->nparts = (uint32_t)a[1];
+    p->seed = a[2];
+    p->samples = a[3];
+    p->nblocks = a[4];
+    p->prefix = a[5];
+    p->from = a[6];
+    p->to = a[7];
+    p->nsketch = a[8];
+    p->ntargets = a[9];
+    p->design = (uint32_t)a[10];
+    p->replicates = (uint32_t)a[11];
+    p->nentry = p->capentry = a[12];
+    p->nnodes = p->capnodes = a[13];
+    p->ncounts = p->capcounts = a[14];
+    const uint64_t *at = a + PACK_HEAD;
+    p->path = strdup(name);
+    p->args = calloc(1, sizeof *p->args);
+    p->entry = malloc((p->nentry ? p->nentry : 1) * sizeof *p->entry);
+    p->nodes = malloc((p->nnodes ? p->nnodes : 1) * CMC_PART_NODE_FIELDS * sizeof *p->nodes);
+    p->counts = malloc((p->ncounts ? p->ncounts : 1) * sizeof *p->counts);
+    if (!p->path || !p->args || !p->entry || !p->nodes || !p->counts) {
+        cmc_part_free(p);
+        return NULL;
+    }
+    for (size_t e = 0; e < p->nentry; e++, at += CMC_PART_ENTRY_FIELDS)
+        p->entry[e] = (cmc_part_entry){at[0], at[1], at[2], at[3], at[4], at[5], at[6]};
+    memcpy(p->nodes, at, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
+    at += CMC_PART_NODE_FIELDS * p->nnodes;
+    memcpy(p->counts, at, p->ncounts * sizeof *at);
+    for (size_t e = 0; e < p->nentry; e++) {   /* as cmc_h5_part_read checks a file */
+        const cmc_part_entry *x = &p->entry[e];
+        if (x->coff > p->ncounts || x->clen > p->ncounts - x->coff || x->noff > p->nnodes ||
+            x->nnodes > p->nnodes - x->noff || x->i >= p->nsketch || x->b0 >= x->b1) {
+            cmc_part_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+cmc_results *cmc_run_merge_parts(const cmc_model *m, const cmc_run_options *o, cmc_part **parts,
+                                 size_t nparts, cmc_diags *d)
+{
+    for (size_t k = 0; k < nparts; k++)   /* they ran here, on this scenario */
+        if (cmc_part_describe_text(parts[k], m) < 0) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+            return NULL;
+        }
+    cmc_merge mg = {parts, nparts, d};
+    cmc_split sp = {NULL, &mg};
+    return cmc_run_split(m, o, &sp, d);
 }
 
 cmc_results *cmc_run_merge(const cmc_model *m, const cmc_run_options *o,

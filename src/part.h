@@ -77,6 +77,18 @@ int cmc_h5_part_commit(cmc_h5 *h, cmc_part *p, cmc_diags *d);
 cmc_part *cmc_h5_part_read(const char *path, cmc_diags *d);
 int cmc_h5_part_counts(cmc_part *p, cmc_diags *d);
 
+/* For MPI (mpi.c): part K of M drawn into memory (o->output ignored); a part as one
+   array of integers and back (name: what errors call it; NULL if the array is not a
+   part's); the merge of such parts, as cmc_run_merge. */
+cmc_part *cmc_part_draw(const cmc_model *m, const cmc_run_options *o, uint32_t part,
+                        uint32_t nparts, cmc_diags *d);
+uint64_t *cmc_part_pack(const cmc_part *p, size_t *len);
+cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name);
+cmc_results *cmc_run_merge_parts(const cmc_model *m, const cmc_run_options *o, cmc_part **parts,
+                                 size_t nparts, cmc_diags *d);
+/* Set p's version, title and scenario text to those of this build and m. */
+int cmc_part_describe_text(cmc_part *p, const cmc_model *m);
+
 /* How run.c runs a part or a merge: exactly one of part and merge. */
 typedef struct cmc_split {
     cmc_part *part;     /* a part: filled while sampling, written instead of results */

@@ -629,7 +629,7 @@ static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
 }
 
 /* What a split run (part.h) refuses: what needs every sample at once. */
-static int check_split(const cmc_run_options *o, const cmc_split *sp, cmc_diags *d)
+static int check_split(const cmc_run_options *o, cmc_diags *d)
 {
     const char *what = o->sensitivity ? "--sensitivity (its rank tables come from the "
                                         "whole first pass)"
@@ -638,10 +638,6 @@ static int check_split(const cmc_run_options *o, const cmc_split *sp, cmc_diags 
                        : o->save_samples ? "--save-samples" : NULL;
     if (what) {
         cmc_diag_add(d, CMC_ERROR, NULL, "a run split into parts cannot take %s", what);
-        return -1;
-    }
-    if (sp->part && !o->output) {
-        cmc_diag_add(d, CMC_ERROR, NULL, "a part needs a file to write (-o)");
         return -1;
     }
     return 0;
@@ -668,7 +664,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     memset(&o, 0, sizeof o);
     if (opt)
         o = *opt;
-    if (check_options(&o, d) < 0 || (sp && check_split(&o, sp, d) < 0) ||
+    if (check_options(&o, d) < 0 || (sp && check_split(&o, d) < 0) ||
         (o.output && check_output(m, o.output, d) < 0))
         return NULL;
     uint64_t need = cmc_run_memory(m, &o), limit = o.max_memory ? o.max_memory
@@ -820,8 +816,8 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     }
     if (cmc_sample(&s, d) < 0)
         goto fail;
-    if (sp && sp->part) {   /* its file: the records, no statistics */
-        int rc = cmc_h5_part_commit(h5, sp->part, d);   /* frees h5 either way */
+    if (sp && sp->part) {   /* its file (if any): the records, no statistics */
+        int rc = h5 ? cmc_h5_part_commit(h5, sp->part, d) : 0;   /* frees h5 either way */
         h5 = NULL;
         if (rc < 0)
             goto fail;
