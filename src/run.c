@@ -599,11 +599,11 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
     /* the refinement (zoom.c): the pilot's values, and per percentile of every
        target but the random inputs (with the convergence records' two) a window in
-       every thread and the cells retired ones keep, about 1,000 32-bit cells each
-       at their peak */
+       every thread and the cells retired ones keep: up to about 8,500 32-bit cells
+       each once the layout is planned for the whole run (docs/scale.md) */
     uint64_t n = o && o->samples ? o->samples : CMC_DEFAULT_SAMPLES;
     sampling += nt * (n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 +
-                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 4096;
+                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 34 * 1024;
     /* every target but the "greater" comparisons has statistics: counted in full */
     uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
     uint64_t bytes = sampling > after ? sampling : after;

@@ -7,8 +7,8 @@
  * (cmc_dist_draw: the numbers of sample i depend only on the seed, the input's
  * name and i), runs the compiled program over the block, and accumulates: the
  * block's moments go to a ring of CMC_AHEAD slots, and the values into the
- * thread's own quantile sketches. The block moments are merged in block order by
- * a merge cursor: whichever thread finds the lock free merges the finished blocks
+ * thread's own quantile sketches. The block moments are merged in block order,
+ * into the fixed reduction tree of stats.h (cmc_mstack), by a merge cursor: whichever thread finds the lock free merges the finished blocks
  * at the front of the ring (and, at the end of each round, hands the round's
  * samples to on_round and reports progress); a thread never waits for the lock.
  * At the end of the run the threads' sketches are added together; they hold
@@ -39,6 +39,14 @@
  * The first CMC_ZOOM_PILOT values of every quantity are kept (the pilot): the
  * temporary sketches of the first checkpoints and the final ones of a short run
  * hold them all and answer exactly. About log2(N / CMC_BLOCK) merges per run.
+ *
+ * Split runs (docs/scale.md): the sketches' layout is planned only up to the
+ * prefix (cmc_sample_prefix, N/256 samples or more), the last time for the whole
+ * run. A part (on_segment) draws the prefix, clears the counts, jumps the cursor to
+ * its own blocks and hands over each segment's counts and tree nodes; a merge
+ * (replay) draws the prefix and adds the parts' segments between checkpoints, with
+ * the checkpoints of a whole run (split_step). The single run takes the same path
+ * but for the jump and the hand-over, so all three give the same bits.
  *
  * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
  * shape over the Saltelli design: per block it redraws the run's samples (A), an

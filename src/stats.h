@@ -3,8 +3,9 @@
  *
  * Moments: each block of samples yields (count, mean, M2, min, max, nonfinite) by
  * an exact two-pass computation over the block; blocks are merged with Chan,
- * Golub and LeVeque's pairwise update in block order, so the result does not
- * depend on which thread computed which block.
+ * Golub and LeVeque's pairwise update in a fixed binary tree over the block indices
+ * (cmc_mstack below), so the result depends neither on which thread computed which
+ * block nor on how a run was split into parts.
  *
  * Quantiles: a sketch of integer counts in logarithmic buckets taken straight from
  * the bits of the double (sign, exponent and the top CMC_SKETCH_BITS bits of the
