@@ -7,7 +7,9 @@
 #     size of their files and the merge's time, against the model
 #         CPU(N, M) = c (N + (M - 1) P(N)) + M s,  merge = c P(N) + m M + s
 #     with c the CPU seconds per sample and s the start-up cost of a process (from
-#     the one-thread runs at N and N/8), P(N) the prefix (max(65,536, N/256) samples,
+#     the one-thread runs at N and N/8), S(N, M) the number of segments the parts
+#     record (their blocks cut at the checkpoints) and g the cost of one (fitted at
+#     M = 1), P(N) the prefix (max(65,536, N/256) samples,
 #     rounded to whole blocks; docs/scale.md) and m the merge's cost per part;
 #  4. the model of the wall time of N samples on R nodes of C cores:
 #         T = c (P(N) + (N - P(N)) / R) / (C e_C) + merge(R)
@@ -106,12 +108,30 @@ for m in (1, 2, 4, 8):
     rows.append((m, cpu, size, t[f"merge{m}"]))
 # the merge's cost per part: least squares of (merge CPU - c P - s) on M
 P = prefix(N)
+def segments(n, m):
+    """The records' segments of M parts (docs/scale.md): each part's blocks cut at the
+    checkpoints, powers of two 2^k < B with 2^(k-1) < B // 2."""
+    B, p = math.ceil(n / 1024), prefix(n) // 1024
+    cps = [b for b in (2 ** k for k in range(64)) if b < B and (b == 1 or b // 2 < B // 2)]
+    R = math.ceil((B - p) / 64)
+    total = 0
+    for k in range(1, m + 1):
+        lo = min(p + (R * (k - 1) // m) * 64, B)
+        hi = min(p + (R * k // m) * 64, B)
+        if hi > lo:
+            total += 1 + sum(lo < b < hi for b in cps)
+    return total
+# a part's cost beyond its samples: g per segment of records (gathered, compressed,
+# written), fitted at M = 1
+g = (rows[0][1] - c * N - s) / segments(N, 1)
 num = sum(m * (mg[1] - c * P - s) for m, _, _, mg in rows)
 mcost = max(num / sum(m * m for m, *_ in rows), 0.0)
 for m, cpu, size, mg in rows:
-    model = c * (N + (m - 1) * P) + m * s
+    model = c * (N + (m - 1) * P) + m * s + g * segments(N, m)
     print(f"{m:7d} {cpu:12.2f} {model:7.2f} {size:14,d} {mg[0]:13.2f} {mg[1]:12.2f} "
           f"{c * P + mcost * m + s:6.2f}")
+print(f"parts: {g * 1e3:.0f} ms of CPU per segment of records (fitted at M = 1; "
+      f"{segments(N, 1)} segments there, {segments(N, 8)} over 8 parts)")
 print(f"merge: {mcost * 1e3:.1f} ms of CPU per part beyond drawing the prefix; part files "
       f"{rows[-1][2] / 8 / 1e3:.0f} kB each at M = 8")
 C = max(eff)
