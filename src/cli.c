@@ -45,7 +45,7 @@ static const char usage[] =
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
     "        --part K/M: draw part K of M and write a part's file (docs/scale.md)\n"
-    "  merge PART.h5... -o OUT.h5 [--threads T] [--format FMT]\n"
+    "  merge PART.h5... -o OUT.h5 [--threads T] [--format FMT] [--max-memory SIZE]\n"
     "        the run that parts 1..M make together, bit for bit as one run\n"
     "  summary OUT.h5 [--format FMT]\n"
     "        print the summary of a run's file again\n"
@@ -1035,7 +1035,7 @@ static int cmd_run(options *o);
    back from the first, then the run they make, reported as `run` reports one. */
 static int cmd_merge(int argc, char **argv)
 {
-    const char *out = NULL, *format = NULL;
+    const char *out = NULL, *format = NULL, *maxmem = NULL;
     long threads = 0;
     const char **parts = calloc((size_t)argc + 1, sizeof *parts);
     size_t nparts = 0;
@@ -1044,7 +1044,11 @@ static int cmd_merge(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *val = NULL;
         int o = !strcmp(a, "-o"), t = !strcmp(a, "--threads"), f = !strcmp(a, "--format");
-        if ((o || t || f) && i + 1 >= argc) {
+        if (!strcmp(a, "--max-memory") && i + 1 < argc) {   /* as run's, checked there */
+            maxmem = argv[++i];
+            continue;
+        }
+        if ((o || t || f || !strcmp(a, "--max-memory")) && i + 1 >= argc) {
             free(parts);
             return usage_error("option '%s' needs a value", a);
         }
@@ -1088,9 +1092,19 @@ static int cmd_merge(int argc, char **argv)
     options o;
     memset(&o, 0, sizeof o);
     o.seed = CMC_DEFAULT_SEED;
-    int rc = nargs < 2 ? usage_error("'%s' records no scenario", parts[0])
-                       : parse_options(nargs - 1, args + 1, &o, "run", O_SET | O_RUN,
-                                       cmc_report_formats);
+    /* the parts' arguments, then this merge's --max-memory */
+    char **all = calloc((size_t)nargs + 3, sizeof *all);
+    if (all) {
+        memcpy(all, args, (size_t)nargs * sizeof *all);
+        if (maxmem) {
+            all[nargs] = "--max-memory";
+            all[nargs + 1] = (char *)maxmem;
+        }
+    }
+    int rc = !all        ? 1
+             : nargs < 2 ? usage_error("'%s' records no scenario", parts[0])
+                         : parse_options(nargs - 1 + (maxmem ? 2 : 0), all + 1, &o, "run",
+                                         O_SET | O_RUN, cmc_report_formats);
     if (rc == 0) {
         o.merge_cwd = args[0];
         o.output = out;
@@ -1104,6 +1118,7 @@ static int cmd_merge(int argc, char **argv)
         rc = known ? cmd_run(&o) : usage_error("unknown --format '%s'", format);
     }
     free_options(&o);
+    free(all);
     cmc_strings_free(args);
     free(parts);
     return rc;

@@ -109,6 +109,7 @@ refuse 2 "--part expects K/M" run $ref --part 4/3 -o "$d/out.h5"
 refuse 2 "--part expects K/M" run $ref --part 0/3 -o "$d/out.h5"
 refuse 2 "--part expects K/M" run $ref --part 3 -o "$d/out.h5"
 refuse 2 "needs -o OUT.h5" merge "$d/p1.h5" "$d/p2.h5" "$d/p3.h5"
+refuse 1 "more than the limit" merge "$d/p1.h5" "$d/p2.h5" "$d/p3.h5" -o "$d/out.h5" --max-memory 1k
 refuse 1 "merge the parts first" summary "$d/p1.h5"
 # the scenario changed after the parts were drawn
 cp $ref "$d/s.cmc"
