@@ -365,6 +365,28 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o);
    handler). A program that uses HDF5 itself may prefer not to call it. */
 void cmc_process_setup(void);
 
+/* ---- A run split into parts, and their merge (docs/scale.md) ----
+   Part K of M (1 <= K <= M) of the run cmc_run(m, o) makes, written to o->output
+   (required) as a part's file: the records a merge needs, no statistics. args are the
+   command's arguments that fix the results (recorded for `merge`, which must see the
+   same in every part). Refuses --sensitivity, tolerances and --save-samples. */
+int cmc_run_part(const cmc_model *m, const cmc_run_options *o, uint32_t part, uint32_t nparts,
+                 const char *const *args, size_t nargs, cmc_diags *diags);
+/* The blocks [from, to) (of 1,024 samples) that part K of M of a run of samples
+   draws, besides the prefix that every part draws. */
+void cmc_part_blocks(uint64_t samples, uint32_t part, uint32_t nparts, uint64_t *from,
+                     uint64_t *to);
+/* The arguments recorded in a part's file (NULL-terminated; cmc_strings_free), or
+   NULL with an error if it is not one. */
+char **cmc_part_arguments(const char *path, cmc_diags *diags);
+void cmc_strings_free(char **s);
+/* The run that the parts' files make together, as cmc_run(m, o) would (bit for bit:
+   the same datasets), with m and o those of the parts' arguments; written to
+   o->output if given. Checks that the parts belong to this run, each exactly once,
+   and writes nothing otherwise. */
+cmc_results *cmc_run_merge(const cmc_model *m, const cmc_run_options *o,
+                           const char *const *parts, size_t nparts, cmc_diags *diags);
+
 /* Read a file written by `carbonmc run` (HDF5, docs/hdf5.md). */
 cmc_results *cmc_results_read(const char *path, cmc_diags *diags);
 void cmc_results_free(cmc_results *r);

@@ -7,12 +7,16 @@
  * 0 success, 1 a runtime failure (bad scenario, I/O), 2 a usage error.
  */
 #include "carbonmc.h"
+#ifdef CMC_MPI
+#include "mpi_run.h"
+#endif
 #include "plot.h"
 #include "report.h"
 #include "sweep_cli.h"
 #include "table.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <malloc.h>
@@ -41,6 +45,9 @@ static const char usage[] =
     "        Monte Carlo: draw N samples of every random input (default 1,000,000),\n"
     "        write the statistics to OUT.h5 (default: the scenario's name + .h5 in\n"
     "        the current folder) and print the summary\n"
+    "        --part K/M: draw part K of M and write a part's file (docs/scale.md)\n"
+    "  merge PART.h5... -o OUT.h5 [--threads T] [--format FMT] [--max-memory SIZE]\n"
+    "        the run that parts 1..M make together, bit for bit as one run\n"
     "  summary OUT.h5 [--format FMT]\n"
     "        print the summary of a run's file again\n"
     "  table OUT.h5 [MORE.h5 ...] [--format text|markdown|latex|csv] [--interval P]\n"
@@ -210,6 +217,11 @@ typedef struct options {
     const char **grids;       /* sweep --grid NAME=V1,V2,..., as given */
     size_t ngrids;
     const char *grid_csv;     /* sweep --grid-csv FILE */
+    /* run --part K/M and merge (docs/scale.md) */
+    uint32_t part, nparts;
+    const char *const *merge;   /* merge: the parts' files */
+    size_t nmerge;
+    const char *merge_cwd;      /* merge: the folder the parts ran in */
 } options;
 
 /* A count such as "25000", "1e6", "10M" or "1_000_000": a whole number >= 1. The
@@ -314,7 +326,7 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
                                              "--max-memory", "--interval", "--outputs", "--size",
                                              "--published", "--design", "--replicates",
                                              "--rel-tol", "--abs-tol", "--max-n", "--unit",
-                                             "--report", "--grid", "--grid-csv", NULL};
+                                             "--report", "--grid", "--grid-csv", "--part", NULL};
         const char *name = NULL, *val = NULL;
         for (const char *const *v = valued; *v; v++) {
             size_t len = strlen(*v);
@@ -378,6 +390,16 @@ static int parse_options(int argc, char **argv, options *o, const char *command,
             if (parse_seed(val, &o->seed) < 0)
                 return usage_error("--seed expects a whole number from 0 to "
                                    "18446744073709551615, got '%s'", val);
+        } else if (name && !strcmp(name, "--part")) {   /* K/M, 1 <= K <= M */
+            char *end, *end2 = NULL;
+            unsigned long k = strtoul(val, &end, 10), m = 0;
+            if (end > val && *end == '/' && end[1] >= '0' && end[1] <= '9')
+                m = strtoul(end + 1, &end2, 10);
+            if (!m || *end2 || val[0] < '1' || val[0] > '9' || k < 1 || k > m || m > 1000000)
+                return usage_error("--part expects K/M with 1 <= K <= M <= 1000000 (3/8), got "
+                                   "'%s'", val);
+            o->part = (uint32_t)k;
+            o->nparts = (uint32_t)m;
         } else if (name && !strcmp(name, "--threads")) {
             char *end;
             long v = strtol(val, &end, 10);
@@ -957,9 +979,216 @@ static char *default_output(const char *scenario)
     return out;
 }
 
+/* ---- run --part K/M and merge (docs/scale.md) ---------------------------------------- */
+
+/* The arguments that fix a run's results, as a part records them for `merge`: the
+   folder it ran in (the scenario's path and the file names in the scenario as run
+   are as given there), the scenario, the seed, then -n, --percentiles, --bins,
+   --design, --replicates and every --set as given. NULL-terminated; NULL if out of
+   memory. */
+static char **run_arguments(const options *o)
+{
+    char **a = calloc(16 + 2 * o->nsets, sizeof *a), buf[64];
+    size_t n = 0;
+    if (!a || !(a[n++] = getcwd(NULL, 0)))
+        goto fail;
+#define ARG(s) if (!(a[n++] = strdup(s))) goto fail
+    ARG(o->file);
+    snprintf(buf, sizeof buf, "%" PRIu64, o->seed);
+    ARG("--seed");
+    ARG(buf);
+    if (o->samples) {
+        snprintf(buf, sizeof buf, "%" PRIu64, o->samples);
+        ARG("-n");
+        ARG(buf);
+    }
+    if (o->npercentiles) {
+        char *p = malloc(o->npercentiles * 26 + 1);
+        if (!p)
+            goto fail;
+        size_t at = 0;
+        for (size_t i = 0; i < o->npercentiles; i++)
+            at += (size_t)sprintf(p + at, "%s%.17g", i ? "," : "", o->percentiles[i]);
+        ARG("--percentiles");
+        a[n++] = p;
+    }
+    if (o->bins) {
+        snprintf(buf, sizeof buf, "%zu", o->bins);
+        ARG("--bins");
+        ARG(buf);
+    }
+    if (o->design) {
+        ARG("--design");
+        ARG(o->design == CMC_DESIGN_LHS ? "lhs" : "qmc");
+    }
+    if (o->replicates) {
+        snprintf(buf, sizeof buf, "%u", (unsigned)o->replicates);
+        ARG("--replicates");
+        ARG(buf);
+    }
+    for (size_t i = 0; i < o->nsets; i++) {
+        ARG("--set");
+        ARG(o->sets[i]);
+    }
+#undef ARG
+    return a;
+fail:
+    if (!a || !a[0])
+        fprintf(stderr, "carbonmc: error: the current folder: %s\n", a ? strerror(errno)
+                                                                      : "out of memory");
+    else
+        fputs("carbonmc: error: out of memory\n", stderr);
+    cmc_strings_free(a);
+    return NULL;
+}
+
+/* run --part K/M: sample part K and write its file. */
+static int run_part(options *o, const cmc_model *m, const cmc_run_options *ro)
+{
+    char **args = run_arguments(o);
+    if (!args)
+        return 1;
+    size_t nargs = 0;
+    while (args[nargs])
+        nargs++;
+    catch_signals();
+    cmc_diags *d = cmc_diags_new();
+    int rc = d ? cmc_run_part(m, ro, o->part, o->nparts, (const char *const *)args, nargs, d) : -1;
+    if (d)
+        print_diags(d);
+    else
+        fputs("carbonmc: error: out of memory\n", stderr);
+    if (rc == 0) {
+        uint64_t from, to, n = ro->samples ? ro->samples : CMC_DEFAULT_SAMPLES;
+        cmc_part_blocks(n, o->part, o->nparts, &from, &to);
+        printf("part %u of %u (blocks %" PRIu64 " to %" PRIu64 " of %" PRIu64 "; every part "
+               "also draws the first blocks) written to %s\n(merge the parts with carbonmc "
+               "merge PART.h5... -o OUT.h5)\n", (unsigned)o->part, (unsigned)o->nparts, from,
+               to, (n + 1023) / 1024, ro->output);
+    }
+    cmc_diags_free(d);
+    cmc_strings_free(args);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_run(options *o);
+
+/* merge PART.h5... -o OUT.h5 [--threads T] [--format FMT]: the parts' arguments read
+   back from the first, then the run they make, reported as `run` reports one. */
+static int cmd_merge(int argc, char **argv)
+{
+    const char *out = NULL, *format = NULL, *maxmem = NULL;
+    long threads = 0;
+    const char **parts = calloc((size_t)argc + 1, sizeof *parts);
+    size_t nparts = 0;
+    if (!parts)
+        return 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        int o = !strcmp(a, "-o"), t = !strcmp(a, "--threads"), f = !strcmp(a, "--format");
+        if (!strcmp(a, "--max-memory") && i + 1 < argc) {   /* as run's, checked there */
+            maxmem = argv[++i];
+            continue;
+        }
+        if ((o || t || f || !strcmp(a, "--max-memory")) && i + 1 >= argc) {
+            free(parts);
+            return usage_error("option '%s' needs a value", a);
+        }
+        if (o || t || f)
+            val = argv[++i];
+        if (o) {
+            out = val;
+        } else if (t) {
+            char *end;
+            threads = strtol(val, &end, 10);
+            if (!*val || *end || threads < 1 || threads > 4096) {
+                free(parts);
+                return usage_error("--threads expects a number from 1 to 4096, got '%s'", val);
+            }
+        } else if (f) {
+            format = val;
+        } else if (a[0] == '-' && a[1]) {
+            free(parts);
+            return usage_error("'merge' does not take '%s' (see 'carbonmc --help')", a);
+        } else {
+            parts[nparts++] = a;
+        }
+    }
+    if (!nparts || !out) {
+        free(parts);
+        return usage_error("%s", !nparts ? "'merge' needs the parts' files"
+                                         : "'merge' needs -o OUT.h5 (the file to write)");
+    }
+    cmc_diags *d = cmc_diags_new();
+    char **args = d ? cmc_part_arguments(parts[0], d) : NULL;
+    if (d)
+        print_diags(d);
+    cmc_diags_free(d);
+    if (!args) {
+        free(parts);
+        return 1;
+    }
+    int nargs = 0;
+    while (args[nargs])
+        nargs++;
+    options o;
+    memset(&o, 0, sizeof o);
+    o.seed = CMC_DEFAULT_SEED;
+    /* the parts' arguments, then this merge's --max-memory */
+    char **all = calloc((size_t)nargs + 3, sizeof *all);
+    if (all) {
+        memcpy(all, args, (size_t)nargs * sizeof *all);
+        if (maxmem) {
+            all[nargs] = "--max-memory";
+            all[nargs + 1] = (char *)maxmem;
+        }
+    }
+    int rc = !all        ? 1
+             : nargs < 2 ? usage_error("'%s' records no scenario", parts[0])
+                         : parse_options(nargs - 1 + (maxmem ? 2 : 0), all + 1, &o, "run",
+                                         O_SET | O_RUN, cmc_report_formats);
+    if (rc == 0) {
+        o.merge_cwd = args[0];
+        o.output = out;
+        o.threads = threads;
+        o.format = format;
+        o.merge = parts;
+        o.nmerge = nparts;
+        int known = !format;
+        for (const char *const *f = cmc_report_formats; format && *f; f++)
+            known |= !strcmp(*f, format);
+        rc = known ? cmd_run(&o) : usage_error("unknown --format '%s'", format);
+    }
+    free_options(&o);
+    free(all);
+    cmc_strings_free(args);
+    free(parts);
+    return rc;
+}
+
 static int cmd_run(options *o)
 {
-    cmc_model *m = load(o);
+    cmc_model *m = NULL;
+    if (o->merge_cwd) {   /* the scenario as the parts read it: from their folder */
+        int here = open(".", O_RDONLY | O_DIRECTORY);
+        if (here < 0 || chdir(o->merge_cwd) < 0) {
+            fprintf(stderr, "carbonmc: error: cannot enter '%s', the folder the parts were run "
+                    "in: %s\n", o->merge_cwd, strerror(errno));
+            if (here >= 0)
+                close(here);
+            return 1;
+        }
+        m = load(o);
+        if (fchdir(here) < 0) {
+            fprintf(stderr, "carbonmc: error: cannot return to the current folder: %s\n",
+                    strerror(errno));
+            cmc_model_free(m);
+            m = NULL;
+        }
+        close(here);
+    } else {
+        m = load(o);
+    }
     if (!m)
         return 1;
     if (model_units_ok(o, m) < 0) {
@@ -973,6 +1202,21 @@ static int cmd_run(options *o)
                           o->sensitivity, isatty(2) ? show_progress : NULL, &pr,
                           track_temp, NULL, o->max_memory, (cmc_design_kind)o->design,
                           o->replicates, o->rel_tol, o->abs_tol};
+#ifdef CMC_MPI
+    if (cmc_mpi_size() > 1 && (o->nparts || o->merge)) {
+        fputs("carbonmc: error: under mpirun a run splits itself over the ranks: run --part "
+              "and merge in one process each\n", stderr);
+        free(def);
+        cmc_model_free(m);
+        return 1;
+    }
+#endif
+    if (o->nparts) {
+        int rc = run_part(o, m, &ro);
+        free(def);
+        cmc_model_free(m);
+        return rc;
+    }
     int tol = o->rel_tol > 0 || o->abs_tol > 0;
     if (tol && !ro.samples)   /* the most a run to a tolerance draws */
         ro.samples = o->max_n ? o->max_n : CMC_DEFAULT_MAX_N;
@@ -984,7 +1228,24 @@ static int cmd_run(options *o)
                 "GB, --max-memory)\n", (double)need / 1e9, (double)limit / 1e9);
     catch_signals();
     cmc_diags *d = cmc_diags_new();
-    cmc_results *r = d ? cmc_run(m, &ro, d) : NULL;
+    cmc_results *r = NULL;
+#ifdef CMC_MPI
+    if (cmc_mpi_size() > 1) {   /* the ranks share the run; rank 0 reports (mpi_run.h) */
+        int st = d ? cmc_mpi_run(m, &ro, &r, d) : 1;
+        if (cmc_mpi_rank() > 0 || st) {
+            if (d)
+                print_diags(d);
+            cmc_results_free(r);
+            cmc_diags_free(d);
+            free(def);
+            cmc_model_free(m);
+            return st;
+        }
+    } else
+#endif
+        r = !d ? NULL
+            : o->merge ? cmc_run_merge(m, &ro, o->merge, o->nmerge, d)
+                       : cmc_run(m, &ro, d);
     if (pr.shown)
         fprintf(stderr, "\r%60s\r", "");
     if (d)
@@ -1286,7 +1547,24 @@ out:
     return rc;
 }
 
+static int cli_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef CMC_MPI
+    /* mpirun -n R carbonmc run ...: every rank runs this; mpi_run.h */
+    if (cmc_mpi_init(&argc, &argv) < 0) {
+        fputs("carbonmc: error: MPI did not start\n", stderr);
+        return 1;
+    }
+    int rc = cli_main(argc, argv);
+    return cmc_mpi_finish(rc);
+#else
+    return cli_main(argc, argv);
+#endif
+}
+
+static int cli_main(int argc, char **argv)
 {
     if (argc < 2)
         return usage_error("%s", "missing COMMAND");
@@ -1330,6 +1608,8 @@ int main(int argc, char **argv)
                            cmc_sweep_report_formats);
         if (!rc)
             rc = cmd_sweep(&o);
+    } else if (!strcmp(cmd, "merge")) {
+        rc = cmd_merge(argc - 2, argv + 2);
     } else if (!strcmp(cmd, "summary")) {
         rc = parse_options(argc - 2, argv + 2, &o, cmd, O_FORMAT | O_UNIT, cmc_report_formats);
         if (!rc)

@@ -1178,14 +1178,10 @@ static int sync_file(const char *path)
     return rc;
 }
 
-int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
+/* Close the file written so far (rc: 0 if it was), flush it and rename it to its
+   path; report a failure in d. Frees h either way. */
+static int finish(cmc_h5 *h, int rc, cmc_diags *d)
 {
-    if (!h)
-        return -1;
-    cmc_h5_quiet q;
-    cmc_h5_quiet_begin(&q);
-    h->failed = 0;
-    int rc = r ? write_results(h, r) : wfail(h, "no results to write");
     close_samples(h);
     H5Tclose(h->str);
     H5Pclose(h->gcpl);
@@ -1212,6 +1208,33 @@ int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
         report(h, d);
     }
     discard(h);
+    return rc;
+}
+
+int cmc_h5_commit(cmc_h5 *h, const cmc_results *r, cmc_diags *d)
+{
+    if (!h)
+        return -1;
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
+    h->failed = 0;
+    int rc = r ? write_results(h, r) : wfail(h, "no results to write");
+    rc = finish(h, rc, d);
+    cmc_h5_quiet_end(&q);
+    return rc;
+}
+
+int cmc_h5_commit_with(cmc_h5 *h, int (*write)(void *ctx, hid_t file, char err[256]),
+                       void *ctx, cmc_diags *d)
+{
+    if (!h)
+        return -1;
+    cmc_h5_quiet q;
+    cmc_h5_quiet_begin(&q);
+    h->failed = 0;
+    char err[256] = "";
+    int rc = write(ctx, h->file, err) < 0 ? wfail(h, "%s", err[0] ? err : "cannot write") : 0;
+    rc = finish(h, rc, d);
     cmc_h5_quiet_end(&q);
     return rc;
 }

@@ -36,4 +36,9 @@ int cmc_h5_valid_name(const char *s);
 extern const char *const cmc_h5_est_names[CMC_CONV_NEST];
 extern const char *const cmc_h5_sens_names[CMC_SENS_NEST];
 
+/* As cmc_h5_commit, with write(ctx, file, err) writing the contents instead of a
+   run's results (a part of a split run, h5part.c); on failure it says why in err. */
+int cmc_h5_commit_with(cmc_h5 *h, int (*write)(void *ctx, hid_t file, char err[256]),
+                       void *ctx, cmc_diags *d);
+
 #endif

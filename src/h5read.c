@@ -543,6 +543,10 @@ cmc_results *cmc_results_read(const char *path, cmc_diags *d)
         cmc_results *r = cmc_arena_alloc(rd.a, sizeof *r);
         if (!r)
             cmc_h5r_rfail(&rd, "out of memory");
+        else if (H5Aexists(file, "carbonmc_part") > 0)   /* run --part: records only */
+            cmc_error(d, NULL, "'%s' is one part of a run split into parts (run --part): it "
+                      "holds no statistics; merge the parts first (carbonmc merge PART.h5... "
+                      "-o OUT.h5)", path);
         else {
             r->arena = rd.a;
             if (read_file(&rd, file, r) == 0)

@@ -11,6 +11,7 @@
  * overflow, not dropped).
  */
 #include "h5.h"
+#include "part.h"
 #include "precision.h"
 #include "sampler.h"
 #include "copula.h"
@@ -686,11 +687,11 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
     /* the refinement (zoom.c): the pilot's values, and per percentile of every
        target but the random inputs (with the convergence records' two) a window in
-       every thread and the cells retired ones keep, about 1,000 32-bit cells each
-       at their peak */
+       every thread and the cells retired ones keep: up to about 8,500 32-bit cells
+       each once the layout is planned for the whole run (docs/scale.md) */
     uint64_t n = o && o->samples ? o->samples : CMC_DEFAULT_SAMPLES;
     sampling += nt * (n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 +
-                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 4096;
+                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 34 * 1024;
     /* every target but the "greater" comparisons has statistics: counted in full */
     uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
     uint64_t bytes = sampling > after ? sampling : after;
@@ -715,13 +716,46 @@ static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
     return 0;
 }
 
+/* What a split run (part.h) refuses: what needs every sample at once. */
+static int check_split(const cmc_model *m, const cmc_run_options *o, cmc_diags *d)
+{
+    const char *what = m->copula ? "correlated inputs (the achieved correlations are not "
+                                   "yet carried by the parts)"
+                       : o->sensitivity ? "--sensitivity (its rank tables come from the "
+                                        "whole first pass)"
+                       : o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
+                                                            "depends on every sample)"
+                       : o->save_samples ? "--save-samples" : NULL;
+    if (what) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "a run split into parts cannot take %s", what);
+        return -1;
+    }
+    return 0;
+}
+
+static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cmc_split *sp,
+                        cmc_diags *d);
+
 cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *d)
+{
+    return run(m, opt, NULL, d);
+}
+
+cmc_results *cmc_run_split(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
+                           cmc_diags *d)
+{
+    return run(m, o, sp, d);
+}
+
+static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cmc_split *sp,
+                        cmc_diags *d)
 {
     cmc_run_options o;
     memset(&o, 0, sizeof o);
     if (opt)
         o = *opt;
-    if (check_options(&o, d) < 0 || (o.output && check_output(m, o.output, d) < 0))
+    if (check_options(&o, d) < 0 || (sp && check_split(m, &o, d) < 0) ||
+        (o.output && check_output(m, o.output, d) < 0))
         return NULL;
     uint64_t need = cmc_run_memory(m, &o), limit = o.max_memory ? o.max_memory
                                                                  : CMC_DEFAULT_MAX_MEMORY;
@@ -839,12 +873,37 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     if (!probes)
         goto oom;
     size_t nprobe = merge_probes(p, np, probes);
-    cmc_zoom_spec zoom = {probes, nprobe, o.bins, o.samples};
+    cmc_zoom_spec zoom = {probes, nprobe, o.bins, o.samples, 0};
     saver sv = {h5, dataset, nt, d};
-    cmc_sampling s = {models, nv + 1, o.samples, o.seed, o.threads, targets, nt,
-                      h5 && o.save_samples ? save_round : NULL, &sv,
-                      on_checkpoint, &cv, nin, nbase, &zoom, nin,
-                      o.progress, o.progress_ctx, o.design, R, 0, NULL};
+    cmc_sampling s = {.models = models, .nmodels = nv + 1, .samples = o.samples,
+                      .seed = o.seed, .threads = o.threads, .targets = targets, .ntargets = nt,
+                      .on_round = h5 && o.save_samples ? save_round : NULL, .round_ctx = &sv,
+                      .on_checkpoint = on_checkpoint, .checkpoint_ctx = &cv, .conv_from = nin,
+                      .conv_to = nbase, .zoom = &zoom, .zoom_from = nin,
+                      .progress = o.progress, .progress_ctx = o.progress_ctx,
+                      .design = o.design, .replicates = R};
+    /* a part or a merge (part.h): the run's identity, and its records or the parts' */
+    if (sp && sp->part) {
+        if (cmc_part_describe(sp->part, m, o.samples, o.seed, o.design, R, nt) < 0)
+            goto oom;
+        s.on_checkpoint = NULL;   /* the merge has the checkpoints */
+        s.on_segment = cmc_part_record;
+        s.segment_ctx = sp->part;
+        s.part_from = sp->part->from;
+        s.part_to = sp->part->to;
+    } else if (sp) {
+        cmc_part *self = calloc(1, sizeof *self);
+        if (!self || cmc_part_describe(self, m, o.samples, o.seed, o.design, R, nt) < 0) {
+            cmc_part_free(self);
+            goto oom;
+        }
+        int bad = cmc_merge_check(sp->merge, self, d);
+        cmc_part_free(self);
+        if (bad)
+            goto fail;
+        s.replay = cmc_merge_replay;
+        s.segment_ctx = sp->merge;
+    }
     if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
         goto oom;
     int sampled = cmc_sample(&s, d);
@@ -855,6 +914,18 @@ cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *opt, cmc_diags *
     cmc_copula_tally_free(s.corr_tally);
     if (sampled < 0)
         goto fail;
+    if (sp && sp->part) {   /* its file (if any): the records, no statistics */
+        int rc = h5 ? cmc_h5_part_commit(h5, sp->part, d) : 0;   /* frees h5 either way */
+        h5 = NULL;
+        if (rc < 0)
+            goto fail;
+        r->title = cmc_arena_strdup(a, m->title);
+        r->tool_version = cmc_version();
+        r->seed = o.seed;
+        r->samples = o.samples;
+        ok = r;
+        goto out;
+    }
     if (s.stopped_at)
         o.samples = s.stopped_at;   /* the tolerance was met there */
     for (size_t i = 0; i < nout; i++)

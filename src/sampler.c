@@ -7,8 +7,8 @@
  * (cmc_dist_draw: the numbers of sample i depend only on the seed, the input's
  * name and i), runs the compiled program over the block, and accumulates: the
  * block's moments go to a ring of CMC_AHEAD slots, and the values into the
- * thread's own quantile sketches. The block moments are merged in block order by
- * a merge cursor: whichever thread finds the lock free merges the finished blocks
+ * thread's own quantile sketches. The block moments are merged in block order,
+ * into the fixed reduction tree of stats.h (cmc_mstack), by a merge cursor: whichever thread finds the lock free merges the finished blocks
  * at the front of the ring (and, at the end of each round, hands the round's
  * samples to on_round and reports progress); a thread never waits for the lock.
  * At the end of the run the threads' sketches are added together; they hold
@@ -40,6 +40,14 @@
  * temporary sketches of the first checkpoints and the final ones of a short run
  * hold them all and answer exactly. About log2(N / CMC_BLOCK) merges per run.
  *
+ * Split runs (docs/scale.md): the sketches' layout is planned only up to the
+ * prefix (cmc_sample_prefix, N/256 samples or more), the last time for the whole
+ * run. A part (on_segment) draws the prefix, clears the counts, jumps the cursor to
+ * its own blocks and hands over each segment's counts and tree nodes; a merge
+ * (replay) draws the prefix and adds the parts' segments between checkpoints, with
+ * the checkpoints of a whole run (split_step). The single run takes the same path
+ * but for the jump and the hand-over, so all three give the same bits.
+ *
  * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
  * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
@@ -59,6 +67,7 @@
 #include "sampler.h"
 #include "copula.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <omp.h>
 #include <sched.h>
@@ -228,6 +237,14 @@ static void run_block(const cmc_sampling *s, cmc_rng_key *const *keys, const cmc
     }
 }
 
+uint64_t cmc_sample_prefix(uint64_t nblocks)
+{
+    uint64_t f = CMC_ROUND;
+    while (f < nblocks && f * CMC_PREFIX_SHARE < nblocks)
+        f *= 2;
+    return f < nblocks ? f : nblocks;
+}
+
 /* The round after the one ending at block b0: see the file header. */
 static uint64_t round_end(uint64_t b0, uint64_t nblocks)
 {
@@ -259,11 +276,14 @@ static cmc_sketch *merged(cmc_sketch ***all, int nall, size_t t, uint64_t n,
    target at a time (so that one merged copy at most exists besides the caller's).
    Returns -1 if out of memory, 1 if the caller stops the run, else 0. */
 static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
-                      const double *pilot, uint64_t npilot)
+                      const double *pilot, uint64_t npilot, uint64_t b, uint64_t nblocks)
 {
     size_t nt = s->ntargets;
     uint32_t R = s->design != CMC_DESIGN_MC ? s->replicates : 0;
-    int zoom = s->zoom && n >= npilot && npilot == CMC_ZOOM_PILOT;
+    /* the layout is planned up to the prefix, the last time for the whole run */
+    const uint64_t prefix = cmc_sample_prefix(nblocks);
+    int zoom = s->zoom && n >= npilot && npilot == CMC_ZOOM_PILOT && b <= prefix;
+    int final = b == prefix || b >= nblocks / 2;
     int reps = R && n >= (uint64_t)R * CMC_BLOCK;   /* every replicate has a block */
     cmc_target *snap = calloc(nt ? nt : 1, sizeof *snap);
     cmc_sketch **sk = calloc((size_t)nall + 1, sizeof *sk);
@@ -294,6 +314,7 @@ static int checkpoint(cmc_sampling *s, cmc_sketch ***all, int nall, uint64_t n,
                 sk[nsk++] = all[i][t];
         cmc_sketch *m = snap[t].sketch ? snap[t].sketch : merged(all, nall, t, n, pilot, npilot);
         cmc_zoom_spec z = *s->zoom;
+        z.final = final;
         if (t < s->zoom_from)
             z.np = 0;
         if (!m || cmc_sketch_zoom(sk, nsk, m, &z) < 0)
@@ -323,6 +344,8 @@ typedef struct cursor {
     uint64_t N, nblocks, ahead;
     size_t nt;
     cmc_moments *parts;            /* [ahead][nt] */
+    cmc_mstack *stack;             /* [nt]: the blocks' moments, reduced (stats.h) */
+    cmc_mstack *rstack;            /* [nt][R]: each replicate's, by its own block index */
     atomic_uchar *done;            /* [ahead]: the slot holds a finished block */
     double *kept;                  /* [nt][ahead * CMC_BLOCK], only with on_round */
     _Atomic uint64_t merged;       /* blocks merged whose slots are free again */
@@ -332,6 +355,89 @@ typedef struct cursor {
     uint32_t R;                    /* replicates (1 for mc) */
     omp_lock_t lock;
 } cursor;
+
+/* The targets' moments (and their replicates') from the reduction so far. */
+static void fold_moments(cursor *c);
+
+/* Is block b a checkpoint: a power of two 2^k with 2^(k-1) < nblocks / 2 (rounded
+   down), so that the blocks after the last one are at least as many as before it? */
+static int is_checkpoint(uint64_t b, uint64_t nblocks)
+{
+    return b && !(b & (b - 1)) && b < nblocks && (b == 1 || b / 2 < nblocks / 2);
+}
+
+/* The first checkpoint after block b, or nblocks. */
+static uint64_t next_checkpoint(uint64_t b, uint64_t nblocks)
+{
+    uint64_t p = 1;
+    while (p <= b)
+        p *= 2;
+    return is_checkpoint(p, nblocks) ? p : nblocks;
+}
+
+/* The stack of sketch i (sampler.h: targets, then replicates). */
+static cmc_mstack *stack_of(cursor *c, size_t i)
+{
+    return i < c->nt ? &c->stack[i] : &c->rstack[i - c->nt];
+}
+
+/*
+ * After segment [seg0, seg1) of a split run, seg1 >= prefix. A part: hands the
+ * segment's counts and moment nodes to on_segment (not the prefix's: every part and
+ * the merge draw that), then clears every thread's counts and the reductions. A
+ * merge, at the end of the prefix: replays the parts' stretches between checkpoints
+ * to the end, with the checkpoints a whole run has. -1 if out of memory, 1 if a
+ * callback failed.
+ */
+static int split_step(cmc_sampling *s, cursor *c, cmc_sketch ***all, int nall, uint64_t seg0,
+                      uint64_t seg1, uint64_t prefix, double *pilot, uint64_t npilot)
+{
+    const size_t nsk = s->ntargets * (c->R > 1 ? 1 + c->R : 1);
+    const uint64_t nblocks = c->nblocks;
+    if (s->on_segment) {
+        for (size_t i = 0; seg0 >= prefix && i < nsk; i++) {
+            cmc_sketch *m = merged(all, nall, i, UINT64_MAX, NULL, 0);
+            int rc = m ? s->on_segment(s->segment_ctx, seg0, seg1, i, m, stack_of(c, i)) : 0;
+            cmc_sketch_free(m);
+            if (!m)
+                return -1;
+            if (rc)
+                return 1;
+        }
+        for (int t = 0; t < nall; t++)
+            for (size_t i = 0; all[t] && i < nsk; i++)
+                cmc_sketch_clear(all[t][i]);
+        for (size_t i = 0; i < nsk; i++)
+            stack_of(c, i)->n = 0;
+        return 0;
+    }
+    if (seg1 != prefix)
+        return 0;
+    for (uint64_t b0 = prefix, b1; b0 < nblocks; b0 = b1) {
+        b1 = next_checkpoint(b0, nblocks);
+        for (size_t i = 0; i < nsk; i++)
+            if (!all[0] || s->replay(s->segment_ctx, b0, b1, i, all[0][i], stack_of(c, i)))
+                return 1;
+        fold_moments(c);
+        c->front = b1;
+        if (s->progress)
+            s->progress(s->progress_ctx, b1 * CMC_BLOCK < c->N ? b1 * CMC_BLOCK : c->N, c->N);
+        if (is_checkpoint(b1, nblocks) &&
+            checkpoint(s, all, nall, b1 * CMC_BLOCK, pilot, npilot, b1, nblocks) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void fold_moments(cursor *c)
+{
+    for (size_t t = 0; t < c->nt; t++) {
+        cmc_target *g = &c->s->targets[t];
+        g->moments = cmc_mstack_fold(&c->stack[t]);
+        for (uint32_t r = 0; c->rstack && g->rep && r < c->R; r++)
+            g->rep[r] = cmc_mstack_fold(&c->rstack[t * c->R + r]);
+    }
+}
 
 /* Merge what can be merged; wait: for the lock, else give up if another thread
    holds it. Returns 1 if the front moved. */
@@ -347,10 +453,10 @@ static int advance(cursor *c, int wait)
         if (!atomic_load_explicit(&c->done[slot], memory_order_acquire))
             break;
         for (size_t t = 0; t < c->nt; t++) {
-            cmc_target *g = &c->s->targets[t];
-            cmc_moments_merge(&g->moments, &c->parts[slot * c->nt + t]);
-            if (g->rep)   /* the replicate's own blocks, in order too */
-                cmc_moments_merge(&g->rep[c->front % c->R], &c->parts[slot * c->nt + t]);
+            const cmc_moments *m = &c->parts[slot * c->nt + t];
+            cmc_mstack_push(&c->stack[t], c->front, 0, m);
+            if (c->rstack)   /* the replicate's own blocks, in order too */
+                cmc_mstack_push(&c->rstack[t * c->R + c->front % c->R], c->front / c->R, 0, m);
         }
         c->front++;
         if (!c->kept) {   /* the slot is free again */
@@ -386,6 +492,15 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     const uint64_t nblocks = (N + CMC_BLOCK - 1) / CMC_BLOCK;
     const size_t nt = s->ntargets;
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
+    if ((s->on_segment || s->replay) &&
+        (s->on_round || (s->on_segment && s->replay) ||
+         (s->on_segment && (s->part_from < cmc_sample_prefix(nblocks) ||
+                            s->part_from > s->part_to || s->part_to > nblocks)))) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "internal: a part's blocks [%" PRIu64 ", %" PRIu64
+                     ") do not follow the prefix of %" PRIu64 " blocks (of %" PRIu64 ")",
+                     s->part_from, s->part_to, cmc_sample_prefix(nblocks), nblocks);
+        return -1;
+    }
     /* blocks a thread may run ahead of the oldest unmerged one: enough to ride out
        a partner's time slice (about 40 ms of work); with kept samples one round,
        whose values must all be kept until it ends */
@@ -483,6 +598,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     s->stopped_at = 0;
     cursor c = {.s = s, .N = N, .nblocks = nblocks, .ahead = ahead, .nt = nt, .R = R};
     c.parts = calloc(ahead * (nt ? nt : 1), sizeof *c.parts);
+    c.stack = calloc(nt ? nt : 1, sizeof *c.stack);
+    c.rstack = R > 1 ? calloc((nt ? nt : 1) * R, sizeof *c.rstack) : NULL;
     c.done = calloc(ahead, sizeof *c.done);
     c.round1 = round_end(0, nblocks);
     atomic_init(&c.merged, 0);
@@ -494,8 +611,11 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     /* the pilot: the first values of every target, kept exactly */
     const uint64_t npilot = N < CMC_ZOOM_PILOT ? N : CMC_ZOOM_PILOT;
     double *pilot = malloc((size_t)npilot * (nt ? nt : 1) * sizeof *pilot + 1);
-    if (!keys || !c.parts || !c.done || !all || (s->on_round && !c.kept) || !pilot) {
+    if (!keys || !c.parts || !c.stack || (R > 1 && !c.rstack) || !c.done || !all ||
+        (s->on_round && !c.kept) || !pilot) {
         free(pilot);
+        free(c.stack);
+        free(c.rstack);
         for (size_t mi = 0; keys && mi < s->nmodels; mi++)
             free(keys[mi]);
         free(keys);
@@ -521,6 +641,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
     atomic_init(&failed, 0);
     atomic_init(&next, 0);
     const int checkpoints = s->on_checkpoint || s->zoom;
+    const int split = s->on_segment || s->replay;   /* a part or a merge */
+    const uint64_t prefix = cmc_sample_prefix(nblocks);
 
 #pragma omp parallel num_threads(threads)
     {
@@ -531,9 +653,16 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         else
             all[omp_get_thread_num()] = ts.sketch;
         /* segments between checkpoints: [0, 1), [1, 2), [2, 4), ... blocks, then
-           the rest; no barrier inside one */
-        for (uint64_t seg0 = 0, seg1; seg0 < nblocks; seg0 = seg1) {
-            seg1 = checkpoints && seg0 < nblocks / 2 ? (seg0 ? 2 * seg0 : 1) : nblocks;
+           the rest; no barrier inside one. A part (or a merge) skips from the
+           prefix to its blocks (or to the end). */
+        for (uint64_t seg0 = 0, seg1;; seg0 = seg1) {
+            if (split && seg0 == prefix)
+                seg0 = s->on_segment ? s->part_from : nblocks;
+            uint64_t end = !split ? nblocks : seg0 < prefix ? prefix : s->part_to;
+            if (seg0 >= end)
+                break;
+            seg1 = checkpoints || split ? next_checkpoint(seg0, nblocks) : end;
+            seg1 = seg1 < end ? seg1 : end;
             while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed) &&
                    !atomic_load_explicit(&c.stopped, memory_order_relaxed)) {
                 uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
@@ -576,10 +705,13 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
             {
                 if (!atomic_load(&failed)) {
                     advance(&c, 1);   /* every block of the segment is done */
+                    fold_moments(&c);
                     uint64_t last = seg1 * CMC_BLOCK < N ? seg1 * CMC_BLOCK : N;
                     /* all threads wait at the barrier of this single: no sketch moves */
-                    if (!atomic_load(&c.stopped) && checkpoints && seg1 < nblocks) {
-                        int rc = checkpoint(s, all, threads, last, pilot, npilot);
+                    if (!atomic_load(&c.stopped) && checkpoints &&
+                        is_checkpoint(seg1, nblocks)) {
+                        int rc = checkpoint(s, all, threads, last, pilot, npilot, seg1,
+                                            nblocks);
                         if (rc < 0)
                             atomic_store(&failed, 1);
                         if (rc > 0) {   /* the caller has what it needs */
@@ -590,6 +722,20 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
                             free(pilot);
                             pilot = NULL;
                         }
+                    }
+                    int rc = !atomic_load(&c.stopped) && split && seg1 >= prefix
+                                 ? split_step(s, &c, all, threads, seg0, seg1, prefix, pilot, npilot)
+                                 : 0;
+                    if (rc < 0)
+                        atomic_store(&failed, 1);
+                    if (rc > 0)   /* the callback said why */
+                        atomic_store(&c.stopped, 1);
+                    if (s->on_segment && seg1 == prefix && s->part_from > prefix) {
+                        /* on to the part's blocks: the cursor jumps there */
+                        c.front = c.round0 = s->part_from;
+                        c.round1 = round_end(s->part_from, nblocks);
+                        atomic_store(&c.merged, s->part_from);
+                        atomic_store(&next, s->part_from);
                     }
                 }
             }
@@ -617,6 +763,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d)
         thread_free(&ts);
     }
     omp_destroy_lock(&c.lock);
+    if (!atomic_load(&failed))
+        fold_moments(&c);
+    free(c.stack);
+    free(c.rstack);
     for (size_t mi = 0; mi < s->nmodels; mi++)
         free(dims[mi]);
     free(dims);

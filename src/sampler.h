@@ -86,7 +86,30 @@ typedef struct cmc_sampling {
     /* models[0]'s correlated inputs (copula.h): their uniforms' sums are added in
        here (made by the caller with the run's replicates), or NULL */
     struct cmc_copula_tally *corr_tally;
+    /* A split run (docs/scale.md). Every sketch i has a moment reduction: the
+       targets' (i < ntargets) and, under a design, target t's replicate r at
+       ntargets + t R + r (moments over that replicate's own block index).
+       A part (on_segment set): the prefix (cmc_sample_prefix), then only blocks
+       [part_from, part_to), cut at the powers of two; at the end of each such
+       segment [b0, b1), on_segment gets every sketch i's counts and moment nodes of
+       those blocks alone (then cleared); no on_checkpoint after the prefix, no
+       on_round. A merge (replay set): the prefix, then for each stretch [b0, b1)
+       between checkpoints to the end, replay adds the parts' counts and nodes of
+       those blocks for every sketch i, and the checkpoints follow as in a whole
+       run. Nonzero from either stops the run with -1 (the callback reports why). */
+    uint64_t part_from, part_to;
+    int (*on_segment)(void *ctx, uint64_t b0, uint64_t b1, size_t i, const cmc_sketch *sk,
+                      const cmc_mstack *st);
+    int (*replay)(void *ctx, uint64_t b0, uint64_t b1, size_t i, cmc_sketch *sk,
+                  cmc_mstack *st);
+    void *segment_ctx;
 } cmc_sampling;
+
+/* The prefix (docs/scale.md): the first blocks, a power of two at least CMC_ROUND
+   and at least nblocks / CMC_PREFIX_SHARE (or all of them), after which the
+   sketches' layout (zoom.c) is fixed. Every part of a split run computes it. */
+#define CMC_PREFIX_SHARE 256
+uint64_t cmc_sample_prefix(uint64_t nblocks);
 
 /* Draw, evaluate and accumulate. Returns 0, or -1 with an error in d. Under lhs
    and qmc, samples must be a multiple of replicates * CMC_BLOCK (every replicate

@@ -5,6 +5,8 @@
 #include "stats.h"
 #include "lanes.h"
 
+#include <assert.h>
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -231,6 +233,31 @@ void cmc_moments_merge(cmc_moments *a, const cmc_moments *b)
     a->n += b->n;
     a->min = b->min < a->min ? b->min : a->min;
     a->max = b->max > a->max ? b->max : a->max;
+}
+
+void cmc_mstack_push(cmc_mstack *s, uint64_t start, uint32_t level, const cmc_moments *m)
+{
+    cmc_mnode x = {start, level, *m};
+    while (s->n) {
+        cmc_mnode *top = &s->node[s->n - 1];
+        if (top->level != x.level || ((top->start >> x.level) & 1) ||
+            top->start + ((uint64_t)1 << x.level) != x.start)
+            break;
+        cmc_moments_merge(&top->m, &x.m);   /* the parent: merge(left, right) */
+        top->level++;
+        x = *top;
+        s->n--;
+    }
+    assert(s->n < CMC_MSTACK_DEPTH);
+    s->node[s->n++] = x;
+}
+
+cmc_moments cmc_mstack_fold(const cmc_mstack *s)
+{
+    cmc_moments m = cmc_moments_of(NULL, 0);
+    for (uint32_t i = 0; i < s->n; i++)
+        cmc_moments_merge(&m, &s->node[i].m);
+    return m;
 }
 
 double cmc_moments_std(const cmc_moments *m)

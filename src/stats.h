@@ -3,8 +3,9 @@
  *
  * Moments: each block of samples yields (count, mean, M2, min, max, nonfinite) by
  * an exact two-pass computation over the block; blocks are merged with Chan,
- * Golub and LeVeque's pairwise update in block order, so the result does not
- * depend on which thread computed which block.
+ * Golub and LeVeque's pairwise update in a fixed binary tree over the block indices
+ * (cmc_mstack below), so the result depends neither on which thread computed which
+ * block nor on how a run was split into parts.
  *
  * Quantiles: a sketch of integer counts in logarithmic buckets taken straight from
  * the bits of the double (sign, exponent and the top CMC_SKETCH_BITS bits of the
@@ -34,6 +35,35 @@ cmc_moments cmc_moments_of(const double *x, size_t n);
 /* Merge b into a; the result depends on the order of merges, so merge in a fixed one. */
 void cmc_moments_merge(cmc_moments *a, const cmc_moments *b);
 double cmc_moments_std(const cmc_moments *m);      /* sample std (n - 1), NaN if n < 2 */
+
+/*
+ * A fixed reduction tree over block indices (docs/scale.md), so that the moments of
+ * blocks 0 .. B-1 are the same bits however the blocks were split between parts,
+ * processes or threads: node [k 2^j, (k + 1) 2^j) is merge(left half, right half),
+ * and a range's value is its maximal aligned nodes merged left to right. Nodes are
+ * pushed in increasing order (a block is a node of level 0); a node combines with
+ * the one below it on the stack whenever that is its left sibling, like a binary
+ * counter's carry. A stack that starts empty at block a and receives blocks a .. b-1
+ * holds exactly the maximal aligned nodes of [a, b); pushing those, in order, onto
+ * a stack holding [0, a) gives the stack of [0, b), with the same bits as pushing
+ * every block. At most one node per level: 64 suffice.
+ */
+#define CMC_MSTACK_DEPTH 64
+typedef struct cmc_mnode {
+    uint64_t start;      /* the first block index, a multiple of 2^level */
+    uint32_t level;
+    cmc_moments m;
+} cmc_mnode;
+
+typedef struct cmc_mstack {
+    uint32_t n;
+    cmc_mnode node[CMC_MSTACK_DEPTH];
+} cmc_mstack;
+
+/* Push the node of 2^level blocks from start (the next after the stack's top). */
+void cmc_mstack_push(cmc_mstack *s, uint64_t start, uint32_t level, const cmc_moments *m);
+/* The stack's nodes merged left to right (empty moments for an empty stack). */
+cmc_moments cmc_mstack_fold(const cmc_mstack *s);
 
 typedef struct cmc_sketch cmc_sketch;
 
@@ -83,6 +113,9 @@ typedef struct cmc_zoom_spec {
     size_t np;
     size_t nbins;         /* histogram bins (narrow laws get a window for them) */
     uint64_t samples;     /* of the whole run */
+    int final;            /* the last plan (sampler.h, cmc_sample_prefix): its cells
+                             are sized for the whole run's standard errors and its
+                             ranges reach further, since no later plan corrects them */
 } cmc_zoom_spec;
 
 /* s holds exactly the finite values of x[0 .. n) (copied and sorted). -1: no memory. */
@@ -91,6 +124,17 @@ int cmc_sketch_set_exact(cmc_sketch *s, const double *x, size_t n);
    their merge (with the exact values while it has them). -1: no memory. */
 int cmc_sketch_zoom(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap,
                     const cmc_zoom_spec *z);
+
+/* ---- split runs (sketch_state.c, docs/scale.md) -------------------------------- */
+
+/* Zero every count of s (flushed), keeping its layout: atoms, windows, flags. */
+void cmc_sketch_clear(cmc_sketch *s);
+/* s's counts as a flat array of *len integers (malloc'd; NULL if out of memory or
+   if s has counts that only a layout still being planned holds). */
+uint64_t *cmc_sketch_state(const cmc_sketch *s, size_t *len);
+/* Add counts from cmc_sketch_state of a sketch with s's layout. 0; -1 if the array
+   does not fit s's layout (nothing added); -2 if out of memory. */
+int cmc_sketch_add_state(cmc_sketch *s, const uint64_t *a, size_t n);
 
 /* Re-bin the sketch into nbins bins on [lo, hi] (log-spaced if logbins, which
    needs lo > 0). Each edge moves onto the nearest boundary of the sketch's finest

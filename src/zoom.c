@@ -45,8 +45,13 @@
 
 #define ZOOM_K 40        /* cells at most s_n / ZOOM_K wide while in use */
 #define ZOOM_REACH 3.0   /* the range: ranks n p -+ ZOOM_REACH sqrt(n p (1 - p)) */
+#define ZOOM_REACH_FINAL 4.0   /* in the last plan, which no later one corrects */
 #define MAX_ATOMS 256
 #define MAX_CELLS 8192
+/* the last plan's: its ranges are those at n >= N / 256 samples with cells for N,
+   about 530 sqrt(N / n) <= 8,500 cells for a smooth law, more where the quantile
+   function curves (beta(0.2, 0.2) near 1) */
+#define MAX_CELLS_FINAL 32768
 
 /* ---- layout: atoms and windows ---------------------------------------------------- */
 
@@ -341,7 +346,8 @@ int cmc_sketch_set_exact(cmc_sketch *s, const double *x, size_t n)
 
 /* A window of sign neg over magnitudes [mlo, mhi] with cells at most w wide, at
    most MAX_CELLS of them (coarser if the range would need more). */
-static cmc_window make_window(int neg, double mlo, double mhi, double w, int probe)
+static cmc_window make_window(int neg, double mlo, double mhi, double w, int probe,
+                              uint64_t max_cells)
 {
     int e;
     frexp(mhi, &e);   /* mhi in [2^(e-1), 2^e) */
@@ -353,7 +359,7 @@ static cmc_window make_window(int neg, double mlo, double mhi, double w, int pro
         uint64_t khi = (bits_of(mhi) & MAG_MASK) >> (52 - win.level);
         win.klo = klo;
         win.ncells = khi - klo + 1;
-        if (win.ncells <= MAX_CELLS || win.level == CMC_SKETCH_BITS + 1)
+        if (win.ncells <= max_cells || win.level == CMC_SKETCH_BITS + 1)
             return win;
         win.level--;
     }
@@ -384,8 +390,13 @@ typedef struct want {
  * the estimates across it the standard error s_n; cells of s_n / ZOOM_K.
  */
 static size_t wants_of(const cmc_sketch *snap, const double *p, size_t np, uint64_t n,
-                       want *out)
+                       const cmc_zoom_spec *z, want *out)
 {
+    /* the last plan (z->final): no later one corrects it, so its range reaches
+       further, and its cells are sized for the standard error at the end of the run,
+       s_N = s_n sqrt(n / N) */
+    const double reach = z->final ? ZOOM_REACH_FINAL : ZOOM_REACH;
+    const double shrink = z->final && z->samples > n ? sqrt((double)n / (double)z->samples) : 1;
     enum { R = 5 };   /* ranks per percentile: the range's ends, centre -+ one sd, centre */
     uint64_t *k = malloc(R * (np ? np : 1) * sizeof *k);
     double *e = malloc(3 * R * (np ? np : 1) * sizeof *e);
@@ -393,7 +404,7 @@ static size_t wants_of(const cmc_sketch *snap, const double *p, size_t np, uint6
     if (!k || !e)
         goto out;
     for (size_t i = 0; i < np; i++) {
-        double sd = sqrt((double)n * p[i] * (1 - p[i])), h = ZOOM_REACH * sd + 2;
+        double sd = sqrt((double)n * p[i] * (1 - p[i])), h = reach * sd + 2;
         double c = (double)n * p[i];
         uint64_t *ki = k + R * i;
         ki[0] = clamp_rank(floor(c - h), n);
@@ -419,7 +430,7 @@ static size_t wants_of(const cmc_sketch *snap, const double *p, size_t np, uint6
             slope = (est[3] - est[2]) / (double)(ki[3] - ki[2]);
         if (!isfinite(slope))
             slope = (est[4] - est[0]) / (double)(ki[4] - ki[0]);
-        double w = slope * sd / ZOOM_K;
+        double w = slope * sd / ZOOM_K * shrink;
         if (!(w > 0))
             continue;
         double lo = a[0], hi = b[4], z = ldexp(w, CMC_SKETCH_BITS);   /* below z buckets are finer */
@@ -513,7 +524,7 @@ static int histogram_window(cmc_sketch *const *sk, size_t nsk, const cmc_sketch 
         mlo = mlo > DBL_MIN ? mlo : DBL_MIN;
         if (cell_width(CMC_SKETCH_BITS, mhi) <= 4 * w)
             continue;   /* buckets a quarter of a bin or narrower: spreading is fine */
-        cmc_window win = make_window(neg, mlo, mhi, w, -1);
+        cmc_window win = make_window(neg, mlo, mhi, w, -1, MAX_CELLS);
         if (apply_all(sk, nsk, &win) < 0)
             return -1;
     }
@@ -609,7 +620,8 @@ static void retire(cmc_sketch *const *sk, size_t nsk, size_t q)
  * stay disjoint, so a value is in at most one (cmc_zoom_count). Cost: O(W log W)
  * for W wants and windows.
  */
-static int plan_windows(cmc_sketch *const *sk, size_t nsk, const want *wt, size_t nw)
+static int plan_windows(cmc_sketch *const *sk, size_t nsk, const want *wt, size_t nw,
+                        uint64_t max_cells)
 {
     const cmc_sketch *lay = sk[0];
     size_t nold = lay->nwin, ns = 0;
@@ -655,7 +667,7 @@ static int plan_windows(cmc_sketch *const *sk, size_t nsk, const want *wt, size_
             for (size_t q = i; q < j; q++)
                 if (sp[q].win >= 0)
                     keep[sp[q].win] = 0;
-            cmc_window win = make_window(u.neg, u.mlo, u.mhi, u.w, 0);
+            cmc_window win = make_window(u.neg, u.mlo, u.mhi, u.w, 0, max_cells);
             rc = apply_all(sk, nsk, &win);
         }
         i = j;
@@ -764,10 +776,10 @@ int cmc_sketch_zoom(cmc_sketch *const *sk, size_t nsk, const cmc_sketch *snap,
     if (!wt)
         return -1;
     size_t nw = 0;
-    nw = wants_of(snap, z->p, z->np, n, wt);
+    nw = wants_of(snap, z->p, z->np, n, z, wt);
     int rc = fold_edges(sk, nsk);
     if (rc == 0)
-        rc = plan_windows(sk, nsk, wt, nw);
+        rc = plan_windows(sk, nsk, wt, nw, z->final ? MAX_CELLS_FINAL : MAX_CELLS);
     if (rc == 0)
         rc = trim(sk, nsk, wt, nw);
     free(wt);

@@ -42,6 +42,14 @@ cmake --build build-portable -j "$jobs" --target carbonmc test_paths test_rng te
 echo "== portable (CMC_PORTABLE=ON) =="
 (cd build-portable && CMC_REQUIRE_PATH=portable ctest --output-on-failure -j "$jobs" \
     -R '^(paths|rng|draw|stats|zoom|sens|run|distref)$')
+# With MPI installed, a build of the program alone with -DCMC_MPI=ON and its test:
+# mpirun -n 2 and 3 against one process, bit for bit (tests/mpi.sh, about 15 s).
+if command -v mpicc >/dev/null 2>&1; then
+    cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DCMC_SANITIZE=OFF -DCMC_MPI=ON >/dev/null
+    cmake --build build-mpi -j "$jobs" --target carbonmc -- --no-print-directory >/dev/null
+    echo "== mpi (CMC_MPI=ON) =="
+    (cd build-mpi && ctest --output-on-failure -R '^mpi$')
+fi
 # The three builds take different code paths (the Release build's hot loops have
 # clones and AVX-512 paths; the sanitizer and portable builds have none): their
 # results must be the same bits.

@@ -4,7 +4,8 @@
  * statistic's bucket, 2^-13), merge invariance (any split gives identical sketches), the histogram
  * re-binning, counts beyond 2^32 (the pages' uint32 counts carry into uint64),
  * the coverage of the order-statistic confidence intervals, and small samples against
- * their order statistics (where a rank off by one shows).
+ * their order statistics (where a rank off by one shows), and the fixed moment
+ * reduction tree (cmc_mstack) for any split of the blocks.
  * Samples come from GSL's MT19937 with fixed seeds, independent of carbonmc's RNG.
  */
 #include "check.h"
@@ -368,9 +369,71 @@ static void small_n_percentiles(void)
     gsl_rng_free(g);
 }
 
+/* The fixed reduction (cmc_mstack, docs/scale.md): the moments of B blocks pushed
+   one by one equal, bit for bit, those of the blocks cut at random points into
+   pieces, each reduced on an empty stack and its nodes pushed in order; and the tree
+   is the recursive halving, merge(left, right) at every aligned node. */
+static cmc_moments tree(const cmc_moments *b, uint64_t lo, uint64_t n)
+{
+    if (n == 1)
+        return b[lo];
+    cmc_moments l = tree(b, lo, n / 2), r = tree(b, lo + n / 2, n / 2);
+    cmc_moments_merge(&l, &r);
+    return l;
+}
+
+static void mstack(void)
+{
+    enum { B = 1000, TRIALS = 50 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 16);
+    static cmc_moments blk[B];
+    double x[64];
+    for (int b = 0; b < B; b++) {
+        size_t n = 1 + gsl_rng_uniform_int(rng, 64);
+        for (size_t i = 0; i < n; i++)
+            x[i] = gsl_ran_lognormal(rng, 3, 2) * (i % 17 ? 1 : 1e6);
+        blk[b] = cmc_moments_of(x, n);
+    }
+    cmc_mstack all = {0};
+    for (int b = 0; b < B; b++)
+        cmc_mstack_push(&all, (uint64_t)b, 0, &blk[b]);
+    cmc_moments whole = cmc_mstack_fold(&all);
+    /* 1000 = 512 + 256 + 128 + 64 + 32 + 8: six maximal nodes, each the halving tree */
+    CHECK(all.n == 6 && all.node[0].start == 0 && all.node[0].level == 9 &&
+          all.node[5].start == 992 && all.node[5].level == 3);
+    cmc_moments t = tree(blk, 0, 512);
+    CHECK(memcmp(&all.node[0].m, &t, sizeof t) == 0);
+    int same = 0;
+    for (int trial = 0; trial < TRIALS; trial++) {
+        cmc_mstack merged = {0};
+        for (uint64_t a = 0, b; a < B; a = b) {
+            b = a + 1 + gsl_rng_uniform_int(rng, trial % 2 ? 300 : 40);
+            b = b < B ? b : B;
+            cmc_mstack part = {0};
+            for (uint64_t i = a; i < b; i++)
+                cmc_mstack_push(&part, i, 0, &blk[i]);
+            for (uint32_t k = 0; k < part.n; k++)
+                cmc_mstack_push(&merged, part.node[k].start, part.node[k].level, &part.node[k].m);
+        }
+        cmc_moments m = cmc_mstack_fold(&merged);
+        same += merged.n == all.n && memcmp(&m, &whole, sizeof m) == 0;
+    }
+    CHECK(same == TRIALS);
+    /* a left fold, the order the sampler used before, differs in its last bits: the
+       test would notice a reduction that quietly fell back to it */
+    cmc_moments fold = cmc_moments_of(NULL, 0);
+    for (int b = 0; b < B; b++)
+        cmc_moments_merge(&fold, &blk[b]);
+    CHECK(fold.n == whole.n && fabs(fold.mean - whole.mean) <= 1e-12 * fabs(whole.mean));
+    CHECK(memcmp(&fold, &whole, sizeof fold) != 0);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     CHECK_RUN(moments);
+    CHECK_RUN(mstack);
     CHECK_RUN(sketch_accuracy);
     CHECK_RUN(small_n_percentiles);
     CHECK_RUN(sketch_merge);

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Runs split into parts and merged (docs/scale.md, issue 16): `run --part K/M` for
+# K = 1..M then `merge` gives a file whose every dataset and attribute is bit for
+# bit that of one `run` (only `created` differs; tests/h5_same.py compares them):
+# M = 1, 2, 3, 7, an N that is no multiple of a block or a round, a prefix longer
+# than one round (N > 2^24), variants (common random numbers and comparisons), a
+# design with replicates, --set, --percentiles and --bins, parts drawn with
+# different thread counts, given in any order, and runs too short for any part to
+# have blocks of its own. Then the refusals, each with its message, exit status 1
+# and nothing written: a missing, a duplicated or a foreign part (another seed, N,
+# M, scenario text), a file that is no part, options a part cannot take; and
+# `summary` of a part.
+# usage: parts.sh CARBONMC SOURCE_DIR [BUILD_TYPE]   (Debug: the sanitizer build, where
+# the run of 2e7 samples is left out: ten times slower there, and the Release build
+# takes the same path)
+bin=$1 src=$2 build=${3:-Release}
+cd "$src" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+py=/usr/bin/python3
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+# split NAME M SCENARIO ARGS...: one run, its M parts (threads 1 and 2 by turns,
+# merged in reverse order), their merge, compared
+split() {
+    name=$1 m=$2 scen=$3
+    shift 3
+    d=$tmp/$name
+    mkdir -p "$d"
+    "$bin" run "$scen" "$@" --threads 2 -o "$d/one.h5" --format json >/dev/null 2>"$d/err" ||
+        { bad "$name: run failed: $(head -3 "$d/err")"; return; }
+    list=""
+    k=1
+    while [ "$k" -le "$m" ]; do
+        "$bin" run "$scen" "$@" --threads $((k % 2 + 1)) --part "$k/$m" -o "$d/p$k.h5" \
+            >"$d/out" 2>"$d/err" || { bad "$name: part $k/$m failed: $(head -3 "$d/err")"; return; }
+        list="$d/p$k.h5 $list"
+        k=$((k + 1))
+    done
+    # shellcheck disable=SC2086
+    "$bin" merge $list -o "$d/merged.h5" --format json >/dev/null 2>"$d/err" ||
+        { bad "$name: merge failed: $(head -3 "$d/err")"; return; }
+    if $py tests/h5_same.py "$d/one.h5" "$d/merged.h5" >"$d/diff"; then
+        ok
+    else
+        bad "$name: the merge of $m parts differs from one run:"
+        head -5 "$d/diff"
+    fi
+}
+
+ref=bench/reference.cmc
+n=700001   # 684 blocks, the last one short; the prefix 64, 10 rounds after it
+[ "$build" = Debug ] && n=300001   # 4 rounds: 3 of 7 parts have no blocks of their own
+for m in 1 2 3 7; do
+    split "ref$m" "$m" $ref -n $n --seed 11
+done
+if [ "$build" != Debug ]; then
+    split big3 3 $ref -n 20000123 --seed 5 --percentiles 0.01,0.5,0.99 --bins 50
+fi
+split gpt4 3 scenarios/gpt4.cmc -n 300000
+split lhs3 3 $ref -n 500000 --design lhs --replicates 4
+split set2 2 $ref -n 400000 --set 'pue=1.2'
+split tiny2 2 $ref -n 5000
+
+# ---- refusals: exit 1, a message naming the problem, no file ------------------------
+d=$tmp/refuse
+mkdir -p "$d"
+for k in 1 2 3; do
+    "$bin" run $ref -n 300000 --part "$k/3" -o "$d/p$k.h5" >/dev/null 2>&1 || bad "part $k/3"
+done
+"$bin" run $ref -n 300000 --seed 9 --part 2/3 -o "$d/seed2.h5" >/dev/null 2>&1
+"$bin" run $ref -n 300001 --part 2/3 -o "$d/n2.h5" >/dev/null 2>&1
+"$bin" run $ref -n 300000 --part 2/4 -o "$d/m4.h5" >/dev/null 2>&1
+"$bin" run $ref -n 300000 -o "$d/whole.h5" >/dev/null 2>&1
+
+# refuse WANT_STATUS MESSAGE ARGS...: the status, the message on stderr, no output
+refuse() {
+    want=$1 msg=$2
+    shift 2
+    rm -f "$d/out.h5"
+    "$bin" "$@" >"$d/stdout" 2>"$d/stderr"
+    rc=$?
+    left=$(ls "$d" | grep -c '^out\.h5')
+    if [ "$rc" -ne "$want" ]; then
+        bad "carbonmc $*: exit $rc, want $want"
+    elif ! grep -qF -- "$msg" "$d/stderr"; then
+        bad "carbonmc $*: stderr lacks '$msg': $(head -3 "$d/stderr")"
+    elif [ "$left" -ne 0 ]; then
+        bad "carbonmc $*: left $(ls "$d" | grep '^out\.h5')"
+    else
+        ok
+    fi
+}
+
+refuse 1 "part 2 of 3 is missing" merge "$d/p1.h5" "$d/p3.h5" -o "$d/out.h5"
+refuse 1 "part 2 of 3 is given twice" merge "$d/p1.h5" "$d/p2.h5" "$d/p2.h5" "$d/p3.h5" -o "$d/out.h5"
+refuse 1 "its seed is 9, not 1" merge "$d/p1.h5" "$d/seed2.h5" "$d/p3.h5" -o "$d/out.h5"
+refuse 1 "it has 300001 samples, not 300000" merge "$d/p1.h5" "$d/n2.h5" "$d/p3.h5" -o "$d/out.h5"
+refuse 1 "it is a part of 4" merge "$d/p1.h5" "$d/m4.h5" "$d/p3.h5" -o "$d/out.h5"
+refuse 1 "is not a part of a split run" merge "$d/p1.h5" "$d/whole.h5" -o "$d/out.h5"
+refuse 1 "as an HDF5 file" merge "$d/p1.h5" $ref -o "$d/out.h5"
+refuse 1 "cannot take --sensitivity" run $ref -n 300000 --sensitivity --part 1/2 -o "$d/out.h5"
+refuse 1 "cannot take a tolerance" run $ref --rel-tol 0.01 --part 1/2 -o "$d/out.h5"
+refuse 1 "cannot take --save-samples" run $ref -n 300000 --save-samples --part 1/2 -o "$d/out.h5"
+refuse 2 "--part expects K/M" run $ref --part 4/3 -o "$d/out.h5"
+refuse 2 "--part expects K/M" run $ref --part 0/3 -o "$d/out.h5"
+refuse 2 "--part expects K/M" run $ref --part 3 -o "$d/out.h5"
+refuse 2 "needs -o OUT.h5" merge "$d/p1.h5" "$d/p2.h5" "$d/p3.h5"
+refuse 1 "more than the limit" merge "$d/p1.h5" "$d/p2.h5" "$d/p3.h5" -o "$d/out.h5" --max-memory 1k
+refuse 1 "merge the parts first" summary "$d/p1.h5"
+# the scenario changed after the parts were drawn
+cp $ref "$d/s.cmc"
+"$bin" run "$d/s.cmc" -n 300000 --part 1/2 -o "$d/s1.h5" >/dev/null 2>&1
+"$bin" run "$d/s.cmc" -n 300000 --part 2/2 -o "$d/s2.h5" >/dev/null 2>&1
+echo "# an edit" >>"$d/s.cmc"
+sed -i 's/triangular(1.10, 1.18, 1.40)/triangular(1.10, 1.19, 1.40)/' "$d/s.cmc"
+refuse 1 "its scenario text" merge "$d/s1.h5" "$d/s2.h5" -o "$d/out.h5"
+
+echo "parts: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
