@@ -10,8 +10,10 @@
  *
  * Ownership: every cmc_X_new / cmc_X_load has a cmc_X_free, and cmc_X_free(NULL)
  * is harmless. Strings and structures returned by accessors belong to the object
- * they came from and live until it is freed. Nothing here keeps global state: a
- * model may be used from several threads at once for reading and evaluation.
+ * they came from and live until it is freed. The one global state is the unit
+ * system (UDUNITS-2, loaded once; its parser is not reentrant, so every use of it
+ * takes one lock): models may be loaded from several threads at once, and a model
+ * may be used from several threads at once for reading and evaluation.
  */
 #ifndef CARBONMC_H
 #define CARBONMC_H

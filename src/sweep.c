@@ -54,10 +54,10 @@ typedef struct sweeper {
     atomic_int failed;
     size_t done;
     pthread_mutex_t lock;
-    /* Loading a model parses units with UDUNITS-2, whose parser (ut_parse, a yacc
-       parser with global state) is not reentrant: two workers loading at once
-       crashed in utlex. Loads and frees take this lock; the runs, which never
-       call UDUNITS, do not. */
+    /* Loads and frees take this lock. units.c serialises UDUNITS-2 itself (its
+       parser is not reentrant: two workers loading at once crashed in utlex before
+       it did); this lock also keeps the workers' loads, which are short, from
+       interleaving their diagnostics. */
     pthread_mutex_t load_lock;
     cmc_diags **pd;           /* [npoints] the diagnostics of a point that failed */
 } sweeper;

@@ -117,7 +117,7 @@ cmc_unit_pool *cmc_unit_pool_new(void)
     return calloc(1, sizeof(cmc_unit_pool));
 }
 
-void cmc_unit_pool_free(cmc_unit_pool *p)
+static void unit_pool_free_unlocked(cmc_unit_pool *p)
 {
     if (!p)
         return;
@@ -173,7 +173,7 @@ static const char *nearest(const char *word)
     return cmc_suggest(word, known, sizeof known / sizeof known[0]);
 }
 
-cmc_unit *cmc_unit_parse(cmc_unit_pool *p, const char *text, char *msg, size_t size)
+static cmc_unit *unit_parse_unlocked(cmc_unit_pool *p, const char *text, char *msg, size_t size)
 {
     ut_system *s = units_system();
     if (!s) {
@@ -368,7 +368,7 @@ static ut_unit *raw(const cmc_unit *a)
     return a ? a->u : ut_get_dimensionless_unit_one(units_system());
 }
 
-cmc_unit *cmc_unit_mul(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
+static cmc_unit *unit_mul_unlocked(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
 {
     if (!a || !b) {
         *ok = 1;
@@ -385,7 +385,7 @@ cmc_unit *cmc_unit_mul(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, i
     return wrap(p, ut_multiply(a->u, b->u), t, ok);
 }
 
-cmc_unit *cmc_unit_div(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
+static cmc_unit *unit_div_unlocked(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
 {
     if (!b) {
         *ok = 1;
@@ -401,7 +401,7 @@ cmc_unit *cmc_unit_div(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, i
     return wrap(p, q, t, ok);
 }
 
-cmc_unit *cmc_unit_pow(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
+static cmc_unit *unit_pow_unlocked(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
 {
     *ok = 1;
     if (!a)
@@ -413,7 +413,7 @@ cmc_unit *cmc_unit_pow(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
     return wrap(p, ut_raise(a->u, n), t, ok);
 }
 
-cmc_unit *cmc_unit_root(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
+static cmc_unit *unit_root_unlocked(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
 {
     *ok = 1;
     if (!a)
@@ -423,7 +423,7 @@ cmc_unit *cmc_unit_root(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
     return wrap(p, ut_root(a->u, n), t, ok);
 }
 
-int cmc_unit_convertible(const cmc_unit *a, const cmc_unit *b)
+static int unit_convertible_unlocked(const cmc_unit *a, const cmc_unit *b)
 {
     if (!a && !b)
         return 1;   /* plain numbers: no need to load the unit system */
@@ -448,14 +448,14 @@ static double factor_raw(const ut_unit *a, const ut_unit *b)
     return strtod(buf, NULL);
 }
 
-double cmc_unit_factor(const cmc_unit *a, const cmc_unit *b)
+static double unit_factor_unlocked(const cmc_unit *a, const cmc_unit *b)
 {
     if (!a && !b)
         return 1;
     return factor_raw(raw(a), raw(b));
 }
 
-int cmc_unit_dimensionless(const cmc_unit *a)
+static int unit_dimensionless_unlocked(const cmc_unit *a)
 {
     return !a || ut_are_convertible(a->u, ut_get_dimensionless_unit_one(units_system()));
 }
@@ -595,4 +595,106 @@ int cmc_results_convert_unit(cmc_results *r, const char *name, const char *unit,
         s->swing_base *= fo;
     }
     return 0;
+}
+
+/* ---- One caller at a time ----------------------------------------------------------
+
+   UDUNITS-2 is not reentrant: its parser is a yacc one with global state, and every
+   call leaves its status in a global. Each function above that reaches it runs
+   under one recursive lock (so that they may call each other), which makes loading
+   models from several threads at once safe (a sweep's points). Unit work happens
+   only while a model compiles or a result is converted for display, never per
+   sample, so the lock costs nothing measurable. */
+static pthread_mutex_t units_lock;
+static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
+
+static void init_lock(void)
+{
+    pthread_mutexattr_t at;
+    pthread_mutexattr_init(&at);
+    pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&units_lock, &at);
+    pthread_mutexattr_destroy(&at);
+}
+
+static void lock(void)
+{
+    pthread_once(&lock_once, init_lock);
+    pthread_mutex_lock(&units_lock);
+}
+
+static void unlock(void)
+{
+    pthread_mutex_unlock(&units_lock);
+}
+
+cmc_unit *cmc_unit_parse(cmc_unit_pool *p, const char *text, char *msg, size_t size)
+{
+    lock();
+    cmc_unit *r = unit_parse_unlocked(p, text, msg, size);
+    unlock();
+    return r;
+}
+
+cmc_unit *cmc_unit_mul(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
+{
+    lock();
+    cmc_unit *r = unit_mul_unlocked(p, a, b, ok);
+    unlock();
+    return r;
+}
+
+cmc_unit *cmc_unit_div(cmc_unit_pool *p, const cmc_unit *a, const cmc_unit *b, int *ok)
+{
+    lock();
+    cmc_unit *r = unit_div_unlocked(p, a, b, ok);
+    unlock();
+    return r;
+}
+
+cmc_unit *cmc_unit_pow(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
+{
+    lock();
+    cmc_unit *r = unit_pow_unlocked(p, a, n, ok);
+    unlock();
+    return r;
+}
+
+cmc_unit *cmc_unit_root(cmc_unit_pool *p, const cmc_unit *a, int n, int *ok)
+{
+    lock();
+    cmc_unit *r = unit_root_unlocked(p, a, n, ok);
+    unlock();
+    return r;
+}
+
+int cmc_unit_convertible(const cmc_unit *a, const cmc_unit *b)
+{
+    lock();
+    int r = unit_convertible_unlocked(a, b);
+    unlock();
+    return r;
+}
+
+double cmc_unit_factor(const cmc_unit *a, const cmc_unit *b)
+{
+    lock();
+    double r = unit_factor_unlocked(a, b);
+    unlock();
+    return r;
+}
+
+int cmc_unit_dimensionless(const cmc_unit *a)
+{
+    lock();
+    int r = unit_dimensionless_unlocked(a);
+    unlock();
+    return r;
+}
+
+void cmc_unit_pool_free(cmc_unit_pool *p)
+{
+    lock();
+    unit_pool_free_unlocked(p);
+    unlock();
 }

@@ -8,6 +8,7 @@
 #include "carbonmc.h"
 #include "units.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 static double factor(const char *a, const char *b)
@@ -279,9 +280,45 @@ static void derived_range(void)
     cmc_diags_free(d);
 }
 
+/* Models loaded from several threads at once (a sweep's workers do): UDUNITS-2's
+   parser is not reentrant, so units.c serialises it. Before it did, this crashed in
+   utlex within a few loads. Each thread checks its own loads; main checks them all. */
+#define LOADERS 4
+#define LOADS 100
+static void *loader(void *arg)
+{
+    int *bad = arg;
+    for (int i = 0; i < LOADS; i++) {
+        cmc_diags *d = cmc_diags_new();
+        cmc_model *m = load("gpu_w = 150 to 400 [W]\nhours = 1e5 [GPU*h]\n"
+                            "pue = 1.1 to 1.3\nintensity = 0.2 to 0.5 [kgCO2e/kWh]\n"
+                            "output e [MWh] = gpu_w * hours * pue\n"
+                            "output co2 [tCO2e] = e * intensity\n", NULL, 0, d);
+        const cmc_quantity *q = m ? find(m, CMC_OUTPUT, "co2") : NULL;
+        if (!q || cmc_diags_count(d) != 0)
+            (*bad)++;
+        cmc_model_free(m);
+        cmc_diags_free(d);
+    }
+    return NULL;
+}
+
+static void threads(void)
+{
+    pthread_t t[LOADERS];
+    int bad[LOADERS] = {0};
+    for (int i = 0; i < LOADERS; i++)
+        CHECK(pthread_create(&t[i], NULL, loader, &bad[i]) == 0);
+    for (int i = 0; i < LOADERS; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(bad[i] == 0);
+    }
+}
+
 int main(void)
 {
     conversions();
+    threads();
     compiled();
     ranges();
     derived_range();
