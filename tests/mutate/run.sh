@@ -8,7 +8,9 @@
 # catch what it would; coverage_stats, 7 s, runs) and records which tests failed: those caught it;
 # none failing means it SURVIVED. A mutant whose old text is no longer in the file is
 # STALE and not scored. One that does not compile is caught by the compiler (scored as
-# caught, but choose mutants that compile). The working tree is never modified:
+# caught, but choose mutants that compile). A mutant marked `build: asan` (a memory
+# error that a Release build cannot see) is built and tested in a second build folder,
+# Debug with ASan and UBSan, as tests/run.sh's second lane is. The working tree is never modified:
 # everything happens under the work folder.
 #
 # usage: sh tests/mutate/run.sh [options] [NAME...]
@@ -29,11 +31,24 @@
 # Exit status: 0 when no mutant survived, 1 when one did, 2 on a usage or setup error
 # (the unmutated tree must build and pass its tests first).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
+# Run from a snapshot of this script, its helper and the mutants, so that they can be
+# edited while a long run goes on (a shell reads its script as it runs it).
+if [ -z "${CMC_MUTATE_SNAP:-}" ]; then
+    CMC_MUTATE_HERE=$(cd "$(dirname "$0")" && pwd)
+    CMC_MUTATE_SNAP=$(mktemp -d "${TMPDIR:-/tmp}/carbonmc-harness.XXXXXX") || exit 2
+    export CMC_MUTATE_HERE CMC_MUTATE_SNAP
+    cp -R "$CMC_MUTATE_HERE/run.sh" "$CMC_MUTATE_HERE/mutate.py" "$CMC_MUTATE_HERE/mutants" \
+        "$CMC_MUTATE_SNAP/" || exit 2
+    sh "$CMC_MUTATE_SNAP/run.sh" "$@"
+    rc=$?
+    rm -rf "$CMC_MUTATE_SNAP"
+    exit $rc
+fi
+here=$CMC_MUTATE_HERE
 root=$(cd "$here/../.." && pwd)
 py=${CMC_PYTHON:-/usr/bin/python3}
-helper="$here/mutate.py"
-mutants="$here/mutants"
+helper="$CMC_MUTATE_SNAP/mutate.py"
+mutants="$CMC_MUTATE_SNAP/mutants"
 sample="" seed=1 work="" timeout=180 jobs=2 out="" fast="" trust="" exclude='^zoom_coverage$'
 names=""
 while [ $# -gt 0 ]; do
@@ -70,6 +85,7 @@ fi
 mkdir -p "$work/src" "$work/build" || exit 2
 work=$(cd "$work" && pwd)
 tree="$work/src" build="$work/build" backup="$work/original" log="$work/log"
+abuild="$work/build-asan" asan_ready="" bdir=$build
 results="$work/results.tsv"
 : >"$results"
 # the environment must not point the binary at another tree's models or scripts
@@ -80,17 +96,17 @@ unset CARBONMC_PATH CARBONMC_PLOTS CARBONMC_GNUPLOT
 "$py" "$helper" sync "$root" "$tree" || { echo "mutate: cannot copy $root" >&2; exit 2; }
 
 build() {
-    cmake --build "$build" -j "$jobs" >"$log.build" 2>&1
+    cmake --build "$bdir" -j "$jobs" >"$log.build" 2>&1
 }
 # one ctest pass over the tests of a label (-L) or all but some (-LE); prints the
 # failing tests, comma separated (empty when all pass)
 stage() {
-    rm -f "$build/Testing/Temporary/LastTestsFailed.log"
-    (cd "$build" && ctest -j "$jobs" "$@" -E "$exclude" --timeout "$timeout" $fast) \
+    rm -f "$bdir/Testing/Temporary/LastTestsFailed.log"
+    (cd "$bdir" && ctest -j "$jobs" "$@" -E "$exclude" --timeout "$timeout" $fast) \
         >>"$log.ctest" 2>&1
     rc=$?
-    if [ -f "$build/Testing/Temporary/LastTestsFailed.log" ]; then
-        sed 's/^[0-9]*://' "$build/Testing/Temporary/LastTestsFailed.log" | paste -sd, -
+    if [ -f "$bdir/Testing/Temporary/LastTestsFailed.log" ]; then
+        sed 's/^[0-9]*://' "$bdir/Testing/Temporary/LastTestsFailed.log" | paste -sd, -
     elif [ "$rc" -ne 0 ] && [ "$rc" -ne 8 ]; then   # 8: no test matched
         echo "ctest-error"
     fi
@@ -135,6 +151,29 @@ printf '%-44s %-9s %s\n' MUTANT RESULT "CAUGHT BY"
 for m in $list; do
     f="$mutants/$m.mut"
     t0=$(date +%s)
+    # A memory error that only the sanitizers see (build: asan) is tested in a Debug
+    # build with ASan and UBSan, made (and its unmutated tests run) the first time.
+    bdir=$build
+    if [ "$("$py" "$helper" show "$f" | cut -f3)" = asan ]; then
+        bdir=$abuild
+        if [ -z "$asan_ready" ]; then
+            echo "mutate: building the sanitizer build and testing the unmutated tree in it"
+            if ! cmake -S "$tree" -B "$abuild" -DCMAKE_BUILD_TYPE=Debug -DCMC_SANITIZE=ON \
+                    >"$log.cmake" 2>&1 || ! build; then
+                echo "mutate: the unmutated tree does not build with the sanitizers" >&2
+                tail -20 "$log.cmake" "$log.build" >&2
+                exit 2
+            fi
+            failed=""
+            [ -n "$trust" ] || failed=$(suite)
+            if [ -n "$failed" ]; then
+                echo "mutate: the unmutated tree fails tests with the sanitizers ($failed)" >&2
+                tail -30 "$log.ctest" >&2
+                exit 2
+            fi
+            asan_ready=1
+        fi
+    fi
     "$py" "$helper" apply "$f" "$tree" "$backup"
     rc=$?
     what=""
@@ -160,8 +199,10 @@ for m in $list; do
     printf '%-44s %-9s %s (%ss)\n' "$m" "$result" "$what" "$(($(date +%s) - t0))"
     printf '%s\t%s\t%s\n' "$m" "$result" "$what" >>"$results"
 done
-# leave the build folder matching the unmutated tree for the next run
+# leave the build folders matching the unmutated tree for the next run
+bdir=$build
 build || true
+[ -z "$asan_ready" ] || { bdir=$abuild; build || true; }
 
 echo
 echo "== summary =="
