@@ -4,9 +4,11 @@
 # UndefinedBehaviorSanitizer, then the portable lane (a Release build of the portable
 # code alone, its sampling and statistics tests) and, when clang is installed, the
 # fuzz targets' corpus replay. Build folders: build-release/, build-asan/,
-# build-portable/, build-fuzz/. Every test
-# runs (labels quick and slow), then, once, the mutation sample (label mutate, in a copy
-# of the tree under build-release/mutate-work: a few planted bugs must each be caught).
+# build-portable/, build-fuzz/. Every test runs (labels quick and slow) in both builds;
+# the sanitizer build registers no `coverage` replications and runs the statistical
+# parts of the others smaller (README, "The sanitizer lane": it is there for memory
+# errors). Then, once, the mutation sample (label mutate, in a copy of the tree under
+# build-release/mutate-work: a few planted bugs must each be caught).
 # Pass ctest options to narrow it (the mutation sample is then left out):
 # sh tests/run.sh -L quick
 set -eu

@@ -6,7 +6,8 @@
 # tests labelled quick first, then the others (all but
 # the label mutate and zoom_coverage: its 6.4e9 samples take a minute and other tests
 # catch what it would; coverage_stats, 7 s, runs) and records which tests failed: those caught it;
-# none failing means it SURVIVED. A mutant whose old text is no longer in the file is
+# none failing means it SURVIVED; only tests that ran out of time (--timeout), TIMEOUT,
+# not scored. A mutant whose old text is no longer in the file is
 # STALE and not scored. One that does not compile is caught by the compiler (scored as
 # caught, but choose mutants that compile). A mutant marked `build: asan` (a memory
 # error that a Release build cannot see) is built and tested in a second build folder,
@@ -99,14 +100,20 @@ build() {
     cmake --build "$bdir" -j "$jobs" >"$log.build" 2>&1
 }
 # one ctest pass over the tests of a label (-L) or all but some (-LE); prints the
-# failing tests, comma separated (empty when all pass)
+# failing tests, comma separated (empty when all pass). A test that ran out of time
+# did not catch anything (on a loaded machine a niced run can be that slow): it is
+# printed as NAME(timeout), and a mutant with no other failure is not scored.
 stage() {
     rm -f "$bdir/Testing/Temporary/LastTestsFailed.log"
     (cd "$bdir" && ctest -j "$jobs" "$@" -E "$exclude" --timeout "$timeout" $fast) \
-        >>"$log.ctest" 2>&1
+        >"$log.stage" 2>&1
     rc=$?
+    cat "$log.stage" >>"$log.ctest"
     if [ -f "$bdir/Testing/Temporary/LastTestsFailed.log" ]; then
-        sed 's/^[0-9]*://' "$bdir/Testing/Temporary/LastTestsFailed.log" | paste -sd, -
+        sed 's/^[0-9]*://' "$bdir/Testing/Temporary/LastTestsFailed.log" | while read -r t; do
+            if grep -q "Test *#[0-9]*: $t \.*\**Timeout" "$log.stage"; then echo "$t(timeout)"
+            else echo "$t"; fi
+        done | paste -sd, -
     elif [ "$rc" -ne 0 ] && [ "$rc" -ne 8 ]; then   # 8: no test matched
         echo "ctest-error"
     fi
@@ -146,7 +153,7 @@ else
     echo "mutate: baseline passes in $(($(date +%s) - start)) s"
 fi
 
-total=0 caught=0 survived=0 stale=0
+total=0 caught=0 survived=0 stale=0 timedout=0
 printf '%-44s %-9s %s\n' MUTANT RESULT "CAUGHT BY"
 for m in $list; do
     f="$mutants/$m.mut"
@@ -183,7 +190,9 @@ for m in $list; do
             result=CAUGHT what=compiler
         else
             what=$(suite)
-            if [ -n "$what" ]; then result=CAUGHT; else result=SURVIVED; fi
+            if [ -z "$what" ]; then result=SURVIVED
+            elif [ -z "$(echo "$what" | tr , '\n' | grep -v '(timeout)$')" ]; then result=TIMEOUT
+            else result=CAUGHT; fi
         fi
         "$py" "$helper" restore "$tree" "$backup"
         ;;
@@ -195,6 +204,7 @@ for m in $list; do
     CAUGHT) total=$((total + 1)) caught=$((caught + 1)) ;;
     SURVIVED) total=$((total + 1)) survived=$((survived + 1)) ;;
     STALE) stale=$((stale + 1)) ;;
+    TIMEOUT) timedout=$((timedout + 1)) ;;
     esac
     printf '%-44s %-9s %s (%ss)\n' "$m" "$result" "$what" "$(($(date +%s) - t0))"
     printf '%s\t%s\t%s\n' "$m" "$result" "$what" >>"$results"
@@ -213,7 +223,7 @@ for m in $list; do
 done | paste - "$results" | awk -F'\t' '
     { f = $2; sub(/^.*\//, "", f); n[f]++; r[f, $4]++; if (!(f in seen)) { seen[f] = 1; order[++k] = f } }
     END { for (i = 1; i <= k; i++) { f = order[i]
-        printf "%-18s %7d %6d %8d %5d\n", f, n[f] - r[f, "STALE"], r[f, "CAUGHT"], r[f, "SURVIVED"], r[f, "STALE"] } }'
+        printf "%-18s %7d %6d %8d %5d\n", f, n[f] - r[f, "STALE"] - r[f, "TIMEOUT"], r[f, "CAUGHT"], r[f, "SURVIVED"], r[f, "STALE"] } }'
 if [ "$survived" -gt 0 ]; then
     echo
     echo "survivors:"
@@ -226,7 +236,8 @@ fi
 echo
 pct=0
 [ "$total" -gt 0 ] && pct=$((100 * caught / total))
-echo "score: $caught/$total caught ($pct%), $survived survived, $stale stale;" \
+echo "score: $caught/$total caught ($pct%), $survived survived, $stale stale," \
+    "$timedout out of time (not scored: run them again);" \
     "$(($(date +%s) - start)) s"
 if [ "$total" -eq 0 ]; then
     echo "mutate: every mutant chosen is stale: nothing was tested" >&2
