@@ -13,6 +13,14 @@
 # sh tests/run.sh -L quick
 set -eu
 cd "$(dirname "$0")/.."
+# where the time goes: after each stage its wall time, and the CPU time (user and
+# system) of everything so far
+t0=$(date +%s) tl=$t0
+lap() {
+    now=$(date +%s)
+    echo "-- $1: $((now - tl)) s; $((now - t0)) s in all; CPU so far: $(times | tail -1)"
+    tl=$now
+}
 sh cmake/deps.sh
 jobs=$(nproc)
 for cfg in release asan; do
@@ -25,6 +33,7 @@ for cfg in release asan; do
     cmake --build "$dir" -j "$jobs" -- --no-print-directory >/dev/null
     echo "== $cfg =="
     (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@")
+    lap "$cfg (build and tests)"
 done
 # With clang, a third build: the libFuzzer targets (tests/fuzz, with ASan and UBSan)
 # replay the whole fuzzing corpus once each (README "Fuzzing").
@@ -34,6 +43,7 @@ if command -v clang >/dev/null 2>&1; then
         --no-print-directory >/dev/null
     echo "== fuzz (clang, libFuzzer) =="
     (cd build-fuzz && ctest --output-on-failure -R fuzz_replay)
+    lap "fuzz (build and replay)"
 fi
 # A third lane, the portable code alone at full optimisation (-DCMC_PORTABLE=ON: no
 # clones, no AVX2/AVX-512 paths; about 10 s to build): the tests of the code with
@@ -44,6 +54,7 @@ cmake --build build-portable -j "$jobs" --target carbonmc test_paths test_rng te
 echo "== portable (CMC_PORTABLE=ON) =="
 (cd build-portable && CMC_REQUIRE_PATH=portable ctest --output-on-failure -j "$jobs" \
     -R '^(paths|rng|draw|stats|zoom|sens|run|distref)$')
+lap "portable (build and tests)"
 # The three builds take different code paths (the Release build's hot loops have
 # clones and AVX-512 paths; the sanitizer and portable builds have none): their
 # results must be the same bits.
@@ -57,8 +68,10 @@ for cfg in asan portable; do
         exit 1
     fi
 done
+lap "three builds compared"
 if [ $# -eq 0 ]; then
     echo "== mutation sample =="
     (cd build-release && ctest --output-on-failure -C mutate -L mutate --no-tests=error)
+    lap "mutation sample"
 fi
 echo "1 passed, 0 failed: Release, ASan and portable builds give identical results"
