@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 t0=$(date +%s) tl=$t0
 lap() {
     now=$(date +%s)
-    echo "-- $1: $((now - tl)) s; $((now - t0)) s in all; CPU so far: $(times | tail -1)"
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($16 + $17) / hz }' /proc/$$/stat)
+    echo "-- $1: $((now - tl)) s; $((now - t0)) s in all; CPU (user + system) so far: $cpu s"
     tl=$now
 }
 sh cmake/deps.sh
