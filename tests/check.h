@@ -15,6 +15,16 @@
 
 static int check_passed, check_failed;
 
+/* 1 in a build with AddressSanitizer (CMC_SANITIZE=ON). The sanitizer builds are
+   there for memory errors: their tests run the same code at smaller sizes and leave
+   the purely statistical checks (many replications, error against a closed form at
+   large N) to the Release build, which runs them at full size (tests/run.sh). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CMC_SANITIZED 1
+#else
+#define CMC_SANITIZED 0
+#endif
+
 #define CHECK(cond)                                                            \
     do {                                                                       \
         if (cond) {                                                            \

@@ -26,6 +26,12 @@ derived from the arithmetic or the sampling error. For each scenario:
   6. `a to b` with arithmetic bounds (`2 * k to k ^ 2 + 1`, `to` binding loosest):
      the median `point` reports is sqrt(a b) of the bounds evaluated here, and the
      share of saved samples below a (above b) is 5%, within 5 binomial sd.
+  7. saved samples in sampling order (on one more random scenario, N = 20,000): the
+     convergence checkpoints, made in memory from exactly the first 1,024 * 2^k
+     samples drawn, equal the statistics of the first rows of /samples (the mean to
+     1e-12; up to 8,192 samples, where the sketch is exact, the median and P95 equal
+     the order statistics); and runs of 1, 3, 1,000, 1,025 and 4,097 samples at the
+     same seed save exactly the first rows of the longer run, every column.
 Then every random input of models/refdata.cmc: their samples are independent (3).
 
 usage: props.py CARBONMC SOURCE_DIR
@@ -351,6 +357,55 @@ def to_bounds(rng, tmp):
                   % (line, below, n, lo, above, hi))
 
 
+def same(a, b):
+    """equal arrays, NaN equal to NaN"""
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def sample_order(rng, tmp):
+    """7. the rows of /samples are the samples in the order they were drawn"""
+    lines, names, outs, _ = random_scenario(rng, 99)
+    path = os.path.join(tmp, "order.cmc")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    n, seed = 20000, rng.getrandbits(64)
+    rc, err, out = run([path, "-n", str(n), "--seed", str(seed), "--save-samples"], tmp, "order")
+    check(rc == 0, "order: exit %d: %s" % (rc, err))
+    if rc:
+        return
+    with h5py.File(out, "r") as f:
+        big = {nm: f["samples/" + nm][()] for nm in f["samples"]}
+        checked = 0
+        for o in list(outs) + ["z"]:
+            c = f["outputs/%s/convergence" % o]
+            for i, m in enumerate(int(v) for v in c["samples"][()]):
+                x = big[o][:m]
+                if not np.all(np.isfinite(x)):
+                    continue
+                checked += 1
+                check(abs(c["mean"][i] - x.mean()) <= 1e-12 * np.mean(np.abs(x)) + 1e-300,
+                      "order: %s convergence mean at %d = %r, first %d saved rows %r"
+                      % (o, m, c["mean"][i], m, x.mean()))
+                if m <= 8192:
+                    xs = np.sort(x)
+                    for key, p in (("median", 0.5), ("p95", 0.95)):
+                        want = xs[math.ceil(m * p) - 1]
+                        check(c[key][i] == want, "order: %s convergence %s at %d = %r, order "
+                              "statistic of the first %d saved rows %r" % (o, key, m, c[key][i], m, want))
+        check(checked >= 5, "order: only %d convergence checkpoints with finite samples" % checked)
+    for m in (1, 3, 1000, 1025, 4097):
+        rc, err, out = run([path, "-n", str(m), "--seed", str(seed), "--save-samples"], tmp, "order%d" % m)
+        check(rc == 0, "order N=%d: exit %d: %s" % (m, rc, err))
+        if rc:
+            continue
+        with h5py.File(out, "r") as f:
+            for nm in big:
+                got = f["samples/" + nm][()]
+                check(same(got, big[nm][:m]), "order: the %d rows of %s saved at N=%d are not the "
+                      "first %d of N=%d (first difference at row %s)" % (
+                          m, nm[-12:], m, m, n, np.flatnonzero(got != big[nm][:m])[:1]))
+
+
 def main():
     rng = random.Random(SEED)
     tmp = tempfile.mkdtemp(prefix="cmc_props_")
@@ -392,6 +447,9 @@ def main():
                       "(limit %.2f)" % (len(ins), r[2], r[0], r[1]))
         # 6. `to` with arithmetic bounds
         to_bounds(rng, tmp)
+        # 7. saved samples in sampling order (a generator of its own, so that adding
+        # this left the cases above as they were)
+        sample_order(random.Random(SEED + 7), tmp)
         # 5. the seed's range
         path = os.path.join(tmp, "seed.cmc")
         with open(path, "w") as f:

@@ -4,13 +4,24 @@
 # UndefinedBehaviorSanitizer, then the portable lane (a Release build of the portable
 # code alone, its sampling and statistics tests) and, when clang is installed, the
 # fuzz targets' corpus replay. Build folders: build-release/, build-asan/,
-# build-portable/, build-fuzz/. Every test
-# runs (labels quick and slow), then, once, the mutation sample (label mutate, in a copy
-# of the tree under build-release/mutate-work: a few planted bugs must each be caught).
+# build-portable/, build-fuzz/. Every test runs (labels quick and slow) in both builds;
+# the sanitizer build registers no `coverage` replications and runs the statistical
+# parts of the others smaller (README, "The sanitizer lane": it is there for memory
+# errors). Then, once, the mutation sample (label mutate, in a copy of the tree under
+# build-release/mutate-work: a few planted bugs must each be caught).
 # Pass ctest options to narrow it (the mutation sample is then left out):
 # sh tests/run.sh -L quick
 set -eu
 cd "$(dirname "$0")/.."
+# where the time goes: after each stage its wall time, and the CPU time (user and
+# system) of everything so far
+t0=$(date +%s) tl=$t0
+lap() {
+    now=$(date +%s)
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($16 + $17) / hz }' /proc/$$/stat)
+    echo "-- $1: $((now - tl)) s; $((now - t0)) s in all; CPU (user + system) so far: $cpu s"
+    tl=$now
+}
 sh cmake/deps.sh
 jobs=$(nproc)
 for cfg in release asan; do
@@ -23,6 +34,7 @@ for cfg in release asan; do
     cmake --build "$dir" -j "$jobs" -- --no-print-directory >/dev/null
     echo "== $cfg =="
     (cd "$dir" && ctest --output-on-failure -j "$jobs" "$@")
+    lap "$cfg (build and tests)"
 done
 # With clang, a third build: the libFuzzer targets (tests/fuzz, with ASan and UBSan)
 # replay the whole fuzzing corpus once each (README "Fuzzing").
@@ -32,6 +44,7 @@ if command -v clang >/dev/null 2>&1; then
         --no-print-directory >/dev/null
     echo "== fuzz (clang, libFuzzer) =="
     (cd build-fuzz && ctest --output-on-failure -R fuzz_replay)
+    lap "fuzz (build and replay)"
 fi
 # A third lane, the portable code alone at full optimisation (-DCMC_PORTABLE=ON: no
 # clones, no AVX2/AVX-512 paths; about 10 s to build): the tests of the code with
@@ -42,6 +55,7 @@ cmake --build build-portable -j "$jobs" --target carbonmc test_paths test_rng te
 echo "== portable (CMC_PORTABLE=ON) =="
 (cd build-portable && CMC_REQUIRE_PATH=portable ctest --output-on-failure -j "$jobs" \
     -R '^(paths|rng|draw|stats|zoom|sens|run|distref)$')
+lap "portable (build and tests)"
 # With MPI installed, a build of the program alone with -DCMC_MPI=ON and its test:
 # mpirun -n 2 and 3 against one process, bit for bit (tests/mpi.sh, about 15 s).
 if command -v mpicc >/dev/null 2>&1; then
@@ -49,6 +63,7 @@ if command -v mpicc >/dev/null 2>&1; then
     cmake --build build-mpi -j "$jobs" --target carbonmc -- --no-print-directory >/dev/null
     echo "== mpi (CMC_MPI=ON) =="
     (cd build-mpi && ctest --output-on-failure -R '^mpi$')
+    lap "mpi (build and test)"
 fi
 # The three builds take different code paths (the Release build's hot loops have
 # clones and AVX-512 paths; the sanitizer and portable builds have none): their
@@ -63,8 +78,10 @@ for cfg in asan portable; do
         exit 1
     fi
 done
+lap "three builds compared"
 if [ $# -eq 0 ]; then
     echo "== mutation sample =="
     (cd build-release && ctest --output-on-failure -C mutate -L mutate --no-tests=error)
+    lap "mutation sample"
 fi
 echo "1 passed, 0 failed: Release, ASan and portable builds give identical results"

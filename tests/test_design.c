@@ -186,6 +186,10 @@ static double sq(double x) { return x * x; }
    seeds of the mean's and the percentiles' errors against the closed form. */
 static void qmc_beats_mc(const cmc_model *m)
 {
+    if (CMC_SANITIZED) {   /* statistics alone: the Release build's (tests/check.h) */
+        printf("  qmc_beats_mc: left to the Release build\n");
+        return;
+    }
     enum { SEEDS = 12 };
     const uint64_t n = 16 * 8192;
     double err[3][4] = {{0}};
@@ -273,7 +277,7 @@ static void threads(void)
    statistic fell short. */
 static void rel_tol(const cmc_model *m)
 {
-    const double T = 4e-3;
+    const double T = CMC_SANITIZED ? 1e-2 : 4e-3;   /* fewer samples under ASan */
     for (int d = 0; d < 3; d += 2) {
         uint64_t n1 = 0;
         for (int t = 1; t <= 7; t += t == 1 ? 1 : 5) {

@@ -6,6 +6,8 @@ A mutant is one small text file in tests/mutate/mutants/ (name NNN-file-what.mut
 
     file: src/stats.c
     why: the percentile rank is off by one
+    build: asan                  (optional: a memory error only the sanitizers see;
+                                  run.sh tests it in a Debug build with ASan and UBSan)
     <<<<
     exact old text (one or more whole or partial lines)
     ====
@@ -20,7 +22,7 @@ when it occurs more than once it is AMBIGUOUS (add context). Neither is scored.
 Commands (exit 0 on success):
     list DIR [NAME...]              mutant names, all or those matching the prefixes
     sample DIR K SEED               K names drawn without replacement, seeded
-    show MUTANT                     file and why, tab separated
+    show MUTANT                     file, why and build (release or asan), tab separated
     sync SRC DEST                   copy the tracked and untracked (not ignored) files of
                                     the git tree SRC into DEST, rewriting only files whose
                                     bytes differ, so that an incremental build stays valid
@@ -57,7 +59,7 @@ def parse(path):
     new = "\n".join(lines[mid + 1:end])
     if not old or old == new:
         raise SystemExit(5)
-    return head["file"], head.get("why", ""), old, new
+    return head["file"], head.get("why", ""), old, new, head.get("build", "release")
 
 
 def names(d):
@@ -88,8 +90,8 @@ def cmd_sample(d, k, seed):
 
 
 def cmd_show(mutant):
-    f, why, _, _ = parse(mutant)
-    print("%s\t%s" % (f, why))
+    f, why, _, _, build = parse(mutant)
+    print("%s\t%s\t%s" % (f, why, build))
     return 0
 
 
@@ -126,7 +128,7 @@ def cmd_sync(src, dest):
 
 
 def cmd_apply(mutant, tree, backup):
-    f, _, old, new = parse(mutant)
+    f, _, old, new, _ = parse(mutant)
     path = os.path.join(tree, f)
     try:
         with open(path, encoding="utf-8") as fh:
