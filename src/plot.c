@@ -28,6 +28,7 @@
 #include "plot_priv.h"
 #include "diag.h"
 #include "report.h"
+#include "report_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -372,6 +373,15 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
         return;
     }
     cmc_sens_order(se, order);   /* by total index, largest first */
+    size_t kept = 0;   /* inputs with no path to the output are left out, as in the text */
+    for (size_t jj = 0; jj < k; jj++)
+        if (rep_sens_related(se, order[jj]))
+            order[kept++] = order[jj];
+    if (!kept) {
+        free(order);
+        return;
+    }
+    k = kept;
     const double *st = se->value[CMC_SENS_SOBOL_TOTAL];
     char prefix[PATH_MAX], path[PATH_MAX + 32], name[PATH_MAX], lab[1024];
     plot_pathf(prefix, sizeof prefix, "%s/%s-%s-sensitivity", p->datadir, label, se->output);
@@ -428,18 +438,18 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
     plot_gp_string(f, lab);
     {
         char sw[1400], b[64];
-        snprintf(sw, sizeof sw, "%s, one input at its P5 or P95, others at medians",
+        snprintf(sw, sizeof sw, "%s, one input at its P5 or P95, others at point values",
                  se->output);
         fputs("\nswing_label_str = ", f);
         plot_gp_string(f, sw);
         cmc_fmt_sig(b, sizeof b, se->swing_base, 4, 12);
-        snprintf(sw, sizeof sw, "all at medians: %s", b);
+        snprintf(sw, sizeof sw, "all at point values: %s", b);
         fputs("\nbase_str = ", f);
         plot_gp_string(f, sw);
     }
     size_t longest = 4;
-    for (size_t j = 0; j < k; j++)
-        longest = strlen(se->input[j]) > longest ? strlen(se->input[j]) : longest;
+    for (size_t jj = 0; jj < k; jj++)
+        longest = strlen(se->input[order[jj]]) > longest ? strlen(se->input[order[jj]]) : longest;
     /* room on the left for the input names: about 0.0105 of the width per character */
     double lm = 0.03 + 0.0105 * (double)longest;
     fprintf(f, "\nleft_margin = %.3f", lm < 0.12 ? 0.12 : lm > 0.4 ? 0.4 : lm);

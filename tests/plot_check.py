@@ -220,6 +220,15 @@ def check_sensitivity(d, fmt, label, f):
         inputs = [x.decode() if isinstance(x, bytes) else x for x in g["input"][:]]
         st = g["sobol_total"][:]
         order = sorted(range(len(inputs)), key=lambda j: (np.isnan(st[j]), -st[j]))
+        # inputs with no path to the output (indices zero, swings at the base) are left out
+        base = g["swing_base"][()]
+        order = [j for j in order if not (
+            g["sobol_total"][j] == 0 and g["sobol_first"][j] == 0 and
+            g["sobol_total_ci_low"][j] == 0 and g["sobol_total_ci_high"][j] == 0 and
+            g["sobol_first_ci_low"][j] == 0 and g["sobol_first_ci_high"][j] == 0 and
+            g["swing_low"][j] == base and g["swing_high"][j] == base)]
+        if not order:
+            continue
         path = "%s/data/%s-%s-sensitivity.dat" % (d, label, name)
         r = rows(path)
         if [x[1] for x in r] != [inputs[j] for j in order]:
