@@ -640,6 +640,31 @@ static void long_name(char *out, size_t size, const cmc_stat *s, const char *wha
         snprintf(out, size, "%s: %s", s->name, what);
 }
 
+/* --save-samples: each /samples/NAME of an output or input gets its units ("1" for a
+   plain number, as /outputs/NAME) and long_name, like every other quantity's dataset. */
+static int describe_samples(cmc_h5 *h, const cmc_results *r)
+{
+    hid_t g = H5Gopen2(h->file, "samples", H5P_DEFAULT);
+    if (g < 0)
+        return wfail(h, "cannot open group /samples");
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        const cmc_stat *s = k == 0 ? r->outputs : r->inputs;
+        size_t n = k == 0 ? r->noutputs : r->ninputs;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            if (H5Lexists(g, s[i].name, H5P_DEFAULT) <= 0)
+                continue;
+            char ln[1200];
+            long_name(ln, sizeof ln, &s[i], "every sample, in the order drawn");
+            rc = describe(h, g, "/samples", s[i].name,
+                          s[i].unit && *s[i].unit ? s[i].unit : "1", ln, -1);
+        }
+    }
+    if (H5Gclose(g) < 0 && rc == 0)
+        rc = wfail(h, "cannot close group /samples");
+    return rc;
+}
+
 /* The CF attribute coordinates = "samples" on an estimate of NAME/convergence. */
 static int describe_coordinates(cmc_h5 *h, hid_t g, const char *where, const char *name)
 {
@@ -1132,6 +1157,8 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         if (close_group(h, g, where) < 0 || rc < 0)
             return -1;
     }
+    if (H5Lexists(h->file, "samples", H5P_DEFAULT) > 0 && describe_samples(h, r) < 0)
+        return -1;
     if (r->ncorrelations && put_correlation(h, r) < 0)
         return -1;
     if (r->nsensitivity) {

@@ -136,6 +136,12 @@ def check_xarray(path, f):
             ok(set(ds.dims) == {"sample"}, "/samples: dims %s" % dict(ds.sizes))
             ok(ds.sizes["sample"] == f.attrs["samples"], "/samples: %d samples" % ds.sizes["sample"])
             ok(np.array_equal(ds["co2_t"].values, f["samples/co2_t"][()]), "/samples/co2_t")
+            for name in ds.data_vars:   # every saved quantity with its file's units
+                kind = "outputs" if name in f["outputs"] else "inputs"
+                ok(ds[name].attrs.get("units") == f[kind][name].attrs["units"] and
+                   ds[name].attrs.get("long_name", "").startswith(name),
+                   "/samples/%s: units %r, long_name %r" % (name, ds[name].attrs.get("units"),
+                                                          ds[name].attrs.get("long_name")))
     ok(opened == len(groups) and opened > 40, "xarray opened %d of %d groups" % (opened, len(groups)))
 
 
