@@ -42,6 +42,16 @@ int cmc_compile_record(compiler *c, const cmc_loc *loc, const cmc_unit *from,
     cmc_model *m = c->m;
     if (c->nfactors < MAX_FACTORS)
         c->factors[c->nfactors++] = f;
+    /* one conversion applied to each parameter of a distribution (`150 to 400 [W]` into
+       kW) is listed once, at the first: the same definition, line, units and factor */
+    const char *name = c->cur ? c->cur->name : "";
+    if (m->nconversions) {
+        const cmc_conversion *p = &m->conversions[m->nconversions - 1];
+        if (p->factor == f && p->line == loc->line && !strcmp(p->name, name) &&
+            !strcmp(p->file, loc->src->name) && !strcmp(p->from, cmc_unit_text(from)) &&
+            !strcmp(p->to, cmc_unit_text(to)))
+            return 0;
+    }
     if (m->nconversions == m->capconversions) {
         size_t cap = m->capconversions ? 2 * m->capconversions : 8;
         cmc_conversion *v = cmc_arena_alloc(c->a, cap * sizeof *v);
@@ -53,7 +63,7 @@ int cmc_compile_record(compiler *c, const cmc_loc *loc, const cmc_unit *from,
         m->capconversions = cap;
     }
     cmc_conversion *r = &m->conversions[m->nconversions++];
-    r->name = c->cur ? c->cur->name : "";
+    r->name = name;
     r->file = loc->src->name;
     r->line = loc->line;
     r->col = loc->col;

@@ -652,7 +652,8 @@ static int describe_samples(cmc_h5 *h, const cmc_results *r)
         const cmc_stat *s = k == 0 ? r->outputs : r->inputs;
         size_t n = k == 0 ? r->noutputs : r->ninputs;
         for (size_t i = 0; i < n && rc == 0; i++) {
-            if (H5Lexists(g, s[i].name, H5P_DEFAULT) <= 0)
+            if (H5Lexists(g, s[i].name, H5P_DEFAULT) <= 0 ||   /* an output that is an */
+                H5Aexists_by_name(g, s[i].name, "units", H5P_DEFAULT) > 0)   /* input too */
                 continue;
             char ln[1200];
             long_name(ln, sizeof ln, &s[i], "every sample, in the order drawn");

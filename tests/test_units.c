@@ -315,9 +315,32 @@ static void threads(void)
     }
 }
 
+/* A distribution's parameters converted alike are one listed conversion (check
+   printed one line per parameter before); two definitions keep one each. */
+static void listed_once(void)
+{
+    cmc_diags *d = cmc_diags_new();
+    cmc_model *m = load("input p [kW] in 0 to 10\ninput q [kW] in 0 to 10\n"
+                        "p = triangular(150, 300, 400) [W]\nq = 200 to 300 [W]\n"
+                        "output e [kWh] = (p + q) * 2 [h]\n", NULL, 0, d);
+    CHECK(m != NULL);
+    size_t np = 0, nq = 0;
+    for (size_t i = 0; m && i < cmc_model_nconversions(m); i++) {
+        const cmc_conversion *c = cmc_model_conversion(m, i);
+        np += !strcmp(c->name, "p");
+        nq += !strcmp(c->name, "q");
+    }
+    CHECK(np == 1 && nq == 1);
+    CHECK_REL(listed(m, "p", "W", "kW"), 1e-3, 1e-15);
+    CHECK_REL(listed(m, "q", "W", "kW"), 1e-3, 1e-15);
+    cmc_model_free(m);
+    cmc_diags_free(d);
+}
+
 int main(void)
 {
     conversions();
+    listed_once();
     threads();
     compiled();
     ranges();
