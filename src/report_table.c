@@ -105,11 +105,22 @@ static void column_label(char *out, size_t size, double p)
         rep_p_label(out, size, p);
 }
 
+/* Between the two ends of a range: an en dash, or " to " when an end is negative
+   ("-39,400 to -38,000", not "-39,400–-38,000"). */
+static const char *range_sep(double a, double b, style st, int spaced)
+{
+    if (a < 0 || b < 0)
+        return " to ";
+    if (st == LATEX)
+        return spaced ? " -- " : "--";
+    return spaced ? " \u2013 " : "\u2013";
+}
+
 /* The cells of stat s under columns c: [0] mean, [1..n] the percentiles, [n + 1]
    the median's Monte Carlo interval ("n/a" where s lacks one). */
 static void table_cells(const cmc_stat *s, const pcols *c, char (*cell)[140], style st)
 {
-    const char *na = "n/a", *dash = st == LATEX ? "--" : "\u2013";
+    const char *na = "n/a";
     char lo[64], hi[64];
     rep_fmt_shown(cell[0], 140, s->mean, rep_mean_resolution(s), st);
     for (size_t k = 0; k < c->n; k++) {
@@ -123,7 +134,8 @@ static void table_cells(const cmc_stat *s, const pcols *c, char (*cell)[140], st
     if (m >= 0) {
         char v[64];
         rep_fmt_percentile(s, m, v, lo, hi, sizeof lo, st);
-        snprintf(cell[1 + c->n], 140, "%s%s%s", lo, dash, hi);
+        snprintf(cell[1 + c->n], 140, "%s%s%s", lo, range_sep(s->ci_low[m], s->ci_high[m], st, 0),
+                 hi);
     } else {
         snprintf(cell[1 + c->n], 140, "%s", na);
     }
@@ -300,13 +312,14 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
                 else
                     snprintf(g, sizeof g, "%.3f [%.3f, %.3f]", se->given[j],
                              se->given_ci_low[j], se->given_ci_high[j]);
-                fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j],
+                fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s%s%s |\n", se->input[j],
                         c[0], c[1], g, se->dependent[j] ? "n/a (correlated)" : c[2],
-                        se->dependent[j] ? "n/a (correlated)" : c[3], lo, hi);
+                        se->dependent[j] ? "n/a (correlated)" : c[3], lo,
+                        range_sep(se->swing_low[j], se->swing_high[j], PLAIN, 1), hi);
                 continue;
             }
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s \u2013 %s |\n", se->input[j], c[0], c[1],
-                    c[2], c[3], lo, hi);
+            fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", se->input[j], c[0], c[1],
+                    c[2], c[3], lo, range_sep(se->swing_low[j], se->swing_high[j], PLAIN, 1), hi);
         }
         char line[1200];
         rep_sens_summary(line, sizeof line, se);
