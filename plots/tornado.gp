@@ -7,7 +7,10 @@
 # Reads (prefix `data`, set by the driver with `out`, `fmt` and `plots`):
 #   data.".vars.gp"  title_str, label_str, ninputs, left_margin, xmin, xmax (index axis),
 #                    swing_base, swing_min, swing_max, swing_xtics_cmd, swing_label_str
-#                    (the swing axis), base_str (the dashed line: all inputs at their point values)
+#                    (the swing axis), base_str (the dashed line: all inputs at their point values),
+#                    index_title, first_title, index_label (with correlated inputs the dot
+#                    is the given-data first-order index and the bar is for the independent
+#                    inputs only)
 #   data.".dat"      columns: 1 row  2 "input"  3 total  4 total_ci_low
 #                    5 total_ci_high  6 first  7 first_ci_low  8 first_ci_high
 #                    9 swing_low  10 swing_high   (rows by total index, largest first)
@@ -33,14 +36,14 @@ set ytics scale 0
 set border 1
 set key bottom right samplen 1.5 font font_small
 
-set title "Sobol indices: total (bar), first order (dot)" font font_small offset 0, -0.5
-set xlabel "Sobol index"
+set title index_title font font_small offset 0, -0.5
+set xlabel index_label
 set xrange [xmin:xmax]
 set xtics autofreq
 if (xmin < 0) { set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb c_text lw 0.8 }
 plot data.".dat" using 3:1:(0):3:($1 - 0.3):($1 + 0.3):ytic(2) with boxxyerror fc rgb c_band50 title "total", \
      '' using 3:1:4:5 with xerrorbars pt -1 lw 1.2 lc rgb c_median notitle, \
-     '' using 6:1:7:8 with xerrorbars pt 7 ps 0.6 lw 1.2 lc rgb c_accent title "first order"
+     '' using 6:1:7:8 with xerrorbars pt 7 ps 0.6 lw 1.2 lc rgb c_accent title first_title
 
 unset arrow 1
 set format y ""

@@ -398,12 +398,15 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
         size_t j = order[jj];
         fprintf(f, "%zu ", jj + 1);
         plot_gp_string(f, se->input[j]);
+        /* with correlated inputs the dot is the given-data first-order index, valid
+           for every input; the bar (Sobol total) only for the independent ones */
         const double v[8] = {st[j], se->ci_low[CMC_SENS_SOBOL_TOTAL][j],
                              se->ci_high[CMC_SENS_SOBOL_TOTAL][j],
-                             se->value[CMC_SENS_SOBOL_FIRST][j],
-                             se->ci_low[CMC_SENS_SOBOL_FIRST][j],
-                             se->ci_high[CMC_SENS_SOBOL_FIRST][j], se->swing_low[j],
-                             se->swing_high[j]};
+                             se->given ? se->given[j] : se->value[CMC_SENS_SOBOL_FIRST][j],
+                             se->given ? se->given_ci_low[j] : se->ci_low[CMC_SENS_SOBOL_FIRST][j],
+                             se->given ? se->given_ci_high[j]
+                                       : se->ci_high[CMC_SENS_SOBOL_FIRST][j],
+                             se->swing_low[j], se->swing_high[j]};
         plot_gp_row(f, 1, v, 8);
         for (int i = 0; i < 6; i++)
             if (isfinite(v[i])) {
@@ -446,6 +449,14 @@ static void sensitivity_figure(plotter *p, const cmc_results *r, const char *lab
         snprintf(sw, sizeof sw, "all at point values: %s", b);
         fputs("\nbase_str = ", f);
         plot_gp_string(f, sw);
+        fputs("\nindex_title = ", f);
+        plot_gp_string(f, se->given ? "total Sobol index (bar, independent inputs), first "
+                                      "order from the sample (dot)"
+                                    : "Sobol indices: total (bar), first order (dot)");
+        fputs("\nfirst_title = ", f);
+        plot_gp_string(f, se->given ? "first order (given data)" : "first order");
+        fputs("\nindex_label = ", f);
+        plot_gp_string(f, se->given ? "index" : "Sobol index");
     }
     size_t longest = 4;
     for (size_t jj = 0; jj < k; jj++)

@@ -47,6 +47,14 @@ if "$bin" run scenarios/gpt4.cmc -n 20000 --sensitivity -o "$tmp/sens.h5" >/dev/
 else bad "plot of a run with --sensitivity"; cat "$tmp/err"; fi
 if "$py" tests/plot_check.py "$tmp/sens" png "sens=$tmp/sens.h5" >"$tmp/check"; then ok
 else bad "plot_check of the sensitivity figures"; cat "$tmp/check"; fi
+# correlated inputs: the dots are the given-data first-order index (every input), the
+# bars the Sobol total of the independent inputs only, and the panel says so
+if "$bin" run tests/data/correlated.cmc -n 20000 --sensitivity -o "$tmp/corr.h5" >/dev/null 2>&1 &&
+    "$bin" plot "$tmp/corr.h5" -o "$tmp/corr" >/dev/null 2>"$tmp/err" && [ ! -s "$tmp/err" ] &&
+    grep -q 'first_title = "first order (given data)"' "$tmp"/corr/data/corr-*-sensitivity.vars.gp
+then ok; else bad "plot of a run with correlated inputs"; cat "$tmp/err"; fi
+if "$py" tests/plot_check.py "$tmp/corr" png "corr=$tmp/corr.h5" >"$tmp/check"; then ok
+else bad "plot_check of the correlated sensitivity figure"; cat "$tmp/check"; fi
 # what the scripts draw (gnuplot's `set table`): the right columns, bands and markers
 mkdir "$tmp/gp"
 if "$py" tests/gp_check.py "$tmp/sens" plots "$tmp/gp" >"$tmp/check"; then ok

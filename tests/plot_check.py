@@ -219,6 +219,9 @@ def check_sensitivity(d, fmt, label, f):
         g = f["sensitivity"][name]
         inputs = [x.decode() if isinstance(x, bytes) else x for x in g["input"][:]]
         st = g["sobol_total"][:]
+        given = "given_first" in g   # correlated inputs: ranked by, and dots of, this index
+        if given:
+            st = g["given_first"][:]
         order = sorted(range(len(inputs)), key=lambda j: (np.isnan(st[j]), -st[j]))
         # inputs with no path to the output (indices zero, swings at the base) are left out
         base = g["swing_base"][()]
@@ -234,8 +237,9 @@ def check_sensitivity(d, fmt, label, f):
         if [x[1] for x in r] != [inputs[j] for j in order]:
             fail("%s: inputs %r, want %r" % (path, [x[1] for x in r], [inputs[j] for j in order]))
             continue
-        keys = ["sobol_total", "sobol_total_ci_low", "sobol_total_ci_high", "sobol_first",
-                "sobol_first_ci_low", "sobol_first_ci_high", "swing_low", "swing_high"]
+        first = "given_first" if given else "sobol_first"
+        keys = ["sobol_total", "sobol_total_ci_low", "sobol_total_ci_high", first,
+                first + "_ci_low", first + "_ci_high", "swing_low", "swing_high"]
         for c, key in enumerate(keys):
             if not same([num(x[c + 2]) for x in r], g[key][:][order]):
                 fail("%s column %d differs from /sensitivity/%s/%s" % (path, c + 3, name, key))
