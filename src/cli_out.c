@@ -203,40 +203,61 @@ static char *run_label(const char *path, const char *const *taken, size_t ntaken
     return out;
 }
 
+/* The runs named on the command line (plot, table), each with a label for figures
+   and rows; --unit applied when asked. */
+typedef struct runset {
+    cmc_results **runs;
+    char **labels;
+} runset;
+
+static void runs_free(runset *rs, size_t n)
+{
+    for (size_t i = 0; rs->runs && rs->labels && i < n; i++) {
+        cmc_results_free(rs->runs[i]);
+        free(rs->labels[i]);
+    }
+    free(rs->runs);
+    free(rs->labels);
+}
+
+static int runs_read(const options *o, runset *rs, int units, cmc_diags *d)
+{
+    rs->runs = calloc(o->nfiles, sizeof *rs->runs);
+    rs->labels = calloc(o->nfiles, sizeof *rs->labels);
+    if (!rs->runs || !rs->labels) {
+        fputs("carbonmc: error: out of memory\n", stderr);
+        return -1;
+    }
+    for (size_t i = 0; i < o->nfiles; i++)
+        if (!(rs->runs[i] = cmc_results_read(o->files[i], d)) ||
+            (units && cli_apply_units(o, rs->runs[i])) ||
+            !(rs->labels[i] = run_label(o->files[i], (const char *const *)rs->labels, i)))
+            return -1;
+    return 0;
+}
+
 int cmd_plot(options *o)
 {
     if (o->nfiles == 1 && cmc_sweep_is_file(o->file))
         return sweep_plot(o);
     int rc = 1;
+    runset rs = {NULL, NULL};
     cmc_diags *d = cmc_diags_new();
-    cmc_results **runs = calloc(o->nfiles, sizeof *runs);
-    char **labels = calloc(o->nfiles, sizeof *labels);
-    if (!d || !runs || !labels) {
+    if (!d)
         fputs("carbonmc: error: out of memory\n", stderr);
-        goto out;
+    else if (runs_read(o, &rs, 1, d) == 0) {
+        const char *gnuplot = getenv("CARBONMC_GNUPLOT"), *scripts = getenv("CARBONMC_PLOTS");
+        cmc_plot_options po = {o->output, o->format, o->only,
+                               gnuplot && *gnuplot ? gnuplot : NULL,
+                               scripts && *scripts ? scripts : NULL, print_figure, NULL,
+                               o->size, o->no_title, o->published, o->npublished};
+        if (cmc_plot((const cmc_results *const *)rs.runs, (const char *const *)rs.labels,
+                     o->nfiles, &po, d) == 0)
+            rc = 0;
     }
-    for (size_t i = 0; i < o->nfiles; i++) {
-        if (!(runs[i] = cmc_results_read(o->files[i], d)) || cli_apply_units(o, runs[i]) ||
-            !(labels[i] = run_label(o->files[i], (const char *const *)labels, i)))
-            goto out;
-    }
-    const char *gnuplot = getenv("CARBONMC_GNUPLOT"), *scripts = getenv("CARBONMC_PLOTS");
-    cmc_plot_options po = {o->output, o->format, o->only,
-                           gnuplot && *gnuplot ? gnuplot : NULL,
-                           scripts && *scripts ? scripts : NULL, print_figure, NULL,
-                           o->size, o->no_title, o->published, o->npublished};
-    if (cmc_plot((const cmc_results *const *)runs, (const char *const *)labels, o->nfiles, &po,
-                 d) == 0)
-        rc = 0;
-out:
     if (d)
         cli_print_diags(d);
-    for (size_t i = 0; runs && labels && i < o->nfiles; i++) {
-        cmc_results_free(runs[i]);
-        free(labels[i]);
-    }
-    free(runs);
-    free(labels);
+    runs_free(&rs, o->nfiles);
     cmc_diags_free(d);
     return rc;
 }
@@ -246,30 +267,19 @@ out:
 int cmd_table(options *o)
 {
     int rc = 1;
+    runset rs = {NULL, NULL};
     cmc_diags *d = cmc_diags_new();
-    cmc_results **runs = calloc(o->nfiles, sizeof *runs);
-    char **labels = calloc(o->nfiles, sizeof *labels);
-    if (!d || !runs || !labels) {
+    if (!d)
         fputs("carbonmc: error: out of memory\n", stderr);
-        goto out;
+    else if (runs_read(o, &rs, 0, d) == 0) {
+        cmc_table_options to = {o->format, o->interval, o->outputs, o->keep_units};
+        if (cmc_table(stdout, (const cmc_results *const *)rs.runs,
+                      (const char *const *)rs.labels, o->nfiles, &to, d) == 0)
+            rc = 0;
     }
-    for (size_t i = 0; i < o->nfiles; i++)
-        if (!(runs[i] = cmc_results_read(o->files[i], d)) ||
-            !(labels[i] = run_label(o->files[i], (const char *const *)labels, i)))
-            goto out;
-    cmc_table_options to = {o->format, o->interval, o->outputs, o->keep_units};
-    if (cmc_table(stdout, (const cmc_results *const *)runs, (const char *const *)labels,
-                  o->nfiles, &to, d) == 0)
-        rc = 0;
-out:
     if (d)
         cli_print_diags(d);
-    for (size_t i = 0; runs && labels && i < o->nfiles; i++) {
-        cmc_results_free(runs[i]);
-        free(labels[i]);
-    }
-    free(runs);
-    free(labels);
+    runs_free(&rs, o->nfiles);
     cmc_diags_free(d);
     return rc;
 }
