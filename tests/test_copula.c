@@ -341,11 +341,11 @@ int main(int argc, char **argv)
         coverage();
         return CHECK_DONE();
     }
-    test_nearest();
-    test_repair();
-    test_achieved();
-    test_marginals();
-    test_threads();
-    test_given();
+    CHECK_RUN(test_nearest);
+    CHECK_RUN(test_repair);
+    CHECK_RUN(test_achieved);
+    CHECK_RUN(test_marginals);
+    CHECK_RUN(test_threads);
+    CHECK_RUN(test_given);
     return CHECK_DONE();
 }
