@@ -37,6 +37,7 @@ void cmc_part_free(cmc_part *p)
     free(p->entry);
     free(p->counts);
     free(p->nodes);
+    free(p->sens);
     free(p);
 }
 
@@ -370,19 +371,21 @@ cmc_part *cmc_part_draw(const cmc_model *m, const cmc_run_options *o, uint32_t p
     return p;
 }
 
-/* pack: a header of PACK_HEAD numbers, then the entries, nodes and counts */
-#define PACK_HEAD 15
+/* pack: a header of PACK_HEAD numbers, then the entries, nodes, counts and the
+   sensitivity trees */
+#define PACK_HEAD 16
 
 uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
 {
     size_t n = PACK_HEAD + CMC_PART_ENTRY_FIELDS * p->nentry + CMC_PART_NODE_FIELDS * p->nnodes +
-               p->ncounts;
+               p->ncounts + p->nsens;
     uint64_t *a = malloc(n * sizeof *a), *at = a + PACK_HEAD;
     if (!a)
         return NULL;
     uint64_t h[PACK_HEAD] = {p->part,   p->nparts, p->seed,    p->samples, p->nblocks,
                              p->prefix, p->from,   p->to,      p->nsketch, p->ntargets,
-                             p->design, p->replicates, p->nentry, p->nnodes, p->ncounts};
+                             p->design, p->replicates, p->nentry, p->nnodes, p->ncounts,
+                             p->nsens};
     memcpy(a, h, sizeof h);
     for (size_t e = 0; e < p->nentry; e++) {
         const cmc_part_entry *x = &p->entry[e];
@@ -393,6 +396,9 @@ uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
     memcpy(at, p->nodes, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
     at += CMC_PART_NODE_FIELDS * p->nnodes;
     memcpy(at, p->counts, p->ncounts * sizeof *at);
+    at += p->ncounts;
+    if (p->nsens)
+        memcpy(at, p->sens, p->nsens * sizeof *at);
     *len = n;
     return a;
 }
@@ -400,7 +406,9 @@ uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
 cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
 {
     if (len < PACK_HEAD || a[11] > UINT32_MAX || a[12] > len || a[13] > len || a[14] > len ||
-        len != PACK_HEAD + CMC_PART_ENTRY_FIELDS * a[12] + CMC_PART_NODE_FIELDS * a[13] + a[14])
+        a[15] > len ||
+        len != PACK_HEAD + CMC_PART_ENTRY_FIELDS * a[12] + CMC_PART_NODE_FIELDS * a[13] + a[14] +
+                   a[15])
         return NULL;
     cmc_part *p = calloc(1, sizeof *p);
     if (!p)
@@ -420,6 +428,7 @@ cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
     p->nentry = p->capentry = a[12];
     p->nnodes = p->capnodes = a[13];
     p->ncounts = p->capcounts = a[14];
+    p->nsens = a[15];
     const uint64_t *at = a + PACK_HEAD;
     p->path = strdup(name);
     p->args = calloc(1, sizeof *p->args);
@@ -435,6 +444,13 @@ cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
     memcpy(p->nodes, at, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
     at += CMC_PART_NODE_FIELDS * p->nnodes;
     memcpy(p->counts, at, p->ncounts * sizeof *at);
+    at += p->ncounts;
+    if (p->nsens && !(p->sens = malloc(p->nsens * sizeof *p->sens))) {
+        cmc_part_free(p);
+        return NULL;
+    }
+    if (p->nsens)
+        memcpy(p->sens, at, p->nsens * sizeof *at);
     for (size_t e = 0; e < p->nentry; e++) {   /* as cmc_h5_part_read checks a file */
         const cmc_part_entry *x = &p->entry[e];
         if (x->coff > p->ncounts || x->clen > p->ncounts - x->coff || x->noff > p->nnodes ||

@@ -38,6 +38,9 @@ typedef struct cmc_part {
     size_t ncounts, capcounts;
     uint64_t *nodes;
     size_t nnodes, capnodes;         /* in nodes */
+    uint64_t *sens;                  /* --sensitivity: the pass's trees over its blocks
+                                        (run_sens.c), else NULL */
+    size_t nsens;
 } cmc_part;
 
 void cmc_part_free(cmc_part *p);
@@ -99,5 +102,11 @@ typedef struct cmc_split {
    the run's description (its file holds no statistics). */
 cmc_results *cmc_run_split(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
                            cmc_diags *d);
+
+/* run_sens.c: the sensitivity pass and its results in r (r->inputs and r->outputs
+   named), of a run (sp NULL), or of a part (its trees into sp->part->sens, r
+   untouched) or a merge (the parts' trees). */
+int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
+                        cmc_results *r, cmc_diags *d);
 
 #endif
