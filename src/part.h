@@ -41,6 +41,9 @@ typedef struct cmc_part {
     uint64_t *sens;                  /* --sensitivity: the pass's trees over its blocks
                                         (run_sens.c), else NULL */
     size_t nsens;
+    uint64_t *tally;                 /* correlated inputs: the copula's tally (copula.h)
+                                        of the prefix and its blocks, else NULL */
+    size_t ntally;
 } cmc_part;
 
 void cmc_part_free(cmc_part *p);
@@ -68,6 +71,13 @@ typedef struct cmc_merge {
 /* Are mg's parts those of the run self describes (its arguments: those of mg's first
    part), each part exactly once? Sorts them into block order. -1 with the reasons in d. */
 int cmc_merge_check(cmc_merge *mg, const cmc_part *self, cmc_diags *d);
+
+/* Correlated inputs: keep t (of the prefix and p's blocks) in p; in a merge whose t
+   holds the prefix, add each part's own blocks (its tally less the prefix's:
+   integers, so exact). -1 with the reason in d. */
+struct cmc_copula_tally;
+int cmc_part_keep_tally(cmc_part *p, const struct cmc_copula_tally *t, cmc_diags *d);
+int cmc_merge_tally(const cmc_merge *mg, struct cmc_copula_tally *t, cmc_diags *d);
 
 /* The sampler's replay for a merge (ctx: its cmc_merge). */
 int cmc_merge_replay(void *ctx, uint64_t b0, uint64_t b1, size_t i, cmc_sketch *sk,

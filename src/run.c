@@ -545,9 +545,8 @@ static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
 /* What a split run (part.h) refuses: what needs every sample at once. */
 static int check_split(const cmc_model *m, const cmc_run_options *o, cmc_diags *d)
 {
-    const char *what = m->copula ? "correlated inputs (the achieved correlations are not "
-                                   "yet carried by the parts)"
-                       : o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
+    (void)m;
+    const char *what = o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
                                                             "depends on every sample)"
                        : o->save_samples ? "--save-samples" : NULL;
     if (what) {
@@ -731,6 +730,10 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
         goto oom;
     int sampled = cmc_sample(&s, d);
+    if (sampled == 0 && sp && m->copula &&   /* the parts' own blocks' tallies */
+        (sp->part ? cmc_part_keep_tally(sp->part, s.corr_tally, d)
+                  : cmc_merge_tally(sp->merge, s.corr_tally, d)) < 0)
+        sampled = -1;
     if (sampled == 0 && m->copula && correlations(r, m, s.corr_tally) < 0) {
         cmc_copula_tally_free(s.corr_tally);
         goto oom;
