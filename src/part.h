@@ -115,8 +115,9 @@ cmc_results *cmc_run_split(const cmc_model *m, const cmc_run_options *o, const c
 
 /* run_sens.c: the sensitivity pass and its results in r (r->inputs and r->outputs
    named), of a run (sp NULL), or of a part (its trees into sp->part->sens, r
-   untouched) or a merge (the parts' trees). */
+   untouched) or a merge (the parts' trees). targets: the first pass's, whose first
+   k + nout sketches (inputs, outputs) give the rank tables (a part's are ignored). */
 int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
-                        cmc_results *r, cmc_diags *d);
+                        const cmc_target *targets, cmc_results *r, cmc_diags *d);
 
 #endif

@@ -742,7 +742,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (sampled < 0)
         goto fail;
     if (sp && sp->part) {   /* its file (if any): the records, no statistics */
-        if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, r, d) < 0)
+        if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
             goto fail;
         int rc = h5 ? cmc_h5_part_commit(h5, sp->part, d) : 0;   /* frees h5 either way */
         h5 = NULL;
@@ -830,7 +830,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
         }
     }
 
-    if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, r, d) < 0)
+    if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
         goto fail;
     /* the sketches are no longer needed: free them before the file is written */
     for (size_t t = 0; t < nt; t++)

@@ -6,7 +6,8 @@
  * (sens.h): a single run pushes blocks 0 .. B-1; a part its own blocks [from, to) and
  * saves the trees' nodes with its records; a merge pushes the prefix's blocks and then
  * each part's nodes in block order, which gives the single run's bits. Rank tables
- * come from the prefix that every part draws.
+ * come from the first pass's sketches; a part, whose sketches hold only its own
+ * blocks, counts the first pass's inputs and outputs again (the same integers).
  */
 #include "copula.h"
 #include "part.h"
@@ -94,18 +95,33 @@ static int trees_init(trees *t, const cmc_model *m, const cmc_run_options *o)
     return 0;
 }
 
-/* The pass over blocks [from, to) onto t's trees. */
-static int pass(const cmc_model *m, const cmc_run_options *o, trees *t, uint64_t from,
-                uint64_t to, cmc_diags *d)
+/* The pass over blocks [from, to) onto t's trees, with rank tables from the first
+   pass's sketches of the inputs and outputs (targets[0 .. k + nout)), or counted
+   again (targets NULL: a part, whose sketches hold only its blocks). */
+static int pass(const cmc_model *m, const cmc_run_options *o, const cmc_target *targets,
+                trees *t, uint64_t from, uint64_t to, cmc_diags *d)
 {
-    cmc_sens_sampling s = {.samples = o->samples, .seed = o->seed, .threads = o->threads,
-                           .nout = (int)t->nout, .output_slot = m->slot[CMC_OUTPUT],
-                           .from = from, .to = to, .stack = &t->rec, .progress = o->progress,
-                           .progress_ctx = o->progress_ctx, .given_bins = t->M,
-                           .given = t->given};
     if (from >= to)
         return 0;
-    return cmc_sample_sensitivity(m, &s, d);
+    size_t Q = t->k + t->nout;
+    cmc_rank_table **rank = targets ? calloc(Q + 1, sizeof *rank) : NULL;
+    int rc = targets && !rank ? -1 : 0;
+    for (size_t q = 0; rank && rc == 0 && q < Q; q++)
+        if (!(rank[q] = cmc_rank_table_new(targets[q].sketch)))
+            rc = -1;
+    if (rc < 0)
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+    cmc_sens_sampling s = {.samples = o->samples, .seed = o->seed, .threads = o->threads,
+                           .nout = (int)t->nout, .output_slot = m->slot[CMC_OUTPUT],
+                           .from = from, .to = to, .stack = &t->rec, .rank = rank,
+                           .progress = o->progress, .progress_ctx = o->progress_ctx,
+                           .given_bins = t->M, .given = t->given};
+    if (rc == 0)
+        rc = cmc_sample_sensitivity(m, &s, d);
+    for (size_t q = 0; rank && q < Q; q++)
+        cmc_rank_table_free(rank[q]);
+    free(rank);
+    return rc;
 }
 
 /* The given-data index of every input and output; the Sobol indices of correlated
@@ -200,7 +216,7 @@ static int results(trees *t, const cmc_model *m, const cmc_run_options *o, cmc_r
 }
 
 int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
-                        cmc_results *r, cmc_diags *d)
+                        const cmc_target *targets, cmc_results *r, cmc_diags *d)
 {
     trees t;
     if (trees_init(&t, m, o) < 0) {
@@ -214,7 +230,7 @@ int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_
         free(p->sens);
         p->sens = NULL;
         p->nsens = 0;
-        if (pass(m, o, &t, p->from, p->to, d) < 0)
+        if (pass(m, o, NULL, &t, p->from, p->to, d) < 0)
             goto out;
         int bad = cmc_sens_stack_save(&t.rec, &p->sens, &p->nsens);
         for (int b = 0; b < CMC_GIVEN_BATCHES; b++)
@@ -227,7 +243,7 @@ int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_
         goto out;
     }
     if (sp && sp->merge) {   /* the prefix, then the parts' nodes in block order */
-        if (pass(m, o, &t, 0, cmc_sample_prefix(nblocks), d) < 0)
+        if (pass(m, o, targets, &t, 0, cmc_sample_prefix(nblocks), d) < 0)
             goto out;
         for (size_t i = 0; i < sp->merge->nparts; i++) {
             const cmc_part *p = sp->merge->part[i];
@@ -241,7 +257,7 @@ int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_
                 goto out;
             }
         }
-    } else if (pass(m, o, &t, 0, nblocks, d) < 0) {
+    } else if (pass(m, o, targets, &t, 0, nblocks, d) < 0) {
         goto out;
     }
     rc = results(&t, m, o, r);

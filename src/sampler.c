@@ -51,9 +51,10 @@
  * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
  * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
- * the program on A, B and every AB_j, maps A's values to ranks and logarithms, and
- * stores the block's records (sens.h) in a ring of SENS_AHEAD slots, merged in
- * block order by a merge cursor as above (no barrier there either).
+ * the program on A, B and every AB_j, maps A's values to ranks (rank tables of the
+ * first pass, which a part counts again) and logarithms, and stores the block's records
+ * (sens.h) in a ring of SENS_AHEAD slots, pushed in block order onto a fixed tree
+ * (cmc_sens_stack) by a merge cursor as above (no barrier there either).
  *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
@@ -949,11 +950,10 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const sen
     }
 }
 
-/* The rank tables (and the given-data centres: each output's median) from the
-   sketches of A's first `prefix` blocks; every part of a split run draws them
-   alike. Integer counts: the same whichever thread drew which block. */
+/* The rank tables from sketches of all of A's blocks, as the first pass counts them:
+   integer counts, the same whichever thread drew which block. */
 static int sens_ranks(const cmc_model *m, const cmc_sens_sampling *s, sens_shared *sh,
-                      uint64_t prefix, int threads)
+                      uint64_t nblocks, int threads)
 {
     const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, Q = k + nout, B = CMC_BLOCK;
     const uint64_t N = s->samples;
@@ -973,7 +973,7 @@ static int sens_ranks(const cmc_model *m, const cmc_sens_sampling *s, sens_share
             atomic_store(&failed, 1);
         while (!bad && !atomic_load_explicit(&failed, memory_order_relaxed)) {
             uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
-            if (b >= prefix)
+            if (b >= nblocks)
                 break;
             uint64_t i0 = b * CMC_BLOCK;
             size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
@@ -989,21 +989,37 @@ static int sens_ranks(const cmc_model *m, const cmc_sens_sampling *s, sens_share
         for (size_t q = 0; q < Q; q++)
             if (all[(size_t)t * Q + q] && cmc_sketch_merge(all[q], all[(size_t)t * Q + q]) < 0)
                 atomic_store(&failed, 1);
-    for (size_t q = 0; !atomic_load(&failed) && q < Q; q++) {
-        if (!(sh->rank[q] = cmc_rank_table_new(all[q])))
+    for (size_t q = 0; !atomic_load(&failed) && q < Q; q++)
+        if (!all[q] || !(sh->rank[q] = cmc_rank_table_new(all[q])))
             atomic_store(&failed, 1);
-        else if (q >= k) {
-            uint64_t c = cmc_sketch_count(all[q]), r = (c + 1) / 2;
-            double med = 0;
-            if (c)
-                cmc_sketch_ranks(all[q], &r, 1, &med);
-            sh->center[q - k] = isfinite(med) ? med : 0;
-        }
-    }
     for (size_t i = 0; all && i < (size_t)threads * Q; i++)
         cmc_sketch_free(all[i]);
     free(all);
     return atomic_load(&failed) ? -1 : 0;
+}
+
+/* The given-data index's centres: each output's mean over A's first block (its
+   finite values; 0 if none), which every part draws alike. */
+static int sens_centers(const cmc_model *m, const cmc_sens_sampling *s, sens_shared *sh)
+{
+    const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
+    sens_thread ts;
+    if (sens_thread_init(&ts, m, k, nout) < 0) {
+        sens_thread_free(&ts);
+        return -1;
+    }
+    size_t n = s->samples < CMC_BLOCK ? (size_t)s->samples : CMC_BLOCK;
+    sens_draw_a(m, s, sh->keys, &ts, 0, n);
+    for (size_t o = 0; o < nout; o++) {
+        double sum = 0;
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(ts.fa[o * CMC_BLOCK + i]))
+                sum += ts.fa[o * CMC_BLOCK + i], c++;
+        sh->center[o] = c && isfinite(sum / (double)c) ? sum / (double)c : 0;
+    }
+    sens_thread_free(&ts);
+    return 0;
 }
 
 /* The sensitivity pass's merge cursor: as the main loop's (cursor, advance), with a
@@ -1090,8 +1106,11 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
     atomic_init(&next, s->from);
     for (size_t r = 0; r < k && !atomic_load(&failed); r++)
         keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
+    for (size_t q = 0; s->rank && sh.rank && q < Q; q++)
+        sh.rank[q] = s->rank[q];
     if (!atomic_load(&failed) && s->from < to &&
-        sens_ranks(m, s, &sh, cmc_sample_prefix(nblocks), threads) < 0)
+        ((!s->rank && sens_ranks(m, s, &sh, nblocks, threads) < 0) ||
+         (s->given_bins && sens_centers(m, s, &sh) < 0)))
         atomic_store(&failed, 1);
     omp_init_lock(&c.lock);
 
@@ -1126,7 +1145,7 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
     if (!atomic_load(&failed))
         sens_advance(&c, 1);   /* what the last try-locks left */
     omp_destroy_lock(&c.lock);
-    for (size_t q = 0; sh.rank && q < Q; q++)
+    for (size_t q = 0; !s->rank && sh.rank && q < Q; q++)
         cmc_rank_table_free(sh.rank[q]);
     free(sh.rank);
     free(sh.center);

@@ -127,8 +127,8 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d);
  * block it records, for every output o and input j, the co-moments of their ranks
  * and of their logarithms under A, and the Sobol record of input j for output o;
  * the records go up a fixed tree over the blocks (sens.h). The ranks come from
- * rank tables of A's first cmc_sample_prefix blocks (all of them up to 64 blocks),
- * which every part of a split run draws for itself. */
+ * rank tables of the first pass's sketches, which a part of a split run counts
+ * again for itself. */
 #define CMC_SENS_B_OFFSET ((uint64_t)1 << 48)
 
 typedef struct cmc_sens_sampling {
@@ -143,11 +143,15 @@ typedef struct cmc_sens_sampling {
        quantities), block b's given-data bins onto given[b % CMC_GIVEN_BATCHES] */
     uint64_t from, to;
     cmc_sens_stack *stack;
+    /* rank tables of the k random inputs, then of the nout outputs, from the
+       sketches of the whole first pass; NULL (a part of a split run): the pass
+       draws A's samples once more to count them itself, the same counts */
+    cmc_rank_table *const *rank;
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     /* given_bins M > 0: also the given-data first-order index (sens.h), binned by
        A's input ranks: G = nout k 3M numbers per block, output o's (centred on its
-       median in the rank tables' blocks) and input j's at (o * k + j) * 3M */
+       mean over A's first block) and input j's at (o * k + j) * 3M */
     size_t given_bins;
     cmc_sens_stack *given;     /* [CMC_GIVEN_BATCHES] */
 } cmc_sens_sampling;

@@ -4,19 +4,20 @@
  * memory independent of the number of samples and with results that do not depend
  * on which thread handled which block.
  *
- * Everything is built from per-block records merged in block order, like the
- * moments of stats.h: a record is an exact function of one block's values (the
- * sampler's blocks of at most CMC_BLOCK samples), so the caller stores each block's
- * record at the block's index and merges them in index order after the round, never
- * in thread order (floating-point merges are not associative). An all-zero record
- * is empty. Nothing here allocates, prints or uses threads.
+ * Everything is built from per-block records merged in a fixed tree over the block
+ * indices, like the moments of stats.h: a record is an exact function of one block's
+ * values (the sampler's blocks of at most CMC_BLOCK samples), so the caller stores
+ * each block's record at the block's index and pushes them in index order onto
+ * cmc_sens_stack (below), never merging in thread order (floating-point merges are
+ * not associative). An all-zero record is empty. Nothing here prints or uses
+ * threads; only the stack allocates.
  *
  * 1. Correlations: cmc_comoments holds a pair's means and central co-moment sums up
  *    to order four; blocks are merged with the exact shift of every sum to the
  *    pooled means (Chan, Golub and LeVeque 1979 for order two, Pebay 2008 for
  *    higher orders). Pairs with a NaN or infinite member are skipped and counted.
  *    - Spearman's rank correlation: the co-moments of the two quantities' ranks
- *      (cmc_rank_table_map of stats.h, from pass-1 sketches), with the Fisher-z
+ *      (cmc_rank_table_map of stats.h, from sketches of the prefix), with the Fisher-z
  *      interval of Bonett and Wright (2000): var z = (1 + r^2/2) / (n - 3).
  *    - Log-variance shares: the squared correlation of (ln X_i, ln Y). For a
  *      product or quotient of independent inputs and constants, ln Y is a sum of
