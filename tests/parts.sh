@@ -72,6 +72,9 @@ for m in 1 2 3 7; do
 done
 split sensgpt4 3 scenarios/gpt4.cmc -n 300001 --sensitivity   # variants
 split senstiny 2 $ref -n 5000 --sensitivity
+if [ "$build" != Debug ]; then   # a prefix of two rounds, the sketches refined
+    split sensbig2 2 $ref -n 20000123 --seed 5 --sensitivity
+fi
 # correlated inputs: the copula's tally (achieved correlations), the given-data index
 for m in 2 7; do
     split corr$m "$m" tests/data/correlated.cmc -n $n --seed 4 --sensitivity
