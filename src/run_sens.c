@@ -215,6 +215,22 @@ static int results(trees *t, const cmc_model *m, const cmc_run_options *o, cmc_r
     return swings(m, r->sensitivity, a);
 }
 
+/* Do t's trees hold exactly blocks [0, to)? (A part's nodes must reach its end.) */
+static int covers(const trees *t, uint64_t to)
+{
+    const cmc_sens_stack *r = &t->rec;
+    if (!r->n || r->start[r->n - 1] + ((uint64_t)1 << r->level[r->n - 1]) != to)
+        return 0;
+    for (uint64_t b = 0; t->M && b < CMC_GIVEN_BATCHES; b++) {
+        const cmc_sens_stack *g = &t->given[b];
+        uint64_t leaves = to > b ? (to - b + CMC_GIVEN_BATCHES - 1) / CMC_GIVEN_BATCHES : 0;
+        uint64_t end = g->n ? g->start[g->n - 1] + ((uint64_t)1 << g->level[g->n - 1]) : 0;
+        if (end != leaves)
+            return 0;
+    }
+    return 1;
+}
+
 int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
                         const cmc_target *targets, cmc_results *r, cmc_diags *d)
 {
@@ -251,7 +267,7 @@ int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_
             at += used;
             for (int b = 0; used && b < CMC_GIVEN_BATCHES; b++)
                 at += used = cmc_sens_stack_load(&t.given[b], p->sens + at, p->nsens - at);
-            if (!used || at != p->nsens) {
+            if (!used || at != p->nsens || !covers(&t, p->to)) {
                 cmc_diag_add(d, CMC_ERROR, NULL, "'%s': the part's sensitivity records are "
                              "missing or damaged", p->path ? p->path : "a part");
                 goto out;
