@@ -373,8 +373,8 @@ cmc_part *cmc_part_draw(const cmc_model *m, const cmc_run_options *o, uint32_t p
     return p;
 }
 
-/* pack: a header of PACK_HEAD numbers, then the entries, nodes, counts and the
-   sensitivity trees */
+/* pack: a header of PACK_HEAD numbers, then the entries, nodes, counts, the
+   sensitivity trees and the copula's tally */
 #define PACK_HEAD 17
 
 uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
