@@ -121,7 +121,7 @@ char *cli_default_output(const char *scenario)
    memory. */
 static char **run_arguments(const options *o)
 {
-    char **a = calloc(16 + 2 * o->nsets, sizeof *a), buf[64];
+    char **a = calloc(18 + 2 * o->nsets, sizeof *a), buf[64];
     size_t n = 0;
     if (!a || !(a[n++] = getcwd(NULL, 0)))
         goto fail;
@@ -159,6 +159,8 @@ static char **run_arguments(const options *o)
         ARG("--replicates");
         ARG(buf);
     }
+    if (o->sensitivity)
+        ARG("--sensitivity");
     for (size_t i = 0; i < o->nsets; i++) {
         ARG("--set");
         ARG(o->sets[i]);

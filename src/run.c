@@ -416,180 +416,6 @@ static int correlations(cmc_results *r, const cmc_model *m, const cmc_copula_tal
     return 0;
 }
 
-/* ---- Sensitivity ------------------------------------------------------------------ */
-
-/* One-at-a-time swings: the program on one sample with every random input at its
-   point value (its median; a choice its first value: the values `point` uses, so
-   swing_base is what `point` prints), then input j at its 5th and at its 95th
-   percentile. */
-static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT];
-    double *slots = calloc((size_t)m->prog.nslots + 1, sizeof *slots);
-    if (!slots)
-        return -1;
-    const int *rs = m->slot[CMC_RANDOM], *os = m->slot[CMC_OUTPUT];
-    for (size_t r = 0; r < k; r++)
-        slots[rs[r]] = cmc_dist_point(m->dists[r]);
-    cmc_prog_run(&m->prog, slots, 1, 1);
-    for (size_t o = 0; o < nout; o++) {
-        out[o].swing_base = slots[os[o]];
-        out[o].swing_low = cmc_arena_alloc(a, (k + 1) * sizeof(double));
-        out[o].swing_high = cmc_arena_alloc(a, (k + 1) * sizeof(double));
-        if (!out[o].swing_low || !out[o].swing_high) {
-            free(slots);
-            return -1;
-        }
-    }
-    for (size_t j = 0; j < k; j++) {
-        for (int side = 0; side < 2; side++) {
-            slots[rs[j]] = cmc_dist_quantile(m->dists[j], side ? 0.95 : 0.05);
-            cmc_prog_run(&m->prog, slots, 1, 1);
-            for (size_t o = 0; o < nout; o++)
-                (side ? out[o].swing_high : out[o].swing_low)[j] = slots[os[o]];
-        }
-        slots[rs[j]] = cmc_dist_point(m->dists[j]);
-    }
-    free(slots);
-    return 0;
-}
-
-/* With correlated inputs: the given-data index's bins (sens.h), about sqrt(N / 16)
-   of them so that each batch's bins hold about as many rows as there are bins, at
-   least 8, at most 128, and fewer when the per-block records would pass 8,192
-   numbers (64 KiB; the pass keeps 256 of them). */
-static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_options *o,
-                       const cmc_target *targets)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
-    double want = floor(sqrt((double)o->samples / CMC_GIVEN_BATCHES));
-    size_t M = want < 8 ? 8 : want > 128 ? 128 : (size_t)want;
-    size_t cap = 8192 / (3 * (nout ? nout : 1) * (k ? k : 1));
-    if (M > cap)
-        M = cap < 4 ? 0 : cap;   /* over 682 input-output pairs: no index (NaN) */
-    double *c = malloc((nout + 1) * sizeof *c);
-    s->given = calloc(CMC_GIVEN_BATCHES * nout * k * 3 * M + 1, sizeof *s->given);
-    s->given_center = c;
-    if (!c || !s->given)
-        return -1;
-    for (size_t i = 0; i < nout; i++)   /* the first pass's mean: no cancellation */
-        c[i] = isfinite(targets[k + i].moments.mean) ? targets[k + i].moments.mean : 0;
-    s->given_bins = M;
-    return 0;
-}
-
-
-/* The given-data index of every input and output; the Sobol indices of correlated
-   inputs withdrawn (the Saltelli design pairs an input's values from B with the
-   others' from A, as if it were independent of them). An input in no group keeps
-   them: it is independent of the rest, and both estimators hold for it. */
-static int given_results(const cmc_sens_sampling *s, const cmc_model *m, cmc_results *r)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, M = s->given_bins;
-    for (size_t o = 0; o < nout; o++) {
-        cmc_sensitivity *se = &r->sensitivity[o];
-        se->dependent = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->dependent);
-        se->given = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->given);
-        se->given_ci_low = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
-        se->given_ci_high = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
-        if (!se->dependent || !se->given || !se->given_ci_low || !se->given_ci_high)
-            return -1;
-        se->given_bins = M;
-        for (size_t j = 0; j < k; j++) {
-            cmc_sens_ci g = {NAN, NAN, NAN, NAN};
-            if (M)
-                g = cmc_sens_given_first(s->given + (o * k + j) * 3 * M, nout * k * 3 * M, M);
-            se->given[j] = g.value;
-            se->given_ci_low[j] = g.lo;
-            se->given_ci_high[j] = g.hi;
-            se->dependent[j] = cmc_copula_member(m->copula, j);
-            for (int e = CMC_SENS_SOBOL_FIRST; se->dependent[j] && e <= CMC_SENS_SOBOL_TOTAL; e++)
-                se->value[e][j] = se->ci_low[e][j] = se->ci_high[e][j] = NAN;
-        }
-    }
-    return 0;
-}
-
-/* The sensitivity pass over the scenario (not its variants) and its results, from
-   the first pass's sketches in targets[0 .. k + nout). */
-static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_target *targets,
-                       cmc_results *r, cmc_diags *d)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], P = k * nout > 0 ? k * nout : 1;
-    cmc_arena *a = r->arena;
-    cmc_rank_table **rank = calloc(k + nout, sizeof *rank);
-    cmc_comoments *rk = calloc(P, sizeof *rk), *lg = calloc(P, sizeof *lg);
-    cmc_sobol_part *sb = calloc(P, sizeof *sb);
-    uint64_t *np = calloc(k + nout, sizeof *np);
-    cmc_sobol_index *idx = calloc(k ? k : 1, sizeof *idx);
-    cmc_sens_sampling s = {0};
-    int rc = -1;
-    if (!rank || !rk || !lg || !sb || !np || !idx)
-        goto oom;
-    for (size_t q = 0; q < k + nout; q++)
-        if (!(rank[q] = cmc_rank_table_new(targets[q].sketch)))
-            goto oom;
-    s = (cmc_sens_sampling){o->samples, o->seed, o->threads, (int)nout, m->slot[CMC_OUTPUT],
-                           rank, rk, lg, sb, np, o->progress, o->progress_ctx, 0, NULL, NULL};
-    if (m->copula && given_setup(&s, m, o, targets) < 0)
-        goto oom;
-    if (cmc_sample_sensitivity(m, &s, d) < 0)
-        goto out;
-
-    r->nsensitivity = nout;
-    if (!(r->sensitivity = cmc_arena_alloc(a, (nout + 1) * sizeof *r->sensitivity)))
-        goto oom;
-    for (size_t i = 0; i < nout; i++) {
-        cmc_sensitivity *se = &r->sensitivity[i];
-        se->output = r->outputs[i].name;
-        se->ninputs = k;
-        se->samples = o->samples;
-        if (!(se->input = cmc_arena_alloc(a, (k + 1) * sizeof *se->input)))
-            goto oom;
-        for (size_t j = 0; j < k; j++)
-            se->input[j] = r->inputs[j].name;
-        for (int e = 0; e < CMC_SENS_NEST; e++)
-            if (!(se->value[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
-                !(se->ci_low[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
-                !(se->ci_high[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))))
-                goto oom;
-        cmc_sens_sobol_result(&sb[i * k], k, idx);
-        for (size_t j = 0; j < k; j++) {
-            cmc_sens_ci c[CMC_SENS_NEST] = {
-                cmc_sens_spearman(&rk[i * k + j]),
-                cmc_sens_logvar_share(&lg[i * k + j], np[j] + np[k + i]),
-                idx[j].first, idx[j].total};
-            for (int e = 0; e < CMC_SENS_NEST; e++) {
-                se->value[e][j] = c[e].value;
-                se->ci_low[e][j] = c[e].lo;
-                se->ci_high[e][j] = c[e].hi;
-            }
-            if (idx[j].skipped > se->skipped)
-                se->skipped = idx[j].skipped;
-        }
-    }
-    if (m->copula && given_results(&s, m, r) < 0)
-        goto oom;
-    if (swings(m, r->sensitivity, a) < 0)
-        goto oom;
-    rc = 0;
-    goto out;
-oom:
-    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
-out:
-    free(s.given);
-    free((double *)s.given_center);
-    for (size_t q = 0; rank && q < k + nout; q++)
-        cmc_rank_table_free(rank[q]);
-    free(rank);
-    free(rk);
-    free(lg);
-    free(sb);
-    free(np);
-    free(idx);
-    return rc;
-}
-
 static const char *now_iso8601(cmc_arena *a)
 {
     time_t t = time(NULL);
@@ -719,11 +545,8 @@ static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
 /* What a split run (part.h) refuses: what needs every sample at once. */
 static int check_split(const cmc_model *m, const cmc_run_options *o, cmc_diags *d)
 {
-    const char *what = m->copula ? "correlated inputs (the achieved correlations are not "
-                                   "yet carried by the parts)"
-                       : o->sensitivity ? "--sensitivity (its rank tables come from the "
-                                        "whole first pass)"
-                       : o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
+    (void)m;
+    const char *what = o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
                                                             "depends on every sample)"
                        : o->save_samples ? "--save-samples" : NULL;
     if (what) {
@@ -907,6 +730,10 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
         goto oom;
     int sampled = cmc_sample(&s, d);
+    if (sampled == 0 && sp && m->copula &&   /* the parts' own blocks' tallies */
+        (sp->part ? cmc_part_keep_tally(sp->part, s.corr_tally, d)
+                  : cmc_merge_tally(sp->merge, s.corr_tally, d)) < 0)
+        sampled = -1;
     if (sampled == 0 && m->copula && correlations(r, m, s.corr_tally) < 0) {
         cmc_copula_tally_free(s.corr_tally);
         goto oom;
@@ -915,6 +742,8 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (sampled < 0)
         goto fail;
     if (sp && sp->part) {   /* its file (if any): the records, no statistics */
+        if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
+            goto fail;
         int rc = h5 ? cmc_h5_part_commit(h5, sp->part, d) : 0;   /* frees h5 either way */
         h5 = NULL;
         if (rc < 0)
@@ -1001,7 +830,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
         }
     }
 
-    if (o.sensitivity && sensitivity(m, &o, targets, r, d) < 0)
+    if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
         goto fail;
     /* the sketches are no longer needed: free them before the file is written */
     for (size_t t = 0; t < nt; t++)
