@@ -1182,6 +1182,8 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         return 0;
     if (put_names_at(h, h->file, "/", "variants", r->variants, sizeof *r->variants,
                      r->nvariants) < 0 ||
+        put_attr_str(h, h->file, "/", "variant_reference",
+                     r->variant_reference ? r->variant_reference : r->variants[0].name) < 0 ||
         (g = put_group(h, h->file, "", "variants")) < 0)
         return -1;
     rc = 0;

@@ -119,6 +119,14 @@ static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, con
             rc = -1;
             break;
         }
+        /* compared with base but the same program on the same draws (a variant that
+           restates the scenario): a comparison that can only say 0. Not said under
+           --set, which may make a variant the scenario on purpose. */
+        if (m->reference < 0 && !(opt && opt->nsets) && m->program_text && vm->program_text &&
+            !strcmp(m->program_text, vm->program_text) &&
+            (!m->copula) == (!vm->copula))
+            cmc_warning(d, &st->name_loc, "variant '%s' computes what the scenario as written "
+                        "(base) does: it changes nothing", st->name);
         struct cmc_variant *x = &m->variants[m->nvariants++];
         x->m = vm;
         x->name = st->name;
