@@ -488,7 +488,8 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         fprintf(f, " & %s", lab);
     }
     fputs(c.mc ? " & MC error of the median (95\\%) \\\\\n" : " \\\\\n", f);
-    tex_rows(f, "Outputs", r->outputs, r->noutputs, &c);
+    tex_rows(f, r->nvariants ? "Outputs (base: the scenario as written)" : "Outputs", r->outputs,
+             r->noutputs, &c);
     tex_rows(f, "Random inputs", r->inputs, r->ninputs, &c);
     for (size_t v = 0; v < r->nvariants; v++) {
         cmc_stat rows[MAX_VARIANT_ROWS];
