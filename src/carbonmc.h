@@ -124,11 +124,14 @@ const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i);
 /* Variants: the scenario's `variant NAME "label": x = EXPR, ...` lines, each the
    scenario with those definitions replaced (after --set). cmc_run samples every
    variant on the scenario's own random numbers (draws are keyed by input name) and
-   compares each with the first. A variant model has no variants of its own. */
+   compares each with the reference: `base`, the scenario as written, unless a
+   `reference NAME` statement names a variant. A variant model has no variants of
+   its own. */
 size_t cmc_model_nvariants(const cmc_model *m);
 const char *cmc_model_variant_name(const cmc_model *m, size_t i);
 const char *cmc_model_variant_label(const cmc_model *m, size_t i);   /* "" if none */
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i);
+const char *cmc_model_variant_reference(const cmc_model *m);   /* "base" or a variant */
 
 /* A unit conversion the compiler inserted (README "Units and ranges"): the value
    written at file:line:col in unit `from` is multiplied by factor to be in `to`.
@@ -188,11 +191,12 @@ typedef struct cmc_stat {
     cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
-/* A variant against the reference (the first variant), sample by sample on common
-   random numbers, for one output. */
+/* A variant against the reference (base, the scenario as written, or the variant
+   `reference NAME` names), sample by sample on common random numbers, for one
+   output. */
 typedef struct cmc_paired {
     const char *output;
-    const char *reference;     /* the reference variant's name */
+    const char *reference;     /* "base" or the reference variant's name */
     cmc_stat difference;       /* variant - reference */
     cmc_stat ratio;            /* variant / reference (non-finite where it is 0) */
     uint64_t count;            /* pairs where both are numbers */
@@ -297,6 +301,11 @@ typedef struct cmc_results {
     cmc_stat *outputs, *inputs;
     size_t nvariants;
     cmc_variant_result *variants;   /* the scenario's variants, in order */
+    const char *variant_reference;  /* what they are compared with: "base" (the
+                                       scenario as written, whose outputs are
+                                       outputs[]) or one of variants[]; the
+                                       first variant in files older than the
+                                       `reference` statement */
     size_t nsensitivity;
     cmc_sensitivity *sensitivity;   /* per output, when asked for; else none */
     size_t ncorrelations;

@@ -211,35 +211,48 @@ static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t 
 
 /* ---- Variants ------------------------------------------------------------------ */
 
-/* Where variant v's targets are: its outputs from `first`; for v > 0, per output
-   that the reference (variant 0) also has, three comparison targets from
-   cmp[o] (difference, ratio, greater), -1 when the reference lacks it. */
+/* Where variant v's targets are: its outputs from `first`; unless v is the
+   reference (m->reference, or -1 for base, the scenario as written), per output
+   that the reference also has, three comparison targets from cmp[o] (difference,
+   ratio, greater), -1 when the reference lacks it. */
 typedef struct variant_layout {
     size_t first;
     int cmp[64];
 } variant_layout;
 
-static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m, size_t v,
+/* Every variant's outputs first (a named reference may come after the variants
+   compared with it), then the comparisons; base's outputs are targets nin + j. */
+static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m,
                                variant_layout *lay)
 {
-    const cmc_model *vm = m->variants[v].m, *ref = m->variants[0].m;
-    size_t nout = vm->nq[CMC_OUTPUT];
-    if (nout > 64)
-        return -1;
-    lay[v].first = *nt;
-    for (size_t i = 0; i < nout; i++)
-        t[(*nt)++] = (cmc_target){.op = CMC_T_SLOT, .model = (int)v + 1,
-                                  .slot = vm->slot[CMC_OUTPUT][i]};
-    for (size_t i = 0; i < nout && v > 0; i++) {
-        lay[v].cmp[i] = -1;
-        for (size_t j = 0; j < ref->nq[CMC_OUTPUT]; j++) {
-            if (strcmp(vm->q[CMC_OUTPUT][i].name, ref->q[CMC_OUTPUT][j].name))
+    size_t nin = m->nq[CMC_RANDOM];
+    for (size_t v = 0; v < m->nvariants; v++) {
+        const cmc_model *vm = m->variants[v].m;
+        size_t nout = vm->nq[CMC_OUTPUT];
+        if (nout > 64)
+            return -1;
+        lay[v].first = *nt;
+        for (size_t i = 0; i < nout; i++)
+            t[(*nt)++] = (cmc_target){.op = CMC_T_SLOT, .model = (int)v + 1,
+                                      .slot = vm->slot[CMC_OUTPUT][i]};
+    }
+    const cmc_model *ref = m->reference >= 0 ? m->variants[m->reference].m : m;
+    size_t ref_first = m->reference >= 0 ? lay[m->reference].first : nin;
+    for (size_t v = 0; v < m->nvariants; v++) {
+        const cmc_model *vm = m->variants[v].m;
+        for (size_t i = 0; i < vm->nq[CMC_OUTPUT]; i++) {
+            lay[v].cmp[i] = -1;
+            if ((int)v == m->reference)
                 continue;
-            int a = (int)(lay[v].first + i), b = (int)(lay[0].first + j);
-            lay[v].cmp[i] = (int)*nt;
-            t[(*nt)++] = (cmc_target){.op = CMC_T_DIFF, .a = a, .b = b};
-            t[(*nt)++] = (cmc_target){.op = CMC_T_RATIO, .a = a, .b = b};
-            t[(*nt)++] = (cmc_target){.op = CMC_T_GREATER, .a = a, .b = b};
+            for (size_t j = 0; j < ref->nq[CMC_OUTPUT]; j++) {
+                if (strcmp(vm->q[CMC_OUTPUT][i].name, ref->q[CMC_OUTPUT][j].name))
+                    continue;
+                int a = (int)(lay[v].first + i), b = (int)(ref_first + j);
+                lay[v].cmp[i] = (int)*nt;
+                t[(*nt)++] = (cmc_target){.op = CMC_T_DIFF, .a = a, .b = b};
+                t[(*nt)++] = (cmc_target){.op = CMC_T_RATIO, .a = a, .b = b};
+                t[(*nt)++] = (cmc_target){.op = CMC_T_GREATER, .a = a, .b = b};
+            }
         }
     }
     return 0;
@@ -345,7 +358,8 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
     cmc_arena *a = r->arena;
     size_t nv = m->nvariants;
     r->nvariants = nv;
-    if (!(r->variants = cmc_arena_alloc(a, nv * sizeof *r->variants)))
+    if (!(r->variants = cmc_arena_alloc(a, nv * sizeof *r->variants)) ||
+        !(r->variant_reference = cmc_arena_strdup(a, cmc_model_variant_reference(m))))
         return -1;
     for (size_t v = 0; v < nv; v++) {
         const cmc_model *vm = m->variants[v].m;
@@ -365,12 +379,12 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
             if (describe_stat(&vr->outputs[i], q, q->name, q->unit, q->expression, a) < 0 ||
                 fill_stat(&vr->outputs[i], &t[lay[v].first + i], p, np, bins, a) < 0)
                 return -1;
-            if (v == 0 || lay[v].cmp[i] < 0)
+            if (lay[v].cmp[i] < 0)
                 continue;
             const cmc_target *c = &t[lay[v].cmp[i]];
             cmc_paired *pr = &vr->paired[vr->npaired++];
             pr->output = vr->outputs[i].name;
-            pr->reference = r->variants[0].name;
+            pr->reference = r->variant_reference;
             char expr[512];
             snprintf(expr, sizeof expr, "%s - %s", vr->name, pr->reference);
             if (describe_stat(&pr->difference, q, "difference", q->unit, expr, a) < 0 ||
@@ -480,12 +494,12 @@ static int check_options(const cmc_run_options *o, cmc_diags *d)
 /* ---- Memory ------------------------------------------------------------------------ */
 
 /* The targets the sampler follows: inputs, outputs, each variant's outputs and, for
-   every variant after the first, three comparisons per output. */
+   every variant but a named reference, three comparisons per output. */
 static size_t count_targets(const cmc_model *m)
 {
     size_t nt = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
     for (size_t v = 0; v < m->nvariants; v++)
-        nt += m->variants[v].m->nq[CMC_OUTPUT] * (v ? 4 : 1);
+        nt += m->variants[v].m->nq[CMC_OUTPUT] * ((int)v == m->reference ? 1 : 4);
     return nt;
 }
 
@@ -615,7 +629,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
                               : sizeof default_percentiles / sizeof default_percentiles[0];
 
     /* targets: the inputs and outputs, then each variant's outputs and its
-       comparisons with the first variant (see add_variant_targets) */
+       comparisons with the reference (see add_variant_targets) */
     size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nbase = nin + nout;
     size_t nv = m->nvariants, nt = count_targets(m);
     cmc_arena *a = cmc_arena_new();
@@ -638,13 +652,12 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     for (size_t i = 0; i < nout; i++)
         targets[nin + i] = (cmc_target){.op = CMC_T_SLOT, .model = 0, .slot = m->slot[CMC_OUTPUT][i]};
     nt = nbase;
-    for (size_t v = 0; v < nv; v++) {
+    for (size_t v = 0; v < nv; v++)
         models[v + 1] = m->variants[v].m;
-        if (add_variant_targets(targets, &nt, m, v, lay) < 0) {
-            cmc_diag_add(d, CMC_ERROR, NULL, "variants of a scenario with more than 64 "
-                                             "outputs are not supported");
-            goto fail;
-        }
+    if (nv && add_variant_targets(targets, &nt, m, lay) < 0) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "variants of a scenario with more than 64 "
+                                         "outputs are not supported");
+        goto fail;
     }
 
     /* the temporary file and the caller's record of its name appear together: a
