@@ -67,7 +67,7 @@ expect mixture 1 'nested too deeply' "$bin" check mix.cmc
 expect abs 1 'nested too deeply' "$bin" check abs.cmc
 { printf 'x = 1 '; rep 1048576 ' '; printf '\noutput x\n'; } >line.cmc
 expect long_line 1 'line.cmc:1:1: error: line longer than the limit of 65536 bytes' "$bin" check line.cmc
-{ printf '# '; head -c 9000000 /dev/zero | tr '\0' 'x'; printf '\n'; } >big.cmc
+{ printf '# '; rep 9000000 x; printf '\n'; } >big.cmc
 # exactly 8 MiB is allowed; one byte more is not
 awk 'BEGIN { print "output x = 1"; for (i = 0; i < 8191; i++) { printf "#"; for (j = 0; j < 1022; j++) printf "x"; print "" }
              printf "#"; for (j = 0; j < 1009; j++) printf "x"; print "" }' >max.cmc
@@ -100,7 +100,8 @@ expect variants 0 - /usr/bin/time -o rss -f %M "$bin" check variants.cmc
 rss=$(cat rss)
 # 60 MB (a Release build takes 32); a sanitizer build's shadow memory takes as much
 # again, so there the bound is not checked
-[ "$rss" -lt 60000 ] 2>/dev/null || [ -n "${ASAN_OPTIONS:-}" ] || grep -q __asan_init "$bin" ||
+case $rss in '' | *[!0-9]*) rss=999999999 ;; esac
+[ "$rss" -lt 60000 ] || [ -n "${ASAN_OPTIONS:-}" ] || grep -q __asan_init "$bin" ||
     { echo "FAIL variants: peak RSS $rss KiB"; fail=$((fail + 1)); }
 
 # item 11: only regular files are read
@@ -109,9 +110,8 @@ printf 'use "fifo.cmc"\noutput x = 1\n' >usefifo.cmc
 expect use_fifo 1 "usefifo.cmc:1:5: error: cannot read 'fifo.cmc': is not a regular file" \
     "$bin" check usefifo.cmc
 expect check_fifo 1 "cannot read 'fifo.cmc': is not a regular file" "$bin" check fifo.cmc
-expect check_dev_zero 1 "cannot read '/dev/zero': is not a regular file" "$bin" check /dev/zero
-printf 'use "/dev/zero"\noutput x = 1\n' >usezero.cmc
-expect use_dev_zero 1 "cannot read '/dev/zero': is not a regular file" "$bin" check usezero.cmc
+# (the issue's /dev/zero takes the same path, a stat before the open: tests point
+# nothing at /dev, so a FIFO of our own stands for every special file)
 
 # item 19: a directory says so
 mkdir dir.cmc sub
