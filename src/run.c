@@ -711,8 +711,13 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
         bytes += 256.0 * k * nout * (2 * sizeof(cmc_comoments) + sizeof(cmc_sobol_part)) +
                  (double)threads * CMC_BLOCK * 8 * (k * nout + 4 * (k + nout) + 2 +
                                                     (double)m->prog.nslots);
-        if (m->copula)   /* the given-data index: its ring and its batches */
-            bytes += (256.0 + CMC_GIVEN_BATCHES) * 8192 * 8;
+        if (m->copula) {   /* the given-data index: its ring and batches (given_setup) */
+            double M = floor(sqrt((double)n / CMC_GIVEN_BATCHES)), pairs = k * nout;
+            M = M < 8 ? 8 : M > 128 ? 128 : M;
+            if (pairs > 0 && 3 * pairs * M > 8192)
+                M = floor(8192 / (3 * pairs));
+            bytes += (256.0 + CMC_GIVEN_BATCHES) * 3 * pairs * M * 8;
+        }
     }
     if (o && o->save_samples && o->output)
         bytes += (double)nt * CMC_ROUND * CMC_BLOCK * 8 + (double)nbase * 2 * 1024 * 1024;
