@@ -121,6 +121,9 @@ assert d["outputs"]["nan"]["nonfinite"] == 2000
 assert d["outputs"]["big"]["mean"] == "nan"
 ' "$out"; then verdict "" "json nan"; else verdict "JSON lacks \"nan\"" "json"; fi
 expect 0 -- summary "$tmp/w/nf.h5" --format json
+printf 'output a = exp(1000)\noutput b = -exp(1000)\noutput c = log(-1)\n' >"$tmp/w/inf.cmc"
+expect 0 -- point "$tmp/w/inf.cmc" --format json
+out_has '"outputs": {"a": "inf", "b": "-inf", "c": "nan"}'
 
 # ---- Hostile files (items 6, 7, 22) -----------------------------------------------
 "$bin" run scenarios/gpt4.cmc -n 2000 -o "$tmp/good.h5" >/dev/null
