@@ -256,7 +256,10 @@ done
 # ---- Full disks (items 1, 5, 16) -------------------------------------------------------
 mnt="$tmp/small"
 mkdir "$mnt"
-if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
+# fill KIB: a file of KIB KiB of spaces in the tmpfs (until it is full)
+fill() { awk -v n="$1" 'BEGIN { s = sprintf("%1024s", ""); for (i = 0; i < n; i++) printf "%s", s }' \
+    >"$mnt/fill" 2>"$tmp/fill.err"; }
+if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>"$tmp/mount.err"; then
     # --save-samples fills the disk during the run: one message, exit 1 (not a
     # crash at exit inside libhdf5), nothing left
     expect 1 -- run scenarios/gpt4.cmc -n 1e6 --save-samples --threads 1 -o "$mnt/x.h5"
@@ -267,14 +270,14 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
     # run's arrays twice), the previous output survives
     "$bin" run scenarios/gpt4.cmc -n 1000 -o "$mnt/prev.h5" >/dev/null
     cp "$mnt/prev.h5" "$tmp/prev.orig"
-    dd if=/dev/zero of="$mnt/fill" bs=1024 count=$(($(df -k "$mnt" | awk 'NR == 2 { print $4 }') - 24)) 2>/dev/null
+    fill $(($(df -k "$mnt" | awk 'NR == 2 { print $4 }') - 24))
     expect 1 -- $run -o "$mnt/prev.h5"
     err_has "No space left on device"
     no_tmp "$mnt" "no temporary file after a full disk at the commit"
     cmp -s "$mnt/prev.h5" "$tmp/prev.orig"; check $? "the previous output survives a failed commit"
     rm -f "$mnt/fill" "$mnt/prev.h5"
     # a full disk when the file is created
-    dd if=/dev/zero of="$mnt/fill" bs=1024 count=2048 2>/dev/null
+    fill 2048
     expect 1 -- $run -o "$mnt/y.h5"
     err_has "No space left on device"
     [ "$(wc -l <"$err")" -eq 1 ]; check $? "one line of error"
