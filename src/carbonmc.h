@@ -365,10 +365,12 @@ typedef struct cmc_run_options {
    the sample count, the percentiles and the bins: not on the thread count. Returns
    NULL with errors in diags on failure (nothing is left at o->output then). */
 cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *o, cmc_diags *diags);
-/* An estimate of the memory cmc_run(m, o) takes, in bytes: the larger of about
-   160 KiB per input, output and variant output per thread (plus two) while
-   sampling, and 16 bytes per histogram bin of each afterwards; plus --save-samples'
-   buffers. cmc_run refuses to start above o->max_memory. */
+/* An estimate of the peak memory cmc_run(m, o) takes, in bytes, fitted to measured
+   peaks (within about 30% for spread laws; README "Limits"): per input, output,
+   variant output and comparison about 118 KiB plus 173 KiB per thread, more from
+   1e5 samples on (the percentiles' windows) and per histogram bin; plus
+   --sensitivity's and --save-samples' buffers. cmc_run refuses to start above
+   o->max_memory. */
 uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o);
 /* For a program's main, before any other call: switches off HDF5's printing of its
    error stack and its exit handler, for the whole process (every file carbonmc

@@ -94,6 +94,11 @@ void cli_catch_signals(void)
         sigemptyset(&sa.sa_mask);
         sigaction(sigs[i], &sa, NULL);
     }
+    /* A file-size limit (ulimit -f, RLIMIT_FSIZE) is a full disk by another name:
+       with SIGXFSZ ignored the write fails with EFBIG and the run ends as on a full
+       disk (one message, temporary file removed), instead of being killed with the
+       temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* The default output file: the scenario's base name with .h5, in the current folder. */

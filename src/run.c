@@ -503,17 +503,32 @@ static size_t count_targets(const cmc_model *m)
     return nt;
 }
 
-/* An estimate, from measurements of this build: every target has a quantile
-   sketch per thread, a merged one and a checkpoint copy while the samples are
-   drawn; each is 32 KiB of page pointers plus 32 KiB per binade its values touch
-   (SKETCH_BYTES assumes four, a factor of 16 between the smallest and the largest
-   value; GPT-4's co2_t touches six, 0.9 MB a target with two threads), and 8 KiB
-   of block values per thread. Then the thread sketches are gone and every
-   statistic gets its histogram, 16 bytes a bin (edges and counts; measured: 201
-   outputs with --bins 100000 take 314 MB more than with 100), and percentiles.
-   --save-samples holds a round of values per target (64 blocks of 1,024 doubles)
+/* An estimate of the peak resident memory, fitted to measurements of a Release
+   build (peak RSS by /usr/bin/time %M; README "Limits"): 100 to 2,000 variants and
+   200 to 5,000 outputs of spread laws, 1e4 to 1e7 samples, 1 and 2 threads. A
+   target costs
+     - a thread's share, about 173 KiB: its quantile sketch (32 KiB of page
+       pointers and 32 KiB per binade its values touch, four to six for the laws
+       measured), its block of values (8 KiB) and its refinement windows (zoom.c);
+     - the shared part, about 118 KiB: the merged sketch, the pilot's 8,192
+       values, the ring of per-block moments (48 bytes a block, up to 2,048);
+     - from 1e5 samples on, the refinement's windows grow in each copy (each
+       thread's and the merged one): per percentile (and the convergence
+       records' two) about 3.5 KiB (sqrt(N / 1e5) - 1), up to their cap of about
+       8,500 cells (34 KiB), reached near N = 1e7;
+     - per histogram bin, 16 bytes and a narrow law's window of 16 cells of 4 bytes
+       per copy (zoom.c; see the README on large --bins).
+   Measured per-target costs range over -20% .. +30% of this for spread laws; a
+   quantity that is one constant (a variant that sets a number) costs half. The
+   estimate is linear in the targets: O(targets x threads). --sensitivity adds its
+   ring of 256 blocks of records per input-output pair and the threads' blocks,
+   and with correlated inputs the given-data index's ring (256 blocks of at most
+   8,192 numbers, run.c given_setup); --save-samples a round of values per target
    and a 2 MiB chunk cache per saved dataset. */
-#define SKETCH_BYTES (5 * 32 * 1024)
+#define TARGET_SHARED (118 * 1024)
+#define TARGET_THREAD (173 * 1024)
+#define WINDOW_GROWTH (3.5 * 1024)
+#define WINDOW_MAX (34 * 1024)
 
 uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
 {
@@ -524,23 +539,33 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t bins = o && o->bins ? o->bins : CMC_DEFAULT_BINS;
     uint64_t np = o && o->percentiles ? o->npercentiles : 11;
     uint64_t nt = count_targets(m), nbase = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
-    uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
-    /* the refinement (zoom.c): the pilot's values, and per percentile of every
-       target but the random inputs (with the convergence records' two) a window in
-       every thread and the cells retired ones keep: up to about 8,500 32-bit cells
-       each once the layout is planned for the whole run (docs/scale.md) */
     uint64_t n = o && o->samples ? o->samples : CMC_DEFAULT_SAMPLES;
-    sampling += nt * (n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 +
-                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 34 * 1024;
-    /* every target but the "greater" comparisons has statistics: counted in full */
-    uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
-    uint64_t bytes = sampling > after ? sampling : after;
+    double grow = n > 100000 ? WINDOW_GROWTH * (sqrt((double)n / 1e5) - 1) : 0;
+    double copy = (double)(np + 2) * (grow < WINDOW_MAX ? grow : WINDOW_MAX) +
+                  (double)bins * 16 * 4;
+    double per = TARGET_SHARED + (double)threads * TARGET_THREAD + (double)(threads + 1) * copy +
+                 (double)bins * 16 + (double)np * 32;
+    double bytes = per * (double)nt;
+    if (o && o->sensitivity) {
+        double k = (double)m->nq[CMC_RANDOM], nout = (double)m->nq[CMC_OUTPUT];
+        bytes += 256.0 * k * nout * (2 * sizeof(cmc_comoments) + sizeof(cmc_sobol_part)) +
+                 (double)threads * CMC_BLOCK * 8 * (k * nout + 4 * (k + nout) + 2 +
+                                                    (double)m->prog.nslots);
+        if (m->copula) {   /* the given-data index: its ring and batches (given_setup) */
+            double M = floor(sqrt((double)n / CMC_GIVEN_BATCHES)), pairs = k * nout;
+            M = M < 8 ? 8 : M > 128 ? 128 : M;
+            if (pairs > 0 && 3 * pairs * M > 8192)
+                M = floor(8192 / (3 * pairs));
+            bytes += (256.0 + CMC_GIVEN_BATCHES) * 3 * pairs * M * 8;
+        }
+    }
     if (o && o->save_samples && o->output)
-        bytes += nt * CMC_ROUND * CMC_BLOCK * 8 + nbase * 2 * 1024 * 1024;
+        bytes += (double)nt * CMC_ROUND * CMC_BLOCK * 8 + (double)nbase * 2 * 1024 * 1024;
     if (o && o->design != CMC_DESIGN_MC)   /* a sketch per replicate, thread and merge */
-        bytes += nt * (o->replicates ? o->replicates : CMC_DEFAULT_REPLICATES) *
-                 (threads + 1) * SKETCH_BYTES;
-    return bytes + 16 * 1024 * 1024;   /* the program, HDF5, the C library */
+        bytes += (double)nt * (o->replicates ? o->replicates : CMC_DEFAULT_REPLICATES) *
+                 (double)(threads + 1) * 5 * 32 * 1024;
+    bytes += 14.0 * 1024 * 1024;   /* the program, HDF5, the C library */
+    return bytes < 1.8e19 ? (uint64_t)bytes : UINT64_MAX;
 }
 
 /* The output must not be one of the files the scenario was read from. */
