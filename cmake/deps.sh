@@ -7,7 +7,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools
       librandom123-dev gnuplot-nox fonts-dejavu-core python3 python3-numpy
-      python3-h5py python3-xarray python3-h5netcdf clang libclang-rt-14-dev libomp-14-dev \
+      python3-h5py python3-scipy python3-xarray python3-h5netcdf clang libclang-rt-14-dev libomp-14-dev \
       libudunits2-dev libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do

@@ -124,11 +124,14 @@ const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i);
 /* Variants: the scenario's `variant NAME "label": x = EXPR, ...` lines, each the
    scenario with those definitions replaced (after --set). cmc_run samples every
    variant on the scenario's own random numbers (draws are keyed by input name) and
-   compares each with the first. A variant model has no variants of its own. */
+   compares each with the reference: `base`, the scenario as written, unless a
+   `reference NAME` statement names a variant. A variant model has no variants of
+   its own. */
 size_t cmc_model_nvariants(const cmc_model *m);
 const char *cmc_model_variant_name(const cmc_model *m, size_t i);
 const char *cmc_model_variant_label(const cmc_model *m, size_t i);   /* "" if none */
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i);
+const char *cmc_model_variant_reference(const cmc_model *m);   /* "base" or a variant */
 
 /* A unit conversion the compiler inserted (README "Units and ranges"): the value
    written at file:line:col in unit `from` is multiplied by factor to be in `to`.
@@ -188,11 +191,12 @@ typedef struct cmc_stat {
     cmc_convergence conv;      /* outputs only */
 } cmc_stat;
 
-/* A variant against the reference (the first variant), sample by sample on common
-   random numbers, for one output. */
+/* A variant against the reference (base, the scenario as written, or the variant
+   `reference NAME` names), sample by sample on common random numbers, for one
+   output. */
 typedef struct cmc_paired {
     const char *output;
-    const char *reference;     /* the reference variant's name */
+    const char *reference;     /* "base" or the reference variant's name */
     cmc_stat difference;       /* variant - reference */
     cmc_stat ratio;            /* variant / reference (non-finite where it is 0) */
     uint64_t count;            /* pairs where both are numbers */
@@ -297,6 +301,11 @@ typedef struct cmc_results {
     cmc_stat *outputs, *inputs;
     size_t nvariants;
     cmc_variant_result *variants;   /* the scenario's variants, in order */
+    const char *variant_reference;  /* what they are compared with: "base" (the
+                                       scenario as written, whose outputs are
+                                       outputs[]) or one of variants[]; the
+                                       first variant in files older than the
+                                       `reference` statement */
     size_t nsensitivity;
     cmc_sensitivity *sensitivity;   /* per output, when asked for; else none */
     size_t ncorrelations;
@@ -356,10 +365,12 @@ typedef struct cmc_run_options {
    the sample count, the percentiles and the bins: not on the thread count. Returns
    NULL with errors in diags on failure (nothing is left at o->output then). */
 cmc_results *cmc_run(const cmc_model *m, const cmc_run_options *o, cmc_diags *diags);
-/* An estimate of the memory cmc_run(m, o) takes, in bytes: the larger of about
-   160 KiB per input, output and variant output per thread (plus two) while
-   sampling, and 16 bytes per histogram bin of each afterwards; plus --save-samples'
-   buffers. cmc_run refuses to start above o->max_memory. */
+/* An estimate of the peak memory cmc_run(m, o) takes, in bytes, fitted to measured
+   peaks (within about 30% for spread laws; README "Limits"): per input, output,
+   variant output and comparison about 118 KiB plus 173 KiB per thread, more from
+   1e5 samples on (the percentiles' windows) and per histogram bin; plus
+   --sensitivity's and --save-samples' buffers. cmc_run refuses to start above
+   o->max_memory. */
 uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o);
 /* For a program's main, before any other call: switches off HDF5's printing of its
    error stack and its exit handler, for the whole process (every file carbonmc

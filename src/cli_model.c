@@ -123,8 +123,9 @@ int cmd_check(options *o)
     }
     n = cmc_model_nvariants(m);
     if (n)
-        printf("\nvariants (%zu), on the same random numbers, compared with %s:\n", n,
-               cmc_model_variant_name(m, 0));
+        printf("\nvariants (%zu), on the same random numbers, compared with %s%s:\n", n,
+               cmc_model_variant_reference(m),
+               strcmp(cmc_model_variant_reference(m), "base") ? "" : " (the scenario as written)");
     for (size_t i = 0; i < n; i++) {
         const char *label = cmc_model_variant_label(m, i);
         printf("  %-*s   %s\n", w, cmc_model_variant_name(m, i), label[0] ? label : "");

@@ -94,6 +94,11 @@ void cli_catch_signals(void)
         sigemptyset(&sa.sa_mask);
         sigaction(sigs[i], &sa, NULL);
     }
+    /* A file-size limit (ulimit -f, RLIMIT_FSIZE) is a full disk by another name:
+       with SIGXFSZ ignored the write fails with EFBIG and the run ends as on a full
+       disk (one message, temporary file removed), instead of being killed with the
+       temporary file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* The default output file: the scenario's base name with .h5, in the current folder. */
@@ -121,7 +126,7 @@ char *cli_default_output(const char *scenario)
    memory. */
 static char **run_arguments(const options *o)
 {
-    char **a = calloc(16 + 2 * o->nsets, sizeof *a), buf[64];
+    char **a = calloc(18 + 2 * o->nsets, sizeof *a), buf[64];
     size_t n = 0;
     if (!a || !(a[n++] = getcwd(NULL, 0)))
         goto fail;
@@ -159,6 +164,8 @@ static char **run_arguments(const options *o)
         ARG("--replicates");
         ARG(buf);
     }
+    if (o->sensitivity)
+        ARG("--sensitivity");
     for (size_t i = 0; i < o->nsets; i++) {
         ARG("--set");
         ARG(o->sets[i]);

@@ -917,6 +917,12 @@ static void draw_mixture(const cmc_dist *d, const cmc_rng_key *k, uint32_t base,
     /* Chunks of c samples: c indices, c component values, 4c for the
        component's own scratch; 6c <= 4n. */
     size_t c = 2 * n / 3;
+    if (d->n == 1) {   /* every sample picks it: drawn whole, so that a chain of
+                          nested mixtures does not shrink to one sample per call
+                          (the same values: a sample's value depends on its index) */
+        draw(d->parts[0], k, base + 1, i0, n, out, scratch);
+        return;
+    }
     if (c == 0) {   /* n == 1 */
         double j;
         cmc_rng_uniform(k, base, i0, 1, &j);

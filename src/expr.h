@@ -68,7 +68,8 @@ typedef enum cmc_stmt_kind {
     ST_SHARE,     /* share NAME, ...: one scenario-level input for the instances' NAME */
     ST_REPORT,    /* report NAME, ...: the outputs the summaries show */
     ST_FUNC,      /* NAME(PARAM, ...) = expr: a function, inlined where it is called */
-    ST_CORRELATE  /* correlate NAME, ...: VALUE, ...: rank correlations (copula.c) */
+    ST_CORRELATE, /* correlate NAME, ...: VALUE, ...: rank correlations (copula.c) */
+    ST_REFERENCE  /* reference NAME: the variant the others are compared with */
 } cmc_stmt_kind;
 
 /* `correlate a, b, c: 0.6, 0.2, 0.3`: Spearman rank correlations (copula.c). */

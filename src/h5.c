@@ -997,7 +997,7 @@ static int put_variant(cmc_h5 *h, hid_t parent, const cmc_results *r, const cmc_
         return -1;
     int rc = -1;
     if (put_attr_str(h, g, where, "label", v->label) < 0 ||
-        put_attr_str(h, g, where, "reference", r->variants[0].name) < 0 ||
+        put_attr_str(h, g, where, "reference", r->variant_reference ? r->variant_reference : r->variants[0].name) < 0 ||
         put_names_at(h, g, where, "outputs", v->outputs, sizeof *v->outputs, v->noutputs) < 0 ||
         put_attr(h, g, where, "shared", h->str, h->str, 1, v->nshared, v->shared) < 0 ||
         put_attr(h, g, where, "changed", h->str, h->str, 1, v->nchanged, v->changed) < 0 ||
@@ -1182,6 +1182,8 @@ static int write_results(cmc_h5 *h, const cmc_results *r)
         return 0;
     if (put_names_at(h, h->file, "/", "variants", r->variants, sizeof *r->variants,
                      r->nvariants) < 0 ||
+        put_attr_str(h, h->file, "/", "variant_reference",
+                     r->variant_reference ? r->variant_reference : r->variants[0].name) < 0 ||
         (g = put_group(h, h->file, "", "variants")) < 0)
         return -1;
     rc = 0;

@@ -5,7 +5,9 @@
  * tool_version, title, seed, samples, design, replicates, nblocks, prefix,
  * blocks_from, blocks_to, nsketch, ntargets); /merge holds the scenario's text
  * (source), the run's arguments, and the records (part.h): entries [n, 7], nodes
- * [n, 8] and counts [n] (compressed), all uint64. A part's file has no statistics:
+ * [n, 8] and counts [n] (compressed), and with --sensitivity the sensitivity pass's
+ * trees (sensitivity [n], run_sens.c), with correlated inputs the copula's tally
+ * (tally [n], part.c), all uint64. A part's file has no statistics:
  * `summary` and `plot` refuse it (h5read.c), `merge` reads it.
  */
 #include "h5priv.h"
@@ -108,7 +110,9 @@ static int part_write(void *ctx, hid_t file, char err[256])
     }
     if (rc == 0 && (!ent || put_u64s(g, "entries", ent, p->nentry, CMC_PART_ENTRY_FIELDS, 0) < 0 ||
                     put_u64s(g, "nodes", p->nodes, p->nnodes, CMC_PART_NODE_FIELDS, 1) < 0 ||
-                    put_u64s(g, "counts", p->counts, p->ncounts, 0, 1) < 0))
+                    put_u64s(g, "counts", p->counts, p->ncounts, 0, 1) < 0 ||
+                    (p->sens && put_u64s(g, "sensitivity", p->sens, p->nsens, 0, 1) < 0) ||
+                    (p->tally && put_u64s(g, "tally", p->tally, p->ntally, 0, 0) < 0)))
         rc = -1;
     free(ent);
     if (g >= 0 && H5Gclose(g) < 0)
@@ -258,6 +262,11 @@ cmc_part *cmc_h5_part_read(const char *path, cmc_diags *d)
         goto bad;
     uint64_t *ent;
     size_t ne;
+    if (H5Lexists(g, "sensitivity", H5P_DEFAULT) > 0 &&
+        get_u64s(g, "sensitivity", 0, &p->sens, &p->nsens) < 0)
+        goto bad;
+    if (H5Lexists(g, "tally", H5P_DEFAULT) > 0 && get_u64s(g, "tally", 0, &p->tally, &p->ntally) < 0)
+        goto bad;
     if (get_u64s(g, "entries", CMC_PART_ENTRY_FIELDS, &ent, &ne) < 0 ||
         get_u64s(g, "nodes", CMC_PART_NODE_FIELDS, &p->nodes, &p->nnodes) < 0) {
         free(p->nodes);

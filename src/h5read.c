@@ -428,6 +428,11 @@ static int read_variants(cmc_h5r *rd, hid_t file, cmc_results *r)
     if (!(r->variants = cmc_arena_alloc(rd->a, (n ? n : 1) * sizeof *r->variants)))
         return cmc_h5r_rfail(rd, "out of memory");
     r->nvariants = n;
+    /* what they are compared with: "base" or a variant; files older than the
+       `reference` statement compared with the first and lack the attribute */
+    if (H5Aexists(file, "variant_reference") > 0 &&
+        cmc_h5r_attr_str(rd, file, "/", "variant_reference", 1, &r->variant_reference) < 0)
+        return -1;
     hid_t vg = cmc_h5r_open_group(rd, file, "", "variants");
     if (vg < 0)
         return -1;
@@ -442,6 +447,8 @@ static int read_variants(cmc_h5r *rd, hid_t file, cmc_results *r)
             rc = cmc_h5_valid_name(v->name) ? -1 : cmc_h5r_rfail(rd, "/ lists the invalid variant '%s'", v->name);
             break;
         }
+        if (i == 0 && !r->variant_reference)
+            r->variant_reference = v->name;
         rc = cmc_h5r_attr_str(rd, g, where, "label", 1, &v->label) < 0 ||
                      read_named_stats(rd, g, where, "outputs", "outputs", &v->outputs,
                                       &v->noutputs) < 0

@@ -97,8 +97,10 @@ static cmc_model *load(const char *path, const char *text, size_t len,
 static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, const char *text,
                          size_t len, const cmc_load_options *opt, cmc_diags *d)
 {
+    m->reference = -1;
     if (!g->nvariants)
         return 0;
+    m->reference = g->reference_variant;
     m->variants = cmc_arena_alloc(m->arena, (size_t)g->nvariants * sizeof *m->variants);
     if (!m->variants)
         return -1;
@@ -117,6 +119,14 @@ static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, con
             rc = -1;
             break;
         }
+        /* compared with base but the same program on the same draws (a variant that
+           restates the scenario): a comparison that can only say 0. Not said under
+           --set, which may make a variant the scenario on purpose. */
+        if (m->reference < 0 && !(opt && opt->nsets) && m->program_text && vm->program_text &&
+            !strcmp(m->program_text, vm->program_text) &&
+            (!m->copula) == (!vm->copula))
+            cmc_warning(d, &st->name_loc, "variant '%s' computes what the scenario as written "
+                        "(base) does: it changes nothing", st->name);
         struct cmc_variant *x = &m->variants[m->nvariants++];
         x->m = vm;
         x->name = st->name;
@@ -133,6 +143,8 @@ static int load_variants(cmc_model *m, const cmc_graph *g, const char *path, con
         }
         cmc_buf_printf(&b, "\n");
     }
+    if (m->reference >= 0)
+        cmc_buf_printf(&b, "reference %s\n", m->variants[m->reference].name);
     /* a variant's line can be long: continued over lines, so the source reads back */
     cmc_buf w;
     cmc_buf_init(&w);
@@ -236,6 +248,7 @@ const cmc_quantity *cmc_model_get(const cmc_model *m, cmc_qkind kind, size_t i)
 size_t cmc_model_nvariants(const cmc_model *m) { return m->nvariants; }
 const char *cmc_model_variant_name(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].name : NULL; }
 const char *cmc_model_variant_label(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].label : NULL; }
+const char *cmc_model_variant_reference(const cmc_model *m) { return m->nvariants && m->reference >= 0 ? m->variants[m->reference].name : "base"; }
 const cmc_model *cmc_model_variant(const cmc_model *m, size_t i) { return i < m->nvariants ? m->variants[i].m : NULL; }
 
 size_t cmc_model_nconversions(const cmc_model *m) { return m->nconversions; }

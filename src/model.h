@@ -31,6 +31,8 @@ struct cmc_model {
         cmc_model *m;
     } *variants;
     size_t nvariants;
+    int reference;                 /* the variant the others are compared with, or
+                                      -1: base, the scenario as written */
     struct cmc_copula *copula;     /* `correlate` statements (copula.h), or NULL */
 };
 

@@ -8,9 +8,10 @@
  *     NAME [[unit]] = expr ["description"] [[unit]]
  *     NAME(PARAM, ...) = expr ["description"]         (a function: func.c)
  *     share NAME, ...         report NAME, ...        variant NAME ["label"]: ...
+ *     reference NAME
  * The statements that start with a keyword are rows of one table (`statements`):
- * adding one is a function and a row. `share` and `report` are keywords only when a
- * name follows them, so that older files may still call a quantity `share`. A name
+ * adding one is a function and a row. `share`, `report` and `reference` are keywords
+ * only when a name follows them, so that older files may still call a quantity `share`. A name
  * may carry an instance's prefix (`pretrain.co2_t`, lex.c). A call of a name that
  * is neither a built-in nor a distribution is kept as a call of a function defined
  * in the language, which func.c looks up and inlines (or reports as unknown).
@@ -793,6 +794,22 @@ static int stmt_variant(parser *p, cmc_stmt *s, const cmc_token *kw)
     return 0;
 }
 
+/* reference NAME: the variant the others are compared with (`base`, the scenario
+   as written, when no statement names one); resolve.c checks the name */
+static int stmt_reference(parser *p, cmc_stmt *s, const cmc_token *kw)
+{
+    (void)kw;
+    s->kind = ST_REFERENCE;
+    if (p->cur.kind != TK_NAME || is_keyword(p->cur.text)) {
+        expected(p, "a variant's name after 'reference' (or base, the scenario as written)");
+        return -1;
+    }
+    s->name = p->cur.text;
+    s->name_loc = tok_loc(p, &p->cur);
+    next(p);
+    return 0;
+}
+
 /* share NAME, ... / report NAME, ... */
 static int stmt_share_report(parser *p, cmc_stmt *s, const cmc_token *kw)
 {
@@ -949,6 +966,7 @@ static const struct {
     {"share", 1, stmt_share_report},
     {"report", 1, stmt_share_report},
     {"correlate", 1, stmt_correlate},
+    {"reference", 1, stmt_reference},
 };
 
 static cmc_stmt *parse_stmt(parser *p)

@@ -17,6 +17,7 @@
  * so every statistic, checkpoint included, has the bits of a single run.
  */
 #include "part.h"
+#include "copula.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@ void cmc_part_free(cmc_part *p)
     free(p->entry);
     free(p->counts);
     free(p->nodes);
+    free(p->sens);
+    free(p->tally);
     free(p);
 }
 
@@ -370,19 +373,21 @@ cmc_part *cmc_part_draw(const cmc_model *m, const cmc_run_options *o, uint32_t p
     return p;
 }
 
-/* pack: a header of PACK_HEAD numbers, then the entries, nodes and counts */
-#define PACK_HEAD 15
+/* pack: a header of PACK_HEAD numbers, then the entries, nodes, counts, the
+   sensitivity trees and the copula's tally */
+#define PACK_HEAD 17
 
 uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
 {
     size_t n = PACK_HEAD + CMC_PART_ENTRY_FIELDS * p->nentry + CMC_PART_NODE_FIELDS * p->nnodes +
-               p->ncounts;
+               p->ncounts + p->nsens + p->ntally;
     uint64_t *a = malloc(n * sizeof *a), *at = a + PACK_HEAD;
     if (!a)
         return NULL;
     uint64_t h[PACK_HEAD] = {p->part,   p->nparts, p->seed,    p->samples, p->nblocks,
                              p->prefix, p->from,   p->to,      p->nsketch, p->ntargets,
-                             p->design, p->replicates, p->nentry, p->nnodes, p->ncounts};
+                             p->design, p->replicates, p->nentry, p->nnodes, p->ncounts,
+                             p->nsens, p->ntally};
     memcpy(a, h, sizeof h);
     for (size_t e = 0; e < p->nentry; e++) {
         const cmc_part_entry *x = &p->entry[e];
@@ -393,6 +398,12 @@ uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
     memcpy(at, p->nodes, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
     at += CMC_PART_NODE_FIELDS * p->nnodes;
     memcpy(at, p->counts, p->ncounts * sizeof *at);
+    at += p->ncounts;
+    if (p->nsens)
+        memcpy(at, p->sens, p->nsens * sizeof *at);
+    at += p->nsens;
+    if (p->ntally)
+        memcpy(at, p->tally, p->ntally * sizeof *at);
     *len = n;
     return a;
 }
@@ -400,7 +411,9 @@ uint64_t *cmc_part_pack(const cmc_part *p, size_t *len)
 cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
 {
     if (len < PACK_HEAD || a[11] > UINT32_MAX || a[12] > len || a[13] > len || a[14] > len ||
-        len != PACK_HEAD + CMC_PART_ENTRY_FIELDS * a[12] + CMC_PART_NODE_FIELDS * a[13] + a[14])
+        a[15] > len || a[16] > len ||
+        len != PACK_HEAD + CMC_PART_ENTRY_FIELDS * a[12] + CMC_PART_NODE_FIELDS * a[13] + a[14] +
+                   a[15] + a[16])
         return NULL;
     cmc_part *p = calloc(1, sizeof *p);
     if (!p)
@@ -420,6 +433,8 @@ cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
     p->nentry = p->capentry = a[12];
     p->nnodes = p->capnodes = a[13];
     p->ncounts = p->capcounts = a[14];
+    p->nsens = a[15];
+    p->ntally = a[16];
     const uint64_t *at = a + PACK_HEAD;
     p->path = strdup(name);
     p->args = calloc(1, sizeof *p->args);
@@ -435,6 +450,20 @@ cmc_part *cmc_part_unpack(const uint64_t *a, size_t len, const char *name)
     memcpy(p->nodes, at, CMC_PART_NODE_FIELDS * p->nnodes * sizeof *at);
     at += CMC_PART_NODE_FIELDS * p->nnodes;
     memcpy(p->counts, at, p->ncounts * sizeof *at);
+    at += p->ncounts;
+    if (p->nsens && !(p->sens = malloc(p->nsens * sizeof *p->sens))) {
+        cmc_part_free(p);
+        return NULL;
+    }
+    if (p->nsens)
+        memcpy(p->sens, at, p->nsens * sizeof *at);
+    at += p->nsens;
+    if (p->ntally && !(p->tally = malloc(p->ntally * sizeof *p->tally))) {
+        cmc_part_free(p);
+        return NULL;
+    }
+    if (p->ntally)
+        memcpy(p->tally, at, p->ntally * sizeof *at);
     for (size_t e = 0; e < p->nentry; e++) {   /* as cmc_h5_part_read checks a file */
         const cmc_part_entry *x = &p->entry[e];
         if (x->coff > p->ncounts || x->clen > p->ncounts - x->coff || x->noff > p->nnodes ||
@@ -482,4 +511,63 @@ cmc_results *cmc_run_merge(const cmc_model *m, const cmc_run_options *o,
         cmc_part_free(mg.part[k]);
     free(mg.part);
     return r;
+}
+
+/* A tally as numbers: the replicates' counts, then every sum as its low and high
+   64 bits. */
+static size_t tally_words(const cmc_copula_tally *t)
+{
+    return t->replicates + (size_t)t->replicates * t->npairs * 5 * 2;
+}
+
+int cmc_part_keep_tally(cmc_part *p, const cmc_copula_tally *t, cmc_diags *d)
+{
+    size_t n = tally_words(t);
+    free(p->tally);
+    if (!(p->tally = malloc(n * sizeof *p->tally))) {
+        p->ntally = 0;
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    p->ntally = n;
+    memcpy(p->tally, t->n, t->replicates * sizeof *t->n);
+    uint64_t *at = p->tally + t->replicates;
+    for (size_t i = 0; i < (size_t)t->replicates * t->npairs * 5; i++) {
+        *at++ = (uint64_t)t->sum[i];
+        *at++ = (uint64_t)(t->sum[i] >> 64);
+    }
+    return 0;
+}
+
+int cmc_merge_tally(const cmc_merge *mg, cmc_copula_tally *t, cmc_diags *d)
+{
+    size_t n = tally_words(t), ns = (size_t)t->replicates * t->npairs * 5;
+    uint64_t *pn = malloc(t->replicates * sizeof *pn);
+    cmc_u128 *ps = malloc((ns ? ns : 1) * sizeof *ps);
+    if (!pn || !ps) {
+        free(pn);
+        free(ps);
+        cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
+        return -1;
+    }
+    memcpy(pn, t->n, t->replicates * sizeof *pn);   /* the prefix's */
+    memcpy(ps, t->sum, ns * sizeof *ps);
+    int rc = 0;
+    for (size_t k = 0; k < mg->nparts && rc == 0; k++) {
+        const cmc_part *p = mg->part[k];
+        if (p->ntally != n) {
+            cmc_diag_add(d, CMC_ERROR, NULL, "'%s': the part's record of the correlated "
+                         "inputs is missing or damaged", p->path ? p->path : "a part");
+            rc = -1;
+            break;
+        }
+        for (uint32_t r = 0; r < t->replicates; r++)
+            t->n[r] += p->tally[r] - pn[r];
+        const uint64_t *at = p->tally + t->replicates;
+        for (size_t i = 0; i < ns; i++, at += 2)
+            t->sum[i] += ((cmc_u128)at[1] << 64 | at[0]) - ps[i];
+    }
+    free(pn);
+    free(ps);
+    return rc;
 }

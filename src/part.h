@@ -38,6 +38,12 @@ typedef struct cmc_part {
     size_t ncounts, capcounts;
     uint64_t *nodes;
     size_t nnodes, capnodes;         /* in nodes */
+    uint64_t *sens;                  /* --sensitivity: the pass's trees over its blocks
+                                        (run_sens.c), else NULL */
+    size_t nsens;
+    uint64_t *tally;                 /* correlated inputs: the copula's tally (copula.h)
+                                        of the prefix and its blocks, else NULL */
+    size_t ntally;
 } cmc_part;
 
 void cmc_part_free(cmc_part *p);
@@ -65,6 +71,13 @@ typedef struct cmc_merge {
 /* Are mg's parts those of the run self describes (its arguments: those of mg's first
    part), each part exactly once? Sorts them into block order. -1 with the reasons in d. */
 int cmc_merge_check(cmc_merge *mg, const cmc_part *self, cmc_diags *d);
+
+/* Correlated inputs: keep t (of the prefix and p's blocks) in p; in a merge whose t
+   holds the prefix, add each part's own blocks (its tally less the prefix's:
+   integers, so exact). -1 with the reason in d. */
+struct cmc_copula_tally;
+int cmc_part_keep_tally(cmc_part *p, const struct cmc_copula_tally *t, cmc_diags *d);
+int cmc_merge_tally(const cmc_merge *mg, struct cmc_copula_tally *t, cmc_diags *d);
 
 /* The sampler's replay for a merge (ctx: its cmc_merge). */
 int cmc_merge_replay(void *ctx, uint64_t b0, uint64_t b1, size_t i, cmc_sketch *sk,
@@ -99,5 +112,12 @@ typedef struct cmc_split {
    the run's description (its file holds no statistics). */
 cmc_results *cmc_run_split(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
                            cmc_diags *d);
+
+/* run_sens.c: the sensitivity pass and its results in r (r->inputs and r->outputs
+   named), of a run (sp NULL), or of a part (its trees into sp->part->sens, r
+   untouched) or a merge (the parts' trees). targets: the first pass's, whose first
+   k + nout sketches (inputs, outputs) give the rank tables (a part's are ignored). */
+int cmc_run_sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_split *sp,
+                        const cmc_target *targets, cmc_results *r, cmc_diags *d);
 
 #endif

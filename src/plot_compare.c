@@ -129,8 +129,8 @@ out:
     free(rp);
 }
 
-/* A run with variants: output i as written (all variants' assumptions mixed) and
-   in each variant, one row each. */
+/* A run with variants: output i in base, the scenario as written, and in each
+   variant, one row each; the reference the summaries compare with is marked. */
 void plot_compare_variants(plotter *p, const cmc_results *r, const char *label, size_t i)
 {
     const cmc_stat *s[65];
@@ -138,7 +138,9 @@ void plot_compare_variants(plotter *p, const cmc_results *r, const char *label, 
     char texts[65][300];
     size_t n = 0;
     s[n] = &r->outputs[i];
-    snprintf(texts[n], sizeof texts[n], "as written: %s", r->title && r->title[0] ? r->title : label);
+    const char *ref = r->variant_reference ? r->variant_reference : r->variants[0].name;
+    snprintf(texts[n], sizeof texts[n], "base (as written%s): %s",
+             strcmp(ref, "base") ? "" : ", the reference", r->title && r->title[0] ? r->title : label);
     rows[n] = texts[n];
     n++;
     for (size_t v = 0; v < r->nvariants && n < 65; v++) {
@@ -146,7 +148,8 @@ void plot_compare_variants(plotter *p, const cmc_results *r, const char *label, 
         for (size_t j = 0; j < vr->noutputs; j++)
             if (!strcmp(vr->outputs[j].name, s[0]->name) && plot_has_histogram(&vr->outputs[j])) {
                 s[n] = &vr->outputs[j];
-                snprintf(texts[n], sizeof texts[n], "%s", vr->label && vr->label[0] ? vr->label : vr->name);
+                snprintf(texts[n], sizeof texts[n], "%s%s", vr->label && vr->label[0] ? vr->label : vr->name,
+                         strcmp(vr->name, ref) ? "" : " (the reference)");
                 rows[n] = texts[n];
                 n++;
             }

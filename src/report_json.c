@@ -86,8 +86,12 @@ static void json_stat(FILE *f, const cmc_stat *q)
     }
 }
 
+/* "variant_reference": "base" (the scenario as written, whose numbers are "outputs")
+   or the variant the others are compared with; then the variants. */
 static void json_variants(FILE *f, const cmc_results *r)
 {
+    fputs(",\n  \"variant_reference\": ", f);
+    cmc_fmt_json_string(f, r->variant_reference ? r->variant_reference : r->variants[0].name);
     fputs(",\n  \"variants\": {", f);
     for (size_t v = 0; v < r->nvariants; v++) {
         const cmc_variant_result *vr = &r->variants[v];
@@ -429,6 +433,11 @@ void cmc_report_csv(FILE *f, const cmc_results *r, int flags)
             }
             fputc('\n', f);
         }
+    }
+    if (r->nvariants) {   /* what the variants' paired rows compare with: "base" or one */
+        fputs("variant,", f);
+        csv_name(f, "", r->variant_reference ? r->variant_reference : r->variants[0].name);
+        fputs(",reference,,,,\n", f);
     }
     for (size_t v = 0; v < r->nvariants; v++) {
         const cmc_variant_result *vr = &r->variants[v];

@@ -116,6 +116,30 @@ static const char *range_sep(double a, double b, style st, int spaced)
     return spaced ? " \u2013 " : "\u2013";
 }
 
+/* The name the variants are compared with: "base" (the scenario as written, whose
+   rows are the outputs above) or one of them. */
+static const char *variant_reference(const cmc_results *r, int *is_base)
+{
+    const char *ref = r->variant_reference ? r->variant_reference : r->variants[0].name;
+    *is_base = 1;
+    for (size_t v = 0; v < r->nvariants; v++)
+        *is_base &= strcmp(r->variants[v].name, ref) != 0;
+    return ref;
+}
+
+/* A number as cmc_fmt_sig prints it, for LaTeX: {,} between thousands, $-$. */
+static void tex_number(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == ',')
+            fputs("{,}", f);
+        else if (*s == '-')
+            fputs("$-$", f);
+        else
+            fputc(*s, f);
+    }
+}
+
 /* The cells of stat s under columns c: [0] mean, [1..n] the percentiles, [n + 1]
    the median's Monte Carlo interval ("n/a" where s lacks one). */
 static void table_cells(const cmc_stat *s, const pcols *c, char (*cell)[140], style st)
@@ -200,6 +224,37 @@ static void md_variants(FILE *f, const cmc_results *r, const pcols *c)
 {
     cmc_stat rows[MAX_VARIANT_ROWS];
     static char names[MAX_VARIANT_ROWS][256];
+    if (!r->nvariants)
+        return;
+    int is_base;
+    const char *ref = variant_reference(r, &is_base);
+    fputs("\nVariants, on common random numbers, compared sample by sample with ", f);
+    if (is_base)
+        fputs("*base*, the scenario as written (the outputs above).\n", f);
+    else {
+        fputs("*", f);
+        rep_md_text(f, ref);
+        fputs("*; *base* is the scenario as written (the outputs above).\n", f);
+    }
+    int listed = 0;
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        if (!vr->nshared && !vr->nchanged)
+            continue;   /* a file from before 0.3 */
+        fputs(listed++ ? "- *" : "\n- *", f);
+        rep_md_text(f, vr->name);
+        fputs(vr->nshared ? "* shares with base" : "* shares no random input with base", f);
+        for (size_t i = 0; i < vr->nshared; i++)
+            fprintf(f, "%s `%s`", i ? "," : "", vr->shared[i]);
+        if (vr->nshared)
+            fputs(" (the same draws)", f);
+        if (vr->nchanged) {
+            fputs("; changes", f);
+            for (size_t i = 0; i < vr->nchanged; i++)
+                fprintf(f, "%s `%s`", i ? "," : "", vr->changed[i]);
+        }
+        fputs(".\n", f);
+    }
     for (size_t v = 0; v < r->nvariants; v++) {
         const cmc_variant_result *vr = &r->variants[v];
         char head[300];
@@ -240,6 +295,48 @@ static void md_correlations(FILE *f, const cmc_results *r)
                 c->requested, c->named ? "" : " (not named)", c->used, c->achieved, c->ci_low,
                 c->ci_high);
     }
+}
+
+/* The variants' P(variant > reference) with its 95% interval, one row per variant
+   and output (their differences and ratios are rows of the main table). */
+static void tex_comparisons(FILE *f, const cmc_results *r)
+{
+    size_t n = 0;
+    for (size_t v = 0; v < r->nvariants; v++)
+        n += r->variants[v].npaired;
+    if (!n)
+        return;
+    int is_base;
+    const char *ref = variant_reference(r, &is_base);
+    fputs("\n% variants against ", f);
+    fputs(ref, f);
+    fputs(is_base ? " (the scenario as written: the Outputs rows)" : "", f);
+    fputs(", sample by sample on common random numbers\n"
+          "\\begin{tabular}{llr}\n\\toprule\n"
+          "Output & Comparison & Probability [95\\% interval] \\\\\n\\midrule\n", f);
+    for (size_t v = 0; v < r->nvariants; v++) {
+        const cmc_variant_result *vr = &r->variants[v];
+        for (size_t i = 0; i < vr->npaired; i++) {
+            const cmc_paired *pr = &vr->paired[i];
+            char p[64], lo[64], hi[64];
+            rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
+            rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
+            rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
+            rep_tex_text(f, pr->output);
+            fputs(" & P(", f);
+            rep_tex_text(f, vr->name);
+            fputs(" $>$ ", f);
+            rep_tex_text(f, pr->reference);
+            fputs(") & ", f);
+            tex_number(f, p);
+            fputs(" [", f);
+            tex_number(f, lo);
+            fputs(", ", f);
+            tex_number(f, hi);
+            fputs("] \\\\\n", f);
+        }
+    }
+    fputs("\\bottomrule\n\\end{tabular}\n", f);
 }
 
 static void tex_correlations(FILE *f, const cmc_results *r)
@@ -321,11 +418,13 @@ void cmc_report_markdown(FILE *f, const cmc_results *r, int flags)
             fprintf(f, "| `%s` | %s | %s | %s | %s | %s%s%s |\n", se->input[j], c[0], c[1],
                     c[2], c[3], lo, range_sep(se->swing_low[j], se->swing_high[j], PLAIN, 1), hi);
         }
-        char line[1200];
+        char line[1200], sb[64];
         rep_sens_summary(line, sizeof line, se);
         fputs("\n", f);
         rep_md_text(f, line);
         fputs(".", f);
+        cmc_fmt_sig(sb, sizeof sb, se->swing_base, 4, 12);
+        fprintf(f, " Swings: the others at their point values, where `%s` = %s.", se->output, sb);
         if (!logvar) {
             rep_logvar_reason(line, sizeof line, se);
             fputs(" Share of Var(ln): ", f);
@@ -389,7 +488,8 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         fprintf(f, " & %s", lab);
     }
     fputs(c.mc ? " & MC error of the median (95\\%) \\\\\n" : " \\\\\n", f);
-    tex_rows(f, "Outputs", r->outputs, r->noutputs, &c);
+    tex_rows(f, r->nvariants ? "Outputs (base: the scenario as written)" : "Outputs", r->outputs,
+             r->noutputs, &c);
     tex_rows(f, "Random inputs", r->inputs, r->ninputs, &c);
     for (size_t v = 0; v < r->nvariants; v++) {
         cmc_stat rows[MAX_VARIANT_ROWS];
@@ -409,6 +509,7 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         tex_rows(f, esc, rows, variant_rows(r, v, rows, names, MAX_VARIANT_ROWS), &c);
     }
     fputs("\\bottomrule\n\\end{tabular}\n", f);
+    tex_comparisons(f, r);
     tex_correlations(f, r);
     for (size_t i = 0; i < r->nsensitivity; i++) {
         const cmc_sensitivity *se = &r->sensitivity[i];
@@ -418,9 +519,9 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         cmc_sens_order(se, order);
         fputs("\n% sensitivity of ", f);
         fputs(se->output, f);
-        fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrr}\n\\toprule\n"
-              "Input & Spearman & Share of Var(ln) & Sobol first order & Sobol total \\\\\n"
-              "\\midrule\n", f);
+        fputs(", inputs by total Sobol index; [95% CI]\n\\begin{tabular}{lrrrrr}\n\\toprule\n"
+              "Input & Spearman & Share of Var(ln) & Sobol first order & Sobol total & "
+              "Swing P5 to P95 \\\\\n\\midrule\n", f);
         double sum;
         int logvar = rep_logvar_applies(se, &sum);
         for (size_t jj = 0; jj < se->ninputs; jj++) {
@@ -432,8 +533,15 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
                 rep_fmt_ci3(c[e], sizeof c[e], se, e, j);
             if (!logvar)
                 snprintf(c[CMC_SENS_LOGVAR_SHARE], sizeof c[0], "n/a");
+            char lo[64], hi[64];
+            cmc_fmt_sig(lo, sizeof lo, se->swing_low[j], 4, 12);
+            cmc_fmt_sig(hi, sizeof hi, se->swing_high[j], 4, 12);
             rep_tex_text(f, se->input[j]);
-            fprintf(f, " & %s & %s & %s & %s \\\\\n", c[0], c[1], c[2], c[3]);
+            fprintf(f, " & %s & %s & %s & %s & ", c[0], c[1], c[2], c[3]);
+            tex_number(f, lo);
+            fputs(range_sep(se->swing_low[j], se->swing_high[j], LATEX, 1), f);
+            tex_number(f, hi);
+            fputs(" \\\\\n", f);
         }
         fputs("\\bottomrule\n\\end{tabular}\n", f);
         char line[1200];
@@ -441,6 +549,9 @@ void cmc_report_latex(FILE *f, const cmc_results *r, int flags)
         fputs("% ", f);
         fputs(line, f);
         fputs("\n", f);
+        cmc_fmt_sig(line, sizeof line, se->swing_base, 4, 12);
+        fprintf(f, "%% swing: the output with the input at its P5 and P95, the others at their "
+                   "point values, where %s = %s\n", se->output, line);
         if (!logvar) {
             rep_logvar_reason(line, sizeof line, se);
             fprintf(f, "%% share of Var(ln): %s\n", line);

@@ -221,14 +221,28 @@ static void variant_row(FILE *f, int w, const char *label, const cmc_stat *s)
     fputc('\n', f);
 }
 
-/* Per output: each variant's median and 90% interval, then each one's difference
-   and ratio with the reference, sample by sample, and P(variant > reference). */
+/* The name the variants are compared with: "base" (the scenario as written) or a
+   variant's. */
+static const char *variant_reference(const cmc_results *r)
+{
+    return r->variant_reference ? r->variant_reference : r->variants[0].name;
+}
+
+/* Per output: base's (the scenario as written) and each variant's median and 90%
+   interval, then each one's difference and ratio with the reference, sample by
+   sample, and P(variant > reference). */
 static void text_variants(FILE *f, const cmc_results *r)
 {
     if (!r->nvariants)
         return;
-    const char *ref = r->variants[0].name;
-    fprintf(f, "\nvariants, on common random numbers; compared sample by sample with %s\n", ref);
+    const char *ref = variant_reference(r);
+    int is_base = 1;
+    for (size_t v = 0; v < r->nvariants; v++)
+        is_base &= strcmp(r->variants[v].name, ref) != 0;
+    fprintf(f, "\nvariants, on common random numbers; compared sample by sample with %s%s\n",
+            ref, is_base ? " (the scenario as written)" : "");
+    if (!is_base)
+        fprintf(f, "  %-16s %s\n", "base", "the scenario as written");
     for (size_t v = 0; v < r->nvariants; v++)
         if (r->variants[v].label && r->variants[v].label[0])
             fprintf(f, "  %-16s %s\n", r->variants[v].name, r->variants[v].label);
@@ -240,7 +254,7 @@ static void text_variants(FILE *f, const cmc_results *r)
         fprintf(f, "  %s shares", vr->name);
         for (size_t i = 0; i < vr->nshared; i++)
             fprintf(f, "%s %s", i ? "," : "", vr->shared[i]);
-        fputs(vr->nshared ? " (the same draws)" : " no random input", f);
+        fputs(vr->nshared ? " (the same draws as base)" : " no random input with base", f);
         if (vr->nchanged) {
             fputs("; changes", f);
             for (size_t i = 0; i < vr->nchanged; i++)
@@ -253,19 +267,20 @@ static void text_variants(FILE *f, const cmc_results *r)
         int n = (int)(strlen(r->variants[v].name) + strlen(ref)) + 3;
         w = n > w ? n : w;
     }
-    for (size_t o = 0; o < r->variants[0].noutputs; o++) {
-        const cmc_stat *s0 = &r->variants[0].outputs[o];
+    for (size_t o = 0; o < r->noutputs; o++) {
+        const cmc_stat *s0 = &r->outputs[o];
         fprintf(f, "\n%s", s0->name);
         if (s0->unit && s0->unit[0])
             fprintf(f, " [%s]", s0->unit);
         fprintf(f, "\n  %-*s %12s   %s\n", w, "", "median", "90% interval");
+        variant_row(f, w, "base", s0);
         for (size_t v = 0; v < r->nvariants; v++) {
             const cmc_variant_result *vr = &r->variants[v];
             for (size_t i = 0; i < vr->noutputs; i++)
                 if (!strcmp(vr->outputs[i].name, s0->name))
                     variant_row(f, w, vr->name, &vr->outputs[i]);
         }
-        for (size_t v = 1; v < r->nvariants; v++) {
+        for (size_t v = 0; v < r->nvariants; v++) {
             const cmc_variant_result *vr = &r->variants[v];
             for (size_t i = 0; i < vr->npaired; i++) {
                 const cmc_paired *pr = &vr->paired[i];

@@ -122,6 +122,11 @@ static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
        O(V + total k), not O(V^2 + k^2) */
     if (!r->variant_names.arena)
         cmc_map_init(&r->variant_names, g->arena);
+    if (!strcmp(st->name, "base")) {
+        cmc_error(r->d, &st->name_loc, "'base' names the scenario as written, the variants' "
+                  "default reference: give this variant another name");
+        return -1;
+    }
     const cmc_stmt *prev = cmc_map_get(&r->variant_names, st->name);
     if (prev) {
         cmc_error(r->d, &st->name_loc, "variant '%s' is already defined at line %d",
@@ -153,6 +158,61 @@ static int add_variant(resolver *r, const cmc_file *f, const cmc_stmt *st)
         return -1;
     g->variants[g->nvariants++] = st;
     return 0;
+}
+
+/* `reference NAME`: once, in the scenario itself. */
+static int add_reference(resolver *r, const cmc_file *f, const cmc_stmt *st)
+{
+    cmc_graph *g = r->g;
+    if (f != g->top) {
+        cmc_error(r->d, &st->loc, "'reference' belongs in the scenario, not in a model it uses");
+        return -1;
+    }
+    if (g->reference) {
+        cmc_error(r->d, &st->loc, "the scenario names its reference twice (first at line %d)",
+                  g->reference->loc.line);
+        return -1;
+    }
+    g->reference = st;
+    return 0;
+}
+
+/* The variant `reference NAME` names, once every variant is known: -1 for base. */
+static int find_reference(resolver *r)
+{
+    cmc_graph *g = r->g;
+    g->reference_variant = -1;
+    const cmc_stmt *st = g->reference;
+    if (!st || !strcmp(st->name, "base"))
+        return 0;
+    const cmc_stmt *v = r->variant_names.arena ? cmc_map_get(&r->variant_names, st->name) : NULL;
+    for (int i = 0; v && i < g->nvariants; i++)
+        if (g->variants[i] == v)
+            g->reference_variant = i;
+    if (g->reference_variant >= 0)
+        return 0;
+    if (!g->nvariants) {
+        cmc_error(r->d, &st->name_loc, "reference '%s': the scenario has no variants", st->name);
+        return -1;
+    }
+    const char **names = cmc_arena_alloc(g->arena, ((size_t)g->nvariants + 1) * sizeof *names);
+    if (!names)
+        return -1;
+    for (int i = 0; i < g->nvariants; i++)
+        names[i] = g->variants[i]->name;
+    names[g->nvariants] = "base";
+    char hint[160] = "";
+    cmc_suggest_text(hint, sizeof hint, st->name, names, (size_t)g->nvariants + 1);
+    cmc_buf b;
+    cmc_buf_init(&b);
+    for (int i = 0; i < g->nvariants && i < 8; i++)
+        cmc_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+    if (g->nvariants > 8)
+        cmc_buf_printf(&b, ", ...");
+    cmc_error(r->d, &st->name_loc, "reference '%s' is not a variant%s (variants: %s; or base, "
+              "the scenario as written)", st->name, hint, b.failed ? "" : cmc_buf_str(&b));
+    cmc_buf_free(&b);
+    return -1;
 }
 
 /* The definitions of variant v, over the scenario and --set. */
@@ -215,6 +275,11 @@ static int apply(resolver *r, cmc_file *f)
         }
         if (st->kind == ST_VARIANT) {
             if (!r->shared && add_variant(r, f, st) < 0)
+                rc = -1;
+            continue;
+        }
+        if (st->kind == ST_REFERENCE) {
+            if (!r->shared && add_reference(r, f, st) < 0)
                 rc = -1;
             continue;
         }
@@ -639,6 +704,8 @@ int cmc_resolve(cmc_graph *g, const char *path, const char *text, size_t len,
             return -1;
     }
     if (apply(&r, g->top) < 0 || apply_sets(&r) < 0)
+        return -1;
+    if (!base && find_reference(&r) < 0)
         return -1;
     if (variant >= g->nvariants || apply_variant(&r, variant) < 0)
         return -1;

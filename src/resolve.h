@@ -63,6 +63,9 @@ typedef struct cmc_graph {
     int noutputs;
     const cmc_stmt **variants; /* the scenario's `variant` statements, in order */
     int nvariants;
+    const cmc_stmt *reference; /* the scenario's `reference NAME`, or NULL */
+    int reference_variant;     /* the variant it names, or -1: base, the scenario
+                                  as written (the default) */
     int reporting;             /* the scenario has `report`: only the outputs it
                                   names are the model's outputs (the rest are
                                   computed as derived quantities) */

@@ -211,35 +211,48 @@ static int fill_stat(cmc_stat *st, const cmc_target *t, const double *p, size_t 
 
 /* ---- Variants ------------------------------------------------------------------ */
 
-/* Where variant v's targets are: its outputs from `first`; for v > 0, per output
-   that the reference (variant 0) also has, three comparison targets from
-   cmp[o] (difference, ratio, greater), -1 when the reference lacks it. */
+/* Where variant v's targets are: its outputs from `first`; unless v is the
+   reference (m->reference, or -1 for base, the scenario as written), per output
+   that the reference also has, three comparison targets from cmp[o] (difference,
+   ratio, greater), -1 when the reference lacks it. */
 typedef struct variant_layout {
     size_t first;
     int cmp[64];
 } variant_layout;
 
-static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m, size_t v,
+/* Every variant's outputs first (a named reference may come after the variants
+   compared with it), then the comparisons; base's outputs are targets nin + j. */
+static int add_variant_targets(cmc_target *t, size_t *nt, const cmc_model *m,
                                variant_layout *lay)
 {
-    const cmc_model *vm = m->variants[v].m, *ref = m->variants[0].m;
-    size_t nout = vm->nq[CMC_OUTPUT];
-    if (nout > 64)
-        return -1;
-    lay[v].first = *nt;
-    for (size_t i = 0; i < nout; i++)
-        t[(*nt)++] = (cmc_target){.op = CMC_T_SLOT, .model = (int)v + 1,
-                                  .slot = vm->slot[CMC_OUTPUT][i]};
-    for (size_t i = 0; i < nout && v > 0; i++) {
-        lay[v].cmp[i] = -1;
-        for (size_t j = 0; j < ref->nq[CMC_OUTPUT]; j++) {
-            if (strcmp(vm->q[CMC_OUTPUT][i].name, ref->q[CMC_OUTPUT][j].name))
+    size_t nin = m->nq[CMC_RANDOM];
+    for (size_t v = 0; v < m->nvariants; v++) {
+        const cmc_model *vm = m->variants[v].m;
+        size_t nout = vm->nq[CMC_OUTPUT];
+        if (nout > 64)
+            return -1;
+        lay[v].first = *nt;
+        for (size_t i = 0; i < nout; i++)
+            t[(*nt)++] = (cmc_target){.op = CMC_T_SLOT, .model = (int)v + 1,
+                                      .slot = vm->slot[CMC_OUTPUT][i]};
+    }
+    const cmc_model *ref = m->reference >= 0 ? m->variants[m->reference].m : m;
+    size_t ref_first = m->reference >= 0 ? lay[m->reference].first : nin;
+    for (size_t v = 0; v < m->nvariants; v++) {
+        const cmc_model *vm = m->variants[v].m;
+        for (size_t i = 0; i < vm->nq[CMC_OUTPUT]; i++) {
+            lay[v].cmp[i] = -1;
+            if ((int)v == m->reference)
                 continue;
-            int a = (int)(lay[v].first + i), b = (int)(lay[0].first + j);
-            lay[v].cmp[i] = (int)*nt;
-            t[(*nt)++] = (cmc_target){.op = CMC_T_DIFF, .a = a, .b = b};
-            t[(*nt)++] = (cmc_target){.op = CMC_T_RATIO, .a = a, .b = b};
-            t[(*nt)++] = (cmc_target){.op = CMC_T_GREATER, .a = a, .b = b};
+            for (size_t j = 0; j < ref->nq[CMC_OUTPUT]; j++) {
+                if (strcmp(vm->q[CMC_OUTPUT][i].name, ref->q[CMC_OUTPUT][j].name))
+                    continue;
+                int a = (int)(lay[v].first + i), b = (int)(ref_first + j);
+                lay[v].cmp[i] = (int)*nt;
+                t[(*nt)++] = (cmc_target){.op = CMC_T_DIFF, .a = a, .b = b};
+                t[(*nt)++] = (cmc_target){.op = CMC_T_RATIO, .a = a, .b = b};
+                t[(*nt)++] = (cmc_target){.op = CMC_T_GREATER, .a = a, .b = b};
+            }
         }
     }
     return 0;
@@ -345,7 +358,8 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
     cmc_arena *a = r->arena;
     size_t nv = m->nvariants;
     r->nvariants = nv;
-    if (!(r->variants = cmc_arena_alloc(a, nv * sizeof *r->variants)))
+    if (!(r->variants = cmc_arena_alloc(a, nv * sizeof *r->variants)) ||
+        !(r->variant_reference = cmc_arena_strdup(a, cmc_model_variant_reference(m))))
         return -1;
     for (size_t v = 0; v < nv; v++) {
         const cmc_model *vm = m->variants[v].m;
@@ -365,12 +379,12 @@ static int fill_variants(cmc_results *r, const cmc_model *m, const cmc_target *t
             if (describe_stat(&vr->outputs[i], q, q->name, q->unit, q->expression, a) < 0 ||
                 fill_stat(&vr->outputs[i], &t[lay[v].first + i], p, np, bins, a) < 0)
                 return -1;
-            if (v == 0 || lay[v].cmp[i] < 0)
+            if (lay[v].cmp[i] < 0)
                 continue;
             const cmc_target *c = &t[lay[v].cmp[i]];
             cmc_paired *pr = &vr->paired[vr->npaired++];
             pr->output = vr->outputs[i].name;
-            pr->reference = r->variants[0].name;
+            pr->reference = r->variant_reference;
             char expr[512];
             snprintf(expr, sizeof expr, "%s - %s", vr->name, pr->reference);
             if (describe_stat(&pr->difference, q, "difference", q->unit, expr, a) < 0 ||
@@ -414,180 +428,6 @@ static int correlations(cmc_results *r, const cmc_model *m, const cmc_copula_tal
         cmc_copula_achieved(t, p, &x->achieved, &x->ci_low, &x->ci_high);
     }
     return 0;
-}
-
-/* ---- Sensitivity ------------------------------------------------------------------ */
-
-/* One-at-a-time swings: the program on one sample with every random input at its
-   point value (its median; a choice its first value: the values `point` uses, so
-   swing_base is what `point` prints), then input j at its 5th and at its 95th
-   percentile. */
-static int swings(const cmc_model *m, cmc_sensitivity *out, cmc_arena *a)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT];
-    double *slots = calloc((size_t)m->prog.nslots + 1, sizeof *slots);
-    if (!slots)
-        return -1;
-    const int *rs = m->slot[CMC_RANDOM], *os = m->slot[CMC_OUTPUT];
-    for (size_t r = 0; r < k; r++)
-        slots[rs[r]] = cmc_dist_point(m->dists[r]);
-    cmc_prog_run(&m->prog, slots, 1, 1);
-    for (size_t o = 0; o < nout; o++) {
-        out[o].swing_base = slots[os[o]];
-        out[o].swing_low = cmc_arena_alloc(a, (k + 1) * sizeof(double));
-        out[o].swing_high = cmc_arena_alloc(a, (k + 1) * sizeof(double));
-        if (!out[o].swing_low || !out[o].swing_high) {
-            free(slots);
-            return -1;
-        }
-    }
-    for (size_t j = 0; j < k; j++) {
-        for (int side = 0; side < 2; side++) {
-            slots[rs[j]] = cmc_dist_quantile(m->dists[j], side ? 0.95 : 0.05);
-            cmc_prog_run(&m->prog, slots, 1, 1);
-            for (size_t o = 0; o < nout; o++)
-                (side ? out[o].swing_high : out[o].swing_low)[j] = slots[os[o]];
-        }
-        slots[rs[j]] = cmc_dist_point(m->dists[j]);
-    }
-    free(slots);
-    return 0;
-}
-
-/* With correlated inputs: the given-data index's bins (sens.h), about sqrt(N / 16)
-   of them so that each batch's bins hold about as many rows as there are bins, at
-   least 8, at most 128, and fewer when the per-block records would pass 8,192
-   numbers (64 KiB; the pass keeps 256 of them). */
-static int given_setup(cmc_sens_sampling *s, const cmc_model *m, const cmc_run_options *o,
-                       const cmc_target *targets)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
-    double want = floor(sqrt((double)o->samples / CMC_GIVEN_BATCHES));
-    size_t M = want < 8 ? 8 : want > 128 ? 128 : (size_t)want;
-    size_t cap = 8192 / (3 * (nout ? nout : 1) * (k ? k : 1));
-    if (M > cap)
-        M = cap < 4 ? 0 : cap;   /* over 682 input-output pairs: no index (NaN) */
-    double *c = malloc((nout + 1) * sizeof *c);
-    s->given = calloc(CMC_GIVEN_BATCHES * nout * k * 3 * M + 1, sizeof *s->given);
-    s->given_center = c;
-    if (!c || !s->given)
-        return -1;
-    for (size_t i = 0; i < nout; i++)   /* the first pass's mean: no cancellation */
-        c[i] = isfinite(targets[k + i].moments.mean) ? targets[k + i].moments.mean : 0;
-    s->given_bins = M;
-    return 0;
-}
-
-
-/* The given-data index of every input and output; the Sobol indices of correlated
-   inputs withdrawn (the Saltelli design pairs an input's values from B with the
-   others' from A, as if it were independent of them). An input in no group keeps
-   them: it is independent of the rest, and both estimators hold for it. */
-static int given_results(const cmc_sens_sampling *s, const cmc_model *m, cmc_results *r)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, M = s->given_bins;
-    for (size_t o = 0; o < nout; o++) {
-        cmc_sensitivity *se = &r->sensitivity[o];
-        se->dependent = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->dependent);
-        se->given = cmc_arena_alloc(r->arena, (k + 1) * sizeof *se->given);
-        se->given_ci_low = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
-        se->given_ci_high = cmc_arena_alloc(r->arena, (k + 1) * sizeof(double));
-        if (!se->dependent || !se->given || !se->given_ci_low || !se->given_ci_high)
-            return -1;
-        se->given_bins = M;
-        for (size_t j = 0; j < k; j++) {
-            cmc_sens_ci g = {NAN, NAN, NAN, NAN};
-            if (M)
-                g = cmc_sens_given_first(s->given + (o * k + j) * 3 * M, nout * k * 3 * M, M);
-            se->given[j] = g.value;
-            se->given_ci_low[j] = g.lo;
-            se->given_ci_high[j] = g.hi;
-            se->dependent[j] = cmc_copula_member(m->copula, j);
-            for (int e = CMC_SENS_SOBOL_FIRST; se->dependent[j] && e <= CMC_SENS_SOBOL_TOTAL; e++)
-                se->value[e][j] = se->ci_low[e][j] = se->ci_high[e][j] = NAN;
-        }
-    }
-    return 0;
-}
-
-/* The sensitivity pass over the scenario (not its variants) and its results, from
-   the first pass's sketches in targets[0 .. k + nout). */
-static int sensitivity(const cmc_model *m, const cmc_run_options *o, const cmc_target *targets,
-                       cmc_results *r, cmc_diags *d)
-{
-    size_t k = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], P = k * nout > 0 ? k * nout : 1;
-    cmc_arena *a = r->arena;
-    cmc_rank_table **rank = calloc(k + nout, sizeof *rank);
-    cmc_comoments *rk = calloc(P, sizeof *rk), *lg = calloc(P, sizeof *lg);
-    cmc_sobol_part *sb = calloc(P, sizeof *sb);
-    uint64_t *np = calloc(k + nout, sizeof *np);
-    cmc_sobol_index *idx = calloc(k ? k : 1, sizeof *idx);
-    cmc_sens_sampling s = {0};
-    int rc = -1;
-    if (!rank || !rk || !lg || !sb || !np || !idx)
-        goto oom;
-    for (size_t q = 0; q < k + nout; q++)
-        if (!(rank[q] = cmc_rank_table_new(targets[q].sketch)))
-            goto oom;
-    s = (cmc_sens_sampling){o->samples, o->seed, o->threads, (int)nout, m->slot[CMC_OUTPUT],
-                           rank, rk, lg, sb, np, o->progress, o->progress_ctx, 0, NULL, NULL};
-    if (m->copula && given_setup(&s, m, o, targets) < 0)
-        goto oom;
-    if (cmc_sample_sensitivity(m, &s, d) < 0)
-        goto out;
-
-    r->nsensitivity = nout;
-    if (!(r->sensitivity = cmc_arena_alloc(a, (nout + 1) * sizeof *r->sensitivity)))
-        goto oom;
-    for (size_t i = 0; i < nout; i++) {
-        cmc_sensitivity *se = &r->sensitivity[i];
-        se->output = r->outputs[i].name;
-        se->ninputs = k;
-        se->samples = o->samples;
-        if (!(se->input = cmc_arena_alloc(a, (k + 1) * sizeof *se->input)))
-            goto oom;
-        for (size_t j = 0; j < k; j++)
-            se->input[j] = r->inputs[j].name;
-        for (int e = 0; e < CMC_SENS_NEST; e++)
-            if (!(se->value[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
-                !(se->ci_low[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))) ||
-                !(se->ci_high[e] = cmc_arena_alloc(a, (k + 1) * sizeof(double))))
-                goto oom;
-        cmc_sens_sobol_result(&sb[i * k], k, idx);
-        for (size_t j = 0; j < k; j++) {
-            cmc_sens_ci c[CMC_SENS_NEST] = {
-                cmc_sens_spearman(&rk[i * k + j]),
-                cmc_sens_logvar_share(&lg[i * k + j], np[j] + np[k + i]),
-                idx[j].first, idx[j].total};
-            for (int e = 0; e < CMC_SENS_NEST; e++) {
-                se->value[e][j] = c[e].value;
-                se->ci_low[e][j] = c[e].lo;
-                se->ci_high[e][j] = c[e].hi;
-            }
-            if (idx[j].skipped > se->skipped)
-                se->skipped = idx[j].skipped;
-        }
-    }
-    if (m->copula && given_results(&s, m, r) < 0)
-        goto oom;
-    if (swings(m, r->sensitivity, a) < 0)
-        goto oom;
-    rc = 0;
-    goto out;
-oom:
-    cmc_diag_add(d, CMC_ERROR, NULL, "out of memory");
-out:
-    free(s.given);
-    free((double *)s.given_center);
-    for (size_t q = 0; rank && q < k + nout; q++)
-        cmc_rank_table_free(rank[q]);
-    free(rank);
-    free(rk);
-    free(lg);
-    free(sb);
-    free(np);
-    free(idx);
-    return rc;
 }
 
 static const char *now_iso8601(cmc_arena *a)
@@ -654,26 +494,41 @@ static int check_options(const cmc_run_options *o, cmc_diags *d)
 /* ---- Memory ------------------------------------------------------------------------ */
 
 /* The targets the sampler follows: inputs, outputs, each variant's outputs and, for
-   every variant after the first, three comparisons per output. */
+   every variant but a named reference, three comparisons per output. */
 static size_t count_targets(const cmc_model *m)
 {
     size_t nt = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
     for (size_t v = 0; v < m->nvariants; v++)
-        nt += m->variants[v].m->nq[CMC_OUTPUT] * (v ? 4 : 1);
+        nt += m->variants[v].m->nq[CMC_OUTPUT] * ((int)v == m->reference ? 1 : 4);
     return nt;
 }
 
-/* An estimate, from measurements of this build: every target has a quantile
-   sketch per thread, a merged one and a checkpoint copy while the samples are
-   drawn; each is 32 KiB of page pointers plus 32 KiB per binade its values touch
-   (SKETCH_BYTES assumes four, a factor of 16 between the smallest and the largest
-   value; GPT-4's co2_t touches six, 0.9 MB a target with two threads), and 8 KiB
-   of block values per thread. Then the thread sketches are gone and every
-   statistic gets its histogram, 16 bytes a bin (edges and counts; measured: 201
-   outputs with --bins 100000 take 314 MB more than with 100), and percentiles.
-   --save-samples holds a round of values per target (64 blocks of 1,024 doubles)
+/* An estimate of the peak resident memory, fitted to measurements of a Release
+   build (peak RSS by /usr/bin/time %M; README "Limits"): 100 to 2,000 variants and
+   200 to 5,000 outputs of spread laws, 1e4 to 1e7 samples, 1 and 2 threads. A
+   target costs
+     - a thread's share, about 173 KiB: its quantile sketch (32 KiB of page
+       pointers and 32 KiB per binade its values touch, four to six for the laws
+       measured), its block of values (8 KiB) and its refinement windows (zoom.c);
+     - the shared part, about 118 KiB: the merged sketch, the pilot's 8,192
+       values, the ring of per-block moments (48 bytes a block, up to 2,048);
+     - from 1e5 samples on, the refinement's windows grow in each copy (each
+       thread's and the merged one): per percentile (and the convergence
+       records' two) about 3.5 KiB (sqrt(N / 1e5) - 1), up to their cap of about
+       8,500 cells (34 KiB), reached near N = 1e7;
+     - per histogram bin, 16 bytes and a narrow law's window of 16 cells of 4 bytes
+       per copy (zoom.c; see the README on large --bins).
+   Measured per-target costs range over -20% .. +30% of this for spread laws; a
+   quantity that is one constant (a variant that sets a number) costs half. The
+   estimate is linear in the targets: O(targets x threads). --sensitivity adds its
+   ring of 256 blocks of records per input-output pair and the threads' blocks,
+   and with correlated inputs the given-data index's ring (256 blocks of at most
+   8,192 numbers, run.c given_setup); --save-samples a round of values per target
    and a 2 MiB chunk cache per saved dataset. */
-#define SKETCH_BYTES (5 * 32 * 1024)
+#define TARGET_SHARED (118 * 1024)
+#define TARGET_THREAD (173 * 1024)
+#define WINDOW_GROWTH (3.5 * 1024)
+#define WINDOW_MAX (34 * 1024)
 
 uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
 {
@@ -684,23 +539,33 @@ uint64_t cmc_run_memory(const cmc_model *m, const cmc_run_options *o)
     uint64_t bins = o && o->bins ? o->bins : CMC_DEFAULT_BINS;
     uint64_t np = o && o->percentiles ? o->npercentiles : 11;
     uint64_t nt = count_targets(m), nbase = m->nq[CMC_RANDOM] + m->nq[CMC_OUTPUT];
-    uint64_t sampling = nt * ((threads + 2) * SKETCH_BYTES + threads * CMC_BLOCK * 8);
-    /* the refinement (zoom.c): the pilot's values, and per percentile of every
-       target but the random inputs (with the convergence records' two) a window in
-       every thread and the cells retired ones keep: up to about 8,500 32-bit cells
-       each once the layout is planned for the whole run (docs/scale.md) */
     uint64_t n = o && o->samples ? o->samples : CMC_DEFAULT_SAMPLES;
-    sampling += nt * (n < CMC_ZOOM_PILOT ? n : CMC_ZOOM_PILOT) * 8 +
-                (nt - m->nq[CMC_RANDOM]) * (np + 2) * (threads + 1) * 34 * 1024;
-    /* every target but the "greater" comparisons has statistics: counted in full */
-    uint64_t after = nt * (SKETCH_BYTES + bins * 16 + np * 32 + 1024);
-    uint64_t bytes = sampling > after ? sampling : after;
+    double grow = n > 100000 ? WINDOW_GROWTH * (sqrt((double)n / 1e5) - 1) : 0;
+    double copy = (double)(np + 2) * (grow < WINDOW_MAX ? grow : WINDOW_MAX) +
+                  (double)bins * 16 * 4;
+    double per = TARGET_SHARED + (double)threads * TARGET_THREAD + (double)(threads + 1) * copy +
+                 (double)bins * 16 + (double)np * 32;
+    double bytes = per * (double)nt;
+    if (o && o->sensitivity) {
+        double k = (double)m->nq[CMC_RANDOM], nout = (double)m->nq[CMC_OUTPUT];
+        bytes += 256.0 * k * nout * (2 * sizeof(cmc_comoments) + sizeof(cmc_sobol_part)) +
+                 (double)threads * CMC_BLOCK * 8 * (k * nout + 4 * (k + nout) + 2 +
+                                                    (double)m->prog.nslots);
+        if (m->copula) {   /* the given-data index: its ring and batches (given_setup) */
+            double M = floor(sqrt((double)n / CMC_GIVEN_BATCHES)), pairs = k * nout;
+            M = M < 8 ? 8 : M > 128 ? 128 : M;
+            if (pairs > 0 && 3 * pairs * M > 8192)
+                M = floor(8192 / (3 * pairs));
+            bytes += (256.0 + CMC_GIVEN_BATCHES) * 3 * pairs * M * 8;
+        }
+    }
     if (o && o->save_samples && o->output)
-        bytes += nt * CMC_ROUND * CMC_BLOCK * 8 + nbase * 2 * 1024 * 1024;
+        bytes += (double)nt * CMC_ROUND * CMC_BLOCK * 8 + (double)nbase * 2 * 1024 * 1024;
     if (o && o->design != CMC_DESIGN_MC)   /* a sketch per replicate, thread and merge */
-        bytes += nt * (o->replicates ? o->replicates : CMC_DEFAULT_REPLICATES) *
-                 (threads + 1) * SKETCH_BYTES;
-    return bytes + 16 * 1024 * 1024;   /* the program, HDF5, the C library */
+        bytes += (double)nt * (o->replicates ? o->replicates : CMC_DEFAULT_REPLICATES) *
+                 (double)(threads + 1) * 5 * 32 * 1024;
+    bytes += 14.0 * 1024 * 1024;   /* the program, HDF5, the C library */
+    return bytes < 1.8e19 ? (uint64_t)bytes : UINT64_MAX;
 }
 
 /* The output must not be one of the files the scenario was read from. */
@@ -719,11 +584,8 @@ static int check_output(const cmc_model *m, const char *out, cmc_diags *d)
 /* What a split run (part.h) refuses: what needs every sample at once. */
 static int check_split(const cmc_model *m, const cmc_run_options *o, cmc_diags *d)
 {
-    const char *what = m->copula ? "correlated inputs (the achieved correlations are not "
-                                   "yet carried by the parts)"
-                       : o->sensitivity ? "--sensitivity (its rank tables come from the "
-                                        "whole first pass)"
-                       : o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
+    (void)m;
+    const char *what = o->rel_tol > 0 || o->abs_tol > 0 ? "a tolerance (where to stop "
                                                             "depends on every sample)"
                        : o->save_samples ? "--save-samples" : NULL;
     if (what) {
@@ -792,7 +654,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
                               : sizeof default_percentiles / sizeof default_percentiles[0];
 
     /* targets: the inputs and outputs, then each variant's outputs and its
-       comparisons with the first variant (see add_variant_targets) */
+       comparisons with the reference (see add_variant_targets) */
     size_t nin = m->nq[CMC_RANDOM], nout = m->nq[CMC_OUTPUT], nbase = nin + nout;
     size_t nv = m->nvariants, nt = count_targets(m);
     cmc_arena *a = cmc_arena_new();
@@ -815,13 +677,12 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     for (size_t i = 0; i < nout; i++)
         targets[nin + i] = (cmc_target){.op = CMC_T_SLOT, .model = 0, .slot = m->slot[CMC_OUTPUT][i]};
     nt = nbase;
-    for (size_t v = 0; v < nv; v++) {
+    for (size_t v = 0; v < nv; v++)
         models[v + 1] = m->variants[v].m;
-        if (add_variant_targets(targets, &nt, m, v, lay) < 0) {
-            cmc_diag_add(d, CMC_ERROR, NULL, "variants of a scenario with more than 64 "
-                                             "outputs are not supported");
-            goto fail;
-        }
+    if (nv && add_variant_targets(targets, &nt, m, lay) < 0) {
+        cmc_diag_add(d, CMC_ERROR, NULL, "variants of a scenario with more than 64 "
+                                         "outputs are not supported");
+        goto fail;
     }
 
     /* the temporary file and the caller's record of its name appear together: a
@@ -907,6 +768,10 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (m->copula && !(s.corr_tally = cmc_copula_tally_new(m->copula, R)))
         goto oom;
     int sampled = cmc_sample(&s, d);
+    if (sampled == 0 && sp && m->copula &&   /* the parts' own blocks' tallies */
+        (sp->part ? cmc_part_keep_tally(sp->part, s.corr_tally, d)
+                  : cmc_merge_tally(sp->merge, s.corr_tally, d)) < 0)
+        sampled = -1;
     if (sampled == 0 && m->copula && correlations(r, m, s.corr_tally) < 0) {
         cmc_copula_tally_free(s.corr_tally);
         goto oom;
@@ -915,6 +780,8 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
     if (sampled < 0)
         goto fail;
     if (sp && sp->part) {   /* its file (if any): the records, no statistics */
+        if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
+            goto fail;
         int rc = h5 ? cmc_h5_part_commit(h5, sp->part, d) : 0;   /* frees h5 either way */
         h5 = NULL;
         if (rc < 0)
@@ -1001,7 +868,7 @@ static cmc_results *run(const cmc_model *m, const cmc_run_options *opt, const cm
         }
     }
 
-    if (o.sensitivity && sensitivity(m, &o, targets, r, d) < 0)
+    if (o.sensitivity && cmc_run_sensitivity(m, &o, sp, targets, r, d) < 0)
         goto fail;
     /* the sketches are no longer needed: free them before the file is written */
     for (size_t t = 0; t < nt; t++)

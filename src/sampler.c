@@ -51,9 +51,10 @@
  * The sensitivity pass (cmc_sample_sensitivity) is a second loop of the same
  * shape over the Saltelli design: per block it redraws the run's samples (A), an
  * independent set (B, the same inputs at sample indices offset by 2^48), evaluates
- * the program on A, B and every AB_j, maps A's values to ranks and logarithms, and
- * stores the block's records (sens.h) in a ring of SENS_AHEAD slots, merged in
- * block order by a merge cursor as above (no barrier there either).
+ * the program on A, B and every AB_j, maps A's values to ranks (rank tables of the
+ * first pass, which a part counts again) and logarithms, and stores the block's records
+ * (sens.h) in a ring of SENS_AHEAD slots, pushed in block order onto a fixed tree
+ * (cmc_sens_stack) by a merge cursor as above (no barrier there either).
  *
  * Memory per thread: each model's slot arrays for one block, the draw scratch, one
  * block of values per comparison target and the sketches
@@ -867,26 +868,43 @@ static void sens_eval(const cmc_model *m, const cmc_sens_sampling *s, sens_threa
                n * sizeof(double));
 }
 
+/* What every block of the pass reads: the keys, the rank tables of the k inputs and
+   nout outputs, and the given-data index's centres [nout]. */
+typedef struct sens_shared {
+    const cmc_rng_key *keys;
+    cmc_rank_table **rank;
+    double *center;
+} sens_shared;
+
+/* Draw A's inputs of block i0 .. i0 + n - 1 and evaluate the program on them. */
+static void sens_draw_a(const cmc_model *m, const cmc_sens_sampling *s, const cmc_rng_key *keys,
+                        sens_thread *t, uint64_t i0, size_t n)
+{
+    const size_t k = m->nq[CMC_RANDOM], B = CMC_BLOCK;
+    if (m->copula)
+        draw_correlated(m, NULL, keys, NULL, t->col, t->a, 0, i0, n, t->scratch, t->cwork, NULL);
+    for (size_t r = 0; r < k && !m->copula; r++)
+        cmc_dist_draw(m->dists[r], &keys[r], i0, n, t->a + r * B, t->scratch);
+    for (size_t r = 0; r < k; r++)
+        t->cols[r] = t->a + r * B;
+    sens_eval(m, s, t, n, t->fa, B);
+}
+
 /* The records of one block (samples i0 .. i0 + n - 1): rk, lg and sb [nout * k], np
    [k + nout]. */
-static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc_rng_key *keys,
+static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const sens_shared *sh,
                        sens_thread *t, uint64_t i0, size_t n, cmc_comoments *rk,
                        cmc_comoments *lg, cmc_sobol_part *sb, uint64_t *np, double *gd)
 {
     const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, B = CMC_BLOCK;
-    if (m->copula) {   /* A and B each drawn through the copula */
-        draw_correlated(m, NULL, keys, NULL, t->col, t->a, 0, i0, n, t->scratch, t->cwork, NULL);
+    const cmc_rng_key *keys = sh->keys;
+    sens_draw_a(m, s, keys, t, i0, n);
+    if (m->copula)   /* B drawn through the copula too */
         draw_correlated(m, NULL, keys, NULL, t->col, t->b, 0, i0 + CMC_SENS_B_OFFSET, n,
                         t->scratch, t->cwork, NULL);
-    }
-    for (size_t r = 0; r < k && !m->copula; r++) {
-        cmc_dist_draw(m->dists[r], &keys[r], i0, n, t->a + r * B, t->scratch);
+    for (size_t r = 0; r < k && !m->copula; r++)
         cmc_dist_draw(m->dists[r], &keys[r], i0 + CMC_SENS_B_OFFSET, n, t->b + r * B,
                       t->scratch);
-    }
-    for (size_t r = 0; r < k; r++)
-        t->cols[r] = t->a + r * B;
-    sens_eval(m, s, t, n, t->fa, B);
     for (size_t r = 0; r < k; r++)
         t->cols[r] = t->b + r * B;
     sens_eval(m, s, t, n, t->fb, B);
@@ -898,7 +916,7 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
     /* ranks and logarithms of A's quantities: inputs 0..k-1, then outputs */
     for (size_t q = 0; q < k + nout; q++) {
         const double *x = q < k ? t->a + q * B : t->fa + (q - k) * B;
-        cmc_rank_table_map(s->rank[q], x, n, t->u + q * B);
+        cmc_rank_table_map(sh->rank[q], x, n, t->u + q * B);
         np[q] = cmc_sens_log(x, n, t->l + q * B);
     }
     for (size_t o = 0; o < nout; o++) {
@@ -914,7 +932,7 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
         return;
     memset(gd, 0, nout * k * 3 * M * sizeof *gd);
     for (size_t o = 0; o < nout; o++) {
-        const double *y = t->fa + o * B, c = s->given_center[o];
+        const double *y = t->fa + o * B, c = sh->center[o];
         for (size_t j = 0; j < k; j++) {
             double *x = gd + (o * k + j) * 3 * M;
             const double *u = t->u + j * B;
@@ -932,21 +950,94 @@ static void sens_block(const cmc_model *m, const cmc_sens_sampling *s, const cmc
     }
 }
 
+/* The rank tables from sketches of all of A's blocks, as the first pass counts them:
+   integer counts, the same whichever thread drew which block. */
+static int sens_ranks(const cmc_model *m, const cmc_sens_sampling *s, sens_shared *sh,
+                      uint64_t nblocks, int threads)
+{
+    const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout, Q = k + nout, B = CMC_BLOCK;
+    const uint64_t N = s->samples;
+    cmc_sketch **all = calloc((size_t)threads * Q + 1, sizeof *all);
+    atomic_int failed;
+    _Atomic uint64_t next;
+    atomic_init(&failed, !all);
+    atomic_init(&next, 0);
+#pragma omp parallel num_threads(threads) if (!atomic_load(&failed))
+    {
+        sens_thread ts;
+        cmc_sketch **mine = all + (size_t)omp_get_thread_num() * Q;
+        int bad = sens_thread_init(&ts, m, k, nout);
+        for (size_t q = 0; !bad && q < Q; q++)
+            bad = !(mine[q] = cmc_sketch_new());
+        if (bad)
+            atomic_store(&failed, 1);
+        while (!bad && !atomic_load_explicit(&failed, memory_order_relaxed)) {
+            uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
+            if (b >= nblocks)
+                break;
+            uint64_t i0 = b * CMC_BLOCK;
+            size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK;
+            sens_draw_a(m, s, sh->keys, &ts, i0, n);
+            for (size_t q = 0; !bad && q < Q; q++)
+                bad = cmc_sketch_add(mine[q], q < k ? ts.a + q * B : ts.fa + (q - k) * B, n) < 0;
+            if (bad)
+                atomic_store(&failed, 1);
+        }
+        sens_thread_free(&ts);
+    }
+    for (int t = 1; !atomic_load(&failed) && t < threads; t++)
+        for (size_t q = 0; q < Q; q++)
+            if (all[(size_t)t * Q + q] && cmc_sketch_merge(all[q], all[(size_t)t * Q + q]) < 0)
+                atomic_store(&failed, 1);
+    for (size_t q = 0; !atomic_load(&failed) && q < Q; q++)
+        if (!all[q] || !(sh->rank[q] = cmc_rank_table_new(all[q])))
+            atomic_store(&failed, 1);
+    for (size_t i = 0; all && i < (size_t)threads * Q; i++)
+        cmc_sketch_free(all[i]);
+    free(all);
+    return atomic_load(&failed) ? -1 : 0;
+}
+
+/* The given-data index's centres: each output's mean over A's first block (its
+   finite values; 0 if none), which every part draws alike. */
+static int sens_centers(const cmc_model *m, const cmc_sens_sampling *s, sens_shared *sh)
+{
+    const size_t k = m->nq[CMC_RANDOM], nout = (size_t)s->nout;
+    sens_thread ts;
+    if (sens_thread_init(&ts, m, k, nout) < 0) {
+        sens_thread_free(&ts);
+        return -1;
+    }
+    size_t n = s->samples < CMC_BLOCK ? (size_t)s->samples : CMC_BLOCK;
+    sens_draw_a(m, s, sh->keys, &ts, 0, n);
+    for (size_t o = 0; o < nout; o++) {
+        double sum = 0;
+        size_t c = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(ts.fa[o * CMC_BLOCK + i]))
+                sum += ts.fa[o * CMC_BLOCK + i], c++;
+        sh->center[o] = c && isfinite(sum / (double)c) ? sum / (double)c : 0;
+    }
+    sens_thread_free(&ts);
+    return 0;
+}
+
 /* The sensitivity pass's merge cursor: as the main loop's (cursor, advance), with a
-   ring of SENS_AHEAD blocks (a block here is N (k + 2) / N times the work). */
+   ring of SENS_AHEAD blocks (a block here is N (k + 2) / N times the work). A slot's
+   record is the stack's (sens.h): rk, lg, sb, np one after the other. */
 #define SENS_AHEAD 256
 
 typedef struct sens_cursor {
     cmc_sens_sampling *s;
-    uint64_t N, nblocks, front;
+    uint64_t N, nblocks, to, front;
     size_t P, Q, pairs;
-    cmc_comoments *rk, *lg;
-    cmc_sobol_part *sb;
-    uint64_t *np;
+    unsigned char *rec;        /* [SENS_AHEAD][bytes] */
+    size_t bytes;
     double *gd;                /* [SENS_AHEAD][G]: the given-data bins, or NULL */
     size_t G;
     atomic_uchar *done;
     _Atomic uint64_t merged;
+    int bad;                   /* out of memory for the tree */
     omp_lock_t lock;
 } sens_cursor;
 
@@ -958,24 +1049,25 @@ static int sens_advance(sens_cursor *c, int wait)
         return 0;
     const uint64_t from = c->front;
     cmc_sens_sampling *s = c->s;
-    while (c->front < c->nblocks) {   /* in block order */
+    while (c->front < c->to) {   /* in block order, up the tree */
         size_t b = (size_t)(c->front % SENS_AHEAD);
         if (!atomic_load_explicit(&c->done[b], memory_order_acquire))
             break;
-        for (size_t p = 0; p < c->pairs; p++) {
-            cmc_sens_comoments_merge(&s->ranks[p], &c->rk[b * c->P + p]);
-            cmc_sens_comoments_merge(&s->logs[p], &c->lg[b * c->P + p]);
+        void *top = cmc_sens_stack_top(s->stack);
+        if (top)
+            memcpy(top, c->rec + b * c->bytes, c->bytes);
+        c->bad |= !top || cmc_sens_stack_push(s->stack, c->front, 0) < 0;
+        if (c->G) {
+            cmc_sens_stack *g = &s->given[c->front % CMC_GIVEN_BATCHES];
+            void *gt = cmc_sens_stack_top(g);
+            if (gt)
+                memcpy(gt, c->gd + b * c->G, c->G * sizeof *c->gd);
+            c->bad |= !gt || cmc_sens_stack_push(g, c->front / CMC_GIVEN_BATCHES, 0) < 0;
         }
-        cmc_sens_sobol_merge(s->sobol, c->sb + b * c->P, c->pairs);
-        for (size_t q = 0; q < c->Q; q++)
-            s->nonpositive[q] += c->np[b * c->Q + q];
-        double *to = c->G ? s->given + (c->front % CMC_GIVEN_BATCHES) * c->G : NULL;
-        for (size_t i = 0; i < c->G; i++)
-            to[i] += c->gd[b * c->G + i];
         atomic_store_explicit(&c->done[b], 0, memory_order_relaxed);
         c->front++;
         atomic_store_explicit(&c->merged, c->front, memory_order_release);
-        if (s->progress && (c->front % CMC_ROUND == 0 || c->front == c->nblocks)) {
+        if (s->progress && (c->front % CMC_ROUND == 0 || c->front == c->to)) {
             uint64_t last = c->front * CMC_BLOCK;
             s->progress(s->progress_ctx, last < c->N ? last : c->N, c->N);
         }
@@ -996,34 +1088,35 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
         cmc_diag_add(d, CMC_ERROR, NULL, "sensitivity analysis takes at most 2^48 samples");
         return -1;
     }
+    const uint64_t to = s->to ? s->to : nblocks;
     cmc_rng_key *keys = calloc(k ? k : 1, sizeof *keys);
-    sens_cursor c = {.s = s, .N = N, .nblocks = nblocks, .P = P, .Q = Q, .pairs = nout * k};
-    c.rk = calloc(SENS_AHEAD * P, sizeof *c.rk);
-    c.lg = calloc(SENS_AHEAD * P, sizeof *c.lg);
-    c.sb = calloc(SENS_AHEAD * P, sizeof *c.sb);
-    c.np = calloc(SENS_AHEAD * Q, sizeof *c.np);
+    sens_shared sh = {keys, calloc(Q + 1, sizeof *sh.rank), calloc(nout + 1, sizeof *sh.center)};
+    sens_cursor c = {.s = s, .N = N, .nblocks = nblocks, .to = to, .front = s->from, .P = P,
+                     .Q = Q, .pairs = nout * k, .bytes = s->stack->bytes};
+    c.rec = calloc(SENS_AHEAD, c.bytes);
     c.done = calloc(SENS_AHEAD, sizeof *c.done);
     c.G = s->given_bins ? nout * k * 3 * s->given_bins : 0;
     c.gd = c.G ? calloc(SENS_AHEAD * c.G, sizeof *c.gd) : NULL;
-    if (c.G && s->given)
-        memset(s->given, 0, CMC_GIVEN_BATCHES * c.G * sizeof *s->given);
-    atomic_init(&c.merged, 0);
+    atomic_init(&c.merged, s->from);
     for (size_t i = 0; c.done && i < SENS_AHEAD; i++)
         atomic_init(&c.done[i], 0);
     atomic_int failed;
     _Atomic uint64_t next;
-    atomic_init(&failed, !keys || !c.rk || !c.lg || !c.sb || !c.np || !c.done || (c.G && !c.gd));
-    atomic_init(&next, 0);
+    atomic_init(&failed, !keys || !sh.rank || !sh.center || !c.rec || !c.done || (c.G && !c.gd));
+    atomic_init(&next, s->from);
     for (size_t r = 0; r < k && !atomic_load(&failed); r++)
         keys[r] = cmc_rng_key_make(s->seed, m->q[CMC_RANDOM][r].name);
-    memset(s->ranks, 0, P * sizeof *s->ranks);
-    memset(s->logs, 0, P * sizeof *s->logs);
-    memset(s->sobol, 0, P * sizeof *s->sobol);
-    memset(s->nonpositive, 0, Q * sizeof *s->nonpositive);
+    for (size_t q = 0; s->rank && sh.rank && q < Q; q++)
+        sh.rank[q] = s->rank[q];
+    if (!atomic_load(&failed) && s->from < to &&
+        ((!s->rank && sens_ranks(m, s, &sh, nblocks, threads) < 0) ||
+         (s->given_bins && sens_centers(m, s, &sh) < 0)))
+        atomic_store(&failed, 1);
     omp_init_lock(&c.lock);
 
     /* no barrier: blocks claimed from a counter, records merged by the cursor */
-#pragma omp parallel num_threads(threads) if (!atomic_load(&failed))
+    const size_t C = sizeof(cmc_comoments);
+#pragma omp parallel num_threads(threads) if (!atomic_load(&failed) && s->from < to)
     {
         sens_thread ts;
         int mine = sens_thread_init(&ts, m, k, nout);
@@ -1031,15 +1124,19 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
             atomic_store(&failed, 1);
         while (mine == 0 && !atomic_load_explicit(&failed, memory_order_relaxed)) {
             uint64_t b = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
-            if (b >= nblocks)
+            if (b >= to)
                 break;
             while (b >= atomic_load_explicit(&c.merged, memory_order_acquire) + SENS_AHEAD)
                 if (!sens_advance(&c, 0))
                     sched_yield();   /* a partner has the oldest block: let it run */
             uint64_t i0 = b * CMC_BLOCK;
             size_t n = N - i0 < CMC_BLOCK ? (size_t)(N - i0) : CMC_BLOCK, slot = b % SENS_AHEAD;
-            sens_block(m, s, keys, &ts, i0, n, c.rk + slot * P, c.lg + slot * P,
-                       c.sb + slot * P, c.np + slot * Q, c.gd ? c.gd + slot * c.G : NULL);
+            unsigned char *r = c.rec + slot * c.bytes;
+            sens_block(m, s, &sh, &ts, i0, n, (cmc_comoments *)(void *)r,
+                       (cmc_comoments *)(void *)(r + P * C),
+                       (cmc_sobol_part *)(void *)(r + 2 * P * C),
+                       (uint64_t *)(void *)(r + 2 * P * C + P * sizeof(cmc_sobol_part)),
+                       c.gd ? c.gd + slot * c.G : NULL);
             atomic_store_explicit(&c.done[slot], 1, memory_order_release);
             sens_advance(&c, 0);
         }
@@ -1048,14 +1145,15 @@ int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *
     if (!atomic_load(&failed))
         sens_advance(&c, 1);   /* what the last try-locks left */
     omp_destroy_lock(&c.lock);
+    for (size_t q = 0; !s->rank && sh.rank && q < Q; q++)
+        cmc_rank_table_free(sh.rank[q]);
+    free(sh.rank);
+    free(sh.center);
     free(keys);
-    free(c.rk);
-    free(c.lg);
-    free(c.sb);
-    free(c.np);
+    free(c.rec);
     free(c.done);
     free(c.gd);
-    if (atomic_load(&failed)) {
+    if (atomic_load(&failed) || c.bad) {
         cmc_diag_add(d, CMC_ERROR, NULL, "out of memory in the sensitivity pass");
         return -1;
     }

@@ -125,8 +125,10 @@ int cmc_sample(cmc_sampling *s, cmc_diags *d);
  * inputs at indices i + CMC_SENS_B_OFFSET); evaluates the program on A, on B and,
  * for every input j, on AB_j (A with input j from B): N (k + 2) evaluations. Per
  * block it records, for every output o and input j, the co-moments of their ranks
- * (rank tables from the first pass) and of their logarithms under A, and the Sobol
- * record of input j for output o; the records are merged in block order. */
+ * and of their logarithms under A, and the Sobol record of input j for output o;
+ * the records go up a fixed tree over the blocks (sens.h). The ranks come from
+ * rank tables of the first pass's sketches, which a part of a split run counts
+ * again for itself. */
 #define CMC_SENS_B_OFFSET ((uint64_t)1 << 48)
 
 typedef struct cmc_sens_sampling {
@@ -134,21 +136,24 @@ typedef struct cmc_sens_sampling {
     int threads;
     int nout;                  /* outputs, at output_slot[o] */
     const int *output_slot;
-    /* rank tables of the k random inputs, then of the nout outputs */
+    /* the blocks [from, to) of the pass (to = 0: all of them); every block's
+       records are pushed, in block order, onto stack (CMC_SENS_REC: index o * k + j
+       of the co-moments of (rank x_j, rank y_o) and of (ln x_j, ln y_o) and the
+       Sobol record, then the finite values <= 0 of each of the k + nout
+       quantities), block b's given-data bins onto given[b % CMC_GIVEN_BATCHES] */
+    uint64_t from, to;
+    cmc_sens_stack *stack;
+    /* rank tables of the k random inputs, then of the nout outputs, from the
+       sketches of the whole first pass; NULL (a part of a split run): the pass
+       draws A's samples once more to count them itself, the same counts */
     cmc_rank_table *const *rank;
-    /* results, index o * k + j: */
-    cmc_comoments *ranks;      /* of (rank x_j, rank y_o) */
-    cmc_comoments *logs;       /* of (ln x_j, ln y_o) */
-    cmc_sobol_part *sobol;
-    uint64_t *nonpositive;     /* [k + nout]: finite values <= 0 of each quantity */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     /* given_bins M > 0: also the given-data first-order index (sens.h), binned by
-       A's input ranks: given[((b * nout + o) * k + j) * 3M ...] of batch b,
-       output o (centred on given_center[o]), input j */
+       A's input ranks: G = nout k 3M numbers per block, output o's (centred on its
+       mean over A's first block) and input j's at (o * k + j) * 3M */
     size_t given_bins;
-    const double *given_center;
-    double *given;
+    cmc_sens_stack *given;     /* [CMC_GIVEN_BATCHES] */
 } cmc_sens_sampling;
 
 int cmc_sample_sensitivity(const cmc_model *m, cmc_sens_sampling *s, cmc_diags *d);

@@ -448,3 +448,150 @@ cmc_sens_ci cmc_sens_given_first(const double *acc, size_t stride, size_t M)
     r.hi = r.value + t15 * r.se;
     return r;
 }
+
+/* ---- The fixed reduction tree ------------------------------------------------------ */
+
+int cmc_sens_stack_init(cmc_sens_stack *s, int kind, size_t P, size_t Q, size_t G,
+                        uint32_t depth)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->P = P;
+    s->Q = Q;
+    s->G = G;
+    s->depth = depth;
+    s->bytes = kind == CMC_SENS_REC ? P * (2 * sizeof(cmc_comoments) + sizeof(cmc_sobol_part)) +
+                                          Q * sizeof(uint64_t)
+                                    : G * sizeof(double);
+    s->start = calloc(depth, sizeof *s->start);
+    s->level = calloc(depth, sizeof *s->level);
+    s->rec = calloc(depth, s->bytes ? s->bytes : 8);
+    if (!s->start || !s->level || !s->rec) {
+        cmc_sens_stack_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+void cmc_sens_stack_free(cmc_sens_stack *s)
+{
+    free(s->start);
+    free(s->level);
+    free(s->rec);
+    s->start = NULL;
+    s->level = NULL;
+    s->rec = NULL;
+    s->n = 0;
+}
+
+void *cmc_sens_stack_top(cmc_sens_stack *s)
+{
+    if (s->n >= s->depth) {   /* grow: about two nodes per level at most */
+        uint32_t d = s->depth ? 2 * s->depth : 4;
+        uint64_t *st = realloc(s->start, d * sizeof *st);
+        if (st)
+            s->start = st;
+        uint32_t *lv = st ? realloc(s->level, d * sizeof *lv) : NULL;
+        if (lv)
+            s->level = lv;
+        unsigned char *r = lv ? realloc(s->rec, d * (s->bytes ? s->bytes : 8)) : NULL;
+        if (!r)
+            return NULL;
+        s->rec = r;
+        s->depth = d;
+    }
+    return s->rec + (size_t)s->n * s->bytes;
+}
+
+/* a += b, records of s's kind */
+static void rec_merge(const cmc_sens_stack *s, unsigned char *a, const unsigned char *b)
+{
+    if (s->kind == CMC_SENS_SUMS) {
+        double x, y;
+        for (size_t i = 0; i < s->G; i++) {
+            memcpy(&x, a + i * sizeof x, sizeof x);
+            memcpy(&y, b + i * sizeof y, sizeof y);
+            x += y;
+            memcpy(a + i * sizeof x, &x, sizeof x);
+        }
+        return;
+    }
+    const size_t P = s->P, C = sizeof(cmc_comoments);
+    cmc_comoments *ra = (cmc_comoments *)(void *)a, *rb = (cmc_comoments *)(void *)b;
+    for (size_t p = 0; p < 2 * P; p++)   /* the ranks', then the logarithms' */
+        cmc_sens_comoments_merge(&ra[p], &rb[p]);
+    cmc_sens_sobol_merge((cmc_sobol_part *)(void *)(a + 2 * P * C),
+                         (const cmc_sobol_part *)(const void *)(b + 2 * P * C), P);
+    uint64_t *na = (uint64_t *)(void *)(a + 2 * P * C + P * sizeof(cmc_sobol_part));
+    const uint64_t *nb = (const uint64_t *)(const void *)(b + 2 * P * C + P * sizeof(cmc_sobol_part));
+    for (size_t q = 0; q < s->Q; q++)
+        na[q] += nb[q];
+}
+
+int cmc_sens_stack_push(cmc_sens_stack *s, uint64_t start, uint32_t level)
+{
+    if (level >= 63 || (start & (((uint64_t)1 << level) - 1)) || s->n >= s->depth ||
+        (s->n && s->start[s->n - 1] + ((uint64_t)1 << s->level[s->n - 1]) != start))
+        return -1;
+    s->start[s->n] = start;
+    s->level[s->n] = level;
+    s->n++;
+    /* the carry: the node below is this one's left sibling */
+    while (s->n >= 2) {
+        uint32_t t = s->n - 1, l = s->level[t];
+        if (s->level[t - 1] != l || ((s->start[t - 1] >> l) & 1))
+            break;
+        rec_merge(s, s->rec + (size_t)(t - 1) * s->bytes, s->rec + (size_t)t * s->bytes);
+        s->level[t - 1]++;
+        s->n--;
+    }
+    return 0;
+}
+
+void *cmc_sens_stack_fold(cmc_sens_stack *s)
+{
+    if (!s->n) {
+        memset(s->rec, 0, s->bytes);
+        return s->rec;
+    }
+    for (uint32_t i = 1; i < s->n; i++)
+        rec_merge(s, s->rec, s->rec + (size_t)i * s->bytes);
+    s->n = 1;
+    return s->rec;
+}
+
+int cmc_sens_stack_save(const cmc_sens_stack *s, uint64_t **out, size_t *len)
+{
+    size_t w = s->bytes / 8, add = 1 + (size_t)s->n * (2 + w);
+    uint64_t *a = realloc(*out, (*len + add) * sizeof *a);
+    if (!a)
+        return -1;
+    *out = a;
+    a += *len;
+    *a++ = s->n;
+    for (uint32_t i = 0; i < s->n; i++) {
+        *a++ = s->start[i];
+        *a++ = s->level[i];
+        memcpy(a, s->rec + (size_t)i * s->bytes, s->bytes);
+        a += w;
+    }
+    *len += add;
+    return 0;
+}
+
+size_t cmc_sens_stack_load(cmc_sens_stack *s, const uint64_t *a, size_t len)
+{
+    size_t w = s->bytes / 8;
+    if (len < 1 || a[0] > (len - 1) / (2 + w))
+        return 0;
+    size_t n = (size_t)a[0], at = 1;
+    for (size_t i = 0; i < n; i++, at += 2 + w) {
+        void *top = cmc_sens_stack_top(s);
+        if (!top)
+            return 0;
+        memcpy(top, a + at + 2, s->bytes);
+        if (cmc_sens_stack_push(s, a[at], (uint32_t)a[at + 1]) < 0)
+            return 0;
+    }
+    return at;
+}

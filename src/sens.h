@@ -4,19 +4,20 @@
  * memory independent of the number of samples and with results that do not depend
  * on which thread handled which block.
  *
- * Everything is built from per-block records merged in block order, like the
- * moments of stats.h: a record is an exact function of one block's values (the
- * sampler's blocks of at most CMC_BLOCK samples), so the caller stores each block's
- * record at the block's index and merges them in index order after the round, never
- * in thread order (floating-point merges are not associative). An all-zero record
- * is empty. Nothing here allocates, prints or uses threads.
+ * Everything is built from per-block records merged in a fixed tree over the block
+ * indices, like the moments of stats.h: a record is an exact function of one block's
+ * values (the sampler's blocks of at most CMC_BLOCK samples), so the caller stores
+ * each block's record at the block's index and pushes them in index order onto
+ * cmc_sens_stack (below), never merging in thread order (floating-point merges are
+ * not associative). An all-zero record is empty. Nothing here prints or uses
+ * threads; only the stack allocates.
  *
  * 1. Correlations: cmc_comoments holds a pair's means and central co-moment sums up
  *    to order four; blocks are merged with the exact shift of every sum to the
  *    pooled means (Chan, Golub and LeVeque 1979 for order two, Pebay 2008 for
  *    higher orders). Pairs with a NaN or infinite member are skipped and counted.
  *    - Spearman's rank correlation: the co-moments of the two quantities' ranks
- *      (cmc_rank_table_map of stats.h, from pass-1 sketches), with the Fisher-z
+ *      (cmc_rank_table_map of stats.h, from sketches of the prefix), with the Fisher-z
  *      interval of Bonett and Wright (2000): var z = (1 + r^2/2) / (n - 3).
  *    - Log-variance shares: the squared correlation of (ln X_i, ln Y). For a
  *      product or quotient of independent inputs and constants, ln Y is a sum of
@@ -126,5 +127,46 @@ void cmc_sens_sobol_result(const cmc_sobol_part *acc, size_t k, cmc_sobol_index 
  * (M - 1) MSW) / SST; the interval is Student's t over the batches' estimates. */
 #define CMC_GIVEN_BATCHES 16
 cmc_sens_ci cmc_sens_given_first(const double *acc, size_t stride, size_t M);
+
+/* ---- A fixed reduction tree over blocks (split runs) ----------------------------
+ *
+ * The tree of stats.h's cmc_mstack for records of any size: node [i 2^l, (i + 1) 2^l)
+ * is merge(left half, right half); a stack that receives leaves a .. b-1 holds the
+ * maximal aligned nodes of [a, b), and pushing those onto a stack holding [0, a)
+ * gives the bits of pushing every leaf, so a run split into parts (docs/scale.md)
+ * reduces to the same bits as a single one. The records of the sensitivity pass: a
+ * block's rk[P], lg[P] (cmc_comoments), sb[P] (cmc_sobol_part) and np[Q] (uint64_t)
+ * one after the other (kind CMC_SENS_REC), or the G numbers of the given-data bins
+ * of one batch (kind CMC_SENS_SUMS, added; leaf i of batch b is block 16 i + b). */
+enum { CMC_SENS_REC, CMC_SENS_SUMS };
+typedef struct cmc_sens_stack {
+    int kind;
+    size_t P, Q, G;      /* REC: pairs and quantities; SUMS: G numbers */
+    size_t bytes;        /* a record's size, a multiple of 8 */
+    uint32_t n, depth;
+    uint64_t *start;     /* [depth] */
+    uint32_t *level;     /* [depth] */
+    unsigned char *rec;  /* [depth][bytes] */
+} cmc_sens_stack;
+
+/* A stack with room for depth nodes (it grows). -1 if out of memory. */
+int cmc_sens_stack_init(cmc_sens_stack *s, int kind, size_t P, size_t Q, size_t G,
+                        uint32_t depth);
+void cmc_sens_stack_free(cmc_sens_stack *s);
+/* The record of the node to push next (room on top of the stack), NULL if out of
+   memory. */
+void *cmc_sens_stack_top(cmc_sens_stack *s);
+/* Push the node [start, start + 2^level) whose record is in cmc_sens_stack_top.
+   -1 if it does not follow the top node or is not aligned. */
+int cmc_sens_stack_push(cmc_sens_stack *s, uint64_t start, uint32_t level);
+/* Merge the nodes left to right into the first (all zero if none) and return it;
+   the stack is left with that one node. */
+void *cmc_sens_stack_fold(cmc_sens_stack *s);
+/* A stack as numbers (n, then per node start, level and the record's bytes as
+   bytes/8 numbers) appended to *out (of *len, grown with realloc), and back: push
+   the nodes of a[0..len) onto s; the numbers used, or 0 if they are not such a
+   stack's, do not follow s's top or memory ran out. */
+int cmc_sens_stack_save(const cmc_sens_stack *s, uint64_t **out, size_t *len);
+size_t cmc_sens_stack_load(cmc_sens_stack *s, const uint64_t *a, size_t len);
 
 #endif

@@ -2,7 +2,8 @@
 # What happens on each fault (issue 11: items 1-3, 5-7, 13-16, 20-23; README "What
 # happens on each fault"). Every file is made in our own temporary folder: no test
 # writes to or opens /dev. Full disks are a 1 MB tmpfs mounted in that folder when
-# we may mount one (root), else those checks are skipped and say so.
+# we may mount one (root), else those checks are skipped and say so; a file-size
+# limit (ulimit -f) stands in for a full disk everywhere.
 # usage: faults.sh CARBONMC SOURCE_DIR HOSTILE_H5
 bin=$1 src=$2 hostile=$3
 cd "$src" || exit 1
@@ -120,6 +121,9 @@ assert d["outputs"]["nan"]["nonfinite"] == 2000
 assert d["outputs"]["big"]["mean"] == "nan"
 ' "$out"; then verdict "" "json nan"; else verdict "JSON lacks \"nan\"" "json"; fi
 expect 0 -- summary "$tmp/w/nf.h5" --format json
+printf 'output a = exp(1000)\noutput b = -exp(1000)\noutput c = log(-1)\n' >"$tmp/w/inf.cmc"
+expect 0 -- point "$tmp/w/inf.cmc" --format json
+out_has '"outputs": {"a": "inf", "b": "-inf", "c": "nan"}'
 
 # ---- Hostile files (items 6, 7, 22) -----------------------------------------------
 "$bin" run scenarios/gpt4.cmc -n 2000 -o "$tmp/good.h5" >/dev/null
@@ -208,7 +212,7 @@ err_has "more than the limit of 4 GB"
 expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --max-memory 100M -o "$tmp/w/wide.h5"
 err_has "raise the limit with --max-memory"
 # stated up front (the run then stops at its output, a FIFO, before sampling)
-expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --bins 30000 --max-memory 8G -o "$tmp/fifo"
+expect 1 -- run "$tmp/w/wide.cmc" -n 1000 --bins 3000 --threads 2 --max-memory 8G -o "$tmp/fifo"
 err_has "is a FIFO"
 err_has "note: this run needs about"
 expect 2 -- $run --max-memory lots
@@ -252,7 +256,10 @@ done
 # ---- Full disks (items 1, 5, 16) -------------------------------------------------------
 mnt="$tmp/small"
 mkdir "$mnt"
-if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
+# fill KIB: a file of KIB KiB of spaces in the tmpfs (until it is full)
+fill() { awk -v n="$1" 'BEGIN { s = sprintf("%1024s", ""); for (i = 0; i < n; i++) printf "%s", s }' \
+    >"$mnt/fill" 2>"$tmp/fill.err"; }
+if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>"$tmp/mount.err"; then
     # --save-samples fills the disk during the run: one message, exit 1 (not a
     # crash at exit inside libhdf5), nothing left
     expect 1 -- run scenarios/gpt4.cmc -n 1e6 --save-samples --threads 1 -o "$mnt/x.h5"
@@ -263,14 +270,14 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
     # run's arrays twice), the previous output survives
     "$bin" run scenarios/gpt4.cmc -n 1000 -o "$mnt/prev.h5" >/dev/null
     cp "$mnt/prev.h5" "$tmp/prev.orig"
-    dd if=/dev/zero of="$mnt/fill" bs=1024 count=$(($(df -k "$mnt" | awk 'NR == 2 { print $4 }') - 24)) 2>/dev/null
+    fill $(($(df -k "$mnt" | awk 'NR == 2 { print $4 }') - 24))
     expect 1 -- $run -o "$mnt/prev.h5"
     err_has "No space left on device"
     no_tmp "$mnt" "no temporary file after a full disk at the commit"
     cmp -s "$mnt/prev.h5" "$tmp/prev.orig"; check $? "the previous output survives a failed commit"
     rm -f "$mnt/fill" "$mnt/prev.h5"
     # a full disk when the file is created
-    dd if=/dev/zero of="$mnt/fill" bs=1024 count=2048 2>/dev/null
+    fill 2048
     expect 1 -- $run -o "$mnt/y.h5"
     err_has "No space left on device"
     [ "$(wc -l <"$err")" -eq 1 ]; check $? "one line of error"
@@ -282,6 +289,38 @@ else
     echo "skipped: full-disk checks (cannot mount a tmpfs here)"
     skip=$((skip + 1))
 fi
+
+# ---- A file-size limit (items 1, 5, 16), which needs no root ----------------------
+# RLIMIT_FSIZE (ulimit -f, in 512- or 1024-byte blocks depending on the shell) makes
+# a write fail as a full disk does once carbonmc ignores SIGXFSZ. Run in a subshell:
+# the limit also binds the shell's own redirections, so stderr gets a few blocks.
+mkdir "$tmp/fsize"
+limited() {   # limited BLOCKS ARGS...: carbonmc ARGS under ulimit -f BLOCKS
+    lim=$1
+    shift
+    ( ulimit -f "$lim" && exec "$bin" "$@" >"$out" 2>"$err" )
+    rc=$?
+    problem=""
+    [ "$rc" -eq 1 ] || problem="exit $rc, want 1 (153 or 25: killed by SIGXFSZ)"
+    [ "$(wc -l <"$err")" -eq 1 ] || problem="$problem; $(wc -l <"$err") lines on stderr, want 1"
+    grep -q "File too large" "$err" || problem="$problem; stderr lacks 'File too large'"
+    verdict "$problem" "ulimit -f $lim: carbonmc $*"
+}
+# during --save-samples (it crashed at exit inside libhdf5)
+limited 1000 run scenarios/gpt4.cmc -n 1e6 --save-samples --threads 1 -o "$tmp/fsize/s.h5"
+no_tmp "$tmp/fsize" "no temporary file after the limit during the run"
+[ ! -e "$tmp/fsize/s.h5" ]; check $? "no output after the limit during the run"
+# while finishing the file, over a previous output (the run's arrays were freed
+# twice): the previous output survives
+"$bin" run scenarios/gpt4.cmc -n 2000 -o "$tmp/fsize/prev.h5" >"$out"
+cp "$tmp/fsize/prev.h5" "$tmp/prev.fsize"
+limited 200 $run --seed 3 -o "$tmp/fsize/prev.h5"
+no_tmp "$tmp/fsize" "no temporary file after the limit at the commit"
+cmp -s "$tmp/fsize/prev.h5" "$tmp/prev.fsize"; check $? "the previous output survives the limit"
+# when the file is created (it left a 0-byte temporary file and HDF5's error stack)
+limited 4 $run -o "$tmp/fsize/new.h5"
+no_tmp "$tmp/fsize" "no temporary file after the limit at creation"
+[ ! -e "$tmp/fsize/new.h5" ]; check $? "no output after the limit at creation"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

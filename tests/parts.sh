@@ -4,12 +4,14 @@
 # bit that of one `run` (only `created` differs; tests/h5_same.py compares them):
 # M = 1, 2, 3, 7, an N that is no multiple of a block or a round, a prefix longer
 # than one round (N > 2^24), variants (common random numbers and comparisons), a
-# design with replicates, --set, --percentiles and --bins, parts drawn with
+# design with replicates, --set, --percentiles and --bins, --sensitivity (M = 1, 2,
+# 3, 7, an uneven N, with variants, with correlated inputs: the /sensitivity and
+# /correlation datasets too), correlated inputs under a design, parts drawn with
 # different thread counts, given in any order, and runs too short for any part to
 # have blocks of its own. Then the refusals, each with its message, exit status 1
 # and nothing written: a missing, a duplicated or a foreign part (another seed, N,
-# M, scenario text), a file that is no part, options a part cannot take; and
-# `summary` of a part.
+# M, scenario text), a file that is no part, options a part cannot take, a part
+# drawn without --sensitivity among ones with it; and `summary` of a part.
 # usage: parts.sh CARBONMC SOURCE_DIR [BUILD_TYPE]   (Debug: the sanitizer build, where
 # the run of 2e7 samples is left out: ten times slower there, and the Release build
 # takes the same path)
@@ -64,6 +66,20 @@ split gpt4 3 scenarios/gpt4.cmc -n 300000
 split lhs3 3 $ref -n 500000 --design lhs --replicates 4
 split set2 2 $ref -n 400000 --set 'pue=1.2'
 split tiny2 2 $ref -n 5000
+# --sensitivity: the pass's trees carried by the parts (run_sens.c)
+for m in 1 2 3 7; do
+    split sens$m "$m" $ref -n $n --seed 11 --sensitivity
+done
+split sensgpt4 3 scenarios/gpt4.cmc -n 300001 --sensitivity   # variants
+split senstiny 2 $ref -n 5000 --sensitivity
+if [ "$build" != Debug ]; then   # a prefix of two rounds, the sketches refined
+    split sensbig2 2 $ref -n 20000123 --seed 5 --sensitivity
+fi
+# correlated inputs: the copula's tally (achieved correlations), the given-data index
+for m in 2 7; do
+    split corr$m "$m" tests/data/correlated.cmc -n $n --seed 4 --sensitivity
+done
+split corrlhs 3 tests/data/correlated.cmc -n 500000 --design lhs --replicates 4
 
 # ---- refusals: exit 1, a message naming the problem, no file ------------------------
 d=$tmp/refuse
@@ -75,6 +91,7 @@ done
 "$bin" run $ref -n 300001 --part 2/3 -o "$d/n2.h5" >/dev/null 2>&1
 "$bin" run $ref -n 300000 --part 2/4 -o "$d/m4.h5" >/dev/null 2>&1
 "$bin" run $ref -n 300000 -o "$d/whole.h5" >/dev/null 2>&1
+"$bin" run $ref -n 300000 --sensitivity --part 1/3 -o "$d/s1.h5" >/dev/null 2>&1
 
 # refuse WANT_STATUS MESSAGE ARGS...: the status, the message on stderr, no output
 refuse() {
@@ -102,10 +119,38 @@ refuse 1 "it has 300001 samples, not 300000" merge "$d/p1.h5" "$d/n2.h5" "$d/p3.
 refuse 1 "it is a part of 4" merge "$d/p1.h5" "$d/m4.h5" "$d/p3.h5" -o "$d/out.h5"
 refuse 1 "is not a part of a split run" merge "$d/p1.h5" "$d/whole.h5" -o "$d/out.h5"
 refuse 1 "as an HDF5 file" merge "$d/p1.h5" $ref -o "$d/out.h5"
-refuse 1 "cannot take --sensitivity" run $ref -n 300000 --sensitivity --part 1/2 -o "$d/out.h5"
+refuse 1 "it was run with other options" merge "$d/s1.h5" "$d/p2.h5" "$d/p3.h5" -o "$d/out.h5"
+# a part whose sensitivity trees or copula tally were cut short
+for k in 2 3; do
+    "$bin" run $ref -n 300000 --sensitivity --part "$k/3" -o "$d/s$k.h5" >/dev/null 2>&1
+    "$bin" run tests/data/correlated.cmc -n 300000 --part "$k/3" -o "$d/c$k.h5" >/dev/null 2>&1
+done
+"$bin" run tests/data/correlated.cmc -n 300000 --part 1/3 -o "$d/c1.h5" >/dev/null 2>&1
+$py - "$d/s2.h5" "$d/c2.h5" <<'PY'
+import sys, h5py
+for path, name in zip(sys.argv[1:], ("sensitivity", "tally")):
+    with h5py.File(path, "r+") as f:
+        x = f["merge"][name][:]
+        del f["merge"][name]
+        f["merge"].create_dataset(name, data=x[:-1])
+PY
+refuse 1 "sensitivity records are missing or damaged" merge "$d/s1.h5" "$d/s2.h5" "$d/s3.h5" -o "$d/out.h5"
+# the last part's tree without its last node: well formed, but short of the run's end
+"$bin" run $ref -n 300000 --sensitivity --part 2/3 -o "$d/s2.h5" >/dev/null 2>&1
+$py - "$d/s3.h5" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    x = f["merge"]["sensitivity"][:]
+    n = int(x[0])
+    w = (len(x) - 1 - 16) // n          # a node's numbers; 16 empty given-data trees follow
+    y = np.concatenate(([n - 1], x[1:1 + (n - 1) * w], x[1 + n * w:])).astype(np.uint64)
+    del f["merge"]["sensitivity"]
+    f["merge"].create_dataset("sensitivity", data=y)
+PY
+refuse 1 "sensitivity records are missing or damaged" merge "$d/s1.h5" "$d/s2.h5" "$d/s3.h5" -o "$d/out.h5"
+refuse 1 "record of the correlated inputs is missing or damaged" merge "$d/c1.h5" "$d/c2.h5" "$d/c3.h5" -o "$d/out.h5"
 refuse 1 "cannot take a tolerance" run $ref --rel-tol 0.01 --part 1/2 -o "$d/out.h5"
 refuse 1 "cannot take --save-samples" run $ref -n 300000 --save-samples --part 1/2 -o "$d/out.h5"
-refuse 1 "cannot take correlated inputs" run tests/data/correlated.cmc -n 300000 --part 1/2 -o "$d/out.h5"
 refuse 2 "--part expects K/M" run $ref --part 4/3 -o "$d/out.h5"
 refuse 2 "--part expects K/M" run $ref --part 0/3 -o "$d/out.h5"
 refuse 2 "--part expects K/M" run $ref --part 3 -o "$d/out.h5"

@@ -250,6 +250,7 @@ def scenario_case(rng, case, tmp):
         c0, c1 = c1, c0
     lines.append("variant ref: c = %r" % c0)
     lines.append("variant alt: c = %r" % c1)
+    lines.append("reference ref")   # compared with ref, not with base (the scenario as written)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     n = rng.choice([1, 2, 3, 5, 7, 10, 19, 40, 100, 999, 1024, 4097])

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden summaries: what users read, pinned byte for byte. One small fixed scenario
 # (tests/summaries/golden.cmc: two outputs with converted units, four random inputs,
-# three variants, one with P(variant > reference) at an interior value with ties) is
+# two variants compared with base, one with P(variant > base) at an interior value with ties) is
 # run at a fixed seed and N with --sensitivity; its summary in every format (text,
 # JSON, CSV, Markdown, LaTeX) must equal tests/summaries/summary.{txt,json,csv,md,tex}.
 # Each format is checked twice: as `run --format F` prints it (from the results in

@@ -249,7 +249,8 @@ static void variants(void)
         "y = x * k * pue\n"
         "output y\n"
         "variant lean \"PUE 1.1\": pue = 1.1\n"
-        "variant poor: pue = 1.5, k = uniform(1, 2.5)\n";
+        "variant poor: pue = 1.5, k = uniform(1, 2.5)\n"
+        "reference lean\n";
     cmc_model *m = load(src);
     CHECK(m != NULL);
     if (!m)
@@ -312,6 +313,53 @@ static void variants(void)
     cmc_model_free(m);
 }
 
+/* The implicit reference, base (the scenario as written), and a named reference that
+   comes after a variant compared with it: y = x * pue with x shared, so each
+   variant's difference with its reference is x (pue_v - pue_ref) and the ratio
+   pue_v / pue_ref in every sample. */
+static void variants_base(void)
+{
+    static const char *const srcs[2] = {
+        "x = 100 to 400\npue = 1.3\noutput y = x * pue\n"
+        "variant lean: pue = 1.1\nvariant poor: pue = 1.5\n",
+        "x = 100 to 400\npue = 1.3\noutput y = x * pue\n"
+        "variant lean: pue = 1.1\nvariant poor: pue = 1.5\nreference poor\n"};
+    for (int k = 0; k < 2; k++) {
+        cmc_model *m = load(srcs[k]);
+        CHECK(m != NULL);
+        if (!m)
+            continue;
+        CHECK(!strcmp(cmc_model_variant_reference(m), k ? "poor" : "base"));
+        /* the source as run names the reference: it loads back the same */
+        CHECK((strstr(cmc_model_source(m), "reference poor") != NULL) == (k == 1));
+        cmc_results *r = run(m, 20000, 5, 2, NULL);
+        CHECK(r && r->nvariants == 2);
+        if (r && r->nvariants == 2) {
+            CHECK(!strcmp(r->variant_reference, k ? "poor" : "base"));
+            const cmc_variant_result *lean = &r->variants[0], *poor = &r->variants[1];
+            CHECK(lean->npaired == 1 && poor->npaired == (size_t)(k ? 0 : 1));
+            double ref_pue = k ? 1.5 : 1.3;
+            for (int v = 0; v < 2; v++) {
+                const cmc_variant_result *vr = v ? poor : lean;
+                if (!vr->npaired)
+                    continue;
+                const cmc_paired *pr = &vr->paired[0];
+                double pue = v ? 1.5 : 1.1, q = pue / ref_pue;
+                CHECK(!strcmp(pr->reference, k ? "poor" : "base"));
+                CHECK_MSG(fabs(pr->ratio.min - q) < 1e-12 && fabs(pr->ratio.max - q) < 1e-12,
+                          "%s / %s: ratio %.17g to %.17g, not %.17g", vr->name, pr->reference,
+                          pr->ratio.min, pr->ratio.max, q);
+                const cmc_stat *ref = k ? &poor->outputs[0] : &r->outputs[0];
+                CHECK(fabs(pr->difference.mean - (vr->outputs[0].mean - ref->mean)) <=
+                      1e-9 * ref->mean);
+                CHECK(pr->p_greater == (pue > ref_pue ? 1 : 0));
+            }
+        }
+        cmc_results_free(r);
+        cmc_model_free(m);
+    }
+}
+
 /* P(variant > reference) at an interior value and with ties: y = max(x, c) with x
    uniform on (0, 1). Against c = 0 (y = x), the variant c = 0.5 is greater when
    x < 0.5 (P = 1/2) and equal otherwise: ties count as not greater. The variant
@@ -334,7 +382,8 @@ static void variants_ties(void)
                         "output y\n"
                         "variant ref: c = 0\n"
                         "variant half: c = 0.5\n"
-                        "variant same: c = -1\n");
+                        "variant same: c = -1\n"
+                        "reference ref\n");
     CHECK(m != NULL);
     if (!m)
         return;
@@ -686,6 +735,7 @@ int main(void)
     CHECK_RUN(convergence);
     CHECK_RUN(variants);
     CHECK_RUN(variants_ties);
+    CHECK_RUN(variants_base);
     CHECK_RUN(sensitivity_closed_forms);
     CHECK_RUN(nonfinite);
     CHECK_RUN(coverage);

@@ -10,12 +10,12 @@ the bytes are, for tests/summaries/golden.cmc:
   max, each percentile inside its own interval, interval ends ordered along p, the
   mean inside [min, max] and its standard error std / sqrt(N);
 - each sensitivity measure inside its interval; the swing's ends around the base;
-- the reference variant `today` is the base scenario (the same numbers); `mixed`
-  changes only the grid, so its energy is today's, the difference 0 and the ratio 1
-  in every sample, and its CO2 ratio takes only 0.75, 1 and 1.25; P(mixed > today) for
-  CO2 is about 1/3 (within 4 standard errors) with Wilson's interval around it; `cool`
-  lowers the PUE at every level, so P(cool > today) = 0, whose Wilson upper end is
-  z^2 / (N + z^2).
+- the variants are compared with `base`, the scenario as written (its numbers are
+  "outputs"); `mixed` changes only the grid, so its energy is base's, the difference 0
+  and the ratio 1 in every sample, and its CO2 ratio takes only 0.75, 1 and 1.25;
+  P(mixed > base) for CO2 is about 1/3 (within 4 standard errors) with Wilson's
+  interval around it; `cool` lowers the PUE at every level, so P(cool > base) = 0,
+  whose Wilson upper end is z^2 / (N + z^2).
 usage: check.py SUMMARY.json
 """
 import json
@@ -68,36 +68,37 @@ def main():
             check(s["swing_low"][i] < s["swing_base"] < s["swing_high"][i],
                   "%s %s swing not around the base" % (out, name))
     v = d["variants"]
-    check(list(v) == ["today", "mixed", "cool"], "variants %s" % list(v))
+    check(d["variant_reference"] == "base", "variant_reference %s" % d["variant_reference"])
+    check(list(v) == ["mixed", "cool"], "variants %s" % list(v))
     for name, var in v.items():
         for out, b in var["outputs"].items():
             block("variant %s %s" % (name, out), b, n)
         for out, pr in var.get("paired", {}).items():
-            check(pr["reference"] == "today", "%s %s: reference" % (name, out))
+            check(pr["reference"] == "base", "%s %s: reference" % (name, out))
             for part in ("difference", "ratio"):
                 block("%s %s %s" % (name, out, part), pr[part], n)
             check(pr["p_greater_ci_low"] <= pr["p_greater"] <= pr["p_greater_ci_high"],
                   "%s %s: P(greater) outside Wilson's interval" % (name, out))
-    check(v["today"]["outputs"] == d["outputs"], "variant today differs from the base scenario")
-    check(not v["today"].get("paired"), "the reference is compared with itself")
+    for name, var in v.items():
+        check(set(var["paired"]) == set(d["outputs"]), "%s is not compared with base" % name)
     mixed = v["mixed"]
     check(mixed["changed"] == ["intensity"], "mixed changes %s" % mixed["changed"])
     check(mixed["outputs"]["energy_kwh"] == d["outputs"]["energy_kwh"],
-          "mixed's energy is not today's")
+          "mixed's energy is not base's")
     pe = mixed["paired"]["energy_kwh"]
-    check(pe["difference"]["min"] == 0 == pe["difference"]["max"], "mixed - today energy not 0")
-    check(pe["ratio"]["min"] == 1 == pe["ratio"]["max"], "mixed / today energy not 1")
-    check(pe["p_greater"] == 0, "P(mixed > today) energy: ties counted as greater")
+    check(pe["difference"]["min"] == 0 == pe["difference"]["max"], "mixed - base energy not 0")
+    check(pe["ratio"]["min"] == 1 == pe["ratio"]["max"], "mixed / base energy not 1")
+    check(pe["p_greater"] == 0, "P(mixed > base) energy: ties counted as greater")
     pc = mixed["paired"]["co2_t"]
     ratios = {round(q["value"], 12) for q in pc["ratio"]["percentiles"]}
-    check(ratios <= {0.75, 1.0, 1.25}, "mixed / today CO2 takes %s" % sorted(ratios))
+    check(ratios <= {0.75, 1.0, 1.25}, "mixed / base CO2 takes %s" % sorted(ratios))
     se = math.sqrt(2 / 9 / n)
-    check(abs(pc["p_greater"] - 1 / 3) < 4 * se, "P(mixed > today) CO2 %g, not 1/3" % pc["p_greater"])
+    check(abs(pc["p_greater"] - 1 / 3) < 4 * se, "P(mixed > base) CO2 %g, not 1/3" % pc["p_greater"])
     for out, pr in v["cool"]["paired"].items():
-        check(pr["p_greater"] == 0 and pr["p_greater_ci_low"] == 0, "P(cool > today) %s" % out)
+        check(pr["p_greater"] == 0 and pr["p_greater_ci_low"] == 0, "P(cool > base) %s" % out)
         check(math.isclose(pr["p_greater_ci_high"], Z * Z / (n + Z * Z), rel_tol=1e-9),
               "Wilson's upper end for 0 of N: %s" % pr["p_greater_ci_high"])
-        check(pr["difference"]["max"] < 0, "cool - today not negative in every sample")
+        check(pr["difference"]["max"] < 0, "cool - base not negative in every sample")
     for f in fails:
         print("FAIL", f)
     print("%d failed" % len(fails))
