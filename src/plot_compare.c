@@ -193,9 +193,6 @@ int plot_published_value(const cmc_plot_options *o, const char *spec,
 void plot_forest_figure(plotter *p, const cmc_results *const *runs, const char *const *labels,
                           size_t nruns, const char *name)
 {
-    size_t nrows = 0;
-    for (size_t k = 0; k < nruns; k++)
-        nrows += 1 + runs[k]->nvariants;
     char prefix[PATH_MAX + 64], path[PATH_MAX + 96], label[1024];
     snprintf(prefix, sizeof prefix, "%s/forest-%s", p->datadir, name);
     snprintf(path, sizeof path, "%s.dat", prefix);
