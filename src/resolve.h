@@ -63,6 +63,9 @@ typedef struct cmc_graph {
     int noutputs;
     const cmc_stmt **variants; /* the scenario's `variant` statements, in order */
     int nvariants;
+    struct cmc_vindex *vindex; /* the names variants define and what their
+                                  definitions refer to: built once with the
+                                  scenario, shared by every variant (resolve.c) */
     const cmc_stmt *reference; /* the scenario's `reference NAME`, or NULL */
     int reference_variant;     /* the variant it names, or -1: base, the scenario
                                   as written (the default) */

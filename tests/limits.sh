@@ -119,6 +119,20 @@ rss=$(cat rss)
 case $rss in '' | *[!0-9]*) rss=999999999 ;; esac
 [ "$rss" -lt 60000 ] || [ -n "${ASAN_OPTIONS:-}" ] || grep -q __asan_init "$bin" ||
     { echo "FAIL variants: peak RSS $rss KiB"; fail=$((fail + 1)); }
+# loading is linear in variants: every variant's resolution walked every variant's
+# definitions (resolve.c, vindex_build), 2,000 and 8,000 constant variants took 99 and
+# 1,119 MB (x11 for x4); now about 30 and 100 MB. Checked as a ratio of peaks (less
+# than x6 for x4 variants) and a bound on the larger (300 MB), in Release.
+for nv in 2000 8000; do
+    awk -v n=$nv 'BEGIN { print "x = uniform(1, 2)"; print "output y = x * 2";
+                 for (i = 0; i < n; i++) printf "variant v%d: x = %d\n", i, i + 1 }' >v$nv.cmc
+    expect "variants_$nv" 0 - /usr/bin/time -o rss$nv -f %M "$bin" check v$nv.cmc
+done
+r2=$(cat rss2000) r8=$(cat rss8000)
+case $r2$r8 in '' | *[!0-9]*) r2=1 r8=999999999 ;; esac
+[ "$r8" -lt 300000 ] && [ "$r8" -lt $((6 * r2)) ] || [ -n "${ASAN_OPTIONS:-}" ] ||
+    grep -q __asan_init "$bin" ||
+    { echo "FAIL variants: 2,000 and 8,000 variants peak at $r2 and $r8 KiB"; fail=$((fail + 1)); }
 
 # items 10 and 23: a run's memory is near-linear in its variants and outputs, and
 # the estimate it states up front (and refuses beyond --max-memory) is within 30%
