@@ -410,3 +410,12 @@ void rep_fmt_prob(char *out, size_t size, double p, int sig)
     }
     cmc_fmt_sig(out, size, p, sig, 12);
 }
+
+/* P(variant > reference) to 3 digits and its 95% interval's ends to 2, as every
+   format prints them. */
+void rep_fmt_p_greater(const cmc_paired *pr, char p[64], char lo[64], char hi[64])
+{
+    rep_fmt_prob(p, 64, pr->p_greater, 3);
+    rep_fmt_prob(lo, 64, pr->p_greater_ci_low, 2);
+    rep_fmt_prob(hi, 64, pr->p_greater_ci_high, 2);
+}

@@ -44,6 +44,7 @@ void rep_fmt_percentile(const cmc_stat *s, int i, char *value, char *lo, char *h
 shown rep_mean_resolution(const cmc_stat *s);
 /* A probability, near 1 as "1 - 3.8e-6" (the mirror of 3.8e-6 near 0). */
 void rep_fmt_prob(char *out, size_t size, double p, int sig);
+void rep_fmt_p_greater(const cmc_paired *pr, char p[64], char lo[64], char hi[64]);
 /* "0.909 [0.905, 0.913]": sensitivity measure e of input j, three decimals. */
 void rep_fmt_ci3(char *out, size_t size, const cmc_sensitivity *se, int e, size_t j);
 

@@ -271,9 +271,7 @@ static void md_variants(FILE *f, const cmc_results *r, const pcols *c)
         for (size_t i = 0; i < vr->npaired; i++) {
             const cmc_paired *pr = &vr->paired[i];
             char p[64], lo[64], hi[64];
-            rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
-            rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
-            rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
+            rep_fmt_p_greater(pr, p, lo, hi);
             fprintf(f, "%sP(`%s` of %s > of %s) = %s [%s, %s]", i ? "; " : "\n", pr->output,
                     vr->name, pr->reference, p, lo, hi);
         }
@@ -319,9 +317,7 @@ static void tex_comparisons(FILE *f, const cmc_results *r)
         for (size_t i = 0; i < vr->npaired; i++) {
             const cmc_paired *pr = &vr->paired[i];
             char p[64], lo[64], hi[64];
-            rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
-            rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
-            rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
+            rep_fmt_p_greater(pr, p, lo, hi);
             rep_tex_text(f, pr->output);
             fputs(" & P(", f);
             rep_tex_text(f, vr->name);

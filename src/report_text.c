@@ -291,9 +291,7 @@ static void text_variants(FILE *f, const cmc_results *r)
                 variant_row(f, w, label, &pr->difference);
                 snprintf(label, sizeof label, "%s / %s", vr->name, pr->reference);
                 variant_row(f, w, label, &pr->ratio);
-                rep_fmt_prob(p, sizeof p, pr->p_greater, 3);
-                rep_fmt_prob(lo, sizeof lo, pr->p_greater_ci_low, 2);
-                rep_fmt_prob(hi, sizeof hi, pr->p_greater_ci_high, 2);
+                rep_fmt_p_greater(pr, p, lo, hi);
                 fprintf(f, "  P(%s > %s) = %s (95%% interval %s to %s)\n", vr->name,
                         pr->reference, p, lo, hi);
             }

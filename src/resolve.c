@@ -594,8 +594,7 @@ static int mark_written(resolver *r, frame *stack, cmc_sym *out)
    resolutions cost O(V^2) time and zeroed memory (8,000 variants: 6.5 s, 1.1 GB). */
 typedef struct vname {
     const char *name;
-    const char **refs;
-    int nrefs, capref;
+    refs r;   /* the names its variant definitions refer to, once each */
 } vname;
 
 typedef struct cmc_vindex {
@@ -629,33 +628,21 @@ static int vindex_build(cmc_graph *g)
                     cap = nc;
                 }
                 k = x->n++;
-                x->v[k] = (vname){.name = d->name};
+                x->v[k] = (vname){.name = d->name, .r = {NULL, 0, 0, a}};
                 if (cmc_map_put(&at, d->name, (void *)(k + 1)) < 0)
                     return -1;
             }
             refs l = {NULL, 0, 0, a};
             if (cmc_expr_names(d->value, add_ref, &l) < 0)
                 return -1;
-            vname *e = &x->v[k];
             for (int i = 0; i < l.n; i++) {
                 const char *key = cmc_arena_printf(a, "%s\x1f%s", d->name, l.v[i]->name);
                 if (!key)
                     return -1;
                 if (cmc_map_get(&seen, key))
                     continue;
-                if (cmc_map_put(&seen, key, (void *)1) < 0)
+                if (cmc_map_put(&seen, key, (void *)1) < 0 || add_ref(l.v[i], &x->v[k].r) < 0)
                     return -1;
-                if (e->nrefs == e->capref) {
-                    int nc = e->capref ? 2 * e->capref : 4;
-                    const char **nr = cmc_arena_alloc(a, (size_t)nc * sizeof *nr);
-                    if (!nr)
-                        return -1;
-                    if (e->nrefs)
-                        memcpy(nr, e->refs, (size_t)e->nrefs * sizeof *nr);
-                    e->refs = nr;
-                    e->capref = nc;
-                }
-                e->refs[e->nrefs++] = l.v[i]->name;
             }
         }
     x->at = at;
@@ -705,8 +692,8 @@ static int mark_variant_used(resolver *r)
             }
         }
         intptr_t k = (intptr_t)cmc_map_get(&x->at, s->name) - 1;
-        for (int i = 0; k >= 0 && i < x->v[k].nrefs; i++) {
-            cmc_sym *t = cmc_graph_find(g, x->v[k].refs[i]);
+        for (int i = 0; k >= 0 && i < x->v[k].r.n; i++) {
+            cmc_sym *t = cmc_graph_find(g, x->v[k].r.v[i]->name);
             if (t && !t->variant_used) {
                 t->variant_used = 1;
                 work[n++] = t;
